@@ -1,0 +1,2 @@
+// kafka-mock-broker (placeholder until kafka/ lands).
+int main() { return 0; }
