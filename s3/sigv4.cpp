@@ -1,0 +1,275 @@
+#include "s3/sigv4.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <ctime>
+#include <map>
+#include <stdexcept>
+
+namespace ks3::s3::sigv4 {
+namespace {
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// "Trimall": leading/trailing whitespace removed, sequential whitespace collapsed to one space.
+std::string trim_all(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  bool pending_space = false;
+  for (char c : value) {
+    if (is_space(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::tm utc(Clock::time_point t) {
+  const std::time_t seconds = Clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return tm;
+}
+
+std::string format_time(Clock::time_point t, const char* format) {
+  const std::tm tm = utc(t);
+  std::array<char, 32> buffer{};
+  const std::size_t n = std::strftime(buffer.data(), buffer.size(), format, &tm);
+  return std::string(buffer.data(), n);
+}
+
+std::string digest(const EVP_MD* md, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &size, md, nullptr) != 1) {
+    throw std::runtime_error("OpenSSL EVP_Digest failed");  // only on a broken OpenSSL
+  }
+  return std::string(reinterpret_cast<const char*>(out.data()), size);
+}
+
+// name (lowercase) -> values in request order; std::map keeps names sorted.
+std::map<std::string, std::vector<std::string>> group_headers(const Headers& headers) {
+  std::map<std::string, std::vector<std::string>> grouped;
+  for (const auto& [name, value] : headers) grouped[lowercase(name)].push_back(trim_all(value));
+  return grouped;
+}
+
+Headers pick_signed_headers(const Headers& headers) {
+  Headers picked;
+  for (const auto& header : headers) {
+    if (is_signed_header(header.first)) picked.push_back(header);
+  }
+  return picked;
+}
+
+}  // namespace
+
+std::string amz_date(Clock::time_point t) {
+  return format_time(t, "%Y%m%dT%H%M%SZ");
+}
+std::string date_stamp(Clock::time_point t) {
+  return format_time(t, "%Y%m%d");
+}
+
+std::string hex_lower(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0x0F]);
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  return hex_lower(digest(EVP_sha256(), data));
+}
+
+std::string md5_base64(std::string_view data) {
+  const std::string raw = digest(EVP_md5(), data);
+  std::array<unsigned char, 32> out{};  // base64 of 16 bytes = 24 chars + NUL
+  const int n = EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(raw.data()),
+                                static_cast<int>(raw.size()));
+  return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int size = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
+           &size) == nullptr) {
+    throw std::runtime_error("OpenSSL HMAC failed");  // only on a broken OpenSSL
+  }
+  return std::string(reinterpret_cast<const char*>(out.data()), size);
+}
+
+bool is_signed_header(std::string_view name) {
+  const std::string lower = lowercase(name);
+  return lower == "host" || lower == "content-md5" || lower == "content-type" || lower == "range" ||
+         lower.starts_with("x-amz-");
+}
+
+std::string credential_scope(std::string_view date, std::string_view region,
+                             std::string_view service) {
+  std::string scope;
+  scope.append(date).append("/").append(region).append("/").append(service);
+  scope.append("/aws4_request");
+  return scope;
+}
+
+std::string signed_header_names(const Headers& headers) {
+  std::string out;
+  for (const auto& entry : group_headers(headers)) {
+    if (!out.empty()) out.push_back(';');
+    out += entry.first;
+  }
+  return out;
+}
+
+std::string canonical_request(const SigningRequest& request) {
+  std::string out;
+  out.append(request.method).push_back('\n');
+  out.append(request.canonical_uri.empty() ? "/" : request.canonical_uri).push_back('\n');
+  out.append(canonical_query(request.query)).push_back('\n');
+  const auto grouped = group_headers(request.headers);
+  for (const auto& [name, values] : grouped) {
+    out.append(name).push_back(':');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      out.append(values[i]);
+    }
+    out.push_back('\n');
+  }
+  out.push_back('\n');
+  out.append(signed_header_names(request.headers)).push_back('\n');
+  out.append(request.payload_hash);
+  return out;
+}
+
+std::string string_to_sign(std::string_view amz_date_value, std::string_view scope,
+                           std::string_view canonical_request_text) {
+  std::string out;
+  out.append(kAlgorithm).push_back('\n');
+  out.append(amz_date_value).push_back('\n');
+  out.append(scope).push_back('\n');
+  out.append(sha256_hex(canonical_request_text));
+  return out;
+}
+
+std::string derive_signing_key(std::string_view secret, std::string_view date,
+                               std::string_view region, std::string_view service) {
+  const std::string date_key = hmac_sha256(std::string("AWS4").append(secret), date);
+  const std::string region_key = hmac_sha256(date_key, region);
+  const std::string service_key = hmac_sha256(region_key, service);
+  return hmac_sha256(service_key, "aws4_request");
+}
+
+std::string SigningKeyCache::get(std::string_view secret, std::string_view date,
+                                 std::string_view region, std::string_view service) {
+  std::lock_guard lock(mutex_);
+  for (const Entry& e : entries_) {
+    if (e.secret == secret && e.date == date && e.region == region && e.service == service) {
+      return e.key;
+    }
+  }
+  // A handful of entries covers a region or two around midnight; drop the oldest beyond that.
+  constexpr std::size_t kMaxEntries = 4;
+  if (entries_.size() >= kMaxEntries) entries_.erase(entries_.begin());
+  ++derivations_;
+  entries_.push_back(Entry{std::string(secret), std::string(date), std::string(region),
+                           std::string(service),
+                           derive_signing_key(secret, date, region, service)});
+  return entries_.back().key;
+}
+
+std::uint64_t SigningKeyCache::derivations() const {
+  std::lock_guard lock(mutex_);
+  return derivations_;
+}
+
+std::string signature(const SigningRequest& request, const Credentials& credentials,
+                      std::string_view region, std::string_view service, Clock::time_point now,
+                      SigningKeyCache* cache) {
+  const std::string date = date_stamp(now);
+  const std::string to_sign = string_to_sign(amz_date(now), credential_scope(date, region, service),
+                                             canonical_request(request));
+  const std::string key =
+      cache ? cache->get(credentials.secret_access_key, date, region, service)
+            : derive_signing_key(credentials.secret_access_key, date, region, service);
+  return hex_lower(hmac_sha256(key, to_sign));
+}
+
+std::string authorization(const SigningRequest& request, const Credentials& credentials,
+                          std::string_view region, std::string_view service, Clock::time_point now,
+                          SigningKeyCache* cache) {
+  std::string out(kAlgorithm);
+  out.append(" Credential=").append(credentials.access_key_id).push_back('/');
+  out.append(credential_scope(date_stamp(now), region, service));
+  out.append(",SignedHeaders=").append(signed_header_names(request.headers));
+  out.append(",Signature=").append(signature(request, credentials, region, service, now, cache));
+  return out;
+}
+
+Headers sign_request(const SigningRequest& request, const Credentials& credentials,
+                     std::string_view region, std::string_view service, Clock::time_point now,
+                     SigningKeyCache* cache) {
+  Headers added;
+  added.emplace_back("x-amz-date", amz_date(now));
+  // "x-amz-content-sha256 [...] is required for all AWS Signature Version 4 requests" (S3).
+  added.emplace_back("x-amz-content-sha256", request.payload_hash);
+  // Temporary credentials: "add the x-amz-security-token header [...] and sign it".
+  if (!credentials.session_token.empty()) {
+    added.emplace_back("x-amz-security-token", credentials.session_token);
+  }
+  SigningRequest to_sign{request.method, request.canonical_uri, request.query,
+                         pick_signed_headers(request.headers), request.payload_hash};
+  to_sign.headers.insert(to_sign.headers.end(), added.begin(), added.end());
+  added.emplace_back("authorization",
+                     authorization(to_sign, credentials, region, service, now, cache));
+  return added;
+}
+
+std::string presign_query(const PresignRequest& request, const Credentials& credentials,
+                          std::string_view region, std::string_view service,
+                          Clock::time_point now) {
+  const auto expires = std::clamp(request.expires, std::chrono::seconds{1}, kMaxPresignExpiry);
+  SigningRequest to_sign{request.method,
+                         request.canonical_uri,
+                         request.query,
+                         {{"host", request.host}},
+                         std::string(kUnsignedPayload)};
+  // The authentication parameters are part of the signed canonical query string.
+  to_sign.query.emplace_back("X-Amz-Algorithm", std::string(kAlgorithm));
+  to_sign.query.emplace_back(
+      "X-Amz-Credential",
+      credentials.access_key_id + "/" + credential_scope(date_stamp(now), region, service));
+  to_sign.query.emplace_back("X-Amz-Date", amz_date(now));
+  to_sign.query.emplace_back("X-Amz-Expires", std::to_string(expires.count()));
+  to_sign.query.emplace_back("X-Amz-SignedHeaders", "host");
+  if (!credentials.session_token.empty()) {
+    to_sign.query.emplace_back("X-Amz-Security-Token", credentials.session_token);
+  }
+  const std::string sig = signature(to_sign, credentials, region, service, now);
+  return canonical_query(to_sign.query) + "&X-Amz-Signature=" + sig;
+}
+
+}  // namespace ks3::s3::sigv4
