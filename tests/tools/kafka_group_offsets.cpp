@@ -1,0 +1,128 @@
+// kafka_group_offsets: prints, for every partition of the given topics, the consumer group's
+// committed offset with its metadata string and the partition's end offset (high watermark).
+// Used by the integration scripts (tests/integration/lib/kafka.sh) to check commits.
+//
+//   kafka_group_offsets --bootstrap HOST:PORT,... --group GROUP --topic TOPIC [--topic ...]
+//
+// Output, one line per partition, sorted by topic then partition (tab-separated):
+//   TOPIC  PARTITION  COMMITTED  END  METADATA
+// COMMITTED is -1 when the group has no commit for the partition; METADATA is printed with
+// non-printable bytes as '?' (empty when none). Exit status 1 with a message on any error.
+#include <librdkafka/rdkafka.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+[[noreturn]] void die(const std::string& message) {
+  std::fprintf(stderr, "kafka_group_offsets: %s\n", message.c_str());
+  std::exit(1);
+}
+
+struct Args {
+  std::string bootstrap;
+  std::string group;
+  std::vector<std::string> topics;
+};
+
+Args parse_args(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (i + 1 >= argc) die("missing value after " + std::string(arg));
+    std::string value = argv[++i];
+    if (arg == "--bootstrap") {
+      args.bootstrap = value;
+    } else if (arg == "--group") {
+      args.group = value;
+    } else if (arg == "--topic") {
+      args.topics.push_back(value);
+    } else {
+      die("unknown argument " + std::string(arg) +
+          " (usage: --bootstrap SERVERS --group GROUP --topic TOPIC...)");
+    }
+  }
+  if (args.bootstrap.empty() || args.group.empty() || args.topics.empty()) {
+    die("usage: kafka_group_offsets --bootstrap SERVERS --group GROUP --topic TOPIC...");
+  }
+  return args;
+}
+
+rd_kafka_t* make_consumer(const Args& args) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto set = [&](const char* name, const std::string& value) {
+    if (rd_kafka_conf_set(conf, name, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      die(std::string("config ") + name + ": " + errstr);
+    }
+  };
+  set("bootstrap.servers", args.bootstrap);
+  set("group.id", args.group);
+  set("enable.auto.commit", "false");
+  set("log_level", "3");
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (!rk) die(std::string("cannot create consumer: ") + errstr);
+  return rk;
+}
+
+int partition_count(rd_kafka_t* rk, const std::string& topic) {
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  auto err = rd_kafka_metadata(rk, 0, handle, &metadata, 10000);
+  rd_kafka_topic_destroy(handle);
+  if (err) die("metadata for " + topic + ": " + rd_kafka_err2str(err));
+  int count = 0;
+  if (metadata->topic_cnt == 1 && !metadata->topics[0].err)
+    count = metadata->topics[0].partition_cnt;
+  auto topic_err = metadata->topic_cnt == 1 ? metadata->topics[0].err : RD_KAFKA_RESP_ERR_NO_ERROR;
+  rd_kafka_metadata_destroy(metadata);
+  if (topic_err) die("topic " + topic + ": " + rd_kafka_err2str(topic_err));
+  return count;
+}
+
+std::string printable(const void* data, std::size_t size) {
+  std::string out(static_cast<const char*>(data), size);
+  for (char& c : out) {
+    if (c < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args = parse_args(argc, argv);
+  rd_kafka_t* rk = make_consumer(args);
+
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(16);
+  for (const auto& topic : args.topics) {
+    int count = partition_count(rk, topic);
+    for (int p = 0; p < count; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+  }
+  rd_kafka_topic_partition_list_sort(list, nullptr, nullptr);
+  if (auto err = rd_kafka_committed(rk, list, 10000)) {
+    die(std::string("committed offsets of group ") + args.group + ": " + rd_kafka_err2str(err));
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& tp = list->elems[i];
+    if (tp.err)
+      die(std::string("committed offset of ") + tp.topic + ": " + rd_kafka_err2str(tp.err));
+    int64_t low = 0;
+    int64_t high = 0;
+    if (auto err =
+            rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 10000)) {
+      die(std::string("end offset of ") + tp.topic + ": " + rd_kafka_err2str(err));
+    }
+    long long committed = tp.offset >= 0 ? tp.offset : -1;
+    std::printf("%s\t%d\t%lld\t%lld\t%s\n", tp.topic, tp.partition, committed,
+                static_cast<long long>(high), printable(tp.metadata, tp.metadata_size).c_str());
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_destroy(rk);
+  return 0;
+}
