@@ -1,0 +1,58 @@
+// JSON field extraction and validation with simdjson's On-Demand API (no DOM per record).
+//
+// simdjson reads up to SIMDJSON_PADDING bytes past the end of its input, so every document is
+// first copied into a reusable padded buffer owned by the JsonReader (Kafka's payload buffers
+// carry no such guarantee). A JsonReader is not thread-safe; keep one per thread/pipeline.
+#pragma once
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ks3::server {
+
+// A parsed dotted path ("value.a.b.0.c" without the leading "value."), kept as a JSON pointer.
+class JsonPath {
+ public:
+  // "a.b.c" -> "/a/b/c" ('~' and '/' inside a segment are escaped per RFC 6901). Empty segments
+  // ("a..b", ".a") are rejected: returns nullopt.
+  static std::optional<JsonPath> parse(std::string_view dotted);
+  const std::string& pointer() const { return pointer_; }
+  const std::string& dotted() const { return dotted_; }
+
+ private:
+  std::string dotted_;
+  std::string pointer_;
+};
+
+class JsonReader {
+ public:
+  // Loads a document for the extract() calls that follow (copied into the padded buffer).
+  // Returns false when the document does not even start like JSON (extract then yields nullopt).
+  bool load(std::string_view json);
+
+  // Text of the field at `path` of the loaded document: a string gives its unescaped text, a
+  // number its literal text, a boolean "true"/"false". Missing, null, object, array, or a document
+  // that is not JSON: nullopt (the caller substitutes its default).
+  std::optional<std::string> extract(const JsonPath& path);
+
+  // Full validation (structure, strings, numbers, UTF-8, nothing after the value).
+  bool is_valid(std::string_view json);
+
+  // Valid JSON re-emitted without insignificant whitespace (for JSON lines: a pretty-printed
+  // value must not break the one-record-per-line framing). Returns false if `json` is invalid.
+  bool minify(std::string_view json, std::string& out);
+
+ private:
+  simdjson::padded_string_view pad(std::string_view json);
+
+  simdjson::ondemand::parser parser_;
+  simdjson::ondemand::document doc_;
+  bool loaded_ = false;
+  std::string buffer_;
+};
+
+}  // namespace ks3::server
