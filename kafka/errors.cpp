@@ -1,0 +1,59 @@
+#include "kafka/errors.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <string>
+
+namespace ks3::kafka {
+namespace {
+
+class KafkaCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "ks3.kafka"; }
+  std::string message(int value) const override {
+    switch (static_cast<Errc>(value)) {
+      case Errc::segment_out_of_order:
+        return "offset segment out of order (a cut before the previous one)";
+      case Errc::unknown_segment:
+        return "completion for an offset segment that is not pending";
+      case Errc::too_many_completions:
+        return "more object completions than the offset segment has objects";
+      case Errc::consumer_closed:
+        return "the Kafka consumer is closed";
+      case Errc::not_assigned:
+        return "the partition is not assigned to this consumer";
+    }
+    return "unknown ks3.kafka error " + std::to_string(value);
+  }
+};
+
+class RdkafkaCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "rdkafka"; }
+  std::string message(int value) const override {
+    return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(value));
+  }
+};
+
+}  // namespace
+
+const boost::system::error_category& kafka_category() noexcept {
+  static const KafkaCategory category;
+  return category;
+}
+
+boost::system::error_code make_error_code(Errc e) noexcept {
+  return {static_cast<int>(e), kafka_category()};
+}
+
+const boost::system::error_category& rdkafka_category() noexcept {
+  static const RdkafkaCategory category;
+  return category;
+}
+
+boost::system::error_code make_rdkafka_error(int rd_kafka_resp_err) noexcept {
+  // RD_KAFKA_RESP_ERR_NO_ERROR is 0, so "no error" maps to an empty error_code.
+  return {rd_kafka_resp_err, rdkafka_category()};
+}
+
+}  // namespace ks3::kafka

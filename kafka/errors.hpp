@@ -1,0 +1,32 @@
+// Kafka errors: librdkafka's error codes as a boost::system category, plus the project's own
+// kafka-side failures (offset tracker misuse, consumer state).
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <type_traits>
+
+namespace ks3::kafka {
+
+// Failures that are not a librdkafka error code.
+enum class Errc {
+  segment_out_of_order = 1,  // a segment end before its start, or a cut behind the last one
+  unknown_segment,           // a completion for a segment that is not pending
+  too_many_completions,      // more completions than the segment has objects
+  consumer_closed,           // the consumer is closing or closed: nothing more is done
+  not_assigned,              // the partition is not in this consumer's assignment
+};
+
+const boost::system::error_category& kafka_category() noexcept;
+boost::system::error_code make_error_code(Errc e) noexcept;
+
+// librdkafka's rd_kafka_resp_err_t (an int: negative values are local errors, positive values
+// are Kafka protocol errors) as an error_code; message() is rd_kafka_err2str.
+const boost::system::error_category& rdkafka_category() noexcept;
+boost::system::error_code make_rdkafka_error(int rd_kafka_resp_err) noexcept;
+
+}  // namespace ks3::kafka
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<ks3::kafka::Errc> : std::true_type {};
+}  // namespace boost::system
