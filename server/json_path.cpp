@@ -182,6 +182,12 @@ std::optional<std::string> JsonReader::extract(const JsonPath& path) {
   return scalar_text(value);
 }
 
+bool JsonReader::exists(const JsonPath& path) {
+  if (!loaded_) return false;
+  od::value value;
+  return !doc_.at_pointer(path.pointer()).get(value);
+}
+
 bool JsonReader::is_valid(std::string_view json) {
   loaded_ = false;  // the document below replaces whatever load() had
   od::document doc;

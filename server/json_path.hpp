@@ -39,6 +39,9 @@ class JsonReader {
   // that is not JSON: nullopt (the caller substitutes its default).
   std::optional<std::string> extract(const JsonPath& path);
 
+  // True when the loaded document has a value (of any type, null included) at `path`.
+  bool exists(const JsonPath& path);
+
   // Full validation (structure, strings, numbers, UTF-8, nothing after the value).
   bool is_valid(std::string_view json);
 
