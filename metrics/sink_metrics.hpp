@@ -1,0 +1,177 @@
+// The catalog of every kafka_s3_sink_* metric, defined in one place. The README's "Metrics"
+// section lists the same names (a unit test checks that the two agree).
+//
+// Conventions (https://prometheus.io/docs/practices/naming/): the kafka_s3_sink_ prefix, base units
+// (seconds, bytes) in the name, _total on counters. Labels are low-cardinality: topic, partition,
+// S3 operation, HTTP status code, and small fixed sets of reasons.
+//
+// Usage: construct once at start-up, then look children up once and cache them:
+//   metrics::SinkMetrics sink(registry);
+//   auto topic = sink.topic("orders");          // on first record of a topic
+//   topic.records_consumed.inc();               // per record: one atomic add
+//   auto part = sink.partition("orders", 3);    // on assignment
+//   part.consumer_lag.set(hw - position);
+//   sink.forget_partition("orders", 3);         // on revoke: stop exporting its series
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metrics/registry.hpp"
+
+namespace ks3::metrics {
+
+// Histogram bucket layouts, in the metric's base unit.
+namespace buckets {
+// One S3 HTTP request: 5 ms .. 60 s.
+std::vector<double> s3_request_seconds();
+// One part upload including retries: 10 ms .. 5 min.
+std::vector<double> part_upload_seconds();
+// Object completion and end-to-end latency: 100 ms .. 2 h (objects rotate in minutes).
+std::vector<double> object_latency_seconds();
+// Object size after compression: 1 KiB .. 4 GiB (powers of 4).
+std::vector<double> object_size_bytes();
+}  // namespace buckets
+
+// Children of one topic, cached by the pipeline per topic.
+struct TopicMetrics {
+  Counter& records_consumed;
+  Counter& bytes_consumed;
+  Counter& records_written;
+  Counter& uncompressed_bytes_written;
+  Counter& bytes_written;
+  Histogram& object_size_bytes;
+  Histogram& object_completion_latency;
+  Histogram& end_to_end_latency;
+};
+
+// Children of one assigned partition, cached by the consumer per assignment.
+struct PartitionMetrics {
+  Gauge& consumer_lag;
+  Gauge& committed_lag;
+  Gauge& last_commit_timestamp;
+};
+
+// Children of one S3 operation (PutObject, UploadPart, ...).
+struct S3OperationMetrics {
+  Histogram& request_duration;
+  Counter& sent_bytes;
+  Counter& received_bytes;
+};
+
+struct SinkMetrics {
+  explicit SinkMetrics(Registry& registry);
+  SinkMetrics(const SinkMetrics&) = delete;
+  SinkMetrics& operator=(const SinkMetrics&) = delete;
+
+  TopicMetrics topic(std::string_view topic);
+  PartitionMetrics partition(std::string_view topic, std::int32_t partition);
+  // Hides a partition's series (lag, last commit) after it is revoked or lost, so a partition now
+  // owned by another instance does not keep reporting a stale lag here.
+  void forget_partition(std::string_view topic, std::int32_t partition);
+  S3OperationMetrics s3_operation(std::string_view operation);
+
+  // One finished S3 HTTP request (an attempt: retries count separately). `http_status` 0 means
+  // no response (connect failure, timeout, reset): code="none".
+  void record_s3_request(std::string_view operation, unsigned http_status,
+                         std::chrono::nanoseconds duration, std::uint64_t bytes_sent,
+                         std::uint64_t bytes_received);
+
+  // ---- Kafka consumption ----
+  // Records between the partition's high watermark and the consumer's position (next offset to
+  // consume): how far reading is behind the log end. {topic, partition}
+  Family<Gauge>& consumer_lag_records;
+  // Records between the high watermark and the committed offset, i.e. not yet durable in S3 and
+  // committed (what kafka-consumer-groups reports as LAG). {topic, partition}
+  Family<Gauge>& committed_lag_records;
+  // Records received from Kafka. {topic}
+  Family<Counter>& records_consumed;
+  // Key + value bytes of the records received from Kafka. {topic}
+  Family<Counter>& bytes_consumed;
+  // Partitions currently assigned to this instance.
+  Gauge& assigned_partitions;
+  // Assigned partitions currently paused by backpressure (memory budget above high watermark).
+  Gauge& paused_partitions;
+  // Consumer group rebalance events. {event: assigned|revoked|lost}
+  Family<Counter>& rebalances;
+  // Errors reported by librdkafka. {code: librdkafka error name, e.g. _TRANSPORT}
+  Family<Counter>& kafka_errors;
+  // Successful offset commits.
+  Counter& commits;
+  // Failed offset commits.
+  Counter& commit_failures;
+  // Unix time of the last successful offset commit of the partition. {topic, partition}
+  Family<Gauge>& last_commit_timestamp_seconds;
+
+  // ---- Records and objects ----
+  // Records in objects that are durable in S3. {topic}
+  Family<Counter>& records_written;
+  // Encoded bytes (before compression) in objects durable in S3. {topic}
+  Family<Counter>& uncompressed_bytes_written;
+  // Bytes as stored in S3 (after compression) in objects durable in S3. {topic}
+  Family<Counter>& bytes_written;
+  // Tombstones (null value) seen. {topic, action: ignored|written|failed}
+  Family<Counter>& tombstones;
+  // Bad records skipped by the `skip` policy. {topic, reason}
+  Family<Counter>& records_skipped;
+  // Bad records written to the dead-letter prefix. {topic, reason}
+  Family<Counter>& records_dead_lettered;
+  // Bad records that stopped the sink under the `fail` policy. {topic, reason}
+  Family<Counter>& records_failed;
+  // Objects made durable (PutObject or CompleteMultipartUpload succeeded). {topic, reason: why
+  // the object was cut: max_records|max_bytes|time_window|idle|memory_pressure|shutdown|...}
+  Family<Counter>& objects_completed;
+  // Objects abandoned before completion (multipart upload aborted). {topic, reason}
+  Family<Counter>& objects_aborted;
+  // Size of completed objects as stored (after compression). {topic}
+  Family<Histogram>& object_size_bytes;
+  // Time from the first record buffered for an object to the object being durable. {topic}
+  Family<Histogram>& object_completion_latency_seconds;
+  // Per completed object: time from the Kafka timestamp of its oldest record to the object being
+  // durable (the worst record latency in that object). {topic}
+  Family<Histogram>& end_to_end_latency_seconds;
+  // Objects currently open (receiving records).
+  Gauge& open_objects;
+  // Multipart uploads started and not yet completed or aborted.
+  Gauge& uploads_in_flight;
+  // Parts (and single-request PutObjects) currently being uploaded.
+  Gauge& parts_in_flight;
+  // Time to upload one part, including retries.
+  Histogram& part_upload_duration_seconds;
+
+  // ---- S3 requests ----
+  // S3 HTTP requests (each attempt). {operation, code: HTTP status or "none"}
+  Family<Counter>& s3_requests;
+  // Duration of one S3 HTTP request. {operation}
+  Family<Histogram>& s3_request_duration_seconds;
+  // S3 requests retried. {operation, reason: e.g. 503, SlowDown, timeout, connection_reset}
+  Family<Counter>& s3_retries;
+  // S3 operations that failed for good (not retryable, or retries exhausted). {operation, reason}
+  Family<Counter>& s3_request_failures;
+  // Request bytes sent to S3 (bodies). {operation}
+  Family<Counter>& s3_sent_bytes;
+  // Response bytes received from S3 (bodies). {operation}
+  Family<Counter>& s3_received_bytes;
+
+  // ---- Memory ----
+  // Bytes of records buffered in open objects, not yet in a part.
+  Gauge& buffered_bytes;
+  // Bytes held against the memory budget (buffered records, encoded parts waiting, parts in
+  // flight).
+  Gauge& memory_budget_used_bytes;
+  // The memory budget (the high watermark: above it partitions are paused).
+  Gauge& memory_budget_limit_bytes;
+
+  // ---- Health ----
+  // 1 when /readyz answers 200 (Kafka group joined and S3 reachable), else 0.
+  Gauge& ready;
+  // How late the event loop's last heartbeat timer fired (a busy or blocked loop shows here).
+  Gauge& event_loop_delay_seconds;
+  // Always 1; the version label says which build runs. {version}
+  Family<Gauge>& build_info;
+};
+
+}  // namespace ks3::metrics
