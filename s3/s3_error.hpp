@@ -46,6 +46,11 @@ Outcome classify_transport(const boost::system::error_code& transport);
 
 // A failed operation as the user sees it. Never holds a secret (no headers, no signatures).
 struct S3Error {
+  // A declared constructor keeps S3Error from being an aggregate: in C++20 an aggregate is
+  // "constructible" from its first member's type (parenthesized aggregate init), which would
+  // make S3Result<std::string> ambiguous between value and error.
+  S3Error() = default;
+
   std::string operation;  // "PutObject", "UploadPart", ...
   std::string bucket;
   std::string key;                      // empty for bucket operations

@@ -110,8 +110,18 @@ TEST(S3Error, DescribeTransportFailureAfterRetries) {
 }
 
 TEST(S3Error, ResultValueThrowsDescription) {
-  S3Result<int> failed{
-      S3Error{"HeadObject", "b", "k", 404, "NoSuchKey", "gone", "", {}, {}, 1, Outcome::not_found}};
+  S3Error e;
+  e.operation = "HeadObject";
+  e.bucket = "b";
+  e.key = "k";
+  e.http_status = 404;
+  e.code = "NoSuchKey";
+  e.message = "gone";
+  S3Result<int> failed{e};
+  S3Result<std::string> failed_string{e};  // not ambiguous with a string value
+  EXPECT_TRUE(failed_string.has_error());
+  S3Result<std::string> value{std::string("x")};
+  EXPECT_TRUE(value.has_value());
   try {
     (void)failed.value();
     FAIL() << "value() must throw";
