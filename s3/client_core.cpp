@@ -1,0 +1,203 @@
+// The retrying request loop of the S3 client (see client_impl.hpp).
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "metrics/log.hpp"
+#include "s3/client_impl.hpp"
+
+namespace ks3::s3 {
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+// Bodies below this are hashed inline: a hop to another thread costs more than it saves.
+constexpr std::size_t kHashOffloadThreshold = 256 * 1024;
+
+struct Attempt {
+  error_code transport;
+  HttpResponse response;
+  ExchangeStats stats;
+};
+
+}  // namespace
+
+std::string retry_reason(const error_code& transport, unsigned status, const std::string& code) {
+  if (!code.empty()) return code;
+  if (!transport) return "http_" + std::to_string(status);
+  namespace http = boost::beast::http;
+  if (transport == boost::beast::error::timeout || transport == asio::error::timed_out) {
+    return "timeout";
+  }
+  if (transport == asio::error::connection_reset) return "connection_reset";
+  if (transport == asio::error::connection_refused) return "connection_refused";
+  if (transport == asio::error::broken_pipe) return "broken_pipe";
+  if (transport == asio::error::eof || transport == http::error::end_of_stream ||
+      transport == http::error::partial_message) {
+    return "connection_closed";
+  }
+  if (transport == make_error_code(Errc::malformed_response)) return "malformed_response";
+  return "transport_error";
+}
+
+Client::Impl::Impl(asio::any_io_executor ex, ClientConfig cfg,
+                   std::shared_ptr<CredentialsProvider> creds, ClientObserver* obs)
+    : executor(std::move(ex)),
+      config(std::move(cfg)),
+      credentials(std::move(creds)),
+      observer(obs) {
+  validate(config);
+  endpoint = resolve_endpoint(config);
+  sign_payload = signs_payload(config.payload_signing, endpoint);
+  if (endpoint.https) tls = make_tls_context(config.tls);
+}
+
+asio::awaitable<void> Client::Impl::hash_body(OperationRequest& request, bool content_md5) {
+  const SharedBody body = request.body;
+  const bool sign = sign_payload;
+  auto compute = [body, sign, content_md5]() {
+    std::pair<std::string, std::string> out;
+    out.first = payload_hash_for(body, sign);
+    if (content_md5) out.second = sigv4::md5_base64(body ? *body : std::string());
+    return out;
+  };
+  std::pair<std::string, std::string> hashes;
+  if (hashing_executor && body && body->size() >= kHashOffloadThreshold) {
+    hashes = co_await asio::co_spawn(
+        *hashing_executor,
+        [&]() -> asio::awaitable<std::pair<std::string, std::string>> { co_return compute(); },
+        asio::use_awaitable);
+  } else {
+    hashes = compute();
+  }
+  request.payload_hash = std::move(hashes.first);
+  // "Content-MD5: The base64-encoded 128-bit MD5 digest of the message (without the headers)
+  //  [...] used as a message integrity check" (PutObject, UploadPart).
+  if (content_md5) request.headers.emplace_back("content-md5", std::move(hashes.second));
+}
+
+ConnectionPool& Client::Impl::pool_for(const RequestTarget& target) {
+  HttpTarget http_target{target.host, target.port, target.https};
+  auto& pool = pools[http_target.key()];
+  if (!pool) {
+    ConnectionPoolOptions options;
+    options.max_connections = config.max_connections;
+    options.idle_timeout = config.idle_timeout;
+    options.timeouts = config.timeouts;
+    options.verify_tls = config.tls.verify;
+    pool = std::make_unique<ConnectionPool>(executor, std::move(http_target), tls, options);
+  }
+  return *pool;
+}
+
+S3Error Client::Impl::make_error(const OperationRequest& request) const {
+  S3Error error;
+  error.operation = std::string(request.operation);
+  error.bucket = request.bucket;
+  error.key = request.key;
+  return error;
+}
+
+asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationRequest& request,
+                                                              ExpectedBody expected) {
+  using Clock = std::chrono::steady_clock;
+  RetryState retry(config.retry, Clock::now());
+  asio::steady_timer backoff(executor);
+  for (int attempt = 1;; ++attempt) {
+    auto creds = co_await credentials->get();
+    if (!creds) {
+      S3Error error = make_error(request);
+      error.attempts = attempt;
+      error.error = creds.error();
+      error.transport = creds.error() == make_error_code(Errc::credentials_unavailable)
+                            ? error_code{}
+                            : creds.error();
+      error.message = "no usable credentials from " + credentials->describe();
+      co_return error;
+    }
+
+    // Sign for this attempt: x-amz-date is "now", so a retry after a long backoff is not
+    // rejected as RequestTimeTooSkewed.
+    const RequestTarget target =
+        resolve_target(endpoint, config.addressing, request.bucket, request.key);
+    const HttpRequest http_request = build_request(
+        request, target, {*creds, config.region, std::chrono::system_clock::now(), &key_cache},
+        config.user_agent);
+
+    Attempt result;
+    const auto started = Clock::now();
+    {
+      // The lease ends with this block: the connection is back in the pool (or closed, after
+      // a failure) before any backoff wait.
+      auto lease = co_await pool_for(target).acquire();
+      if (!lease) {
+        result.transport = lease.error();
+      } else {
+        auto response = co_await (*lease)->exchange(http_request, result.stats);
+        if (!response) {
+          result.transport = response.error();
+          lease->discard();
+        } else {
+          result.response = std::move(*response);
+        }
+      }
+    }
+    if (observer) {
+      observer->on_request_done(request.operation, result.transport ? 0 : result.response.status,
+                                Clock::now() - started, result.stats.bytes_sent,
+                                result.stats.bytes_received);
+    }
+
+    ResponseVerdict verdict;
+    if (result.transport) {
+      verdict.outcome = classify_transport(result.transport);
+    } else {
+      verdict = classify_response(result.response, expected);
+    }
+    if (verdict.outcome == Outcome::success) co_return std::move(result.response);
+
+    S3Error error = make_error(request);
+    error.attempts = attempt;
+    error.http_status = result.transport ? 0 : result.response.status;
+    error.code = verdict.code;
+    error.message = verdict.message;
+    error.request_id = verdict.request_id;
+    error.transport = result.transport;
+    error.error = result.transport ? result.transport : verdict.error;
+    error.outcome = verdict.outcome;
+    if (verdict.outcome == Outcome::not_found) co_return error;
+
+    const auto delay = retry.after_failure(verdict.outcome, Clock::now());
+    if (!delay) {
+      if (retry.give_up() == GiveUp::attempts || retry.give_up() == GiveUp::deadline) {
+        // The last failure stays visible (status, Code, transport); `error` says why we stopped.
+        error.error = retry.give_up_error();
+      }
+      co_return error;
+    }
+    const std::string reason = retry_reason(result.transport, error.http_status, error.code);
+    if (observer) observer->on_retry(request.operation, reason);
+    log::warn("S3 request failed, retrying",
+              {{"operation", request.operation},
+               {"bucket", request.bucket},
+               {"key", request.key},
+               {"attempt", attempt},
+               {"status", error.http_status},
+               {"reason", reason},
+               {"backoff_ms", static_cast<std::int64_t>(delay->count())}});
+    backoff.expires_after(*delay);
+    auto [ec] = co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) {  // cancelled while backing off
+      error.error = ec;
+      error.outcome = Outcome::fail;
+      co_return error;
+    }
+  }
+}
+
+}  // namespace ks3::s3

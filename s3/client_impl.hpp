@@ -1,0 +1,52 @@
+// Private to the S3 client (client.cpp, client_core.cpp): the state behind Client and the
+// retrying request loop every operation goes through.
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "s3/client.hpp"
+#include "s3/request_builder.hpp"
+#include "s3/response_classifier.hpp"
+#include "s3/sigv4.hpp"
+
+namespace ks3::s3 {
+
+struct Client::Impl {
+  Impl(boost::asio::any_io_executor executor, ClientConfig config,
+       std::shared_ptr<CredentialsProvider> credentials, ClientObserver* observer);
+
+  // Sets the payload hash (SHA-256 or UNSIGNED-PAYLOAD) and, when asked, Content-MD5: once per
+  // operation, on the hashing executor if there is one.
+  boost::asio::awaitable<void> hash_body(OperationRequest& request, bool content_md5);
+
+  // Sends the operation, retrying transient failures (fresh signature each attempt, failed
+  // connections discarded) until success, a permanent failure, the attempt limit or the
+  // deadline. A not-found answer is returned as an error with Outcome::not_found.
+  boost::asio::awaitable<S3Result<HttpResponse>> execute(const OperationRequest& request,
+                                                         ExpectedBody expected = ExpectedBody::any);
+
+  ConnectionPool& pool_for(const RequestTarget& target);
+  S3Error make_error(const OperationRequest& request) const;
+
+  boost::asio::any_io_executor executor;
+  std::optional<boost::asio::any_io_executor> hashing_executor;
+  ClientConfig config;
+  Endpoint endpoint;
+  bool sign_payload = false;
+  std::shared_ptr<CredentialsProvider> credentials;
+  ClientObserver* observer = nullptr;
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  std::map<std::string, std::unique_ptr<ConnectionPool>> pools;  // by "scheme://host:port"
+  sigv4::SigningKeyCache key_cache;
+};
+
+// A short label for a failed attempt, for the observer and logs: the S3 Code, "http_<status>",
+// or the transport failure ("timeout", "connection_reset", ...).
+std::string retry_reason(const boost::system::error_code& transport, unsigned status,
+                         const std::string& code);
+
+}  // namespace ks3::s3
