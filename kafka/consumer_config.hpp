@@ -1,0 +1,66 @@
+// Configuration of the Kafka consumer (pure: no librdkafka handle is created here).
+//
+// Every librdkafka consumer property passes through `properties` (the names of librdkafka's
+// CONFIGURATION.md, e.g. "security.protocol", "sasl.password", "fetch.wait.max.ms"). The
+// defaults below apply first, `properties` override them, and the dedicated fields override
+// both. A few properties are fixed because the exactly-once object set depends on them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ks3::kafka {
+
+// A configuration mistake found at start-up; the message names the property and what to do.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ConsumerConfig {
+  std::string bootstrap_servers;    // "host:port,host:port" (bootstrap.servers)
+  std::string group_id;             // consumer group (group.id)
+  std::vector<std::string> topics;  // topic names; a name starting with '^' is a regex
+  std::string topics_regex;         // e.g. "edfi\\.dms\\..*" ('^' is added if missing)
+  std::map<std::string, std::string> properties;  // librdkafka properties, passed through
+
+  // How long one attempt to read the committed offsets (and their metadata) of newly assigned
+  // partitions may take; attempts repeat until they succeed or the consumer closes.
+  std::chrono::milliseconds committed_timeout{10000};
+  // Period of the maintenance poll: serves the queues even when no wake-up came (keeps
+  // max.poll.interval.ms satisfied on an idle consumer, and notices the end of a close).
+  std::chrono::milliseconds maintenance_interval{500};
+  // Records delivered in one turn of the event loop before other work gets its turn.
+  std::size_t max_records_per_turn = 2000;
+};
+
+// The defaults, before `properties` (documented in README "Kafka settings").
+const std::vector<std::pair<std::string, std::string>>& default_properties();
+
+// Properties that must keep the value given here: offsets are committed only by the sink,
+// only for records that are durable in S3, and only at cut boundaries.
+const std::vector<std::pair<std::string, std::string>>& fixed_properties();
+
+// The properties to apply, in order (defaults, then `properties`, then the dedicated fields,
+// then the fixed ones). Throws ConfigError when bootstrap servers or group id are missing, when
+// a fixed property is set to another value, or when a dedicated field and a property disagree.
+std::vector<std::pair<std::string, std::string>> effective_properties(const ConsumerConfig& c);
+
+// The subscription list for rd_kafka_subscribe: the topic names, then the regex with a leading
+// '^' (librdkafka's rule for a regex subscription). Throws ConfigError when it is empty or a
+// topic name is not a valid Kafka topic name.
+std::vector<std::string> subscription(const ConsumerConfig& c);
+
+// True for a property whose value is a secret (passwords, keys, tokens, JAAS/OAuth config);
+// its value never appears in logs, errors or --validate output.
+bool is_secret_property(std::string_view name);
+// The value as it may be shown: "***" for a secret property.
+std::string shown_value(std::string_view name, std::string_view value);
+
+}  // namespace ks3::kafka

@@ -1,0 +1,249 @@
+// Rebalance handling of the consumer: assign (read committed offsets + metadata, tell the
+// listener, assign at those offsets) and revoke (await the listener, then unassign), for the
+// eager and the cooperative protocol, one event at a time.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstring>
+#include <exception>
+
+#include "kafka/consumer_impl.hpp"
+#include "kafka/errors.hpp"
+#include "metrics/log.hpp"
+
+namespace ks3::kafka {
+namespace {
+
+struct CommittedResult {
+  boost::system::error_code error;
+  std::string what;
+  std::vector<AssignedPartition> partitions;
+};
+
+// Runs on the worker thread: rd_kafka_committed blocks until the group coordinator answers.
+CommittedResult read_committed_blocking(rd_kafka_t* rk, const std::vector<TopicPartition>& tps,
+                                        int timeout_ms) {
+  CommittedResult result;
+  auto list = make_partition_list(tps);
+  if (auto err = rd_kafka_committed(rk, list.get(), timeout_ms)) {
+    result.error = make_rdkafka_error(err);
+    result.what = "reading the committed offsets of " + describe(tps);
+    return result;
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& element = list->elems[i];
+    TopicPartition tp{element.topic, element.partition};
+    if (element.err) {
+      result.error = make_rdkafka_error(element.err);
+      result.what = "reading the committed offset of " + to_string(tp);
+      return result;
+    }
+    AssignedPartition assigned{tp, element.offset >= 0 ? element.offset : -1, {}};
+    if (element.metadata && element.metadata_size > 0) {
+      assigned.committed_metadata.assign(static_cast<const char*>(element.metadata),
+                                         element.metadata_size);
+    }
+    result.partitions.push_back(std::move(assigned));
+  }
+  return result;
+}
+
+void rethrow_if_failed(std::exception_ptr error) {
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
+// Called by librdkafka inside rd_kafka_consumer_poll (on the event loop). The partitions being
+// revoked stop delivering records at once; the rest happens in run_rebalances.
+void ConsumerImpl::on_rebalance(rd_kafka_resp_err_t err,
+                                rd_kafka_topic_partition_list_t* partitions) {
+  RebalanceEvent event;
+  const char* protocol = rd_kafka_rebalance_protocol(rk_);
+  event.cooperative = protocol && std::strcmp(protocol, "COOPERATIVE") == 0;
+  event.partitions = to_partitions(partitions);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    event.assign = true;
+  } else {
+    if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+      // A rebalance error: give up the whole assignment (librdkafka's example does
+      // rd_kafka_assign(rk, NULL)); the group assigns again.
+      report_error({make_rdkafka_error(err), false, "rebalance failed", std::nullopt});
+      event.partitions.assign(assignment_.begin(), assignment_.end());
+      event.cooperative = false;
+      event.lost = true;
+    } else {
+      event.lost = rd_kafka_assignment_lost(rk_) != 0;
+    }
+    for (const auto& tp : event.partitions) {
+      assignment_.erase(tp);
+      active_.erase(tp);
+    }
+    changed_assignment();
+    // No more fetching for them while the listener settles their objects.
+    if (!event.partitions.empty()) {
+      auto list = make_partition_list(event.partitions);
+      rd_kafka_pause_partitions(rk_, list.get());
+    }
+  }
+  rebalances_.push_back(std::move(event));
+  if (!rebalancing_) {
+    rebalancing_ = true;
+    // Posted, not run inline: we are inside a librdkafka callback.
+    asio::post(executor_, [self = shared_from_this()] {
+      asio::co_spawn(self->executor_, self->run_rebalances(self), rethrow_if_failed);
+    });
+  }
+}
+
+asio::awaitable<void> ConsumerImpl::run_rebalances(
+    [[maybe_unused]] std::shared_ptr<ConsumerImpl> self) {
+  while (!rebalances_.empty() && !stopped_) {
+    RebalanceEvent event = std::move(rebalances_.front());
+    rebalances_.pop_front();
+    if (event.assign) {
+      co_await handle_assign(std::move(event));
+    } else {
+      co_await handle_revoke(std::move(event));
+    }
+  }
+  rebalancing_ = false;
+  maybe_finish_close();
+}
+
+asio::awaitable<void> ConsumerImpl::handle_assign(RebalanceEvent event) {
+  ++counters_.assignments;
+  joined_ = true;
+  std::optional<std::vector<AssignedPartition>> committed;
+  if (!event.partitions.empty()) {
+    committed = co_await read_committed(event.partitions);
+    if (stopped_) co_return;
+  } else {
+    committed.emplace();
+  }
+  if (!committed) {
+    // Closing before the committed offsets could be read: take nothing (eager) or give the
+    // partitions straight back (cooperative), without telling the listener.
+    log::warn("kafka assignment skipped while closing",
+              {{"partitions", describe(event.partitions)}});
+    auto list = make_partition_list(event.partitions);
+    if (event.cooperative) {
+      if (auto* e = rd_kafka_incremental_assign(rk_, list.get())) rd_kafka_error_destroy(e);
+      if (auto* e = rd_kafka_incremental_unassign(rk_, list.get())) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(rk_, nullptr);
+    }
+    co_return;
+  }
+  if (!committed->empty()) listener_.on_assigned(*committed);
+  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(committed->size())));
+  for (const auto& assigned : *committed) {
+    auto* element = rd_kafka_topic_partition_list_add(list.get(), assigned.tp.topic.c_str(),
+                                                      assigned.tp.partition);
+    // Start exactly at the committed offset the listener was given; with no commit,
+    // RD_KAFKA_OFFSET_INVALID lets auto.offset.reset decide.
+    element->offset =
+        assigned.committed_offset >= 0 ? assigned.committed_offset : RD_KAFKA_OFFSET_INVALID;
+  }
+  apply_assignment(event, list.get());
+}
+
+void ConsumerImpl::apply_assignment(const RebalanceEvent& event,
+                                    const rd_kafka_topic_partition_list_t* list) {
+  boost::system::error_code ec;
+  std::string why;
+  if (event.cooperative) {
+    if (rd_kafka_error_t* error = rd_kafka_incremental_assign(rk_, list)) {
+      ec = make_rdkafka_error(rd_kafka_error_code(error));
+      why = rd_kafka_error_string(error);
+      rd_kafka_error_destroy(error);
+    }
+  } else {
+    assignment_.clear();
+    active_.clear();
+    if (auto err = rd_kafka_assign(rk_, list)) ec = make_rdkafka_error(err);
+  }
+  if (ec) {
+    report_error({ec, false, "assigning partitions failed: " + (why.empty() ? ec.message() : why),
+                  std::nullopt});
+    return;
+  }
+  std::vector<TopicPartition> to_pause;
+  for (const auto& tp : event.partitions) {
+    assignment_.insert(tp);
+    active_.insert(tp);
+    if (paused_.contains(tp)) to_pause.push_back(tp);
+  }
+  changed_assignment();
+  if (!to_pause.empty()) {
+    auto pause_list = make_partition_list(to_pause);
+    rd_kafka_pause_partitions(rk_, pause_list.get());
+  }
+  log::info("kafka partitions assigned",
+            {{"partitions", describe(event.partitions)},
+             {"protocol", event.cooperative ? "cooperative" : "eager"},
+             {"assigned_total", static_cast<std::uint64_t>(assignment_.size())}});
+}
+
+asio::awaitable<void> ConsumerImpl::handle_revoke(RebalanceEvent event) {
+  ++counters_.revocations;
+  if (event.lost) ++counters_.lost;
+  if (event.lost) {
+    log::warn("kafka partitions lost (their commits will fail)",
+              {{"partitions", describe(event.partitions)}});
+  } else {
+    log::info("kafka partitions revoked", {{"partitions", describe(event.partitions)}});
+  }
+  if (!event.partitions.empty()) {
+    try {
+      co_await listener_.on_revoked(event.partitions);
+    } catch (const std::exception& e) {
+      log::error("revoke handler failed",
+                 {{"partitions", describe(event.partitions)}, {"error", e.what()}});
+    }
+  }
+  if (stopped_) co_return;
+  for (const auto& tp : event.partitions) paused_.erase(tp);
+  if (event.lost) joined_ = false;
+  auto list = make_partition_list(event.partitions);
+  // librdkafka keeps a partition's pause flag across assignments: clear the pause of the revoke
+  // (or of backpressure) so that a later assignment of the same partition fetches again.
+  rd_kafka_resume_partitions(rk_, list.get());
+  if (event.cooperative) {
+    if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk_, list.get())) {
+      report_error({make_rdkafka_error(rd_kafka_error_code(error)), false,
+                    std::string("unassigning partitions failed: ") + rd_kafka_error_string(error),
+                    std::nullopt});
+      rd_kafka_error_destroy(error);
+    }
+  } else {
+    rd_kafka_assign(rk_, nullptr);
+  }
+}
+
+asio::awaitable<std::optional<std::vector<AssignedPartition>>> ConsumerImpl::read_committed(
+    const std::vector<TopicPartition>& partitions) {
+  auto timeout_ms = static_cast<int>(config_.committed_timeout.count());
+  for (int attempt = 1; !stopped_; ++attempt) {
+    // A named task, not a temporary in the co_await expression (g++ 12 destroys such
+    // temporaries twice).
+    auto task = [rk = rk_, partitions, timeout_ms]() -> asio::awaitable<CommittedResult> {
+      co_return read_committed_blocking(rk, partitions, timeout_ms);
+    };
+    CommittedResult result = co_await asio::co_spawn(blocking_, task, asio::use_awaitable);
+    if (stopped_) break;
+    if (!result.error) co_return std::move(result.partitions);
+    log::warn("kafka committed offsets unavailable, retrying",
+              {{"what", result.what}, {"error", result.error.message()}, {"attempt", attempt}});
+    report_error({result.error, false, result.what + ": " + result.error.message(), std::nullopt});
+    if (closing_) break;
+    asio::steady_timer backoff(executor_, std::min(attempt * std::chrono::milliseconds(500),
+                                                   std::chrono::milliseconds(5000)));
+    co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  co_return std::nullopt;
+}
+
+}  // namespace ks3::kafka
