@@ -56,4 +56,25 @@ boost::system::error_code make_rdkafka_error(int rd_kafka_resp_err) noexcept {
   return {rd_kafka_resp_err, rdkafka_category()};
 }
 
+std::string error_name(const boost::system::error_code& ec) {
+  if (ec.category() == rdkafka_category()) {
+    return rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(ec.value()));
+  }
+  if (ec.category() == kafka_category()) {
+    switch (static_cast<Errc>(ec.value())) {
+      case Errc::segment_out_of_order:
+        return "segment_out_of_order";
+      case Errc::unknown_segment:
+        return "unknown_segment";
+      case Errc::too_many_completions:
+        return "too_many_completions";
+      case Errc::consumer_closed:
+        return "consumer_closed";
+      case Errc::not_assigned:
+        return "not_assigned";
+    }
+  }
+  return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
+}
+
 }  // namespace ks3::kafka

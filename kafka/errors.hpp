@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
+#include <string>
 #include <type_traits>
 
 namespace ks3::kafka {
@@ -23,6 +24,11 @@ boost::system::error_code make_error_code(Errc e) noexcept;
 // are Kafka protocol errors) as an error_code; message() is rd_kafka_err2str.
 const boost::system::error_category& rdkafka_category() noexcept;
 boost::system::error_code make_rdkafka_error(int rd_kafka_resp_err) noexcept;
+
+// A short stable name for metrics labels and logs: librdkafka's error name (rd_kafka_err2name,
+// e.g. "REBALANCE_IN_PROGRESS", "_TRANSPORT") for rdkafka_category(), the enum name for
+// kafka_category(), else the category name and value.
+std::string error_name(const boost::system::error_code& ec);
 
 }  // namespace ks3::kafka
 

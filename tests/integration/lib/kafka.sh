@@ -33,12 +33,14 @@ start_mock_broker() {
 broker_control() {
   : "${KS3_BROKER_CONTROL:?start_mock_broker --control \$KS3_BROKER_CONTROL first}"
   local before
-  before=$(grep -c -e '^ok: ' -e '^error: ' "$KS3_WORK/kafka-broker.log" || true)
+  before=$(_broker_replies)
   echo "$*" >"$KS3_BROKER_CONTROL"
-  wait_for 10 "broker reply to '$*'" \
-    test "$(grep -c -e '^ok: ' -e '^error: ' "$KS3_WORK/kafka-broker.log")" -gt "$before"
-  tail -1 "$KS3_WORK/kafka-broker.log" | grep -q '^ok: ' || fail "broker command '$*' failed"
+  wait_for 10 "broker reply to '$*'" _broker_replies_above "$before"
+  grep -e '^ok: ' -e '^error: ' "$KS3_WORK/kafka-broker.log" | tail -1 | grep -q '^ok: ' ||
+    fail "broker command '$*' failed"
 }
+_broker_replies() { grep -c -e '^ok: ' -e '^error: ' "$KS3_WORK/kafka-broker.log" || true; }
+_broker_replies_above() { (($(_broker_replies) > $1)); }
 
 # gen_json_records COUNT [FIRST_ID] [PAYLOAD_BYTES]: prints COUNT lines "key<TAB>json" with keys
 # doc-<id> (ids FIRST_ID..) and a JSON value carrying the id and a padding field of about
