@@ -40,11 +40,11 @@ HealthStatus evaluate_heartbeat(Clock::time_point last_beat, Clock::time_point n
 }
 
 struct LoopHeartbeat::State {
-  State(asio::any_io_executor loop, std::chrono::milliseconds interval, Gauge* gauge)
-      : timer(loop), interval(interval), delay_gauge(gauge) {}
+  State(asio::any_io_executor loop, std::chrono::milliseconds interval, Histogram* delay)
+      : timer(loop), interval(interval), delay(delay) {}
   asio::steady_timer timer;
   std::chrono::milliseconds interval;
-  Gauge* delay_gauge;
+  Histogram* delay;
   std::atomic<std::int64_t> last_beat{to_ticks(Clock::now())};
   bool stopped = false;  // touched on the loop only
   bool started = false;  // touched on the loop only
@@ -57,8 +57,8 @@ asio::awaitable<void> beat(std::shared_ptr<LoopHeartbeat::State> state);
 }  // namespace
 
 LoopHeartbeat::LoopHeartbeat(asio::any_io_executor loop, std::chrono::milliseconds interval,
-                             Gauge* delay_gauge)
-    : state_(std::make_shared<State>(std::move(loop), interval, delay_gauge)) {}
+                             Histogram* delay)
+    : state_(std::make_shared<State>(std::move(loop), interval, delay)) {}
 
 LoopHeartbeat::~LoopHeartbeat() {
   stop();
@@ -98,9 +98,7 @@ asio::awaitable<void> beat(std::shared_ptr<LoopHeartbeat::State> state) {
     if (ec || state->stopped) co_return;
     auto now = Clock::now();
     // A tick runs late by however long the loop was busy with other work.
-    if (state->delay_gauge != nullptr) {
-      state->delay_gauge->set(std::chrono::duration<double>(now - due).count());
-    }
+    if (state->delay != nullptr) state->delay->observe_duration(now - due);
     state->last_beat.store(to_ticks(now), std::memory_order_relaxed);
   }
 }

@@ -28,9 +28,10 @@ HealthStatus evaluate_heartbeat(std::chrono::steady_clock::time_point last_beat,
 
 class LoopHeartbeat {
  public:
-  // `delay_gauge` (optional): how late each tick fired (kafka_s3_sink_event_loop_delay_seconds).
+  // `delay` (optional) observes how late each tick fired
+  // (kafka_s3_sink_event_loop_delay_seconds).
   LoopHeartbeat(boost::asio::any_io_executor loop, std::chrono::milliseconds interval,
-                Gauge* delay_gauge = nullptr);
+                Histogram* delay = nullptr);
   ~LoopHeartbeat();
   LoopHeartbeat(const LoopHeartbeat&) = delete;
   LoopHeartbeat& operator=(const LoopHeartbeat&) = delete;

@@ -25,6 +25,10 @@ std::vector<double> object_size_bytes() {
   return exponential_buckets(1024, 4, 12);
 }
 
+std::vector<double> event_loop_delay_seconds() {
+  return {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
 }  // namespace buckets
 
 namespace {
@@ -142,8 +146,10 @@ SinkMetrics::SinkMetrics(Registry& r)
           r.gauge(name("memory_budget_limit_bytes"),
                   "The memory budget; above it all assigned partitions are paused.")),
       ready(r.gauge(name("ready"), "1 when ready (Kafka group joined and S3 reachable), else 0.")),
-      event_loop_delay_seconds(r.gauge(name("event_loop_delay_seconds"),
-                                       "How late the event loop's last heartbeat timer fired.")),
+      event_loop_delay_seconds(
+          r.histogram(name("event_loop_delay_seconds"),
+                      "How late the event loop's heartbeat timer fired, per tick.",
+                      buckets::event_loop_delay_seconds())),
       build_info(r.gauge_family(name("build_info"), "Always 1; the version label names the build.",
                                 {"version"})) {
   build_info.with({KS3_VERSION}).set(1);

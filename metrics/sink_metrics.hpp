@@ -34,6 +34,8 @@ std::vector<double> part_upload_seconds();
 std::vector<double> object_latency_seconds();
 // Object size after compression: 1 KiB .. 4 GiB (powers of 4).
 std::vector<double> object_size_bytes();
+// Event loop heartbeat lateness: 1 ms .. 10 s.
+std::vector<double> event_loop_delay_seconds();
 }  // namespace buckets
 
 // Children of one topic, cached by the pipeline per topic.
@@ -168,8 +170,8 @@ struct SinkMetrics {
   // ---- Health ----
   // 1 when /readyz answers 200 (Kafka group joined and S3 reachable), else 0.
   Gauge& ready;
-  // How late the event loop's last heartbeat timer fired (a busy or blocked loop shows here).
-  Gauge& event_loop_delay_seconds;
+  // How late the event loop's heartbeat timer fired, per tick (a busy or blocked loop shows here).
+  Histogram& event_loop_delay_seconds;
   // Always 1; the version label says which build runs. {version}
   Family<Gauge>& build_info;
 };
