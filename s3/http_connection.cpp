@@ -199,9 +199,13 @@ awaitable<result<HttpResponse>> HttpConnection::exchange(const HttpRequest& requ
   // Until the exchange ends well, the connection counts as failed: a cancelled coroutine or
   // an error leaves it unusable, never half-read and back in the pool.
   impl_->usable = false;
-  result<HttpResponse> response = impl_->tls
-                                      ? co_await impl_->exchange_on(*impl_->tls, request, stats)
-                                      : co_await impl_->exchange_on(*impl_->plain, request, stats);
+  // (Not a ?: between two co_awaits: g++ 12 mis-compiles co_await inside a conditional.)
+  result<HttpResponse> response{boost::system::in_place_error, asio::error::not_connected};
+  if (impl_->tls) {
+    response = co_await impl_->exchange_on(*impl_->tls, request, stats);
+  } else {
+    response = co_await impl_->exchange_on(*impl_->plain, request, stats);
+  }
   impl_->last_used = std::chrono::steady_clock::now();
   if (!response) {
     close();

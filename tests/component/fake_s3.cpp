@@ -1,0 +1,680 @@
+#include "tests/component/fake_s3.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <ctime>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "s3/sigv4.hpp"
+
+namespace ks3::test {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using asio::awaitable;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto as_result = asio::as_tuple(asio::use_awaitable);
+
+// SigV4's encoding of a path (the fake's own, independent of the client's): every byte but
+// A-Z a-z 0-9 - _ . ~ and '/' as %XX with uppercase hex.
+std::string canonical_path(std::string_view decoded) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : decoded) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~' || c == '/') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kDigits[c >> 4]);
+      out.push_back(kDigits[c & 15]);
+    }
+  }
+  return out;
+}
+
+bool percent_decode(std::string_view in, std::string& out) {
+  out.clear();
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out.push_back(in[i]);
+      continue;
+    }
+    if (i + 2 >= in.size()) return false;
+    const auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int hi = hex(in[i + 1]);
+    const int lo = hex(in[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return true;
+}
+
+std::string_view fault_name(Fault::Kind kind) {
+  switch (kind) {
+    case Fault::Kind::http_error:
+      return "http_error";
+    case Fault::Kind::error_in_200:
+      return "error_in_200";
+    case Fault::Kind::reset_request:
+      return "reset_request";
+    case Fault::Kind::reset_response:
+      return "reset_response";
+    case Fault::Kind::slow_response:
+      return "slow_response";
+  }
+  return "?";
+}
+
+// "20130524T000000Z" -> time point; false if malformed.
+bool parse_amz_date(const std::string& text, std::chrono::system_clock::time_point& out) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y%m%dT%H%M%SZ", &tm);
+  if (!end || *end != '\0') return false;
+  out = std::chrono::system_clock::from_time_t(timegm(&tm));
+  return true;
+}
+
+// Pieces of "AWS4-HMAC-SHA256 Credential=AK/date/region/s3/aws4_request, SignedHeaders=a;b,
+// Signature=hex".
+struct ParsedAuthorization {
+  std::string access_key_id;
+  std::vector<std::string> signed_headers;
+  std::string signature;
+};
+
+bool parse_authorization(std::string_view value, ParsedAuthorization& out) {
+  constexpr std::string_view kPrefix = "AWS4-HMAC-SHA256 ";
+  if (value.substr(0, kPrefix.size()) != kPrefix) return false;
+  value.remove_prefix(kPrefix.size());
+  while (!value.empty()) {
+    const auto comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) return false;
+    const std::string_view name = item.substr(0, eq);
+    const std::string_view content = item.substr(eq + 1);
+    if (name == "Credential") {
+      out.access_key_id = std::string(content.substr(0, content.find('/')));
+    } else if (name == "SignedHeaders") {
+      std::string_view rest = content;
+      while (!rest.empty()) {
+        const auto semi = rest.find(';');
+        out.signed_headers.emplace_back(rest.substr(0, semi));
+        rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      }
+    } else if (name == "Signature") {
+      out.signature = std::string(content);
+    }
+  }
+  return !out.access_key_id.empty() && !out.signed_headers.empty() && !out.signature.empty();
+}
+
+struct ParsedTarget {
+  std::string raw_path;
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+};
+
+}  // namespace
+
+Fault Fault::http_error(unsigned status, std::string code) {
+  Fault fault;
+  fault.kind = Kind::http_error;
+  fault.status = status;
+  fault.code = std::move(code);
+  return fault;
+}
+Fault Fault::error_in_200(std::string code) {
+  Fault fault;
+  fault.kind = Kind::error_in_200;
+  fault.status = 200;
+  fault.code = std::move(code);
+  return fault;
+}
+Fault Fault::reset_request() {
+  Fault fault;
+  fault.kind = Kind::reset_request;
+  return fault;
+}
+Fault Fault::reset_response() {
+  Fault fault;
+  fault.kind = Kind::reset_response;
+  fault.apply_first = true;
+  return fault;
+}
+Fault Fault::slow_response(std::chrono::milliseconds delay) {
+  Fault fault;
+  fault.kind = Kind::slow_response;
+  fault.delay = delay;
+  fault.apply_first = true;
+  return fault;
+}
+
+struct FakeS3::State : std::enable_shared_from_this<FakeS3::State> {
+  mutable std::mutex mutex;  // guards everything below except the I/O objects
+  FakeS3Options options;
+  FakeS3Store store;
+  std::map<S3Op, std::deque<Fault>> faults;
+  std::map<S3Op, std::chrono::milliseconds> latency;
+  std::vector<RequestRecord> log;
+  std::map<S3Op, int> in_flight;
+  std::map<S3Op, int> max_in_flight;
+  std::size_t connections = 0;
+  std::size_t tls_failures = 0;
+  std::uint64_t next_request = 1;
+
+  // I/O: used on the serving executor only.
+  asio::any_io_executor executor;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::shared_ptr<asio::ssl::context> tls;
+  std::map<std::uint64_t, tcp::socket*> open_sockets;
+  std::uint16_t port = 0;
+
+  std::optional<Fault> take_fault(S3Op op) {
+    std::lock_guard lock(mutex);
+    auto& queue = faults[op];
+    if (queue.empty()) return std::nullopt;
+    Fault fault = queue.front();
+    queue.pop_front();
+    return fault;
+  }
+
+  std::string request_id() {
+    std::lock_guard lock(mutex);
+    return "FAKE" + std::to_string(next_request++);
+  }
+
+  void record(RequestRecord record) {
+    std::lock_guard lock(mutex);
+    log.push_back(std::move(record));
+  }
+
+  // Checks what the store does not: canonical path, payload hash, signature.
+  std::optional<FakeResponse> verify(const FakeRequest& request, const ParsedTarget& target,
+                                     std::string_view id) const;
+  FakeResponse apply(S3Op op, const FakeRequest& request, std::string_view id) {
+    std::lock_guard lock(mutex);
+    return store.handle(op, request, id);
+  }
+
+  awaitable<void> accept_loop();
+  template <class Stream>
+  awaitable<void> serve(Stream& stream, beast::tcp_stream& tcp, std::uint64_t connection);
+  awaitable<void> session(tcp::socket socket);
+};
+
+std::optional<FakeResponse> FakeS3::State::verify(const FakeRequest& request,
+                                                  const ParsedTarget& target,
+                                                  std::string_view id) const {
+  const std::string resource = target.raw_path;
+  std::string decoded;
+  if (!percent_decode(target.raw_path, decoded) || canonical_path(decoded) != target.raw_path) {
+    return error_response(400, "InvalidURI",
+                          "the fake S3 wants the path encoded once as SigV4 does (uppercase hex, "
+                          "only A-Z a-z 0-9 - _ . ~ / unencoded)",
+                          resource, id);
+  }
+  const std::string payload_hash = request.header("x-amz-content-sha256");
+  if (payload_hash.empty()) {
+    return error_response(400, "InvalidRequest",
+                          "Missing required header for this request: x-amz-content-sha256",
+                          resource, id);
+  }
+  if (payload_hash != s3::sigv4::kUnsignedPayload && payload_hash != sha256_hex(request.body)) {
+    return error_response(400, "XAmzContentSHA256Mismatch",
+                          "The provided 'x-amz-content-sha256' header does not match what was "
+                          "computed.",
+                          resource, id);
+  }
+  if (!options.credentials) return std::nullopt;
+
+  ParsedAuthorization auth;
+  if (!parse_authorization(request.header("authorization"), auth)) {
+    return error_response(403, "AccessDenied", "Missing or malformed Authorization header",
+                          resource, id);
+  }
+  if (auth.access_key_id != options.credentials->access_key_id) {
+    return error_response(403, "InvalidAccessKeyId",
+                          "The AWS Access Key Id you provided does not exist in our records.",
+                          resource, id);
+  }
+  std::chrono::system_clock::time_point when;
+  if (!parse_amz_date(request.header("x-amz-date"), when)) {
+    return error_response(403, "AccessDenied", "Missing or malformed x-amz-date", resource, id);
+  }
+  s3::sigv4::SigningRequest to_check;
+  to_check.method = request.method;
+  to_check.canonical_uri = target.raw_path;
+  to_check.query.assign(target.query.begin(), target.query.end());
+  to_check.payload_hash = payload_hash;
+  for (const auto& name : auth.signed_headers) {
+    to_check.headers.emplace_back(name, request.header(name));
+  }
+  const std::string expected =
+      s3::sigv4::signature(to_check, *options.credentials, options.region, "s3", when);
+  if (expected != auth.signature) {
+    return error_response(403, "SignatureDoesNotMatch",
+                          "The request signature we calculated does not match the signature "
+                          "you provided.",
+                          resource, id);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+ParsedTarget split_target(std::string_view target) {
+  ParsedTarget out;
+  const auto question = target.find('?');
+  out.raw_path = std::string(target.substr(0, question));
+  if (question == std::string_view::npos) return out;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    std::string name;
+    std::string value;
+    percent_decode(item.substr(0, eq), name);
+    if (eq != std::string_view::npos) percent_decode(item.substr(eq + 1), value);
+    out.query.emplace_back(std::move(name), std::move(value));
+  }
+  return out;
+}
+
+FakeRequest to_fake_request(const http::request<http::string_body>& message,
+                            const ParsedTarget& target) {
+  FakeRequest request;
+  request.method = std::string(message.method_string());
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers[name] = std::string(field.value());
+  }
+  for (const auto& [name, value] : target.query) request.query[name] = value;
+  std::string path;
+  percent_decode(target.raw_path, path);
+  if (!path.empty() && path.front() == '/') path.erase(0, 1);
+  const auto slash = path.find('/');
+  request.bucket = path.substr(0, slash);
+  if (slash != std::string::npos) request.key = path.substr(slash + 1);
+  request.body = message.body();
+  return request;
+}
+
+template <class Stream>
+awaitable<boost::system::error_code> write_response(Stream& stream, const FakeResponse& response,
+                                                    bool head_request, bool keep_alive,
+                                                    std::string_view request_id) {
+  const auto fill = [&](auto& message) {
+    message.result(response.status);
+    message.version(11);
+    message.set(http::field::server, "ks3-fake-s3");
+    message.set("x-amz-request-id", request_id);
+    for (const auto& [name, value] : response.headers) message.set(name, value);
+    message.keep_alive(keep_alive);
+  };
+  if (head_request) {
+    http::response<http::empty_body> message;
+    fill(message);
+    message.content_length(response.head ? response.head_content_length : 0);
+    auto [ec, n] = co_await http::async_write(stream, message, as_result);
+    co_return ec;
+  }
+  http::response<http::string_body> message;
+  fill(message);
+  message.body() = response.body;
+  message.prepare_payload();
+  auto [ec, n] = co_await http::async_write(stream, message, as_result);
+  co_return ec;
+}
+
+std::string serialize(const FakeResponse& response, std::string_view request_id) {
+  http::response<http::string_body> message{static_cast<http::status>(response.status), 11};
+  message.set("x-amz-request-id", request_id);
+  for (const auto& [name, value] : response.headers) message.set(name, value);
+  message.body() = response.body;
+  message.prepare_payload();
+  std::ostringstream out;
+  out << message;
+  return out.str();
+}
+
+void reset_connection(beast::tcp_stream& tcp) {
+  boost::system::error_code ignored;
+  // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+  tcp.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+  tcp.socket().close(ignored);
+}
+
+}  // namespace
+
+template <class Stream>
+awaitable<void> FakeS3::State::serve(Stream& stream, beast::tcp_stream& tcp,
+                                     std::uint64_t connection) {
+  const auto self = shared_from_this();
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(options.max_body);
+    if (auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, as_result); ec) {
+      co_return;
+    }
+    const ParsedTarget target = split_target(parser.get().target());
+    RequestRecord record;
+    record.method = std::string(parser.get().method_string());
+    record.target = std::string(parser.get().target());
+    record.connection = connection;
+    {
+      FakeRequest head_only = to_fake_request(parser.get(), target);
+      record.op = classify_request(head_only);
+    }
+    const std::optional<Fault> fault = take_fault(record.op);
+    if (fault) record.fault = std::string(fault_name(fault->kind));
+    if (fault && fault->kind == Fault::Kind::reset_request) {
+      // Take some of the body, then drop the connection mid-request.
+      co_await http::async_read_some(stream, buffer, parser, as_result);
+      record.status = 0;
+      this->record(std::move(record));
+      reset_connection(tcp);
+      co_return;
+    }
+    while (!parser.is_done()) {
+      if (auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, as_result); ec) {
+        co_return;
+      }
+    }
+    const http::request<http::string_body> message = parser.release();
+    const FakeRequest request = to_fake_request(message, target);
+    const bool head_request = request.method == "HEAD";
+    record.bucket = request.bucket;
+    record.key = request.key;
+    record.body_size = request.body.size();
+    record.had_content_md5 = !request.header("content-md5").empty();
+    record.payload_hash = request.header("x-amz-content-sha256");
+    if (request.has_query("uploadId")) record.upload_id = request.query.at("uploadId");
+    if (request.has_query("partNumber"))
+      record.part_number = std::atoi(request.query.at("partNumber").c_str());
+    const std::string id = request_id();
+
+    std::chrono::milliseconds latency{0};
+    {
+      std::lock_guard lock(mutex);
+      max_in_flight[record.op] = std::max(max_in_flight[record.op], ++in_flight[record.op]);
+      if (auto it = this->latency.find(record.op); it != this->latency.end()) latency = it->second;
+    }
+    asio::steady_timer timer(executor);
+    if (latency.count() > 0) {
+      timer.expires_after(latency);
+      co_await timer.async_wait(as_result);
+    }
+
+    FakeResponse response;
+    if (auto rejected = verify(request, target, id)) {
+      response = std::move(*rejected);
+    } else if (!fault) {
+      response = apply(record.op, request, id);
+    } else {
+      if (fault->apply_first) response = apply(record.op, request, id);
+      const std::string resource = "/" + request.bucket + "/" + request.key;
+      if (fault->kind == Fault::Kind::http_error) {
+        response = error_response(fault->status, fault->code, "injected fault", resource, id);
+      } else if (fault->kind == Fault::Kind::error_in_200) {
+        response = error_response(200, fault->code, "injected fault", resource, id);
+      } else if (fault->kind == Fault::Kind::slow_response) {
+        timer.expires_after(fault->delay);
+        co_await timer.async_wait(as_result);
+      }
+    }
+    if (head_request && !response.head) response.body.clear();
+    record.error_code = response.error_code;
+
+    const auto finish = [&](unsigned status) {
+      std::lock_guard lock(mutex);
+      --in_flight[record.op];
+      record.status = status;
+      log.push_back(record);
+    };
+    if (fault && fault->kind == Fault::Kind::reset_response) {
+      // Half of the answer (the status line and some headers, or some of the body), then RST.
+      const std::string bytes = serialize(response, id);
+      co_await asio::async_write(stream, asio::buffer(bytes.data(), bytes.size() / 2), as_result);
+      finish(0);
+      reset_connection(tcp);
+      co_return;
+    }
+    const bool keep_alive = message.keep_alive();
+    finish(response.status);
+    if (auto ec = co_await write_response(stream, response, head_request, keep_alive, id); ec) {
+      co_return;
+    }
+    if (!keep_alive) co_return;
+  }
+}
+
+awaitable<void> FakeS3::State::session(tcp::socket socket) {
+  const auto self = shared_from_this();
+  std::uint64_t connection = 0;
+  {
+    std::lock_guard lock(mutex);
+    connection = ++connections;
+  }
+  if (!tls) {
+    beast::tcp_stream stream(std::move(socket));
+    open_sockets[connection] = &stream.socket();
+    co_await serve(stream, stream, connection);
+    open_sockets.erase(connection);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
+  open_sockets[connection] = &beast::get_lowest_layer(stream).socket();
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, as_result);
+  beast::get_lowest_layer(stream).expires_never();
+  if (ec) {
+    std::lock_guard lock(mutex);
+    ++tls_failures;
+  } else {
+    co_await serve(stream, beast::get_lowest_layer(stream), connection);
+  }
+  open_sockets.erase(connection);
+}
+
+awaitable<void> FakeS3::State::accept_loop() {
+  const auto self = shared_from_this();
+  for (;;) {
+    auto [ec, socket] = co_await acceptor->async_accept(as_result);
+    if (ec) co_return;  // closed by stop()
+    asio::co_spawn(executor, session(std::move(socket)), asio::detached);
+  }
+}
+
+// Runs a FakeS3 on its own thread and io_context (the second constructor).
+struct FakeS3::Runner {
+  asio::io_context io;
+  std::thread thread;
+};
+
+FakeS3::FakeS3(asio::any_io_executor executor, FakeS3Options options)
+    : state_(std::make_shared<State>()) {
+  state_->options = std::move(options);
+  state_->executor = executor;
+  start();
+}
+
+FakeS3::FakeS3(FakeS3Options options)
+    : state_(std::make_shared<State>()), runner_(std::make_unique<Runner>()) {
+  state_->options = std::move(options);
+  state_->executor = runner_->io.get_executor();
+  start();
+  runner_->thread = std::thread([io = &runner_->io] { io->run(); });
+}
+
+FakeS3::~FakeS3() {
+  stop();
+  if (runner_) {
+    runner_->io.stop();
+    runner_->thread.join();
+  }
+  // The acceptor must go before its io_context (the runner's, or the test's).
+  state_->acceptor.reset();
+}
+
+void FakeS3::start() {
+  State& s = *state_;
+  s.store.create_bucket(s.options.bucket);
+  if (!s.options.tls_certificate_pem.empty()) {
+    s.tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    s.tls->use_certificate_chain(asio::buffer(s.options.tls_certificate_pem));
+    s.tls->use_private_key(asio::buffer(s.options.tls_private_key_pem), asio::ssl::context::pem);
+  }
+  s.acceptor = std::make_unique<tcp::acceptor>(s.executor);
+  const tcp::endpoint local(asio::ip::make_address("127.0.0.1"), 0);
+  s.acceptor->open(local.protocol());
+  s.acceptor->set_option(tcp::acceptor::reuse_address(true));
+  s.acceptor->bind(local);
+  s.acceptor->listen();
+  s.port = s.acceptor->local_endpoint().port();
+  asio::co_spawn(s.executor, s.accept_loop(), asio::detached);
+}
+
+void FakeS3::stop() {
+  const auto close_all = [state = state_] {
+    boost::system::error_code ignored;
+    if (state->acceptor) state->acceptor->close(ignored);
+    for (auto& [id, socket] : state->open_sockets) socket->close(ignored);
+  };
+  if (!runner_) {
+    close_all();  // the caller is on the serving thread (or the loop is not running)
+    return;
+  }
+  if (runner_->io.stopped()) return;
+  // The sockets belong to the runner's thread: close them there and wait.
+  std::promise<void> done;
+  asio::post(runner_->io, [&] {
+    close_all();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+std::uint16_t FakeS3::port() const {
+  return state_->port;
+}
+
+std::string FakeS3::endpoint() const {
+  return (state_->tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port());
+}
+
+void FakeS3::inject(S3Op op, Fault fault, int times) {
+  std::lock_guard lock(state_->mutex);
+  for (int i = 0; i < times; ++i) state_->faults[op].push_back(fault);
+}
+
+void FakeS3::set_latency(S3Op op, std::chrono::milliseconds latency) {
+  std::lock_guard lock(state_->mutex);
+  state_->latency[op] = latency;
+}
+
+void FakeS3::create_bucket(const std::string& bucket) {
+  std::lock_guard lock(state_->mutex);
+  state_->store.create_bucket(bucket);
+}
+
+void FakeS3::put_object(const std::string& bucket, const std::string& key, std::string data) {
+  std::lock_guard lock(state_->mutex);
+  state_->store.put_object(bucket, key, std::move(data));
+}
+
+std::optional<StoredObject> FakeS3::object(const std::string& bucket,
+                                           const std::string& key) const {
+  std::lock_guard lock(state_->mutex);
+  const StoredObject* found = state_->store.object(bucket, key);
+  if (!found) return std::nullopt;
+  return *found;
+}
+
+std::vector<std::string> FakeS3::keys(const std::string& bucket) const {
+  std::lock_guard lock(state_->mutex);
+  return state_->store.keys(bucket);
+}
+
+std::size_t FakeS3::open_uploads() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->store.open_uploads();
+}
+
+std::size_t FakeS3::completed_uploads() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->store.completed_uploads();
+}
+
+std::size_t FakeS3::aborted_uploads() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->store.aborted_uploads();
+}
+
+std::vector<RequestRecord> FakeS3::requests() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->log;
+}
+
+std::size_t FakeS3::count(S3Op op) const {
+  std::lock_guard lock(state_->mutex);
+  std::size_t n = 0;
+  for (const auto& record : state_->log) n += record.op == op ? 1 : 0;
+  return n;
+}
+
+int FakeS3::max_in_flight(S3Op op) const {
+  std::lock_guard lock(state_->mutex);
+  const auto it = state_->max_in_flight.find(op);
+  return it == state_->max_in_flight.end() ? 0 : it->second;
+}
+
+std::size_t FakeS3::connections_accepted() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->connections;
+}
+
+std::size_t FakeS3::tls_handshake_failures() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->tls_failures;
+}
+
+void FakeS3::clear_log() {
+  std::lock_guard lock(state_->mutex);
+  state_->log.clear();
+  state_->max_in_flight.clear();
+}
+
+}  // namespace ks3::test
