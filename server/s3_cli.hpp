@@ -1,0 +1,75 @@
+// `kafka-s3-sink s3 ls|put|get|rm|head|presign ...`: an operator's check of a deployment's S3
+// settings and credentials, through the same client, signer and credentials chain as the sink.
+//
+//   kafka-s3-sink s3 ls s3://bucket/prefix/ [--recursive]
+//   kafka-s3-sink s3 put FILE|- s3://bucket/key [--content-type T] [--part-size MIB]
+//   kafka-s3-sink s3 get s3://bucket/key FILE|-
+//   kafka-s3-sink s3 rm s3://bucket/key
+//   kafka-s3-sink s3 head s3://bucket/key
+//   kafka-s3-sink s3 presign s3://bucket/key [--expires SECONDS] [--method GET|PUT]
+// Settings flags: --endpoint URL, --region R, --addressing auto|path|virtual, --ca-file F,
+// --insecure-skip-tls-verify, --profile P, --payload-signing auto|signed|unsigned,
+// --max-attempts N. Otherwise from the AWS environment (AWS_ENDPOINT_URL, AWS_REGION, ...) and
+// the credentials chain (s3/credentials_chain.hpp). Secrets are never accepted as flags (they
+// would show in `ps`).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "s3/client_config.hpp"
+#include "s3/credentials_chain.hpp"
+
+namespace ks3::server {
+
+struct S3Location {
+  std::string bucket;
+  std::string key;  // may be empty ("s3://bucket" or "s3://bucket/")
+};
+
+// "s3://bucket/key/with spaces" -> {bucket, key}; nullopt if not an s3:// URI with a bucket.
+std::optional<S3Location> parse_s3_uri(std::string_view uri);
+
+struct S3CliCommand {
+  std::string name;                      // ls put get rm head presign
+  std::vector<std::string> arguments;    // positional, after the command name
+  bool recursive = false;                // ls
+  std::string content_type;              // put
+  std::uint64_t part_size = 8ull << 20;  // put: larger files go up as a multipart upload
+  int concurrency = 4;                   // put: parts in flight
+  std::chrono::seconds expires{3600};    // presign
+  std::string method = "GET";            // presign
+};
+
+// Settings the CLI starts from: the sink's configuration file when there is one (helper D's
+// --config), else the AWS environment defaults.
+struct S3CliSettings {
+  s3::ClientConfig client;
+  s3::CredentialsConfig credentials;
+};
+
+// The defaults from the environment: endpoint (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, profile),
+// region (AWS_REGION, AWS_DEFAULT_REGION, profile; else us-east-1), profile (AWS_PROFILE).
+S3CliSettings s3_cli_settings_from_environment(const s3::EnvLookup& env,
+                                               const s3::FileReader& read_file);
+
+// Parses the words after "s3" (flags anywhere), applying settings flags onto `settings`.
+// Throws std::invalid_argument with a message naming the bad word (start-up).
+S3CliCommand parse_s3_cli(const std::vector<std::string>& words, S3CliSettings& settings);
+
+std::string s3_cli_usage();
+
+// Runs one command; writes results to `out`, errors (S3Error::describe) to `err`. Returns the
+// process exit code: 0 ok, 1 the operation failed, 2 usage or configuration error.
+int run_s3_command(const S3CliCommand& command, const S3CliSettings& settings, std::ostream& out,
+                   std::ostream& err);
+
+// main()'s entry: `argc/argv` start at the "s3" word. Settings from the environment.
+int s3_cli_main(int argc, char** argv);
+
+}  // namespace ks3::server
