@@ -34,7 +34,7 @@ struct KafkaSettings {
   std::string bootstrap_servers = "127.0.0.1:9092";
   std::string group_id = "kafka-s3-sink";
   std::vector<std::string> topics;
-  std::string topics_regex;  // librdkafka regex subscription: must start with '^'
+  std::string topics_regex;  // a regex subscription ('^' is added when missing)
   std::map<std::string, std::string> properties;  // passed through to librdkafka as they are
 };
 

@@ -34,19 +34,14 @@ void check_kafka(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
                       "kafka.topics_regex (e.g. '^edfi\\..*')"});
   }
   if (!kafka.topics_regex.empty()) {
-    // librdkafka: "Regex pattern matching automatically performed for topics prefixed with ^".
-    if (!kafka.topics_regex.starts_with('^')) {
-      issues.push_back({"kafka.topics_regex",
-                        "must start with '^' (librdkafka treats only such "
-                        "names as patterns), e.g. '^edfi\\..*'"});
+    // librdkafka subscribes by pattern to names starting with '^' (added when missing).
+    std::string pattern =
+        kafka.topics_regex.starts_with('^') ? kafka.topics_regex : "^" + kafka.topics_regex;
+    regex_t compiled;
+    if (regcomp(&compiled, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) {
+      issues.push_back({"kafka.topics_regex", "is not a valid POSIX extended regular expression"});
     } else {
-      regex_t compiled;
-      if (regcomp(&compiled, kafka.topics_regex.c_str(), REG_EXTENDED | REG_NOSUB) != 0) {
-        issues.push_back(
-            {"kafka.topics_regex", "is not a valid POSIX extended regular expression"});
-      } else {
-        regfree(&compiled);
-      }
+      regfree(&compiled);
     }
   }
   // Properties the sink owns: overriding them would break the exactly-once commit protocol.

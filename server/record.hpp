@@ -7,12 +7,12 @@
 #include <span>
 #include <string_view>
 
+#include "kafka/record.hpp"
+
 namespace ks3::server {
 
-struct RecordHeader {
-  std::string_view name;
-  std::optional<std::string_view> value;  // nullopt: a header with a null value
-};
+// The consumer's header type, so a kafka::Record's headers pass through without a copy.
+using RecordHeader = kafka::Header;
 
 // Views are valid only while the caller holds the underlying message.
 struct RecordView {

@@ -15,8 +15,9 @@
 //       idle_flush: no record for idle_flush since the segment's last record;
 //       max_open:   the segment's first record arrived max_open ago (rotate.schedule.interval.ms);
 //       memory pressure and shutdown are decided by the pipeline.
-// Only records that go into an object are accounted (skipped or ignored records are not), so the
-// same configuration over the same records always cuts at the same offsets.
+// Every consumed record is accounted (one skipped by the bad-record policy or an ignored
+// tombstone counts as a record of 0 bytes), so the same configuration over the same records
+// always cuts at the same offsets, and a partition whose tail was all skipped still idles out.
 #pragma once
 
 #include <chrono>
@@ -64,7 +65,7 @@ class PartitionRotation {
   // An empty segment is never cut.
   CutReason cut_before(std::int64_t offset, std::int64_t timestamp_ms);
 
-  // A record went into the open segment.
+  // A record was consumed into the open segment (encoded_bytes 0 when it was not written).
   void add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes, SteadyTime now);
 
   // The open segment was cut (by any reason): it starts empty.
