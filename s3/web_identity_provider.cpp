@@ -113,7 +113,11 @@ asio::awaitable<boost::system::result<Credentials>> WebIdentityCredentialsProvid
   if (outcome == Outcome::success || error.code == "IDPCommunicationError") {
     outcome = Outcome::retry;
   }
-  log::error("STS AssumeRoleWithWebIdentity failed: check the role's trust policy and the token",
+  const std::string_view what =
+      outcome == Outcome::retry
+          ? "STS AssumeRoleWithWebIdentity failed (transient)"
+          : "STS AssumeRoleWithWebIdentity refused: check the role's trust policy and the token";
+  log::write(outcome == Outcome::retry ? log::Level::warn : log::Level::error, what,
              {{"role_arn", settings_.role_arn},
               {"status", response->status},
               {"code", error.code},
