@@ -59,6 +59,9 @@ const Endpoint& Client::endpoint() const {
 asio::any_io_executor Client::executor() const {
   return impl_->executor;
 }
+ClientObserver* Client::observer() const {
+  return impl_->observer;
+}
 void Client::set_hashing_executor(asio::any_io_executor executor) {
   impl_->hashing_executor = std::move(executor);
 }

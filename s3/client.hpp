@@ -78,6 +78,7 @@ class Client {
   const ClientConfig& config() const;
   const Endpoint& endpoint() const;
   boost::asio::any_io_executor executor() const;
+  ClientObserver* observer() const;  // may be null
   // Hash request bodies (SHA-256, MD5) on this executor (e.g. a thread_pool's) instead of the
   // io_context's thread; the coroutine comes back to the client's executor afterwards.
   void set_hashing_executor(boost::asio::any_io_executor executor);

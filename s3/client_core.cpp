@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -154,6 +155,12 @@ asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationReq
     }
 
     ResponseVerdict verdict;
+    // A cancelled caller (an aborted upload, a shutdown) gets no retry, whatever error the
+    // interrupted step reported (Beast reports a cancelled read as a timeout).
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+    if (cancellation.cancelled() != asio::cancellation_type::none) {
+      result.transport = asio::error::operation_aborted;
+    }
     if (result.transport) {
       verdict.outcome = classify_transport(result.transport);
     } else {

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/span.hpp>
@@ -102,10 +103,18 @@ template <class Stream>
 awaitable<result<HttpResponse>> HttpConnection::Impl::exchange_on(Stream& stream,
                                                                   const HttpRequest& request,
                                                                   ExchangeStats& stats) {
+  // A cancellation that reached an operation which had already finished must still stop the
+  // exchange: look at the coroutine's cancellation state before each step.
+  const auto cancelled = [](const asio::cancellation_state& state) {
+    return state.cancelled() != asio::cancellation_type::none;
+  };
   // Write: the timeout is re-armed for every chunk, so it bounds a stall, not a large body.
   WireRequest wire = to_wire(request);
   http::request_serializer<RequestBody> serializer(wire);
   while (!serializer.is_done()) {
+    if (cancelled(co_await asio::this_coro::cancellation_state)) {
+      co_return error_code(asio::error::operation_aborted);
+    }
     tcp().expires_after(timeouts.write);
     auto [ec, n] = co_await http::async_write_some(stream, serializer, as_result);
     stats.bytes_sent += n;
@@ -119,6 +128,9 @@ awaitable<result<HttpResponse>> HttpConnection::Impl::exchange_on(Stream& stream
   //  have sent if the request method had been GET" (RFC 9110 9.3.2): a Content-Length
   //  without a body, so the parser must not wait for one.
   if (request.method == "HEAD") parser.skip(true);
+  if (cancelled(co_await asio::this_coro::cancellation_state)) {
+    co_return error_code(asio::error::operation_aborted);
+  }
   tcp().expires_after(timeouts.read);
   {
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, as_result);
