@@ -132,10 +132,12 @@ SinkMetrics::SinkMetrics(Registry& r)
           name("s3_request_failures_total"),
           "S3 operations that failed for good (not retryable or retries exhausted).",
           {"operation", "reason"})),
-      s3_sent_bytes(r.counter_family(name("s3_sent_bytes_total"), "Request body bytes sent to S3.",
-                                     kOperation)),
+      s3_sent_bytes(r.counter_family(
+          name("s3_sent_bytes_total"),
+          "Bytes sent to S3 on the wire (headers included, every attempt).", kOperation)),
       s3_received_bytes(r.counter_family(name("s3_received_bytes_total"),
-                                         "Response body bytes received from S3.", kOperation)),
+                                         "Bytes received from S3 on the wire (headers included).",
+                                         kOperation)),
       buffered_bytes(r.gauge(name("buffered_bytes"),
                              "Bytes of records buffered in open objects, not yet in a part.")),
       memory_budget_used_bytes(

@@ -124,7 +124,8 @@ struct SinkMetrics {
   // Bad records that stopped the sink under the `fail` policy. {topic, reason}
   Family<Counter>& records_failed;
   // Objects made durable (PutObject or CompleteMultipartUpload succeeded). {topic, reason: why
-  // the object was cut: max_records|max_bytes|time_window|idle|memory_pressure|shutdown|...}
+  // the object was cut, server::to_string(CutReason): max_records, max_bytes, time_window,
+  // journal_replay, idle_flush, max_open, memory_pressure, shutdown}
   Family<Counter>& objects_completed;
   // Objects abandoned before completion (multipart upload aborted). {topic, reason}
   Family<Counter>& objects_aborted;
@@ -149,13 +150,14 @@ struct SinkMetrics {
   Family<Counter>& s3_requests;
   // Duration of one S3 HTTP request. {operation}
   Family<Histogram>& s3_request_duration_seconds;
-  // S3 requests retried. {operation, reason: e.g. 503, SlowDown, timeout, connection_reset}
+  // S3 requests retried. {operation, reason: an S3 error code (SlowDown), http_503, timeout,
+  // connection_reset, ...}
   Family<Counter>& s3_retries;
   // S3 operations that failed for good (not retryable, or retries exhausted). {operation, reason}
   Family<Counter>& s3_request_failures;
-  // Request bytes sent to S3 (bodies). {operation}
+  // Bytes sent to S3 on the wire (headers included, every attempt). {operation}
   Family<Counter>& s3_sent_bytes;
-  // Response bytes received from S3 (bodies). {operation}
+  // Bytes received from S3 on the wire (headers included). {operation}
   Family<Counter>& s3_received_bytes;
 
   // ---- Memory ----

@@ -48,7 +48,7 @@ void populate(SinkMetrics& m) {
     m.records_dead_lettered.with({topic, "invalid_json"}).inc();
     m.records_failed.with({topic, "invalid_json"});
     m.objects_completed.with({topic, "max_records"}).inc(3);
-    m.objects_completed.with({topic, "idle"}).inc();
+    m.objects_completed.with({topic, "idle_flush"}).inc();
     m.objects_aborted.with({topic, "revoked"}).inc();
   }
   m.assigned_partitions.set(6);
