@@ -66,6 +66,10 @@ std::string Endpoint::url() const {
 
 Endpoint parse_endpoint(std::string_view url) {
   if (url.empty()) reject(url, "it is empty");
+  // "localhost:9000" would parse as scheme "localhost": catch the missing scheme first.
+  if (url.find("://") == std::string_view::npos) {
+    reject(url, "the scheme is missing (start it with http:// or https://)");
+  }
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) reject(url, "it is not an absolute URL");
   const boost::urls::url_view& view = *parsed;

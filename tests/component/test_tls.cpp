@@ -70,7 +70,7 @@ std::string to_pem(EVP_PKEY* key) {
 
 }  // namespace
 
-TestCertificates make_test_certificates() {
+TestCertificates make_test_certificates(const std::string& subject_alt_names) {
   KeyPtr ca_key = new_key();
   CertPtr ca = new_certificate(ca_key.get(), "ks3 test CA", 1);
   X509_set_issuer_name(ca.get(), X509_get_subject_name(ca.get()));
@@ -85,7 +85,7 @@ TestCertificates make_test_certificates() {
   add_extension(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
   add_extension(server.get(), ca.get(), NID_key_usage, "critical,digitalSignature");
   add_extension(server.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-  add_extension(server.get(), ca.get(), NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
+  add_extension(server.get(), ca.get(), NID_subject_alt_name, subject_alt_names.c_str());
   check(X509_sign(server.get(), ca_key.get(), EVP_sha256()) > 0, "signing the server cert");
 
   return {to_pem(ca.get()), to_pem(server.get()), to_pem(server_key.get())};

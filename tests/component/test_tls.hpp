@@ -13,8 +13,9 @@ struct TestCertificates {
 };
 
 // Fresh keys (EC P-256) and certificates valid from an hour ago for a day. The server
-// certificate's subjectAltName lists IP:127.0.0.1 and DNS:localhost.
-TestCertificates make_test_certificates();
+// certificate's subjectAltName is `subject_alt_names` (OpenSSL config syntax).
+TestCertificates make_test_certificates(
+    const std::string& subject_alt_names = "IP:127.0.0.1,DNS:localhost");
 
 // Writes `text` to a new file in the temp directory and returns its path.
 std::string write_temp_file(const std::string& name_hint, const std::string& text);
