@@ -72,9 +72,10 @@ void commit_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition
 }
 
 rd_kafka_conf_t* make_conf(const ConsumerConfig& config) {
+  auto properties = effective_properties(config);  // may throw: before anything is allocated
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char errstr[512];
-  for (const auto& [name, value] : effective_properties(config)) {
+  for (const auto& [name, value] : properties) {
     if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) ==
         RD_KAFKA_CONF_OK) {
       continue;
