@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# deploy/ stays consistent and valid without a Docker engine or a cluster:
+# - alert rules pass `promtool check rules` and their unit tests (`promtool test rules`);
+# - the compose Prometheus config passes `promtool check config` with the rules loaded;
+# - every YAML file parses; the Grafana dashboard is valid JSON;
+# - every kafka_s3_sink_* metric used by the dashboard and the alerts exists (README list, which
+#   a unit test keeps equal to metrics/sink_metrics.cpp);
+# - files mounted by docker-compose and listed by kustomization exist; probes hit /healthz and
+#   /readyz on the port the sink listens on.
+KS3_BUILD=${1:?usage: $0 BUILD_DIR}
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/prometheus.sh"
+deploy="$KS3_ROOT/deploy"
+
+out=$(promtool check rules "$deploy/prometheus/alerts.yml" 2>&1) || fail "alerts.yml: $out"
+out=$(cd "$deploy/prometheus" && promtool test rules alerts_test.yml 2>&1) ||
+  fail "alert rule unit tests failed: $out"
+
+# The compose config loads the rules from the container path; point it at the repository copy.
+sed "s|/etc/prometheus/rules/alerts.yml|$deploy/prometheus/alerts.yml|" \
+  "$deploy/compose/prometheus.yml" >"$KS3_WORK/prometheus.yml"
+out=$(promtool check config "$KS3_WORK/prometheus.yml" 2>&1) || fail "compose prometheus.yml: $out"
+
+jq -e '.panels | length > 10' "$deploy/grafana/dashboards/kafka-s3-sink.json" >/dev/null ||
+  fail "the Grafana dashboard is not valid JSON or has no panels"
+
+"$KS3_PYTHON" - "$KS3_ROOT" <<'PY' || fail "deploy/ consistency check failed (see above)"
+import glob, json, os, re, sys
+import yaml
+
+root = sys.argv[1]
+deploy = os.path.join(root, "deploy")
+errors = []
+
+docs = {}
+for path in sorted(glob.glob(f"{deploy}/**/*.y*ml", recursive=True)):
+    try:
+        with open(path) as f:
+            docs[os.path.relpath(path, deploy)] = [d for d in yaml.safe_load_all(f) if d is not None]
+    except yaml.YAMLError as e:
+        errors.append(f"{path}: invalid YAML: {e}")
+
+# Metric names: the README's Metrics section is the documented catalog.
+readme = open(os.path.join(root, "README.md")).read()
+section = readme.split("\n## Metrics\n", 1)[1].split("\n## ", 1)[0]
+known = set(re.findall(r"`(kafka_s3_sink_[a-z0-9_]+)", section))
+used = {}
+for rel in ["grafana/dashboards/kafka-s3-sink.json", "prometheus/alerts.yml"]:
+    text = open(os.path.join(deploy, rel)).read()
+    for name in re.findall(r"kafka_s3_sink_[a-z0-9_]+", text):
+        base = re.sub(r"_(bucket|sum|count)$", "", name)
+        if base not in known and name not in known:
+            errors.append(f"deploy/{rel} uses {name}, which the sink does not export")
+
+# docker-compose: bind-mounted files exist; the Dockerfile exists.
+compose = docs["docker-compose.yml"][0]
+for svc, spec in compose["services"].items():
+    for vol in spec.get("volumes", []):
+        src = vol.split(":")[0]
+        if src.startswith("."):
+            if not os.path.exists(os.path.join(deploy, src)):
+                errors.append(f"docker-compose service {svc} mounts missing {src}")
+    build = spec.get("build")
+    if build and not os.path.exists(os.path.join(deploy, build["context"], build["dockerfile"])):
+        errors.append(f"docker-compose service {svc}: Dockerfile not found")
+
+# Kubernetes: kustomization resources exist; probes and ports agree with the sink's listener.
+kust = docs["kubernetes/kustomization.yaml"][0]
+for res in kust["resources"]:
+    if not os.path.exists(os.path.join(deploy, "kubernetes", res)):
+        errors.append(f"kustomization lists missing {res}")
+deployment = docs["kubernetes/deployment.yaml"][0]
+container = deployment["spec"]["template"]["spec"]["containers"][0]
+if container["livenessProbe"]["httpGet"]["path"] != "/healthz":
+    errors.append("livenessProbe must use /healthz")
+if container["readinessProbe"]["httpGet"]["path"] != "/readyz":
+    errors.append("readinessProbe must use /readyz")
+port = container["ports"][0]["containerPort"]
+sink_config = yaml.safe_load(docs["kubernetes/configmap.yaml"][0]["data"]["config.yaml"])
+for where, cfg in [("configmap", sink_config),
+                   ("compose/config.yaml", docs["compose/config.yaml"][0])]:
+    listen = cfg["http"]["listen"]
+    if not listen.startswith("0.0.0.0:") or int(listen.rsplit(":", 1)[1]) != port:
+        errors.append(f"{where}: http.listen {listen} must be 0.0.0.0:{port} to be probed")
+sc = deployment["spec"]["template"]["spec"]["securityContext"]
+if not sc.get("runAsNonRoot"):
+    errors.append("the pod must run as non-root")
+
+for e in errors:
+    print("deploy check:", e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+grep -q '^USER 10001' "$deploy/Dockerfile" || fail "the image must run as a non-root user"
+note "ok: rules, rule tests, prometheus config, dashboard, compose and kubernetes manifests"
