@@ -346,6 +346,66 @@ TEST(KafkaConsumer, EagerRevokeAwaitsTheListenerBeforeUnassigning) {
   ASSERT_TRUE(run_task(io, second_consumer.close(), 20s));
 }
 
+// Cooperative-sticky: a joining member takes some partitions incrementally; the old member is
+// asked to revoke only those (awaited), keeps consuming the others, and never loses all of them.
+// No assertion on timing: the mock can leave revoked partitions unowned for ~16 s.
+TEST(KafkaConsumer, CooperativeRevokeIsIncrementalAndAwaited) {
+  MockKafkaCluster cluster;
+  cluster.create_topic("coop", 4);
+  for (int p = 0; p < 4; ++p) cluster.produce_many("coop", p, 10);
+  asio::io_context io;
+  auto config = test_consumer_config(cluster.bootstrap(), "g7", {"coop"});
+  config.properties["partition.assignment.strategy"] = "cooperative-sticky";
+
+  RecordingListener first;
+  Consumer first_consumer(io.get_executor(), config, first);
+  bool revoke_in_progress = false;
+  first.revoke_hook = [&](std::vector<TopicPartition>) -> asio::awaitable<void> {
+    revoke_in_progress = true;
+    co_await wait_for(500ms);
+    revoke_in_progress = false;
+  };
+  first_consumer.start();
+  ASSERT_TRUE(run_until(
+      io, [&] { return first.records.size() == 40; }, 30s));
+  EXPECT_EQ(first_consumer.rebalance_protocol(), "COOPERATIVE");
+
+  RecordingListener second;
+  Consumer second_consumer(io.get_executor(), config, second);
+  second_consumer.start();
+  auto owned_by_second = [&] {
+    std::set<TopicPartition> owned;
+    for (const auto& assignment : second.assignments) {
+      for (const auto& p : assignment) owned.insert(p.tp);
+    }
+    return owned;
+  };
+  ASSERT_TRUE(run_until(
+      io, [&] { return !owned_by_second().empty() && !revoke_in_progress; }, 90s));
+
+  // Only the moved partitions were revoked, and the first member kept the rest.
+  ASSERT_FALSE(first.revocations.empty());
+  std::set<TopicPartition> revoked;
+  for (const auto& r : first.revocations) revoked.insert(r.begin(), r.end());
+  EXPECT_LT(revoked.size(), 4u);
+  auto kept = first_consumer.assignment();
+  EXPECT_FALSE(kept.empty());
+  EXPECT_EQ(kept.size() + revoked.size(), 4u);
+  for (const auto& tp : kept) EXPECT_FALSE(revoked.contains(tp)) << to_string(tp);
+  for (const auto& tp : owned_by_second()) EXPECT_TRUE(revoked.contains(tp)) << to_string(tp);
+
+  // The kept partitions still deliver to the first member.
+  std::size_t before = first.records.size();
+  for (const auto& tp : kept) cluster.produce_many("coop", tp.partition, 1, 10);
+  ASSERT_TRUE(run_until(
+      io, [&] { return first.records.size() == before + kept.size(); }, 10s));
+  for (std::size_t i = before; i < first.records.size(); ++i) {
+    EXPECT_EQ(first.records[i].offset, 10);
+  }
+  ASSERT_TRUE(run_task(io, second_consumer.close(), 20s));
+  ASSERT_TRUE(run_task(io, first_consumer.close(), 20s));
+}
+
 class KafkaConsumerClose : public ::testing::TestWithParam<const char*> {};
 
 // On close the final revoke goes through the listener, which commits what is durable; for both
