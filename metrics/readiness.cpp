@@ -37,7 +37,11 @@ void Readiness::declare(std::string_view condition, std::string initial_reason) 
                             [&](const Condition& c) { return c.name == condition; });
   if (exists) return;
   conditions_.push_back(Condition{std::string(condition), false, std::move(initial_reason)});
-  publish_locked(condition);
+  // The start-up state is not an event: update the gauge, log only later changes.
+  auto status = combine(conditions_);
+  if (ready_gauge_ != nullptr) ready_gauge_->set(status.ready ? 1 : 0);
+  last_ready_ = status.ready;
+  last_reason_ = status.reason;
 }
 
 void Readiness::set_ready(std::string_view condition) {

@@ -9,8 +9,9 @@
 //   readiness.set_ready("kafka");
 //   readiness.set_not_ready("s3", "s3 unreachable: connection refused (127.0.0.1:9000)");
 //
-// Thread-safe. Every change of the overall state is logged (warn when it becomes not ready, with
-// the reason; info when it becomes ready), so the logs say why a pod was taken out of service.
+// Thread-safe. Every change of the overall state after the declarations is logged (warn when it
+// becomes not ready or the reason changes, info when it becomes ready), so the logs say why a pod
+// was taken out of service.
 #pragma once
 
 #include <mutex>
