@@ -20,12 +20,6 @@ namespace {
 // Bodies below this are hashed inline: a hop to another thread costs more than it saves.
 constexpr std::size_t kHashOffloadThreshold = 256 * 1024;
 
-struct Attempt {
-  error_code transport;
-  HttpResponse response;
-  ExchangeStats stats;
-};
-
 }  // namespace
 
 std::string retry_reason(const error_code& transport, unsigned status, const std::string& code) {
@@ -104,34 +98,27 @@ S3Error Client::Impl::make_error(const OperationRequest& request) const {
   return error;
 }
 
-asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationRequest& request,
-                                                              ExpectedBody expected) {
-  using Clock = std::chrono::steady_clock;
-  RetryState retry(config.retry, Clock::now());
-  asio::steady_timer backoff(executor);
-  for (int attempt = 1;; ++attempt) {
-    auto creds = co_await credentials->get();
-    if (!creds) {
-      S3Error error = make_error(request);
-      error.attempts = attempt;
-      error.error = creds.error();
-      error.transport = creds.error() == make_error_code(Errc::credentials_unavailable)
-                            ? error_code{}
-                            : creds.error();
-      error.message = "no usable credentials from " + credentials->describe();
-      co_return error;
-    }
-
-    // Sign for this attempt: x-amz-date is "now", so a retry after a long backoff is not
+asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRequest& request) {
+  Attempt result;
+  auto creds = co_await credentials->get();
+  if (!creds) {
+    result.credentials_error = creds.error();
+    co_return result;
+  }
+  const RequestTarget target =
+      resolve_target(endpoint, config.addressing, request.bucket, request.key);
+  // A server may close an idle keep-alive connection just as we reuse it: a failure on a reused
+  // connection before any byte of answer is resent at once on another connection, without
+  // counting as an attempt (bounded: each stale connection is discarded).
+  for (std::size_t resend = 0; resend <= config.max_connections; ++resend) {
+    result = Attempt{};
+    // Signed for this send: x-amz-date is "now", so a retry after a long backoff is not
     // rejected as RequestTimeTooSkewed.
-    const RequestTarget target =
-        resolve_target(endpoint, config.addressing, request.bucket, request.key);
     const HttpRequest http_request = build_request(
         request, target, {*creds, config.region, std::chrono::system_clock::now(), &key_cache},
         config.user_agent);
-
-    Attempt result;
-    const auto started = Clock::now();
+    const auto started = std::chrono::steady_clock::now();
+    bool stale = false;
     {
       // The lease ends with this block: the connection is back in the pool (or closed, after
       // a failure) before any backoff wait.
@@ -140,18 +127,45 @@ asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationReq
         result.transport = lease.error();
       } else {
         auto response = co_await (*lease)->exchange(http_request, result.stats);
-        if (!response) {
+        if (response) {
+          result.response = std::move(*response);
+        } else {
           result.transport = response.error();
           lease->discard();
-        } else {
-          result.response = std::move(*response);
+          stale = lease->reused() && result.stats.bytes_received == 0 &&
+                  result.transport != asio::error::operation_aborted;
         }
       }
     }
     if (observer) {
       observer->on_request_done(request.operation, result.transport ? 0 : result.response.status,
-                                Clock::now() - started, result.stats.bytes_sent,
+                                std::chrono::steady_clock::now() - started, result.stats.bytes_sent,
                                 result.stats.bytes_received);
+    }
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+    if (!stale || cancellation.cancelled() != asio::cancellation_type::none) break;
+    log::debug("S3 keep-alive connection was closed by the server; sending again",
+               {{"operation", request.operation}, {"reason", result.transport.message()}});
+  }
+  co_return result;
+}
+
+asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationRequest& request,
+                                                              ExpectedBody expected) {
+  using Clock = std::chrono::steady_clock;
+  RetryState retry(config.retry, Clock::now());
+  asio::steady_timer backoff(executor);
+  for (int attempt = 1;; ++attempt) {
+    Attempt result = co_await send_once(request);
+    if (result.credentials_error) {
+      S3Error error = make_error(request);
+      error.attempts = attempt;
+      error.error = result.credentials_error;
+      if (result.credentials_error != make_error_code(Errc::credentials_unavailable)) {
+        error.transport = result.credentials_error;
+      }
+      error.message = "no usable credentials from " + credentials->describe();
+      co_return error;
     }
 
     ResponseVerdict verdict;

@@ -23,6 +23,15 @@ struct Client::Impl {
   // operation, on the hashing executor if there is one.
   boost::asio::awaitable<void> hash_body(OperationRequest& request, bool content_md5);
 
+  // One try of the operation: credentials, signature, a leased connection, the exchange.
+  struct Attempt {
+    boost::system::error_code credentials_error;  // no credentials: nothing was sent
+    boost::system::error_code transport;          // no answer was read
+    HttpResponse response;
+    ExchangeStats stats;
+  };
+  boost::asio::awaitable<Attempt> send_once(const OperationRequest& request);
+
   // Sends the operation, retrying transient failures (fresh signature each attempt, failed
   // connections discarded) until success, a permanent failure, the attempt limit or the
   // deadline. A not-found answer is returned as an error with Outcome::not_found.

@@ -587,6 +587,23 @@ void FakeS3::stop() {
   done.get_future().wait();
 }
 
+void FakeS3::close_connections() {
+  const auto close_all = [state = state_] {
+    boost::system::error_code ignored;
+    for (auto& [id, socket] : state->open_sockets) socket->close(ignored);
+  };
+  if (!runner_) {
+    close_all();
+    return;
+  }
+  std::promise<void> done;
+  asio::post(runner_->io, [&] {
+    close_all();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
 std::uint16_t FakeS3::port() const {
   return state_->port;
 }

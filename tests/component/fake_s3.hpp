@@ -98,6 +98,9 @@ class FakeS3 {
   std::string endpoint() const;  // "http://127.0.0.1:<port>" (https when TLS)
   // Closes the listener and every open connection.
   void stop();
+  // Closes every open connection (as a server does with idle keep-alive connections) but
+  // keeps listening.
+  void close_connections();
 
   // The next `times` requests of type `op` get `fault`.
   void inject(S3Op op, Fault fault, int times = 1);

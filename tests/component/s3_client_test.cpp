@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <set>
 
 #include "s3/client.hpp"
 #include "s3/credentials_provider.hpp"
@@ -294,6 +296,47 @@ TEST_F(S3ClientTest, SequentialRequestsReuseOneConnection) {
   std::set<std::uint64_t> connections;
   for (const auto& record : fake.requests()) connections.insert(record.connection);
   EXPECT_EQ(connections.size(), 1u);
+}
+
+TEST_F(S3ClientTest, KeepAliveConnectionClosedByTheServerIsReplacedWithoutARetry) {
+  auto config = test_config(fake);
+  config.retry.max_attempts = 1;  // the resend must not need a retry
+  auto client = make_client(config);
+  auto outcome = run_on(io, [&]() -> awaitable<std::string> {
+    if (!co_await client.put_object("test-bucket", "a", s3::make_body("1"))) co_return "first";
+    fake.close_connections();  // the pooled connection is now dead
+    auto second = co_await client.put_object("test-bucket", "b", s3::make_body("2"));
+    if (!second) co_return second.error().describe();
+    co_return "ok";
+  }());
+  EXPECT_EQ(outcome, "ok");
+  EXPECT_EQ(fake.connections_accepted(), 2u);
+  EXPECT_TRUE(observer.retries.empty());
+  EXPECT_EQ(client.pool_stats().discarded, 1u);
+}
+
+TEST_F(S3ClientTest, IdleConnectionsPastTheIdleTimeoutAreNotReused) {
+  auto config = test_config(fake);
+  config.idle_timeout = milliseconds(50);
+  auto client = make_client(config);
+  ASSERT_TRUE(run_on(io, client.put_object("test-bucket", "a", s3::make_body("1"))));
+  io.run_for(milliseconds(120));  // the pooled connection ages past the idle timeout
+  io.restart();
+  ASSERT_TRUE(run_on(io, client.put_object("test-bucket", "b", s3::make_body("2"))));
+  EXPECT_EQ(client.pool_stats().opened, 2u);
+  EXPECT_EQ(client.pool_stats().reused, 0u);
+}
+
+TEST_F(S3ClientTest, HashingCanRunOnAnotherExecutor) {
+  auto client = make_client();
+  asio::thread_pool pool(1);
+  client.set_hashing_executor(pool.get_executor());
+  const std::string data(1024 * 1024, 'h');  // above the inline-hashing threshold
+  auto result = run_on(io, client.put_object("test-bucket", "hashed", s3::make_body(data)));
+  pool.join();
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_EQ(fake.requests().at(0).payload_hash, sha256_hex(data));
+  EXPECT_TRUE(fake.requests().at(0).had_content_md5);
 }
 
 TEST_F(S3ClientTest, ConcurrentRequestsAreBoundedByMaxConnections) {
