@@ -183,6 +183,28 @@ TEST(KafkaConsumer, DeliversRecordsInOrderWithoutBlockingTheLoop) {
   EXPECT_EQ(read_committed(cluster.bootstrap(), "g1", {{"orders", 0}})[0].committed_offset, -1);
 }
 
+TEST(KafkaConsumer, RegexSubscriptionConsumesOnlyMatchingTopics) {
+  MockKafkaCluster cluster;
+  for (const char* topic : {"ev.one", "ev.two", "other"}) {
+    cluster.create_topic(topic, 1);
+    cluster.produce_many(topic, 0, 5);
+  }
+  asio::io_context io;
+  auto config = test_consumer_config(cluster.bootstrap(), "g8", {});
+  config.topics_regex = "ev\\..*";
+  RecordingListener listener;
+  Consumer consumer(io.get_executor(), config, listener);
+  consumer.start();
+  ASSERT_TRUE(run_until(
+      io, [&] { return listener.records.size() >= 10; }, 30s));
+  run_until(
+      io, [&] { return listener.records.size() > 10; }, 500ms);  // nothing else comes
+  std::map<std::string, int> per_topic;
+  for (const auto& r : listener.records) ++per_topic[r.topic];
+  EXPECT_EQ(per_topic, (std::map<std::string, int>{{"ev.one", 5}, {"ev.two", 5}}));
+  ASSERT_TRUE(run_task(io, consumer.close(), 20s));
+}
+
 TEST(KafkaConsumer, CommitWithMetadataIsReadBackOnAssignment) {
   MockKafkaCluster cluster;
   cluster.create_topic("commits", 2);
