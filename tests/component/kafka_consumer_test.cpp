@@ -476,6 +476,29 @@ INSTANTIATE_TEST_SUITE_P(Protocols, KafkaConsumerClose,
                            return std::string(info.param) == "range" ? "Eager" : "Cooperative";
                          });
 
+// With no reachable broker the consumer reports the failure through on_error, keeps the loop
+// running, and still closes promptly (a shutdown must not hang on a dead cluster).
+TEST(KafkaConsumer, UnreachableBrokerIsReportedAndCloseCompletes) {
+  std::string dead;
+  {
+    MockKafkaCluster cluster;  // a port that just stopped listening
+    dead = cluster.bootstrap();
+  }
+  asio::io_context io;
+  RecordingListener listener;
+  Consumer consumer(io.get_executor(), test_consumer_config(dead, "g9", {"t"}), listener);
+  consumer.start();
+  ASSERT_TRUE(run_until(
+      io, [&] { return !listener.errors.empty(); }, 20s));
+  EXPECT_FALSE(listener.errors[0].fatal);
+  EXPECT_FALSE(consumer.joined());
+  auto started = Clock::now();
+  ASSERT_TRUE(run_task(io, consumer.close(), 20s));
+  EXPECT_TRUE(consumer.closed());
+  EXPECT_LT(Clock::now() - started, 10s);
+  EXPECT_TRUE(listener.revocations.empty());
+}
+
 TEST(KafkaConsumer, InvalidConfigurationNamesThePropertyAndHidesSecrets) {
   asio::io_context io;
   RecordingListener listener;
