@@ -27,10 +27,11 @@ ConsumerImpl* impl_of(rd_kafka_t* rk) {
   return static_cast<ConsumerImpl*>(rd_kafka_opaque(rk));
 }
 
-// librdkafka's syslog levels to ours.
+// librdkafka's syslog levels to ours. Its errors (connection refused, ...) are also reported
+// through error_cb, where the sink decides what they mean; its log lines are diagnostics, so
+// they go out as warnings at most.
 void log_cb(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  log::Level ours = level <= 3   ? log::Level::error
-                    : level == 4 ? log::Level::warn
+  log::Level ours = level <= 4   ? log::Level::warn
                     : level <= 6 ? log::Level::info
                                  : log::Level::debug;
   if (log::enabled(ours))
