@@ -75,6 +75,11 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
     e.error = asio::error::operation_aborted;
     return e;
   }
+  S3Error cancelled_error() const {
+    S3Error e = error(Errc::invalid_argument, "cancelled while waiting for a part slot");
+    e.error = asio::error::operation_aborted;
+    return e;
+  }
   void record_failure(const S3Error& e) {
     if (!failure) failure = e;
   }
@@ -162,13 +167,9 @@ awaitable<void> MultipartUpload::State::part_task(std::shared_ptr<State> self, i
 awaitable<S3Result<void>> MultipartUpload::State::schedule_part(SharedBody part) {
   const auto self = shared_from_this();
   // The object's slot first, so a waiting object never holds a global slot idle.
-  if (auto ec = co_await object_slots.acquire(); ec) {
-    co_return error(Errc::invalid_argument, "cancelled while waiting for a part slot");
-  }
+  if (auto ec = co_await object_slots.acquire(); ec) co_return cancelled_error();
   SemaphorePermit object_permit(object_slots);
-  if (auto ec = co_await global_slots->acquire(); ec) {
-    co_return error(Errc::invalid_argument, "cancelled while waiting for a part slot");
-  }
+  if (auto ec = co_await global_slots->acquire(); ec) co_return cancelled_error();
   SemaphorePermit global_permit(*global_slots);
   if (failure) co_return *failure;
   if (phase == Phase::aborting || phase == Phase::aborted) co_return aborted_error();
@@ -183,7 +184,7 @@ awaitable<S3Result<void>> MultipartUpload::State::schedule_part(SharedBody part)
       client.executor(),
       part_task(self, number, std::move(part), std::move(object_permit), std::move(global_permit)),
       asio::bind_cancellation_slot(signal->slot(), [self, number](std::exception_ptr e) {
-        if (e) self->record_failure(self->error(Errc::invalid_argument, "part upload threw"));
+        if (e) self->record_failure(self->error(Errc::service_error, "part upload threw"));
         self->part_done(number);
       }));
   co_return S3Result<void>{};

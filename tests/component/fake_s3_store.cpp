@@ -486,11 +486,13 @@ FakeResponse FakeS3Store::complete(const FakeRequest& r, std::string_view id) {
   const Upload& upload = it->second;
   std::string data;
   std::string md5s;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0 && parts[i].number <= parts[i - 1].number) {
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].number <= parts[i - 1].number) {
       return error_response(400, "InvalidPartOrder",
                             "The list of parts was not in ascending order.", resource, id);
     }
+  }
+  for (std::size_t i = 0; i < parts.size(); ++i) {
     const auto part = upload.parts.find(parts[i].number);
     if (part == upload.parts.end() || unquoted(part->second.etag) != unquoted(parts[i].etag)) {
       return error_response(400, "InvalidPart",
