@@ -76,7 +76,7 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
     return e;
   }
   S3Error cancelled_error() const {
-    S3Error e = error(Errc::invalid_argument, "cancelled while waiting for a part slot");
+    S3Error e = error(Errc::invalid_argument, "the upload was cancelled while waiting");
     e.error = asio::error::operation_aborted;
     return e;
   }
@@ -355,7 +355,7 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::complete(SharedBody last) 
     }
   }
   s->phase = Phase::completing;
-  co_await s->wait_idle();
+  if (auto ec = co_await s->wait_idle(); ec) s->record_failure(s->cancelled_error());
   for (std::size_t i = 0; !s->failure && i < s->etags.size(); ++i) {
     if (s->etags[i].empty()) {
       s->record_failure(

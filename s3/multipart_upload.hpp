@@ -19,6 +19,9 @@
 // background. So no multipart upload is left behind after a failure (a crash can still leave
 // one: the README recommends a lifecycle rule for incomplete uploads).
 //
+// Cancelling the coroutine that awaits add_part() or complete() fails the upload; it is then
+// aborted (by the failing call, or in the background when the MultipartUpload is destroyed).
+//
 // One io_context thread; the Client and the MultipartUploads must outlive every upload. Calls
 // on one upload are sequential (await one before the next), except abort(), which may be
 // called while an add_part() or complete() is waiting.
