@@ -13,9 +13,9 @@ namespace {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-using std::chrono::milliseconds;
 using s3::S3Error;
 using s3::S3Result;
+using std::chrono::milliseconds;
 
 constexpr std::size_t kPart = s3::kMinPartSize;
 
@@ -295,6 +295,30 @@ TEST_F(S3MultipartTest, AbortCancelsPartsInFlight) {
   EXPECT_EQ(fake.count(S3Op::abort_multipart_upload), 1u);
   EXPECT_EQ(observer.parts_in_flight, 0);
   EXPECT_EQ(observer.uploads_in_flight, 0);
+}
+
+TEST_F(S3MultipartTest, CancelledCallerLeavesNoUploadBehind) {
+  client();
+  fake.set_latency(S3Op::upload_part, milliseconds(2000));
+  const auto part = filled(kPart, 'x');
+  const auto started = std::chrono::steady_clock::now();
+  auto outcome = run_on(io, [&]() -> awaitable<std::string> {
+    using namespace asio::experimental::awaitable_operators;
+    auto write_object = [&]() -> awaitable<bool> {
+      auto upload = uploads().open("test-bucket", "interrupted", "");
+      if (!co_await upload.add_part(part)) co_return false;
+      co_return static_cast<bool>(co_await upload.complete(s3::make_body("end")));
+    };
+    asio::steady_timer deadline(io, milliseconds(100));
+    auto winner = co_await (write_object() || deadline.async_wait(asio::use_awaitable));
+    co_return winner.index() == 1 ? "deadline" : "upload finished";
+  }());
+  EXPECT_EQ(outcome, "deadline");
+  run_until_no_open_uploads();
+  EXPECT_EQ(fake.open_uploads(), 0u);
+  EXPECT_EQ(fake.count(S3Op::abort_multipart_upload), 1u);
+  EXPECT_FALSE(fake.object("test-bucket", "interrupted"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds(1800));
 }
 
 TEST(PartSize, StaysWithinS3Limits) {
