@@ -248,6 +248,16 @@ std::string KeyTemplate::render_group(const RecordView& record, JsonReader& json
   return out;
 }
 
+bool KeyTemplate::per_partition_only() const {
+  for (const Piece& piece : pieces_) {
+    if (piece.kind == Kind::key || piece.kind == Kind::value_field ||
+        piece.kind == Kind::timestamp) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string KeyTemplate::object_key(std::string_view group, std::int64_t start_offset) {
   std::string key;
   key.reserve(group.size() + 20);

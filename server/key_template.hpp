@@ -55,6 +55,9 @@ class KeyTemplate {
   static std::string object_key(std::string_view group, std::int64_t start_offset);
 
   bool reads_value() const { return !value_paths_.empty(); }
+  // True when the group depends only on topic and partition (no key, value or timestamp):
+  // the pipeline then renders it once per partition.
+  bool per_partition_only() const;
   const std::string& text() const { return text_; }
 
  private:
