@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "s3/aws_profile.hpp"
 #include "server/config.hpp"
 #include "server/config_schema.hpp"
 #include "server/config_values.hpp"
@@ -203,6 +204,17 @@ std::vector<std::pair<std::string, std::string>> process_environment_pairs() {
 
 SinkConfig load_config(const ConfigSources& sources) {
   SinkConfig config;
+  // AWS's own settings (AWS_REGION, AWS_ENDPOINT_URL[_S3], the profile's region and
+  // endpoint_url) apply before the file, so the sink's settings override them.
+  const s3::EnvLookup env = [&sources](std::string_view name) -> std::optional<std::string> {
+    for (const auto& [key, value] : sources.environment) {
+      if (key == name) return value;
+    }
+    return std::nullopt;
+  };
+  const s3::AwsDefaults aws = s3::aws_defaults("", env, s3::local_file_reader());
+  if (!aws.region.empty()) config.s3.client.region = aws.region;
+  if (!aws.endpoint_url.empty()) config.s3.client.endpoint = aws.endpoint_url;
   Loader loader(config);
   if (auto path = config_file_path(sources)) {
     std::ifstream file(*path, std::ios::binary);
