@@ -94,7 +94,8 @@ TEST(Registry, CollectorNamesAreReservedAndReleased) {
   auto id = r.add_collector(
       CallbackCollector::single("cb_value", "Value.", MetricType::gauge, [] { return 7.0; }));
   EXPECT_THROW(r.gauge("cb_value", "Clash."), std::invalid_argument);
-  auto* s = find_sample(r.collect(), "cb_value", {});
+  auto families = r.collect();
+  auto* s = find_sample(families, "cb_value", {});
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->value, 7.0);
   r.remove_collector(id);
