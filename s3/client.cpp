@@ -45,7 +45,7 @@ ObjectInfo object_info(const HttpResponse& response) {
 
 Client::Client(asio::any_io_executor executor, ClientConfig config,
                std::shared_ptr<CredentialsProvider> credentials, ClientObserver* observer)
-    : impl_(std::make_unique<Impl>(std::move(executor), std::move(config), std::move(credentials),
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(config), std::move(credentials),
                                    observer)) {}
 
 Client::~Client() = default;
@@ -66,41 +66,43 @@ void Client::set_hashing_executor(asio::any_io_executor executor) {
   impl_->hashing_executor = std::move(executor);
 }
 
-awaitable<S3Result<PutObjectResult>> Client::put_object(std::string bucket, std::string key,
-                                                        SharedBody body, std::string content_type) {
+awaitable<S3Result<PutObjectResult>> ops::put_object(std::shared_ptr<Client::Impl> impl,
+                                                     std::string bucket, std::string key,
+                                                     SharedBody body, std::string content_type) {
   OperationRequest request = make_request("PutObject", "PUT", std::move(bucket), std::move(key));
   request.body = body ? std::move(body) : make_body({});
   if (!content_type.empty()) request.headers.emplace_back("content-type", std::move(content_type));
-  co_await impl_->hash_body(request, true);
-  auto response = co_await impl_->execute(request);
+  co_await impl->hash_body(request, true);
+  auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   co_return PutObjectResult{std::string(response->header("etag"))};
 }
 
-awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,
-                                                                 std::string key,
-                                                                 std::string content_type) {
+awaitable<S3Result<std::string>> ops::create_multipart_upload(std::shared_ptr<Client::Impl> impl,
+                                                              std::string bucket, std::string key,
+                                                              std::string content_type) {
   OperationRequest request =
       make_request("CreateMultipartUpload", "POST", std::move(bucket), std::move(key));
   request.query.emplace_back("uploads", "");
   if (!content_type.empty()) request.headers.emplace_back("content-type", std::move(content_type));
-  auto response = co_await impl_->execute(request);
+  auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   const auto parsed = xml::parse_initiate_multipart_upload(response->body);
   if (!parsed || parsed->upload_id.empty()) {
-    co_return malformed(impl_->make_error(request),
+    co_return malformed(impl->make_error(request),
                         "the answer holds no InitiateMultipartUploadResult/UploadId");
   }
   co_return S3Result<std::string>(boost::system::in_place_value, parsed->upload_id);
 }
 
-awaitable<S3Result<std::string>> Client::upload_part(std::string bucket, std::string key,
-                                                     std::string upload_id, int part_number,
-                                                     SharedBody body) {
+awaitable<S3Result<std::string>> ops::upload_part(std::shared_ptr<Client::Impl> impl,
+                                                  std::string bucket, std::string key,
+                                                  std::string upload_id, int part_number,
+                                                  SharedBody body) {
   OperationRequest request = make_request("UploadPart", "PUT", std::move(bucket), std::move(key));
   // "Part numbers can be any number from 1 to 10,000, inclusive."
   if (part_number < 1 || part_number > 10000) {
-    S3Error error = impl_->make_error(request);
+    S3Error error = impl->make_error(request);
     error.error = make_error_code(Errc::invalid_argument);
     error.message = "part number " + std::to_string(part_number) + " is outside 1..10000";
     co_return error;
@@ -108,23 +110,24 @@ awaitable<S3Result<std::string>> Client::upload_part(std::string bucket, std::st
   request.query.emplace_back("partNumber", std::to_string(part_number));
   request.query.emplace_back("uploadId", std::move(upload_id));
   request.body = body ? std::move(body) : make_body({});
-  co_await impl_->hash_body(request, true);
-  auto response = co_await impl_->execute(request);
+  co_await impl->hash_body(request, true);
+  auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   const std::string_view etag = response->header("etag");
-  if (etag.empty()) co_return malformed(impl_->make_error(request), "the answer has no ETag");
+  if (etag.empty()) co_return malformed(impl->make_error(request), "the answer has no ETag");
   co_return S3Result<std::string>(boost::system::in_place_value, etag);
 }
 
-awaitable<S3Result<PutObjectResult>> Client::complete_multipart_upload(
-    std::string bucket, std::string key, std::string upload_id, std::vector<CompletedPart> parts) {
+awaitable<S3Result<PutObjectResult>> ops::complete_multipart_upload(
+    std::shared_ptr<Client::Impl> impl, std::string bucket, std::string key, std::string upload_id,
+    std::vector<CompletedPart> parts) {
   OperationRequest request =
       make_request("CompleteMultipartUpload", "POST", std::move(bucket), std::move(key));
   request.query.emplace_back("uploadId", upload_id);
   request.headers.emplace_back("content-type", "application/xml");
   request.body = make_body(xml::build_complete_multipart_upload(parts));
-  co_await impl_->hash_body(request, false);
-  auto response = co_await impl_->execute(request, ExpectedBody::complete_result);
+  co_await impl->hash_body(request, false);
+  auto response = co_await impl->execute(request, ExpectedBody::complete_result);
   if (response) {
     const auto parsed = xml::parse_complete_multipart_upload(response->body);
     const auto* result =
@@ -135,7 +138,7 @@ awaitable<S3Result<PutObjectResult>> Client::complete_multipart_upload(
   // upload id, and the retry gets NoSuchUpload. If the object is there, it is ours.
   const S3Error& error = response.error();
   if (error.code != "NoSuchUpload" || error.attempts < 2) co_return error;
-  auto head = co_await head_object(request.bucket, request.key);
+  auto head = co_await ops::head_object(impl, request.bucket, request.key);
   if (!head) co_return error;
   log::info(
       "CompleteMultipartUpload answered NoSuchUpload on a retry but the object exists: "
@@ -144,12 +147,13 @@ awaitable<S3Result<PutObjectResult>> Client::complete_multipart_upload(
   co_return PutObjectResult{head->etag};
 }
 
-awaitable<S3Result<void>> Client::abort_multipart_upload(std::string bucket, std::string key,
-                                                         std::string upload_id) {
+awaitable<S3Result<void>> ops::abort_multipart_upload(std::shared_ptr<Client::Impl> impl,
+                                                      std::string bucket, std::string key,
+                                                      std::string upload_id) {
   OperationRequest request =
       make_request("AbortMultipartUpload", "DELETE", std::move(bucket), std::move(key));
   request.query.emplace_back("uploadId", std::move(upload_id));
-  auto response = co_await impl_->execute(request);
+  auto response = co_await impl->execute(request);
   // NoSuchUpload: already aborted (or completed) by an earlier attempt; nothing is left over.
   if (!response && !(is_not_found(response.error()) && response.error().code == "NoSuchUpload")) {
     co_return response.error();
@@ -157,25 +161,27 @@ awaitable<S3Result<void>> Client::abort_multipart_upload(std::string bucket, std
   co_return S3Result<void>{};
 }
 
-awaitable<S3Result<void>> Client::head_bucket(std::string bucket) {
+awaitable<S3Result<void>> ops::head_bucket(std::shared_ptr<Client::Impl> impl, std::string bucket) {
   OperationRequest request = make_request("HeadBucket", "HEAD", std::move(bucket), {});
-  auto response = co_await impl_->execute(request);
+  auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   co_return S3Result<void>{};
 }
 
-awaitable<S3Result<ObjectInfo>> Client::head_object(std::string bucket, std::string key) {
+awaitable<S3Result<ObjectInfo>> ops::head_object(std::shared_ptr<Client::Impl> impl,
+                                                 std::string bucket, std::string key) {
   OperationRequest request = make_request("HeadObject", "HEAD", std::move(bucket), std::move(key));
-  auto response = co_await impl_->execute(request);
+  auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   co_return object_info(*response);
 }
 
-awaitable<S3Result<GetObjectResult>> Client::get_object(std::string bucket, std::string key,
-                                                        std::uint64_t max_bytes) {
+awaitable<S3Result<GetObjectResult>> ops::get_object(std::shared_ptr<Client::Impl> impl,
+                                                     std::string bucket, std::string key,
+                                                     std::uint64_t max_bytes) {
   OperationRequest request = make_request("GetObject", "GET", std::move(bucket), std::move(key));
   request.response_body_limit = max_bytes;
-  auto response = co_await impl_->execute(request);
+  auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   GetObjectResult result;
   result.info = object_info(*response);
@@ -184,8 +190,9 @@ awaitable<S3Result<GetObjectResult>> Client::get_object(std::string bucket, std:
   co_return result;
 }
 
-awaitable<S3Result<ListObjectsV2Result>> Client::list_objects_v2(std::string bucket,
-                                                                 ListObjectsRequest list) {
+awaitable<S3Result<ListObjectsV2Result>> ops::list_objects_v2(std::shared_ptr<Client::Impl> impl,
+                                                              std::string bucket,
+                                                              ListObjectsRequest list) {
   OperationRequest request = make_request("ListObjectsV2", "GET", std::move(bucket), {});
   request.query.emplace_back("list-type", "2");
   // Keys are sent URL-encoded: XML 1.0 cannot carry every byte a key may hold.
@@ -198,26 +205,26 @@ awaitable<S3Result<ListObjectsV2Result>> Client::list_objects_v2(std::string buc
   }
   if (!list.start_after.empty()) request.query.emplace_back("start-after", list.start_after);
   request.response_body_limit = 64 * 1024 * 1024;
-  auto response = co_await impl_->execute(request);
+  auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   auto parsed = xml::parse_list_objects_v2(response->body);
   if (!parsed) {
-    co_return malformed(impl_->make_error(request), "the answer is not a ListBucketResult");
+    co_return malformed(impl->make_error(request), "the answer is not a ListBucketResult");
   }
   if (parsed->is_truncated && parsed->next_continuation_token.empty()) {
-    co_return malformed(impl_->make_error(request),
+    co_return malformed(impl->make_error(request),
                         "a truncated listing came without NextContinuationToken");
   }
   co_return std::move(*parsed);
 }
 
-awaitable<S3Result<std::vector<ObjectSummary>>> Client::list_all_objects(std::string bucket,
-                                                                         std::string prefix) {
+awaitable<S3Result<std::vector<ObjectSummary>>> ops::list_all_objects(
+    std::shared_ptr<Client::Impl> impl, std::string bucket, std::string prefix) {
   std::vector<ObjectSummary> all;
   ListObjectsRequest page_request;
   page_request.prefix = std::move(prefix);
   for (;;) {
-    auto page = co_await list_objects_v2(bucket, page_request);
+    auto page = co_await ops::list_objects_v2(impl, bucket, page_request);
     if (!page) co_return page.error();
     for (auto& object : page->contents) all.push_back(std::move(object));
     if (!page->is_truncated) break;
@@ -226,12 +233,72 @@ awaitable<S3Result<std::vector<ObjectSummary>>> Client::list_all_objects(std::st
   co_return all;
 }
 
-awaitable<S3Result<void>> Client::delete_object(std::string bucket, std::string key) {
+awaitable<S3Result<void>> ops::delete_object(std::shared_ptr<Client::Impl> impl, std::string bucket,
+                                             std::string key) {
   OperationRequest request =
       make_request("DeleteObject", "DELETE", std::move(bucket), std::move(key));
-  auto response = co_await impl_->execute(request);
+  auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   co_return S3Result<void>{};
+}
+
+awaitable<S3Result<PutObjectResult>> Client::put_object(std::string bucket, std::string key,
+                                                        SharedBody body, std::string content_type) {
+  return ops::put_object(impl_, std::move(bucket), std::move(key), std::move(body),
+                         std::move(content_type));
+}
+
+awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,
+                                                                 std::string key,
+                                                                 std::string content_type) {
+  return ops::create_multipart_upload(impl_, std::move(bucket), std::move(key),
+                                      std::move(content_type));
+}
+
+awaitable<S3Result<std::string>> Client::upload_part(std::string bucket, std::string key,
+                                                     std::string upload_id, int part_number,
+                                                     SharedBody body) {
+  return ops::upload_part(impl_, std::move(bucket), std::move(key), std::move(upload_id),
+                          part_number, std::move(body));
+}
+
+awaitable<S3Result<PutObjectResult>> Client::complete_multipart_upload(
+    std::string bucket, std::string key, std::string upload_id, std::vector<CompletedPart> parts) {
+  return ops::complete_multipart_upload(impl_, std::move(bucket), std::move(key),
+                                        std::move(upload_id), std::move(parts));
+}
+
+awaitable<S3Result<void>> Client::abort_multipart_upload(std::string bucket, std::string key,
+                                                         std::string upload_id) {
+  return ops::abort_multipart_upload(impl_, std::move(bucket), std::move(key),
+                                     std::move(upload_id));
+}
+
+awaitable<S3Result<void>> Client::head_bucket(std::string bucket) {
+  return ops::head_bucket(impl_, std::move(bucket));
+}
+
+awaitable<S3Result<ObjectInfo>> Client::head_object(std::string bucket, std::string key) {
+  return ops::head_object(impl_, std::move(bucket), std::move(key));
+}
+
+awaitable<S3Result<GetObjectResult>> Client::get_object(std::string bucket, std::string key,
+                                                        std::uint64_t max_bytes) {
+  return ops::get_object(impl_, std::move(bucket), std::move(key), max_bytes);
+}
+
+awaitable<S3Result<ListObjectsV2Result>> Client::list_objects_v2(std::string bucket,
+                                                                 ListObjectsRequest list) {
+  return ops::list_objects_v2(impl_, std::move(bucket), std::move(list));
+}
+
+awaitable<S3Result<std::vector<ObjectSummary>>> Client::list_all_objects(std::string bucket,
+                                                                         std::string prefix) {
+  return ops::list_all_objects(impl_, std::move(bucket), std::move(prefix));
+}
+
+awaitable<S3Result<void>> Client::delete_object(std::string bucket, std::string key) {
+  return ops::delete_object(impl_, std::move(bucket), std::move(key));
 }
 
 ConnectionPoolStats Client::pool_stats() const {

@@ -9,6 +9,8 @@
 //   if (!put) log::error("upload failed", {{"error", put.error().describe()}});
 //
 // Not thread-safe: call it from the io_context's thread (coroutines on that io_context).
+// Operations (and multipart uploads) keep the client's internals alive while they run, so the
+// Client may be destroyed with work in flight; that work still needs the io_context to run.
 // Bodies are shared immutable buffers: a retry resends the same bytes without a copy.
 #pragma once
 
@@ -125,7 +127,10 @@ class Client {
   struct Impl;
 
  private:
-  std::unique_ptr<Impl> impl_;
+  friend class MultipartUploads;
+  // Shared with every operation in flight (and every multipart upload): an operation still
+  // running when the Client is destroyed finishes safely.
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace ks3::s3

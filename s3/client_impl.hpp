@@ -53,6 +53,41 @@ struct Client::Impl {
   sigv4::SigningKeyCache key_cache;
 };
 
+// The operations behind Client's methods; each holds the Impl alive while it runs.
+namespace ops {
+using boost::asio::awaitable;
+awaitable<S3Result<PutObjectResult>> put_object(std::shared_ptr<Client::Impl> impl,
+                                                std::string bucket, std::string key,
+                                                SharedBody body, std::string content_type);
+awaitable<S3Result<std::string>> create_multipart_upload(std::shared_ptr<Client::Impl> impl,
+                                                         std::string bucket, std::string key,
+                                                         std::string content_type);
+awaitable<S3Result<std::string>> upload_part(std::shared_ptr<Client::Impl> impl, std::string bucket,
+                                             std::string key, std::string upload_id,
+                                             int part_number, SharedBody body);
+awaitable<S3Result<PutObjectResult>> complete_multipart_upload(std::shared_ptr<Client::Impl> impl,
+                                                               std::string bucket, std::string key,
+                                                               std::string upload_id,
+                                                               std::vector<CompletedPart> parts);
+awaitable<S3Result<void>> abort_multipart_upload(std::shared_ptr<Client::Impl> impl,
+                                                 std::string bucket, std::string key,
+                                                 std::string upload_id);
+awaitable<S3Result<void>> head_bucket(std::shared_ptr<Client::Impl> impl, std::string bucket);
+awaitable<S3Result<ObjectInfo>> head_object(std::shared_ptr<Client::Impl> impl, std::string bucket,
+                                            std::string key);
+awaitable<S3Result<GetObjectResult>> get_object(std::shared_ptr<Client::Impl> impl,
+                                                std::string bucket, std::string key,
+                                                std::uint64_t max_bytes);
+awaitable<S3Result<ListObjectsV2Result>> list_objects_v2(std::shared_ptr<Client::Impl> impl,
+                                                         std::string bucket,
+                                                         ListObjectsRequest request);
+awaitable<S3Result<std::vector<ObjectSummary>>> list_all_objects(std::shared_ptr<Client::Impl> impl,
+                                                                 std::string bucket,
+                                                                 std::string prefix);
+awaitable<S3Result<void>> delete_object(std::shared_ptr<Client::Impl> impl, std::string bucket,
+                                        std::string key);
+}  // namespace ops
+
 // A short label for a failed attempt, for the observer and logs: the S3 Code, "http_<status>",
 // or the transport failure ("timeout", "connection_reset", ...).
 std::string retry_reason(const boost::system::error_code& transport, unsigned status,

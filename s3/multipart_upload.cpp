@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "metrics/log.hpp"
+#include "s3/client_impl.hpp"
 
 namespace ks3::s3 {
 namespace asio = boost::asio;
@@ -31,10 +32,13 @@ std::size_t part_size_for(std::uint64_t expected_object_size, std::size_t prefer
 enum class Phase { open, completing, completed, aborting, aborted };
 
 struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::State> {
-  State(Client& c, std::shared_ptr<AsyncSemaphore> global, std::size_t per_object)
-      : client(c), global_slots(std::move(global)), object_slots(c.executor(), per_object) {}
+  State(std::shared_ptr<Client::Impl> c, std::shared_ptr<AsyncSemaphore> global,
+        std::size_t per_object)
+      : client(std::move(c)),
+        global_slots(std::move(global)),
+        object_slots(client->executor, per_object) {}
 
-  Client& client;
+  std::shared_ptr<Client::Impl> client;  // kept alive while the upload has work in flight
   std::shared_ptr<AsyncSemaphore> global_slots;
   AsyncSemaphore object_slots;
   std::string bucket;
@@ -58,7 +62,7 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
   };
   std::vector<std::shared_ptr<IdleWaiter>> idle_waiters;
 
-  ClientObserver* observer() const { return client.observer(); }
+  ClientObserver* observer() const { return client->observer; }
   bool created() const { return !upload_id.empty(); }
 
   S3Error error(Errc code, std::string message) const {
@@ -87,7 +91,7 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
   void part_done(int number) {
     --in_flight;
     // Erased later: the signal must outlive the completion that is running now.
-    asio::post(client.executor(),
+    asio::post(client->executor,
                [self = shared_from_this(), number] { self->cancels.erase(number); });
     if (in_flight > 0) return;
     for (auto& waiter : idle_waiters) {
@@ -99,7 +103,7 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
 
   awaitable<error_code> wait_idle() {
     while (in_flight > 0) {
-      auto waiter = std::make_shared<IdleWaiter>(client.executor());
+      auto waiter = std::make_shared<IdleWaiter>(client->executor);
       waiter->timer.expires_at(asio::steady_timer::time_point::max());
       idle_waiters.push_back(waiter);
       co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -149,8 +153,8 @@ awaitable<void> MultipartUpload::State::part_task(std::shared_ptr<State> self, i
   InFlightGauge gauge(self->observer());
   const auto started = std::chrono::steady_clock::now();
   const std::size_t size = body->size();
-  auto etag =
-      co_await self->client.upload_part(self->bucket, self->key, self->upload_id, number, body);
+  auto etag = co_await ops::upload_part(self->client, self->bucket, self->key, self->upload_id,
+                                        number, body);
   body.reset();  // the part's memory goes as soon as S3 has it
   if (auto* observer = self->observer()) {
     observer->on_part_uploaded(std::chrono::steady_clock::now() - started, size,
@@ -181,7 +185,7 @@ awaitable<S3Result<void>> MultipartUpload::State::schedule_part(SharedBody part)
   auto signal = std::make_shared<asio::cancellation_signal>();
   cancels[number] = signal;
   asio::co_spawn(
-      client.executor(),
+      client->executor,
       part_task(self, number, std::move(part), std::move(object_permit), std::move(global_permit)),
       asio::bind_cancellation_slot(signal->slot(), [self, number](std::exception_ptr e) {
         if (e) self->record_failure(self->error(Errc::service_error, "part upload threw"));
@@ -193,7 +197,7 @@ awaitable<S3Result<void>> MultipartUpload::State::schedule_part(SharedBody part)
 awaitable<S3Result<void>> MultipartUpload::State::send_abort() {
   if (!created() || abort_sent) co_return S3Result<void>{};
   abort_sent = true;
-  auto aborted = co_await client.abort_multipart_upload(bucket, key, upload_id);
+  auto aborted = co_await ops::abort_multipart_upload(client, bucket, key, upload_id);
   if (!aborted) {
     log::error(
         "could not abort a multipart upload; it keeps its parts (and their cost) until "
@@ -235,7 +239,7 @@ MultipartUploads::MultipartUploads(Client& client, MultipartLimits limits)
 
 MultipartUpload MultipartUploads::open(std::string bucket, std::string key,
                                        std::string content_type) {
-  auto state = std::make_shared<MultipartUpload::State>(client_, global_slots_,
+  auto state = std::make_shared<MultipartUpload::State>(client_.impl_, global_slots_,
                                                         limits_.max_parts_in_flight_per_object);
   state->bucket = std::move(bucket);
   state->key = std::move(key);
@@ -264,7 +268,7 @@ MultipartUpload::~MultipartUpload() {
   if (phase == Phase::completed || phase == Phase::aborted) return;
   if (!state_->created() && state_->in_flight == 0) return;
   // Destroyed unfinished (a revoke, a shutdown, an exception): never leave the upload behind.
-  asio::co_spawn(state_->client.executor(), state_->abort_all(), asio::detached);
+  asio::co_spawn(state_->client->executor, state_->abort_all(), asio::detached);
 }
 
 awaitable<S3Result<void>> MultipartUpload::add_part(SharedBody part) {
@@ -295,7 +299,8 @@ awaitable<S3Result<void>> MultipartUpload::add_part(SharedBody part) {
     co_return *s->failure;
   }
   if (!s->created()) {
-    auto created = co_await s->client.create_multipart_upload(s->bucket, s->key, s->content_type);
+    auto created =
+        co_await ops::create_multipart_upload(s->client, s->bucket, s->key, s->content_type);
     if (!created) {
       s->record_failure(created.error());
       s->phase = Phase::aborted;  // nothing exists on S3 to abort
@@ -332,8 +337,8 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::complete(SharedBody last) 
     s->phase = Phase::completing;
     const auto started = std::chrono::steady_clock::now();
     const std::size_t size = has_last ? last->size() : 0;
-    auto put = co_await s->client.put_object(s->bucket, s->key, has_last ? last : make_body({}),
-                                             s->content_type);
+    auto put = co_await ops::put_object(s->client, s->bucket, s->key,
+                                        has_last ? last : make_body({}), s->content_type);
     if (s->observer()) {
       s->observer()->on_part_uploaded(std::chrono::steady_clock::now() - started, size,
                                       static_cast<bool>(put));
@@ -373,7 +378,7 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::complete(SharedBody last) 
     parts.push_back({static_cast<int>(i + 1), s->etags[i]});
   }
   auto completed =
-      co_await s->client.complete_multipart_upload(s->bucket, s->key, s->upload_id, parts);
+      co_await ops::complete_multipart_upload(s->client, s->bucket, s->key, s->upload_id, parts);
   if (!completed) {
     s->record_failure(completed.error());
     s->phase = Phase::open;
