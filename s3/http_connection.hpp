@@ -37,7 +37,7 @@ struct HttpTarget {
 class HttpConnection {
  public:
   // Connects (resolve, TCP connect, and TLS handshake with SNI and certificate checks when
-  // target.https). `tls` must outlive the connection and is required for https.
+  // target.https). `tls` is required for https (shared: the connection keeps it alive).
   static boost::asio::awaitable<boost::system::result<std::unique_ptr<HttpConnection>>> connect(
       boost::asio::any_io_executor executor, HttpTarget target,
       std::shared_ptr<boost::asio::ssl::context> tls, bool verify_tls, HttpTimeouts timeouts);

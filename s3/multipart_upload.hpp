@@ -22,9 +22,11 @@
 // Cancelling the coroutine that awaits add_part() or complete() fails the upload; it is then
 // aborted (by the failing call, or in the background when the MultipartUpload is destroyed).
 //
-// One io_context thread; the Client and the MultipartUploads must outlive every upload. Calls
-// on one upload are sequential (await one before the next), except abort(), which may be
-// called while an add_part() or complete() is waiting.
+// One io_context thread. An upload keeps what it needs of the Client and the MultipartUploads
+// alive, so they may go first; the io_context must keep running until background aborts end
+// (and a ClientObserver given to the Client must outlive them). Calls on one upload are
+// sequential (await one before the next), except abort(), which may be called while an
+// add_part() or complete() is waiting.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
