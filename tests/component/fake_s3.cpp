@@ -13,7 +13,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <ctime>
 #include <deque>
 #include <future>
 #include <map>
@@ -21,7 +20,7 @@
 #include <sstream>
 #include <thread>
 
-#include "s3/sigv4.hpp"
+#include "tests/component/fake_s3_request.hpp"
 
 namespace ks3::test {
 namespace asio = boost::asio;
@@ -33,47 +32,6 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto as_result = asio::as_tuple(asio::use_awaitable);
-
-// SigV4's encoding of a path (the fake's own, independent of the client's): every byte but
-// A-Z a-z 0-9 - _ . ~ and '/' as %XX with uppercase hex.
-std::string canonical_path(std::string_view decoded) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : decoded) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~' || c == '/') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kDigits[c >> 4]);
-      out.push_back(kDigits[c & 15]);
-    }
-  }
-  return out;
-}
-
-bool percent_decode(std::string_view in, std::string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
-    }
-    if (i + 2 >= in.size()) return false;
-    const auto hex = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      return -1;
-    };
-    const int hi = hex(in[i + 1]);
-    const int lo = hex(in[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return true;
-}
 
 std::string_view fault_name(Fault::Kind kind) {
   switch (kind) {
@@ -90,57 +48,6 @@ std::string_view fault_name(Fault::Kind kind) {
   }
   return "?";
 }
-
-// "20130524T000000Z" -> time point; false if malformed.
-bool parse_amz_date(const std::string& text, std::chrono::system_clock::time_point& out) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%Y%m%dT%H%M%SZ", &tm);
-  if (!end || *end != '\0') return false;
-  out = std::chrono::system_clock::from_time_t(timegm(&tm));
-  return true;
-}
-
-// Pieces of "AWS4-HMAC-SHA256 Credential=AK/date/region/s3/aws4_request, SignedHeaders=a;b,
-// Signature=hex".
-struct ParsedAuthorization {
-  std::string access_key_id;
-  std::vector<std::string> signed_headers;
-  std::string signature;
-};
-
-bool parse_authorization(std::string_view value, ParsedAuthorization& out) {
-  constexpr std::string_view kPrefix = "AWS4-HMAC-SHA256 ";
-  if (value.substr(0, kPrefix.size()) != kPrefix) return false;
-  value.remove_prefix(kPrefix.size());
-  while (!value.empty()) {
-    const auto comma = value.find(',');
-    std::string_view item = value.substr(0, comma);
-    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    const auto eq = item.find('=');
-    if (eq == std::string_view::npos) return false;
-    const std::string_view name = item.substr(0, eq);
-    const std::string_view content = item.substr(eq + 1);
-    if (name == "Credential") {
-      out.access_key_id = std::string(content.substr(0, content.find('/')));
-    } else if (name == "SignedHeaders") {
-      std::string_view rest = content;
-      while (!rest.empty()) {
-        const auto semi = rest.find(';');
-        out.signed_headers.emplace_back(rest.substr(0, semi));
-        rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-      }
-    } else if (name == "Signature") {
-      out.signature = std::string(content);
-    }
-  }
-  return !out.access_key_id.empty() && !out.signed_headers.empty() && !out.signature.empty();
-}
-
-struct ParsedTarget {
-  std::string raw_path;
-  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
-};
 
 }  // namespace
 
@@ -216,13 +123,16 @@ struct FakeS3::State : std::enable_shared_from_this<FakeS3::State> {
     log.push_back(std::move(record));
   }
 
-  // Checks what the store does not: canonical path, payload hash, signature.
-  std::optional<FakeResponse> verify(const FakeRequest& request, const ParsedTarget& target,
-                                     std::string_view id) const;
   FakeResponse apply(S3Op op, const FakeRequest& request, std::string_view id) {
     std::lock_guard lock(mutex);
     return store.handle(op, request, id);
   }
+
+  // What S3 answers to one request: after the op's latency, the checks, the store, and the
+  // injected fault. Counts the request in flight until finish() in serve().
+  awaitable<FakeResponse> answer(S3Op op, const FakeRequest& request, const ParsedTarget& target,
+                                 const std::optional<Fault>& fault, const std::string& id);
+  static void note_request(RequestRecord& record, const FakeRequest& request);
 
   awaitable<void> accept_loop();
   template <class Stream>
@@ -230,105 +140,15 @@ struct FakeS3::State : std::enable_shared_from_this<FakeS3::State> {
   awaitable<void> session(tcp::socket socket);
 };
 
-std::optional<FakeResponse> FakeS3::State::verify(const FakeRequest& request,
-                                                  const ParsedTarget& target,
-                                                  std::string_view id) const {
-  const std::string resource = target.raw_path;
-  std::string decoded;
-  if (!percent_decode(target.raw_path, decoded) || canonical_path(decoded) != target.raw_path) {
-    return error_response(400, "InvalidURI",
-                          "the fake S3 wants the path encoded once as SigV4 does (uppercase hex, "
-                          "only A-Z a-z 0-9 - _ . ~ / unencoded)",
-                          resource, id);
-  }
-  const std::string payload_hash = request.header("x-amz-content-sha256");
-  if (payload_hash.empty()) {
-    return error_response(400, "InvalidRequest",
-                          "Missing required header for this request: x-amz-content-sha256",
-                          resource, id);
-  }
-  if (payload_hash != s3::sigv4::kUnsignedPayload && payload_hash != sha256_hex(request.body)) {
-    return error_response(400, "XAmzContentSHA256Mismatch",
-                          "The provided 'x-amz-content-sha256' header does not match what was "
-                          "computed.",
-                          resource, id);
-  }
-  if (!options.credentials) return std::nullopt;
-
-  ParsedAuthorization auth;
-  if (!parse_authorization(request.header("authorization"), auth)) {
-    return error_response(403, "AccessDenied", "Missing or malformed Authorization header",
-                          resource, id);
-  }
-  if (auth.access_key_id != options.credentials->access_key_id) {
-    return error_response(403, "InvalidAccessKeyId",
-                          "The AWS Access Key Id you provided does not exist in our records.",
-                          resource, id);
-  }
-  std::chrono::system_clock::time_point when;
-  if (!parse_amz_date(request.header("x-amz-date"), when)) {
-    return error_response(403, "AccessDenied", "Missing or malformed x-amz-date", resource, id);
-  }
-  s3::sigv4::SigningRequest to_check;
-  to_check.method = request.method;
-  to_check.canonical_uri = target.raw_path;
-  to_check.query.assign(target.query.begin(), target.query.end());
-  to_check.payload_hash = payload_hash;
-  for (const auto& name : auth.signed_headers) {
-    to_check.headers.emplace_back(name, request.header(name));
-  }
-  const std::string expected =
-      s3::sigv4::signature(to_check, *options.credentials, options.region, "s3", when);
-  if (expected != auth.signature) {
-    return error_response(403, "SignatureDoesNotMatch",
-                          "The request signature we calculated does not match the signature "
-                          "you provided.",
-                          resource, id);
-  }
-  return std::nullopt;
-}
-
 namespace {
-
-ParsedTarget split_target(std::string_view target) {
-  ParsedTarget out;
-  const auto question = target.find('?');
-  out.raw_path = std::string(target.substr(0, question));
-  if (question == std::string_view::npos) return out;
-  std::string_view query = target.substr(question + 1);
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (item.empty()) continue;
-    const auto eq = item.find('=');
-    std::string name;
-    std::string value;
-    percent_decode(item.substr(0, eq), name);
-    if (eq != std::string_view::npos) percent_decode(item.substr(eq + 1), value);
-    out.query.emplace_back(std::move(name), std::move(value));
-  }
-  return out;
-}
 
 FakeRequest to_fake_request(const http::request<http::string_body>& message,
                             const ParsedTarget& target) {
-  FakeRequest request;
-  request.method = std::string(message.method_string());
+  std::vector<std::pair<std::string, std::string>> headers;
   for (const auto& field : message) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    request.headers[name] = std::string(field.value());
+    headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
-  for (const auto& [name, value] : target.query) request.query[name] = value;
-  std::string path;
-  percent_decode(target.raw_path, path);
-  if (!path.empty() && path.front() == '/') path.erase(0, 1);
-  const auto slash = path.find('/');
-  request.bucket = path.substr(0, slash);
-  if (slash != std::string::npos) request.key = path.substr(slash + 1);
-  request.body = message.body();
-  return request;
+  return make_fake_request(std::string(message.method_string()), headers, target, message.body());
 }
 
 template <class Stream>
@@ -378,6 +198,51 @@ void reset_connection(beast::tcp_stream& tcp) {
 
 }  // namespace
 
+void FakeS3::State::note_request(RequestRecord& record, const FakeRequest& request) {
+  record.bucket = request.bucket;
+  record.key = request.key;
+  record.body_size = request.body.size();
+  record.had_content_md5 = !request.header("content-md5").empty();
+  record.payload_hash = request.header("x-amz-content-sha256");
+  if (request.has_query("uploadId")) record.upload_id = request.query.at("uploadId");
+  if (request.has_query("partNumber")) {
+    record.part_number = std::atoi(request.query.at("partNumber").c_str());
+  }
+}
+
+awaitable<FakeResponse> FakeS3::State::answer(S3Op op, const FakeRequest& request,
+                                              const ParsedTarget& target,
+                                              const std::optional<Fault>& fault,
+                                              const std::string& id) {
+  std::chrono::milliseconds delay{0};
+  {
+    std::lock_guard lock(mutex);
+    max_in_flight[op] = std::max(max_in_flight[op], ++in_flight[op]);
+    if (auto it = latency.find(op); it != latency.end()) delay = it->second;
+  }
+  asio::steady_timer timer(executor);
+  if (delay.count() > 0) {
+    timer.expires_after(delay);
+    co_await timer.async_wait(as_result);
+  }
+  if (auto rejected = verify_request(request, target, options.credentials, options.region, id)) {
+    co_return std::move(*rejected);
+  }
+  if (!fault) co_return apply(op, request, id);
+  FakeResponse response;
+  if (fault->apply_first) response = apply(op, request, id);
+  const std::string resource = "/" + request.bucket + "/" + request.key;
+  if (fault->kind == Fault::Kind::http_error) {
+    response = error_response(fault->status, fault->code, "injected fault", resource, id);
+  } else if (fault->kind == Fault::Kind::error_in_200) {
+    response = error_response(200, fault->code, "injected fault", resource, id);
+  } else if (fault->kind == Fault::Kind::slow_response) {
+    timer.expires_after(fault->delay);
+    co_await timer.async_wait(as_result);
+  }
+  co_return response;
+}
+
 template <class Stream>
 awaitable<void> FakeS3::State::serve(Stream& stream, beast::tcp_stream& tcp,
                                      std::uint64_t connection) {
@@ -416,45 +281,9 @@ awaitable<void> FakeS3::State::serve(Stream& stream, beast::tcp_stream& tcp,
     const http::request<http::string_body> message = parser.release();
     const FakeRequest request = to_fake_request(message, target);
     const bool head_request = request.method == "HEAD";
-    record.bucket = request.bucket;
-    record.key = request.key;
-    record.body_size = request.body.size();
-    record.had_content_md5 = !request.header("content-md5").empty();
-    record.payload_hash = request.header("x-amz-content-sha256");
-    if (request.has_query("uploadId")) record.upload_id = request.query.at("uploadId");
-    if (request.has_query("partNumber"))
-      record.part_number = std::atoi(request.query.at("partNumber").c_str());
+    note_request(record, request);
     const std::string id = request_id();
-
-    std::chrono::milliseconds latency{0};
-    {
-      std::lock_guard lock(mutex);
-      max_in_flight[record.op] = std::max(max_in_flight[record.op], ++in_flight[record.op]);
-      if (auto it = this->latency.find(record.op); it != this->latency.end()) latency = it->second;
-    }
-    asio::steady_timer timer(executor);
-    if (latency.count() > 0) {
-      timer.expires_after(latency);
-      co_await timer.async_wait(as_result);
-    }
-
-    FakeResponse response;
-    if (auto rejected = verify(request, target, id)) {
-      response = std::move(*rejected);
-    } else if (!fault) {
-      response = apply(record.op, request, id);
-    } else {
-      if (fault->apply_first) response = apply(record.op, request, id);
-      const std::string resource = "/" + request.bucket + "/" + request.key;
-      if (fault->kind == Fault::Kind::http_error) {
-        response = error_response(fault->status, fault->code, "injected fault", resource, id);
-      } else if (fault->kind == Fault::Kind::error_in_200) {
-        response = error_response(200, fault->code, "injected fault", resource, id);
-      } else if (fault->kind == Fault::Kind::slow_response) {
-        timer.expires_after(fault->delay);
-        co_await timer.async_wait(as_result);
-      }
-    }
+    FakeResponse response = co_await answer(record.op, request, target, fault, id);
     if (head_request && !response.head) response.body.clear();
     record.error_code = response.error_code;
 
