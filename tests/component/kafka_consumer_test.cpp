@@ -135,7 +135,7 @@ TEST(KafkaConsumer, DeliversRecordsInOrderWithoutBlockingTheLoop) {
                     listener);
   consumer.start();
   ASSERT_TRUE(run_until(
-      io, [&] { return listener.records.size() >= 902; }, 30s))
+      io, [&] { return listener.records.size() >= 902; }, 90s))
       << "records received: " << listener.records.size();
   EXPECT_EQ(listener.records.size(), 902u);
   EXPECT_TRUE(consumer.joined());
@@ -165,7 +165,7 @@ TEST(KafkaConsumer, DeliversRecordsInOrderWithoutBlockingTheLoop) {
         auto p = consumer.progress({"orders", 0});
         return p && p->lag == 0;
       },
-      10s));
+      30s));
   EXPECT_EQ(consumer.progress({"orders", 0})->high_watermark, 302);
   EXPECT_EQ(consumer.progress({"orders", 0})->position, 302);
   EXPECT_FALSE(consumer.progress({"orders", 7}));
@@ -174,7 +174,7 @@ TEST(KafkaConsumer, DeliversRecordsInOrderWithoutBlockingTheLoop) {
   EXPECT_GT(watch.ticks, 50);
   EXPECT_LT(watch.longest_gap, 1s) << "the event loop was blocked";
 
-  ASSERT_TRUE(run_task(io, consumer.close(), 20s));
+  ASSERT_TRUE(run_task(io, consumer.close(), 90s));
   EXPECT_TRUE(consumer.closed());
   ASSERT_EQ(listener.revocations.size(), 1u);
   EXPECT_EQ(listener.revocations[0].size(), 3u);
@@ -196,13 +196,13 @@ TEST(KafkaConsumer, RegexSubscriptionConsumesOnlyMatchingTopics) {
   Consumer consumer(io.get_executor(), config, listener);
   consumer.start();
   ASSERT_TRUE(run_until(
-      io, [&] { return listener.records.size() >= 10; }, 30s));
+      io, [&] { return listener.records.size() >= 10; }, 90s));
   run_until(
       io, [&] { return listener.records.size() > 10; }, 500ms);  // nothing else comes
   std::map<std::string, int> per_topic;
   for (const auto& r : listener.records) ++per_topic[r.topic];
   EXPECT_EQ(per_topic, (std::map<std::string, int>{{"ev.one", 5}, {"ev.two", 5}}));
-  ASSERT_TRUE(run_task(io, consumer.close(), 20s));
+  ASSERT_TRUE(run_task(io, consumer.close(), 90s));
 }
 
 TEST(KafkaConsumer, CommitWithMetadataIsReadBackOnAssignment) {
@@ -217,7 +217,7 @@ TEST(KafkaConsumer, CommitWithMetadataIsReadBackOnAssignment) {
     Consumer consumer(io.get_executor(), config, listener);
     consumer.start();
     ASSERT_TRUE(run_until(
-        io, [&] { return listener.records.size() == 20; }, 30s));
+        io, [&] { return listener.records.size() == 20; }, 90s));
     auto ec = run_task(
         io, consumer.commit({{{"commits", 0}, 5, "ks3j1:7,9"}, {{"commits", 1}, 10, ""}}), 10s);
     ASSERT_TRUE(ec.has_value());
@@ -229,13 +229,13 @@ TEST(KafkaConsumer, CommitWithMetadataIsReadBackOnAssignment) {
     EXPECT_EQ(committed[0].committed_metadata, "ks3j1:7,9");
     EXPECT_EQ(committed[1].committed_offset, 10);
     EXPECT_EQ(committed[1].committed_metadata, "");
-    ASSERT_TRUE(run_task(io, consumer.close(), 20s));
+    ASSERT_TRUE(run_task(io, consumer.close(), 90s));
   }
   RecordingListener listener;
   Consumer consumer(io.get_executor(), config, listener);
   consumer.start();
   ASSERT_TRUE(run_until(
-      io, [&] { return listener.records.size() >= 5; }, 30s));
+      io, [&] { return listener.records.size() >= 5; }, 90s));
   ASSERT_EQ(listener.assignments.size(), 1u);
   std::map<TopicPartition, AssignedPartition> assigned;
   for (const auto& p : listener.assignments[0]) assigned[p.tp] = p;
@@ -248,10 +248,10 @@ TEST(KafkaConsumer, CommitWithMetadataIsReadBackOnAssignment) {
   EXPECT_EQ(listener.records.front().offset, 5);
   cluster.produce_many("commits", 1, 1, 10);
   ASSERT_TRUE(run_until(
-      io, [&] { return listener.of_partition(1).size() == 1; }, 10s));
+      io, [&] { return listener.of_partition(1).size() == 1; }, 30s));
   EXPECT_EQ(listener.of_partition(1)[0].offset, 10);
   EXPECT_EQ(listener.of_partition(0).size(), 5u);
-  ASSERT_TRUE(run_task(io, consumer.close(), 20s));
+  ASSERT_TRUE(run_task(io, consumer.close(), 90s));
 }
 
 TEST(KafkaConsumer, PauseStopsDeliveryAndResumeRestartsWithoutLossOrDuplicates) {
@@ -264,7 +264,7 @@ TEST(KafkaConsumer, PauseStopsDeliveryAndResumeRestartsWithoutLossOrDuplicates) 
                     listener);
   consumer.start();
   ASSERT_TRUE(run_until(
-      io, [&] { return listener.records.size() == 100; }, 30s));
+      io, [&] { return listener.records.size() == 100; }, 90s));
 
   consumer.pause_all();
   cluster.produce_many("paused", 0, 100, 100);
@@ -276,11 +276,11 @@ TEST(KafkaConsumer, PauseStopsDeliveryAndResumeRestartsWithoutLossOrDuplicates) 
 
   consumer.resume_all();
   ASSERT_TRUE(run_until(
-      io, [&] { return listener.records.size() == 200; }, 10s));
+      io, [&] { return listener.records.size() == 200; }, 30s));
   for (std::size_t i = 0; i < listener.records.size(); ++i) {
     EXPECT_EQ(listener.records[i].offset, static_cast<std::int64_t>(i));
   }
-  ASSERT_TRUE(run_task(io, consumer.close(), 20s));
+  ASSERT_TRUE(run_task(io, consumer.close(), 90s));
 }
 
 // Eager protocol: the group cannot finish a rebalance until every member rejoined, and a member
@@ -306,7 +306,7 @@ TEST(KafkaConsumer, EagerRevokeAwaitsTheListenerBeforeUnassigning) {
   };
   first_consumer.start();
   ASSERT_TRUE(run_until(
-      io, [&] { return first.records.size() == 40; }, 30s));
+      io, [&] { return first.records.size() == 40; }, 90s));
   EXPECT_EQ(first_consumer.rebalance_protocol(), "EAGER");
 
   RecordingListener second;
@@ -320,7 +320,7 @@ TEST(KafkaConsumer, EagerRevokeAwaitsTheListenerBeforeUnassigning) {
     }
     return std::none_of(b.begin(), b.end(), [&](const auto& tp) { return a.contains(tp); });
   };
-  ASSERT_TRUE(run_until(io, shared_between_both, 60s));
+  ASSERT_TRUE(run_until(io, shared_between_both, 90s));
 
   ASSERT_GE(first.revocations.size(), 1u);
   EXPECT_EQ(first.revocations[0].size(), 4u);
@@ -333,7 +333,7 @@ TEST(KafkaConsumer, EagerRevokeAwaitsTheListenerBeforeUnassigning) {
   auto b = second.current_assignment();
   for (const auto& p : second.assignments.back()) EXPECT_EQ(p.committed_offset, -1);
   ASSERT_TRUE(run_until(
-      io, [&] { return second.records.size() == 10 * b.size(); }, 10s));
+      io, [&] { return second.records.size() == 10 * b.size(); }, 30s));
   for (const auto& tp : b) {
     auto records = second.of_partition(tp.partition);
     ASSERT_EQ(records.size(), 10u);
@@ -356,7 +356,7 @@ TEST(KafkaConsumer, EagerRevokeAwaitsTheListenerBeforeUnassigning) {
           return reread_by_first(tp.partition).size() >= 10;
         });
       },
-      10s));
+      30s));
   for (const auto& tp : a) {
     auto offsets = reread_by_first(tp.partition);
     EXPECT_EQ(std::vector<std::int64_t>(offsets.end() - 10, offsets.end()),
@@ -364,8 +364,8 @@ TEST(KafkaConsumer, EagerRevokeAwaitsTheListenerBeforeUnassigning) {
   }
   EXPECT_EQ(records_at_revoke, 40u);
 
-  ASSERT_TRUE(run_task(io, first_consumer.close(), 20s));
-  ASSERT_TRUE(run_task(io, second_consumer.close(), 20s));
+  ASSERT_TRUE(run_task(io, first_consumer.close(), 90s));
+  ASSERT_TRUE(run_task(io, second_consumer.close(), 90s));
 }
 
 // Cooperative-sticky: a joining member takes some partitions incrementally; the old member is
@@ -389,7 +389,7 @@ TEST(KafkaConsumer, CooperativeRevokeIsIncrementalAndAwaited) {
   };
   first_consumer.start();
   ASSERT_TRUE(run_until(
-      io, [&] { return first.records.size() == 40; }, 30s));
+      io, [&] { return first.records.size() == 40; }, 90s));
   EXPECT_EQ(first_consumer.rebalance_protocol(), "COOPERATIVE");
 
   RecordingListener second;
@@ -420,12 +420,12 @@ TEST(KafkaConsumer, CooperativeRevokeIsIncrementalAndAwaited) {
   std::size_t before = first.records.size();
   for (const auto& tp : kept) cluster.produce_many("coop", tp.partition, 1, 10);
   ASSERT_TRUE(run_until(
-      io, [&] { return first.records.size() == before + kept.size(); }, 10s));
+      io, [&] { return first.records.size() == before + kept.size(); }, 30s));
   for (std::size_t i = before; i < first.records.size(); ++i) {
     EXPECT_EQ(first.records[i].offset, 10);
   }
-  ASSERT_TRUE(run_task(io, second_consumer.close(), 20s));
-  ASSERT_TRUE(run_task(io, first_consumer.close(), 20s));
+  ASSERT_TRUE(run_task(io, second_consumer.close(), 90s));
+  ASSERT_TRUE(run_task(io, first_consumer.close(), 90s));
 }
 
 class KafkaConsumerClose : public ::testing::TestWithParam<const char*> {};
@@ -452,11 +452,11 @@ TEST_P(KafkaConsumerClose, FinalRevokeCommitsThroughTheListener) {
   };
   consumer.start();
   ASSERT_TRUE(run_until(
-      io, [&] { return listener.records.size() == 10; }, 30s));
+      io, [&] { return listener.records.size() == 10; }, 90s));
   EXPECT_EQ(consumer.rebalance_protocol(),
             strategy == "cooperative-sticky" ? "COOPERATIVE" : "EAGER");
 
-  ASSERT_TRUE(run_task(io, consumer.close(), 20s));
+  ASSERT_TRUE(run_task(io, consumer.close(), 90s));
   EXPECT_TRUE(consumer.closed());
   ASSERT_EQ(listener.revocations.size(), 1u);
   EXPECT_EQ(listener.revocations[0].size(), 2u);
@@ -489,11 +489,11 @@ TEST(KafkaConsumer, UnreachableBrokerIsReportedAndCloseCompletes) {
   Consumer consumer(io.get_executor(), test_consumer_config(dead, "g9", {"t"}), listener);
   consumer.start();
   ASSERT_TRUE(run_until(
-      io, [&] { return !listener.errors.empty(); }, 20s));
+      io, [&] { return !listener.errors.empty(); }, 90s));
   EXPECT_FALSE(listener.errors[0].fatal);
   EXPECT_FALSE(consumer.joined());
   auto started = Clock::now();
-  ASSERT_TRUE(run_task(io, consumer.close(), 20s));
+  ASSERT_TRUE(run_task(io, consumer.close(), 90s));
   EXPECT_TRUE(consumer.closed());
   EXPECT_LT(Clock::now() - started, 10s);
   EXPECT_TRUE(listener.revocations.empty());
