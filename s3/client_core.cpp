@@ -150,6 +150,32 @@ asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRe
   co_return result;
 }
 
+S3Error Client::Impl::credentials_failure(const OperationRequest& request, int attempt,
+                                          const Attempt& result) const {
+  S3Error error = make_error(request);
+  error.attempts = attempt;
+  error.error = result.credentials_error;
+  if (result.credentials_error != make_error_code(Errc::credentials_unavailable)) {
+    error.transport = result.credentials_error;
+  }
+  error.message = "no usable credentials from " + credentials->describe();
+  return error;
+}
+
+S3Error Client::Impl::failure(const OperationRequest& request, int attempt, const Attempt& result,
+                              const ResponseVerdict& verdict) const {
+  S3Error error = make_error(request);
+  error.attempts = attempt;
+  error.http_status = result.transport ? 0 : result.response.status;
+  error.code = verdict.code;
+  error.message = verdict.message;
+  error.request_id = verdict.request_id;
+  error.transport = result.transport;
+  error.error = result.transport ? result.transport : verdict.error;
+  error.outcome = verdict.outcome;
+  return error;
+}
+
 asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationRequest& request,
                                                               ExpectedBody expected) {
   using Clock = std::chrono::steady_clock;
@@ -157,16 +183,7 @@ asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationReq
   asio::steady_timer backoff(executor);
   for (int attempt = 1;; ++attempt) {
     Attempt result = co_await send_once(request);
-    if (result.credentials_error) {
-      S3Error error = make_error(request);
-      error.attempts = attempt;
-      error.error = result.credentials_error;
-      if (result.credentials_error != make_error_code(Errc::credentials_unavailable)) {
-        error.transport = result.credentials_error;
-      }
-      error.message = "no usable credentials from " + credentials->describe();
-      co_return error;
-    }
+    if (result.credentials_error) co_return credentials_failure(request, attempt, result);
 
     ResponseVerdict verdict;
     // A cancelled caller (an aborted upload, a shutdown) gets no retry, whatever error the
@@ -182,15 +199,7 @@ asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationReq
     }
     if (verdict.outcome == Outcome::success) co_return std::move(result.response);
 
-    S3Error error = make_error(request);
-    error.attempts = attempt;
-    error.http_status = result.transport ? 0 : result.response.status;
-    error.code = verdict.code;
-    error.message = verdict.message;
-    error.request_id = verdict.request_id;
-    error.transport = result.transport;
-    error.error = result.transport ? result.transport : verdict.error;
-    error.outcome = verdict.outcome;
+    S3Error error = failure(request, attempt, result, verdict);
     if (verdict.outcome == Outcome::not_found) co_return error;
 
     const auto delay = retry.after_failure(verdict.outcome, Clock::now());

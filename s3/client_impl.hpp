@@ -40,6 +40,10 @@ struct Client::Impl {
 
   ConnectionPool& pool_for(const RequestTarget& target);
   S3Error make_error(const OperationRequest& request) const;
+  S3Error credentials_failure(const OperationRequest& request, int attempt,
+                              const Attempt& result) const;
+  S3Error failure(const OperationRequest& request, int attempt, const Attempt& result,
+                  const ResponseVerdict& verdict) const;
 
   boost::asio::any_io_executor executor;
   std::optional<boost::asio::any_io_executor> hashing_executor;

@@ -115,6 +115,7 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
     co_return error_code{};
   }
 
+  awaitable<S3Result<PutObjectResult>> put_single(SharedBody body);
   awaitable<S3Result<void>> send_abort();
   awaitable<S3Result<void>> abort_all();
   awaitable<S3Result<void>> schedule_part(SharedBody part);
@@ -192,6 +193,28 @@ awaitable<S3Result<void>> MultipartUpload::State::schedule_part(SharedBody part)
         self->part_done(number);
       }));
   co_return S3Result<void>{};
+}
+
+awaitable<S3Result<PutObjectResult>> MultipartUpload::State::put_single(SharedBody body) {
+  // "Depending on the size of the data that you're uploading, Amazon S3 offers [...] Upload
+  //  an object in a single operation by using the AWS SDKs, REST API [...] up to 5 GB".
+  const auto self = shared_from_this();
+  phase = Phase::completing;
+  const auto started = std::chrono::steady_clock::now();
+  const std::size_t size = body->size();
+  auto put = co_await ops::put_object(client, bucket, key, std::move(body), content_type);
+  if (observer()) {
+    observer()->on_part_uploaded(std::chrono::steady_clock::now() - started, size,
+                                 static_cast<bool>(put));
+  }
+  phase = put ? Phase::completed : Phase::aborted;
+  if (put) {
+    parts_added = 1;
+    bytes_added = size;
+  } else {
+    record_failure(put.error());
+  }
+  co_return put;
 }
 
 awaitable<S3Result<void>> MultipartUpload::State::send_abort() {
@@ -332,25 +355,8 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::complete(SharedBody last) 
   }
   const bool has_last = last && !last->empty();
   if (!s->created()) {
-    // "Depending on the size of the data that you're uploading, Amazon S3 offers [...] Upload
-    //  an object in a single operation by using the AWS SDKs, REST API [...] up to 5 GB".
-    s->phase = Phase::completing;
-    const auto started = std::chrono::steady_clock::now();
-    const std::size_t size = has_last ? last->size() : 0;
-    auto put = co_await ops::put_object(s->client, s->bucket, s->key,
-                                        has_last ? last : make_body({}), s->content_type);
-    if (s->observer()) {
-      s->observer()->on_part_uploaded(std::chrono::steady_clock::now() - started, size,
-                                      static_cast<bool>(put));
-    }
-    s->phase = put ? Phase::completed : Phase::aborted;
-    if (put) {
-      s->parts_added = 1;
-      s->bytes_added = size;
-    } else {
-      s->record_failure(put.error());
-    }
-    co_return put;
+    SharedBody body = has_last ? std::move(last) : make_body({});
+    co_return co_await s->put_single(std::move(body));
   }
   if (has_last) {
     if (s->parts_added >= kMaxParts) {
