@@ -1,0 +1,91 @@
+# kafka-s3-sink helpers for the integration scripts (source after common.sh, kafka.sh, s3.sh).
+#
+#   write_sink_config FILE TOPIC GROUP [extra YAML lines...]   # mock broker + S3 from start_s3
+#   start_sink NAME FILE [args...]                             # sets KS3_SINK_PID
+#   stop_sink PID                                              # SIGTERM; fails unless exit 0
+#   expect_file_for TOPIC > FILE                               # "topic partition 0 end" lines
+#   verify_landed EXPECT_FILE [PREFIX]                         # exactly-once check of the bucket
+
+: "${KS3_BUILD:?set KS3_BUILD to the build directory before sourcing sink.sh}"
+KS3_SINK_BIN=$KS3_BUILD/server/kafka-s3-sink
+[ -x "$KS3_SINK_BIN" ] || fail "$KS3_SINK_BIN not built"
+
+# write_sink_config FILE TOPIC GROUP [EXTRA_YAML_LINE...]: a configuration for the mock broker
+# ($KS3_BOOTSTRAP) and the S3 server behind the verifying proxy (start_s3), with the timings the
+# mock cluster needs (DESIGN.md: session.timeout.ms >= 6000, low fetch.wait.max.ms). Extra lines
+# are appended as they are (top-level YAML, e.g. "rotation: {idle_flush: 200ms}").
+write_sink_config() {
+  local file=$1 topic=$2 group=$3; shift 3
+  local http_port; http_port=$(free_port)
+  cat >"$file" <<YAML
+kafka:
+  bootstrap_servers: "$KS3_BOOTSTRAP"
+  group_id: "$group"
+  topics: ["$topic"]
+  properties:
+    session.timeout.ms: "6000"
+    heartbeat.interval.ms: "500"
+    fetch.wait.max.ms: "20"
+    topic.metadata.refresh.interval.ms: "1000"
+s3:
+  endpoint: "$KS3_S3_ENDPOINT"
+  bucket: "$KS3_S3_BUCKET"
+  region: us-east-1
+  part_size: 5MiB
+shutdown_deadline: 20s
+http:
+  listen: "127.0.0.1:$http_port"
+YAML
+  local line
+  for line in "$@"; do echo "$line" >>"$file"; done
+}
+
+# start_sink NAME CONFIG [ARGS...]: runs kafka-s3-sink in the background (log in
+# $KS3_WORK/NAME.log); KS3_SINK_PID is its PID.
+start_sink() {
+  local name=$1 config=$2; shift 2
+  start_bg "$name" "$KS3_SINK_BIN" --config "$config" "$@"
+  KS3_SINK_PID=$last_pid
+}
+
+# stop_sink PID: SIGTERM, then waits (bounded) and fails unless the sink exited with status 0.
+stop_sink() {
+  local pid=$1 rc=0
+  kill -TERM "$pid" 2>/dev/null || fail "sink $pid is not running"
+  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && fail "sink $pid did not stop within 60 s of SIGTERM"
+  wait "$pid" || rc=$?
+  [ "$rc" = 0 ] || fail "sink $pid exited with status $rc after SIGTERM"
+}
+
+# kill_sink PID: SIGKILL (a crash) and reap it.
+kill_sink() {
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# expect_file_for TOPIC: prints "TOPIC partition 0 end" for every partition (its whole log).
+expect_file_for() {
+  end_offsets "$1" | awk -v t="$1" '{ print t, $1, 0, $2 }'
+}
+
+# committed_total GROUP TOPIC: the sum of the group's committed offsets (0 for none).
+committed_total() {
+  group_offsets "$1" "$2" | awk -F'\t' '$3 > 0 { s += $3 } END { print s + 0 }'
+}
+
+# wait_committed_above SECONDS GROUP TOPIC N: waits until the committed offsets add up to > N.
+wait_committed_above() {
+  local secs=$1 group=$2 topic=$3 n=$4
+  wait_for "$secs" "group $group committing past $n records of $topic" \
+    _committed_above "$group" "$topic" "$n"
+}
+_committed_above() { (($(committed_total "$1" "$2") > $3)); }
+
+# verify_landed EXPECT_FILE [PREFIX]: downloads every object under PREFIX from s3rver and checks
+# that each expected (topic, partition, offset) landed exactly once.
+verify_landed() {
+  "$KS3_PYTHON" "$KS3_ROOT/tests/tools/verify_landed.py" --endpoint "$KS3_S3RVER_URL" \
+    --bucket "$KS3_S3_BUCKET" --prefix "${2:-}" --expect-file "$1" ||
+    fail "the objects in s3://$KS3_S3_BUCKET/${2:-} are not exactly once"
+}
