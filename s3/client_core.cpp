@@ -112,6 +112,7 @@ asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRe
   // counting as an attempt (bounded: each stale connection is discarded).
   for (std::size_t resend = 0; resend <= config.max_connections; ++resend) {
     result = Attempt{};
+    result.sends = static_cast<int>(resend) + 1;
     // Signed for this send: x-amz-date is "now", so a retry after a long backoff is not
     // rejected as RequestTimeTooSkewed.
     const HttpRequest http_request = build_request(
@@ -150,10 +151,10 @@ asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRe
   co_return result;
 }
 
-S3Error Client::Impl::credentials_failure(const OperationRequest& request, int attempt,
+S3Error Client::Impl::credentials_failure(const OperationRequest& request, int sent,
                                           const Attempt& result) const {
   S3Error error = make_error(request);
-  error.attempts = attempt;
+  error.attempts = sent;
   error.error = result.credentials_error;
   if (result.credentials_error != make_error_code(Errc::credentials_unavailable)) {
     error.transport = result.credentials_error;
@@ -162,10 +163,10 @@ S3Error Client::Impl::credentials_failure(const OperationRequest& request, int a
   return error;
 }
 
-S3Error Client::Impl::failure(const OperationRequest& request, int attempt, const Attempt& result,
+S3Error Client::Impl::failure(const OperationRequest& request, int sent, const Attempt& result,
                               const ResponseVerdict& verdict) const {
   S3Error error = make_error(request);
-  error.attempts = attempt;
+  error.attempts = sent;
   error.http_status = result.transport ? 0 : result.response.status;
   error.code = verdict.code;
   error.message = verdict.message;
@@ -181,9 +182,13 @@ asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationReq
   using Clock = std::chrono::steady_clock;
   RetryState retry(config.retry, Clock::now());
   asio::steady_timer backoff(executor);
+  // Requests on the wire, resends on a stale connection included: S3Error::attempts reports
+  // this, so a NoSuchUpload after any earlier send leads to the Complete HEAD fallback.
+  int sent = 0;
   for (int attempt = 1;; ++attempt) {
     Attempt result = co_await send_once(request);
-    if (result.credentials_error) co_return credentials_failure(request, attempt, result);
+    sent += std::max(result.sends, 1);
+    if (result.credentials_error) co_return credentials_failure(request, sent, result);
 
     ResponseVerdict verdict;
     // A cancelled caller (an aborted upload, a shutdown) gets no retry, whatever error the
@@ -199,7 +204,7 @@ asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationReq
     }
     if (verdict.outcome == Outcome::success) co_return std::move(result.response);
 
-    S3Error error = failure(request, attempt, result, verdict);
+    S3Error error = failure(request, sent, result, verdict);
     if (verdict.outcome == Outcome::not_found) co_return error;
 
     const auto delay = retry.after_failure(verdict.outcome, Clock::now());

@@ -29,6 +29,7 @@ struct Client::Impl {
     boost::system::error_code transport;          // no answer was read
     HttpResponse response;
     ExchangeStats stats;
+    int sends = 0;  // requests sent (more than one when a stale connection was replaced)
   };
   boost::asio::awaitable<Attempt> send_once(const OperationRequest& request);
 
@@ -40,9 +41,9 @@ struct Client::Impl {
 
   ConnectionPool& pool_for(const RequestTarget& target);
   S3Error make_error(const OperationRequest& request) const;
-  S3Error credentials_failure(const OperationRequest& request, int attempt,
+  S3Error credentials_failure(const OperationRequest& request, int sent,
                               const Attempt& result) const;
-  S3Error failure(const OperationRequest& request, int attempt, const Attempt& result,
+  S3Error failure(const OperationRequest& request, int sent, const Attempt& result,
                   const ResponseVerdict& verdict) const;
 
   boost::asio::any_io_executor executor;
