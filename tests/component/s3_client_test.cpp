@@ -387,5 +387,19 @@ TEST_F(S3ClientTest, ListsPageByPageWithContinuationTokens) {
   EXPECT_EQ(outcome, "ok");
 }
 
+TEST(FakeS3OwnThread, ServesFromItsOwnThread) {
+  FakeS3 fake;  // its own io_context and thread
+  asio::io_context io;
+  s3::Client client(io.get_executor(), test_config(fake),
+                    s3::make_static_credentials(test_credentials(), "test"));
+  auto put = run_on(io, client.put_object("test-bucket", "k", s3::make_body("threaded")));
+  ASSERT_TRUE(put) << put.error().describe();
+  EXPECT_EQ(fake.object("test-bucket", "k")->data, "threaded");
+  fake.close_connections();
+  fake.stop();
+  auto refused = run_on(io, client.head_bucket("test-bucket"));
+  EXPECT_FALSE(refused);
+}
+
 }  // namespace
 }  // namespace ks3::test
