@@ -148,7 +148,8 @@ void RecordGenerator::make_edfi(std::uint64_t index, std::uint64_t key_id, Split
                                 std::string& key, std::string& value) const {
   const std::string uuid = uuid_for(key_id, options_.seed);
   const bool deleted = change_op(options_, index, rng) == 'd';
-  const auto resource = kResources[key_id % kResources.size()];
+  // A document keeps its resource; hashed, so resources do not line up with partitions.
+  const auto resource = kResources[mix(options_.seed, key_id) % kResources.size()];
   const std::int64_t time_ms = kBaseTimeMs + static_cast<std::int64_t>(index) * 10;
   key = uuid;
   value += "{\"id\":";
@@ -188,7 +189,7 @@ void RecordGenerator::make_debezium(std::uint64_t index, std::uint64_t key_id, S
                                     std::string& key, std::string& value) const {
   const char op = change_op(options_, index, rng);
   const std::int64_t time_ms = kBaseTimeMs + static_cast<std::int64_t>(index) * 10;
-  const auto table = kTables[key_id % kTables.size()];
+  const auto table = kTables[mix(options_.seed, key_id) % kTables.size()];
   key = "{\"id\":" + std::to_string(key_id) + "}";
   std::string row = "{\"id\":";
   append_number(row, key_id);

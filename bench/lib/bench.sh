@@ -1,0 +1,171 @@
+# Helpers for bench/run and tests/integration/test_bench_*.sh (source after
+# tests/integration/lib/common.sh and kafka.sh; bash only). Needs $KS3_BUILD.
+#
+#   start_null_s3 [ks3_null_s3 args...]     # sets KS3_NULL_S3 (host:port) and KS3_NULL_S3_PID
+#   preload_topic TOPIC SHAPE VALUE_SIZE PER_PARTITION PARTITIONS   # data + one sentinel each
+#   bench_sink_run NAME TOPIC PER_PARTITION CUTS FORMAT COMPRESSION KEY_TEMPLATE
+#   bench_kcat_run NAME TOPIC
+# The runs leave their measurements in KS3_BENCH_ROW (tab-separated, KS3_BENCH_COLUMNS after
+# records and bytes). They are not meant for $(...): a process started in a subshell would
+# escape the cleanup at exit.
+
+: "${KS3_BUILD:?set KS3_BUILD to the build directory before sourcing bench.sh}"
+KS3_SINK=$KS3_BUILD/server/kafka-s3-sink
+KS3_LOAD_GEN=$KS3_BUILD/bench/ks3_load_gen
+KS3_NULL_S3_BIN=$KS3_BUILD/bench/ks3_null_s3
+KS3_WAIT_COMMITTED=$KS3_BUILD/bench/ks3_wait_committed
+KS3_BENCH_PAYLOAD_SIGNING=${KS3_BENCH_PAYLOAD_SIGNING:-unsigned}
+KS3_BENCH_SEED=${KS3_BENCH_SEED:-1}
+
+# The columns of KS3_BENCH_ROW (tab-separated).
+KS3_BENCH_COLUMNS="seconds cpu_s rss_kb broker_cpu_s s3_cpu_s objects stored_bytes s3_requests"
+
+# start_null_s3 [args...]: starts ks3_null_s3 on a free loopback port (stopped at exit).
+start_null_s3() {
+  [ -x "$KS3_NULL_S3_BIN" ] || fail "$KS3_NULL_S3_BIN not built"
+  start_bg null-s3 "$KS3_NULL_S3_BIN" --listen 127.0.0.1:0 "$@"
+  KS3_NULL_S3_PID=$last_pid
+  wait_for_log 10 null-s3 '^listening='
+  KS3_NULL_S3=$(sed -n 's/^listening=//p' "$KS3_WORK/null-s3.log" | head -1)
+  note "null S3 at http://$KS3_NULL_S3 (pid $KS3_NULL_S3_PID)"
+}
+
+# null_s3_stat FIELD: one number from the null S3's counters (GET /_ks3/stats).
+null_s3_stat() {
+  curl -sf "http://$KS3_NULL_S3/_ks3/stats" |
+    "$KS3_PYTHON" -c 'import json,sys; d=json.load(sys.stdin); f=sys.argv[1]; print(sum(d["requests"].values()) if f=="requests" else d[f])' "$1"
+}
+
+# proc_cpu PID: user + system CPU seconds the process has used so far (/proc/PID/stat).
+proc_cpu() {
+  local ticks
+  ticks=$(getconf CLK_TCK)
+  # Fields 14 and 15 (utime, stime) after the ")" that ends the command name.
+  sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$ticks" '{ printf "%.2f", ($12 + $13) / hz }'
+}
+
+# proc_hwm_kb PID: peak resident set size (VmHWM) in KiB.
+proc_hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+
+# now_s: Unix time with milliseconds.
+now_s() { date +%s.%3N; }
+
+# preload_topic TOPIC SHAPE VALUE_SIZE PER_PARTITION PARTITIONS: produces PER_PARTITION records to
+# every partition (round-robin, so exactly), then one sentinel record per partition. Prints the
+# data's record count and bytes (sentinels excluded) in KS3_PRELOAD_RECORDS, KS3_PRELOAD_BYTES.
+# Fails if the broker dropped anything.
+preload_topic() {
+  local topic=$1 shape=$2 size=$3 per=$4 parts=$5
+  local records=$((per * parts)) line
+  line=$("$KS3_LOAD_GEN" --bootstrap "$KS3_BOOTSTRAP" --topic "$topic" --records "$records" \
+    --shape "$shape" --value-size "$size" --keys $((records / 4 + 1)) --seed "$KS3_BENCH_SEED" \
+    --partitioner round-robin) || fail "ks3_load_gen could not preload $topic"
+  note "preloaded $topic: $line"
+  "$KS3_LOAD_GEN" --bootstrap "$KS3_BOOTSTRAP" --topic "$topic" --records "$parts" \
+    --first-index "$records" --shape "$shape" --value-size "$size" --seed "$KS3_BENCH_SEED" \
+    --partitioner round-robin >/dev/null || fail "ks3_load_gen could not write the sentinels"
+  KS3_PRELOAD_RECORDS=$(echo "$line" | sed -n 's/.*records=\([0-9]*\).*/\1/p')
+  KS3_PRELOAD_BYTES=$(echo "$line" | sed -n 's/.* bytes=\([0-9]*\).*/\1/p')
+}
+
+# bench_sink_config TOPIC GROUP PREFIX PORT MAX_RECORDS FORMAT COMPRESSION KEY_TEMPLATE: the YAML.
+bench_sink_config() {
+  local topic=$1 group=$2 prefix=$3 port=$4 max_records=$5 format=$6 compression=$7 template=$8
+  cat <<EOF
+kafka:
+  bootstrap_servers: "$KS3_BOOTSTRAP"
+  group_id: "$group"
+  topics: ["$topic"]
+  properties:
+    fetch.wait.max.ms: "100"
+    session.timeout.ms: "6000"
+s3:
+  endpoint: "http://$KS3_NULL_S3"
+  region: us-east-1
+  bucket: bench
+  access_key_id: bench
+  secret_access_key: bench-secret-key
+  prefix: "$prefix"
+  payload_signing: $KS3_BENCH_PAYLOAD_SIGNING
+format:
+  type: $format
+compression:
+  type: $compression
+key_template: "$template"
+rotation:
+  max_records: $max_records
+http:
+  listen: "127.0.0.1:$port"
+log:
+  format: json
+EOF
+}
+
+# _first_log_time NAME PATTERN: Unix time (ms) of the first JSON log line of NAME matching PATTERN.
+_first_log_time() {
+  local ts
+  ts=$(grep -m1 -- "$2" "$KS3_WORK/$1.log" | sed -n 's/.*"ts":"\([^"]*\)".*/\1/p')
+  [ -n "$ts" ] || fail "no '$2' line with a timestamp in $1.log"
+  date -d "$ts" +%s.%3N
+}
+
+# bench_sink_run NAME TOPIC PER_PARTITION CUTS FORMAT COMPRESSION KEY_TEMPLATE: runs the sink over
+# the preloaded topic with a fresh group and leaves its measurements in KS3_BENCH_ROW. Time: from the first partition assignment (the group join, ~3 s on the mock, is
+# not the sink's speed) until every data record is committed. max_records = PER_PARTITION / CUTS,
+# so the last data object of each partition is cut by its sentinel record, not by a timer.
+bench_sink_run() {
+  local name=$1 topic=$2 per=$3 cuts=$4 format=$5 compression=$6 template=$7
+  local port group cfg pid cpu0 cpu1 bcpu0 bcpu1 scpu0 scpu1 objects0 bytes0 req0 done_line
+  port=$(free_port)
+  group="bench-$name"
+  cfg=$KS3_WORK/$name.yaml
+  bench_sink_config "$topic" "$group" "$name/" "$port" $((per / cuts)) "$format" "$compression" \
+    "$template" >"$cfg"
+  objects0=$(null_s3_stat objects_written)
+  bytes0=$(null_s3_stat bytes_written)
+  req0=$(null_s3_stat requests)
+  start_bg "$name" "$KS3_SINK" --config "$cfg"
+  pid=$last_pid
+  wait_for_log 60 "$name" '"partition assigned"'
+  cpu0=$(proc_cpu "$pid")
+  bcpu0=$(proc_cpu "$KS3_BROKER_PID")
+  scpu0=$(proc_cpu "$KS3_NULL_S3_PID")
+  done_line=$("$KS3_WAIT_COMMITTED" --bootstrap "$KS3_BOOTSTRAP" --group "$group" --topic "$topic" \
+    --slack 1 --timeout-s "${KS3_BENCH_TIMEOUT:-300}") ||
+    fail "$name: the sink did not commit every record (see $name.log)"
+  cpu1=$(proc_cpu "$pid")
+  bcpu1=$(proc_cpu "$KS3_BROKER_PID")
+  scpu1=$(proc_cpu "$KS3_NULL_S3_PID")
+  local hwm objects bytes requests
+  hwm=$(proc_hwm_kb "$pid")
+  objects=$(($(null_s3_stat objects_written) - objects0))
+  bytes=$(($(null_s3_stat bytes_written) - bytes0))
+  requests=$(($(null_s3_stat requests) - req0))
+  # Independent check: the group's committed offsets are each partition's end minus its sentinel.
+  group_offsets "$group" "$topic" | awk -F'\t' '$3 != $4 - 1 { bad++ } END { exit bad > 0 }' ||
+    fail "$name: committed offsets are not at the end (kafka_group_offsets disagrees)"
+  kill -0 "$pid" 2>/dev/null || fail "$name: the sink exited early"
+  stop_pid "$pid"
+  if grep -q '"level":"error"' "$KS3_WORK/$name.log"; then fail "$name: the sink logged errors"; fi
+  local t_first t_done
+  t_first=$(_first_log_time "$name" '"partition assigned"')
+  t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
+  KS3_BENCH_ROW=$(awk -v a="$t_first" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
+    -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
+    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%d\t%.2f\t%.2f\t%d\t%d\t%d", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
+}
+
+# bench_kcat_run NAME TOPIC: kcat reads the whole topic to /dev/null: the Kafka read ceiling of
+# this machine, measured on the same data. Leaves its row in KS3_BENCH_ROW. Its time includes
+# kcat's start and connection (tens of ms). fetch.wait.max.ms is low because an empty fetch on
+# the mock waits all of it, and kcat needs one to see the end of each partition.
+bench_kcat_run() {
+  local name=$1 topic=$2 timefile=$KS3_WORK/$1.time bcpu0 bcpu1
+  bcpu0=$(proc_cpu "$KS3_BROKER_PID")
+  /usr/bin/time -f '%e %U %S %M' -o "$timefile" \
+    kcat -C -b "$KS3_BOOTSTRAP" -t "$topic" -o beginning -e -q -X fetch.wait.max.ms=10 \
+    -f '%k\t%s\n' >/dev/null ||
+    fail "$name: kcat failed"
+  bcpu1=$(proc_cpu "$KS3_BROKER_PID")
+  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%d\t%.2f\t0.00\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
+}

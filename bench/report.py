@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+"""bench/report.py RUNS_TSV ENVIRONMENT_TXT: the markdown report of a bench/run.
+
+Medians over the runs of each (dataset, consumer). "vs kcat" is computed within each run (the
+sink and kcat read the same topic on the same broker, minutes apart at most) and then the median
+of those ratios is taken, so a machine that is slower in one run affects both sides alike.
+"""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def load(path):
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    for row in rows:
+        for key, value in row.items():
+            if key not in ("dataset", "consumer"):
+                row[key] = float(value)
+    return rows
+
+
+def summarize(rows):
+    groups = defaultdict(list)
+    kcat_seconds = {}
+    for row in rows:
+        groups[(row["dataset"], row["consumer"])].append(row)
+        if row["consumer"] == "kcat":
+            kcat_seconds[(row["run"], row["dataset"])] = row["seconds"]
+    table = []
+    for (dataset, consumer), runs in groups.items():
+        def med(fn):
+            return median([fn(r) for r in runs])
+
+        vs_kcat = [kcat_seconds[(r["run"], dataset)] / r["seconds"]
+                   for r in runs if (r["run"], dataset) in kcat_seconds and r["seconds"] > 0]
+        table.append({
+            "dataset": dataset,
+            "consumer": consumer,
+            "runs": len(runs),
+            "records": runs[0]["records"],
+            "mb": runs[0]["bytes"] / 1e6,
+            "seconds": med(lambda r: r["seconds"]),
+            "records_per_s": med(lambda r: r["records"] / r["seconds"]),
+            "mb_per_s": med(lambda r: r["bytes"] / 1e6 / r["seconds"]),
+            "vs_kcat": median(vs_kcat) if vs_kcat else None,
+            "cpu_s": med(lambda r: r["cpu_s"]),
+            "cpu_s_per_gb": med(lambda r: r["cpu_s"] / (r["bytes"] / 1e9)),
+            "rss_mib": med(lambda r: r["rss_kb"] / 1024),
+            "broker_cpu_s": med(lambda r: r["broker_cpu_s"]),
+            "objects": med(lambda r: r["objects"]),
+            "ratio": med(lambda r: r["bytes"] / r["stored_bytes"] if r["stored_bytes"] else 0),
+        })
+    order = ["kcat", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed"]
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    table.sort(key=lambda t: (datasets.index(t["dataset"]),
+                              order.index(t["consumer"]) if t["consumer"] in order else 99))
+    return table
+
+
+def main():
+    rows = load(sys.argv[1])
+    with open(sys.argv[2]) as f:
+        environment = f.read().strip()
+    print("# kafka-s3-sink benchmark\n")
+    print("```\n" + environment + "\n```\n")
+    print("Medians of the runs. Sink time: first partition assigned -> every record committed "
+          "(objects durable in ks3_null_s3); kcat: the whole read to /dev/null. MB = 10^6 bytes "
+          "of keys and values. vs kcat: throughput relative to kcat on the same topic in the "
+          "same run (median of the per-run ratios). CPU: the consumer process only; broker CPU "
+          "is kafka-mock-broker's over the same interval. ratio: input bytes / stored bytes.\n")
+    print("| dataset | consumer | records | MB | s | records/s | MB/s | vs kcat | CPU s "
+          "| CPU s/GB | peak RSS MiB | broker CPU s | objects | ratio |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| ---: | ---: |")
+    for t in summarize(rows):
+        vs = f"{t['vs_kcat']:.2f}" if t["vs_kcat"] is not None else ""
+        sink = t["consumer"] != "kcat"
+        objects = f"{t['objects']:.0f}" if sink else ""
+        ratio = f"{t['ratio']:.2f}" if sink else ""
+        print(f"| {t['dataset']} | {t['consumer']} | {t['records']:.0f} | {t['mb']:.0f} "
+              f"| {t['seconds']:.2f} | {t['records_per_s']:,.0f} | {t['mb_per_s']:.1f} | {vs} "
+              f"| {t['cpu_s']:.2f} | {t['cpu_s_per_gb']:.1f} | {t['rss_mib']:.0f} "
+              f"| {t['broker_cpu_s']:.2f} | {objects} | {ratio} |")
+    print(f"\n{len(rows)} measurements; every one is in runs.tsv.")
+
+
+if __name__ == "__main__":
+    main()
