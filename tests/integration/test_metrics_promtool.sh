@@ -37,7 +37,7 @@ expect_status 200 "$base/healthz"
 expect_status 503 "$base/readyz"
 [ "$(curl -s "$base/readyz")" = "not ready: kafka group not joined" ] || fail "readyz reason"
 kill -USR1 "$server_pid"   # the demo server toggles readiness
-wait_for 5 "readyz to turn 200" test "$(http_status "$base/readyz")" = 200
+wait_for 5 "readyz to turn 200" status_is 200 "$base/readyz"
 expect_status 404 "$base/nope"
 expect_status 405 "$base/metrics" -X POST -d x
 curl -s -D - -o /dev/null -X DELETE "$base/readyz" | grep -qi '^allow: GET, HEAD' ||

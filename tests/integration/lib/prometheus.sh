@@ -18,6 +18,16 @@ http_status() {
   curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$url" || true
 }
 
+# status_is CODE URL [curl args...]: succeeds when a request to URL answers CODE (for wait_for:
+# `wait_for 30 "..." status_is 200 "$url"`, which re-runs the request on every try).
+status_is() {
+  local want=$1; shift
+  [ "$(http_status "$@")" = "$want" ]
+}
+
+# series_count_is N EXPR: succeeds when the Prometheus query returns N series (for wait_for).
+series_count_is() { [ "$(prom_series_count "$2")" = "$1" ]; }
+
 # check_metrics_endpoint HOST:PORT: fetches /metrics, checks its Content-Type and runs
 # `promtool check metrics` on it (which fails on format errors and on lint problems such as a
 # counter without _total or a metric without help). Leaves the text in $KS3_WORK/metrics.txt.
