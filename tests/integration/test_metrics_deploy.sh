@@ -6,7 +6,8 @@
 # - every kafka_s3_sink_* metric used by the dashboard and the alerts exists (README list, which
 #   a unit test keeps equal to metrics/sink_metrics.cpp);
 # - files mounted by docker-compose and listed by kustomization exist; probes hit /healthz and
-#   /readyz on the port the sink listens on.
+#   /readyz on the port the sink listens on; the shutdown deadline fits the grace period;
+# - `kafka-s3-sink --validate` accepts the compose and Kubernetes configurations.
 KS3_BUILD=${1:?usage: $0 BUILD_DIR}
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/prometheus.sh"
@@ -82,6 +83,10 @@ for where, cfg in [("configmap", sink_config),
     listen = cfg["http"]["listen"]
     if not listen.startswith("0.0.0.0:") or int(listen.rsplit(":", 1)[1]) != port:
         errors.append(f"{where}: http.listen {listen} must be 0.0.0.0:{port} to be probed")
+grace = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+deadline = sink_config["shutdown_deadline"]
+if not (deadline.endswith("s") and int(deadline[:-1]) < grace):
+    errors.append(f"shutdown_deadline {deadline} must be under terminationGracePeriodSeconds {grace}")
 sc = deployment["spec"]["template"]["spec"]["securityContext"]
 if not sc.get("runAsNonRoot"):
     errors.append("the pod must run as non-root")
@@ -91,4 +96,15 @@ for e in errors:
 sys.exit(1 if errors else 0)
 PY
 grep -q '^USER 10001' "$deploy/Dockerfile" || fail "the image must run as a non-root user"
-note "ok: rules, rule tests, prometheus config, dashboard, compose and kubernetes manifests"
+
+# The sink accepts the shipped configurations (credentials come from the environment there).
+sink_bin="$KS3_BUILD/server/kafka-s3-sink"
+[ -x "$sink_bin" ] || fail "$sink_bin not built"
+"$KS3_PYTHON" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["config.yaml"])' \
+  "$deploy/kubernetes/configmap.yaml" >"$KS3_WORK/k8s-config.yaml"
+for cfg in "$deploy/compose/config.yaml" "$KS3_WORK/k8s-config.yaml"; do
+  out=$(env -u AWS_PROFILE -u AWS_ROLE_ARN -u AWS_WEB_IDENTITY_TOKEN_FILE \
+    AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example-secret \
+    "$sink_bin" --validate --config "$cfg" 2>&1) || fail "kafka-s3-sink --validate rejects $cfg: $out"
+done
+note "ok: rules, rule tests, prometheus config, dashboard, compose and kubernetes manifests, --validate"
