@@ -56,7 +56,8 @@ def summarize(rows):
             "objects": med(lambda r: r["objects"]),
             "ratio": med(lambda r: r["bytes"] / r["stored_bytes"] if r["stored_bytes"] else 0),
         })
-    order = ["kcat", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed"]
+    order = ["kcat", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed",
+             "jsonl-gzip-q64"]
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
     table.sort(key=lambda t: (datasets.index(t["dataset"]),
                               order.index(t["consumer"]) if t["consumer"] in order else 99))

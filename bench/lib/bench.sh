@@ -5,6 +5,7 @@
 #   preload_topic TOPIC SHAPE VALUE_SIZE PER_PARTITION PARTITIONS   # data + one sentinel each
 #   bench_sink_run NAME TOPIC PER_PARTITION CUTS FORMAT COMPRESSION KEY_TEMPLATE
 #   bench_kcat_run NAME TOPIC
+#   bench_stream_run NAME TOPIC PARTITIONS SHAPE VALUE_SIZE MB_PER_S SECONDS FORMAT COMPRESSION
 # The runs leave their measurements in KS3_BENCH_ROW (tab-separated, KS3_BENCH_COLUMNS after
 # records and bytes). They are not meant for $(...): a process started in a subshell would
 # escape the cleanup at exit.
@@ -69,6 +70,8 @@ preload_topic() {
 }
 
 # bench_sink_config TOPIC GROUP PREFIX PORT MAX_RECORDS FORMAT COMPRESSION KEY_TEMPLATE: the YAML.
+# Extra YAML lines for the rotation and s3 sections, and extra librdkafka properties (indented
+# "name: value" lines) come from KS3_BENCH_ROTATION, KS3_BENCH_S3 and KS3_BENCH_KAFKA_PROPERTIES.
 bench_sink_config() {
   local topic=$1 group=$2 prefix=$3 port=$4 max_records=$5 format=$6 compression=$7 template=$8
   cat <<EOF
@@ -79,6 +82,7 @@ kafka:
   properties:
     fetch.wait.max.ms: "100"
     session.timeout.ms: "6000"
+${KS3_BENCH_KAFKA_PROPERTIES:-}
 s3:
   endpoint: "http://$KS3_NULL_S3"
   region: us-east-1
@@ -87,6 +91,7 @@ s3:
   secret_access_key: bench-secret-key
   prefix: "$prefix"
   payload_signing: $KS3_BENCH_PAYLOAD_SIGNING
+${KS3_BENCH_S3:-}
 format:
   type: $format
 compression:
@@ -94,6 +99,7 @@ compression:
 key_template: "$template"
 rotation:
   max_records: $max_records
+${KS3_BENCH_ROTATION:-}
 http:
   listen: "127.0.0.1:$port"
 log:
@@ -168,4 +174,68 @@ bench_kcat_run() {
     fail "$name: kcat failed"
   bcpu1=$(proc_cpu "$KS3_BROKER_PID")
   KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%d\t%.2f\t0.00\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
+}
+
+# sink_metric PORT NAME: the sum of a metric's series on the sink's /metrics (0 when absent).
+sink_metric() {
+  curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%d", s }'
+}
+
+# bench_stream_run NAME TOPIC PARTITIONS SHAPE VALUE_SIZE MB_PER_S SECONDS FORMAT COMPRESSION:
+# produce while consuming. The sink starts first on an empty topic; once it owns the partitions,
+# ks3_load_gen produces MB_PER_S for SECONDS (kafka-mock-broker keeps ~5 MiB a partition, so a
+# sink that falls behind by more than that loses records to retention: that is checked). Objects
+# rotate at 64 MiB (uncompressed) with 5 MiB parts, so big objects go out as multipart uploads;
+# the tail of each partition closes by a 1 s idle flush. Time: first record produced -> every
+# record committed. Leaves the row in KS3_BENCH_ROW, the data in KS3_PRELOAD_RECORDS/_BYTES.
+bench_stream_run() {
+  local name=$1 topic=$2 parts=$3 shape=$4 size=$5 rate_mb=$6 seconds=$7 format=$8 compression=$9
+  local port group cfg pid cpu0 cpu1 bcpu0 bcpu1 scpu0 scpu1 objects0 bytes0 req0 line t0
+  local records=$((rate_mb * 1000000 * seconds / (size + 36)))
+  port=$(free_port)
+  group="bench-$name"
+  cfg=$KS3_WORK/$name.yaml
+  KS3_BENCH_ROTATION="  max_bytes: 64MiB
+  idle_flush: 1s" KS3_BENCH_S3="  part_size: 5MiB" \
+    bench_sink_config "$topic" "$group" "$name/" "$port" 0 "$format" "$compression" \
+    '{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset}}' >"$cfg"
+  objects0=$(null_s3_stat objects_written)
+  bytes0=$(null_s3_stat bytes_written)
+  req0=$(null_s3_stat requests)
+  start_bg "$name" "$KS3_SINK" --config "$cfg"
+  pid=$last_pid
+  wait_for_log 60 "$name" '"partition assigned"'
+  cpu0=$(proc_cpu "$pid")
+  bcpu0=$(proc_cpu "$KS3_BROKER_PID")
+  scpu0=$(proc_cpu "$KS3_NULL_S3_PID")
+  t0=$(now_s)
+  line=$("$KS3_LOAD_GEN" --bootstrap "$KS3_BOOTSTRAP" --topic "$topic" --records "$records" \
+    --shape "$shape" --value-size "$size" --keys $((records / 4 + 1)) --seed "$KS3_BENCH_SEED" \
+    --partitioner round-robin --rate $((records / seconds)) --allow-drop) ||
+    fail "$name: ks3_load_gen failed"
+  note "produced: $line"
+  KS3_PRELOAD_RECORDS=$(echo "$line" | sed -n 's/.*records=\([0-9]*\).*/\1/p')
+  KS3_PRELOAD_BYTES=$(echo "$line" | sed -n 's/.* bytes=\([0-9]*\).*/\1/p')
+  local done_line
+  done_line=$("$KS3_WAIT_COMMITTED" --bootstrap "$KS3_BOOTSTRAP" --group "$group" --topic "$topic" \
+    --timeout-s "${KS3_BENCH_TIMEOUT:-300}") ||
+    fail "$name: the sink did not commit every record (see $name.log)"
+  cpu1=$(proc_cpu "$pid")
+  bcpu1=$(proc_cpu "$KS3_BROKER_PID")
+  scpu1=$(proc_cpu "$KS3_NULL_S3_PID")
+  local hwm objects bytes requests written
+  hwm=$(proc_hwm_kb "$pid")
+  objects=$(($(null_s3_stat objects_written) - objects0))
+  bytes=$(($(null_s3_stat bytes_written) - bytes0))
+  requests=$(($(null_s3_stat requests) - req0))
+  written=$(sink_metric "$port" kafka_s3_sink_records_written_total)
+  ((written == KS3_PRELOAD_RECORDS)) ||
+    fail "$name: the sink wrote $written of $KS3_PRELOAD_RECORDS records: it fell behind by more than the mock broker keeps (~5 MiB a partition); lower the rate"
+  stop_pid "$pid"
+  if grep -q '"level":"error"' "$KS3_WORK/$name.log"; then fail "$name: the sink logged errors"; fi
+  local t_done
+  t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
+  KS3_BENCH_ROW=$(awk -v a="$t0" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
+    -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
+    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%d\t%.2f\t%.2f\t%d\t%d\t%d", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
 }
