@@ -269,7 +269,23 @@ struct Md5 {
   }
 };
 
-// Reads the body in chunks into `chunk`, keeping only what the operation needs.
+// Takes in `n` body bytes at `data`, keeping only what the operation needs.
+void take_body(const char* data, std::size_t n, Operation op, std::optional<Md5>& md5,
+               BodySummary& body) {
+  body.size += n;
+  if (md5) md5->update(data, n);
+  if (op == Operation::complete_upload) {
+    if (body.text.size() + n > kMaxCompleteBody) {
+      body.too_large = true;
+    } else {
+      body.text.append(data, n);
+    }
+  }
+}
+
+// Reads the body. With a Content-Length (what S3 clients send), the bytes go straight from the
+// socket into `chunk`, past the parser: one copy out of the kernel, no parsing. A chunked body
+// goes through the parser, `chunk` at a time.
 asio::awaitable<bool> read_body(Server& server, tcp::socket& socket, beast::flat_buffer& buffer,
                                 http::request_parser<http::buffer_body>& parser, Operation op,
                                 std::vector<char>& chunk, BodySummary& body) {
@@ -277,21 +293,32 @@ asio::awaitable<bool> read_body(Server& server, tcp::socket& socket, beast::flat
   if (server.options.verify_md5 && (op == Operation::put_object || op == Operation::upload_part)) {
     md5.emplace();
   }
-  while (!parser.is_done()) {
-    parser.get().body().data = chunk.data();
-    parser.get().body().size = chunk.size();
-    auto [ec, n] =
-        co_await http::async_read(socket, buffer, parser, asio::as_tuple(asio::use_awaitable));
-    if (ec == http::error::need_buffer) ec = {};  // the chunk is full: hand it over, read on
-    if (ec) co_return false;
-    const std::size_t got = chunk.size() - parser.get().body().size;
-    body.size += got;
-    if (md5) md5->update(chunk.data(), got);
-    if (op == Operation::complete_upload) {
-      if (body.text.size() + got > kMaxCompleteBody)
-        body.too_large = true;
-      else
-        body.text.append(chunk.data(), got);
+  if (auto length = parser.content_length(); length && !parser.chunked()) {
+    std::uint64_t remaining = *length;
+    // Body bytes that arrived with the header are already in `buffer`.
+    const std::size_t early =
+        static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), remaining));
+    take_body(static_cast<const char*>(buffer.data().data()), early, op, md5, body);
+    buffer.consume(early);
+    remaining -= early;
+    while (remaining > 0) {
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), remaining));
+      auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk.data(), want),
+                                                     asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return false;
+      take_body(chunk.data(), n, op, md5, body);
+      remaining -= n;
+    }
+  } else {
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      auto [ec, n] =
+          co_await http::async_read(socket, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      if (ec == http::error::need_buffer) ec = {};  // the chunk is full: hand it over, read on
+      if (ec) co_return false;
+      take_body(chunk.data(), chunk.size() - parser.get().body().size, op, md5, body);
     }
   }
   if (md5) body.md5 = md5->finish();
