@@ -89,8 +89,10 @@ TEST_F(PipelineDelivery, ACrashAndReplayOverwritesTheSameKeys) {
   // Run 1: an idle cut at 3 is journaled and its object completes; the next segment is open
   // (records 3..6) and one more object of an earlier segment is durable but not committed.
   std::pair<std::int64_t, std::string> committed;
+  // The crashed instance stays allocated (its held commit never returns) but does nothing more.
+  auto crashed = rig({"rotation.idle_flush=50ms", "rotation.max_records=100"});
   {
-    auto r = rig({"rotation.idle_flush=50ms", "rotation.max_records=100"});
+    auto& r = crashed;
     r->assign(0, 0);
     run(io, [&]() -> asio::awaitable<void> {
       for (std::int64_t i = 0; i < 3; ++i) r->feed(json_record(0, i));
