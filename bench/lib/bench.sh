@@ -132,10 +132,17 @@ bench_sink_run() {
   req0=$(null_s3_stat requests)
   start_bg "$name" "$KS3_SINK" --config "$cfg"
   pid=$last_pid
-  wait_for_log 60 "$name" '"partition assigned"'
-  cpu0=$(proc_cpu "$pid")
-  bcpu0=$(proc_cpu "$KS3_BROKER_PID")
-  scpu0=$(proc_cpu "$KS3_NULL_S3_PID")
+  # The CPU counters as they were just before the first assignment (data flows at once after
+  # it): sample, then look at the log; the last sample taken before the line appeared counts.
+  local deadline=$((SECONDS + 60)) c b s
+  until c=$(proc_cpu "$pid") && b=$(proc_cpu "$KS3_BROKER_PID") && s=$(proc_cpu "$KS3_NULL_S3_PID") &&
+    grep -q '"partition assigned"' "$KS3_WORK/$name.log"; do
+    kill -0 "$pid" 2>/dev/null || fail "$name: the sink exited (see $name.log)"
+    ((SECONDS < deadline)) || fail "$name: no partition assigned within 60 s"
+    cpu0=$c bcpu0=$b scpu0=$s
+    sleep 0.02
+  done
+  [ -n "${cpu0:-}" ] || fail "$name: the sink owned partitions before it could be measured"
   done_line=$("$KS3_WAIT_COMMITTED" --bootstrap "$KS3_BOOTSTRAP" --group "$group" --topic "$topic" \
     --slack 1 --timeout-s "${KS3_BENCH_TIMEOUT:-300}") ||
     fail "$name: the sink did not commit every record (see $name.log)"
