@@ -45,9 +45,17 @@ std::string format_line(Format format, Level level, std::string_view timestamp,
                         std::string_view message, Fields fields);
 
 void write(Level level, std::string_view message, Fields fields = {});
-inline void debug(std::string_view m, Fields f = {}) { if (enabled(Level::debug)) write(Level::debug, m, f); }
-inline void info(std::string_view m, Fields f = {}) { if (enabled(Level::info)) write(Level::info, m, f); }
-inline void warn(std::string_view m, Fields f = {}) { if (enabled(Level::warn)) write(Level::warn, m, f); }
-inline void error(std::string_view m, Fields f = {}) { if (enabled(Level::error)) write(Level::error, m, f); }
+inline void debug(std::string_view m, Fields f = {}) {
+  if (enabled(Level::debug)) write(Level::debug, m, f);
+}
+inline void info(std::string_view m, Fields f = {}) {
+  if (enabled(Level::info)) write(Level::info, m, f);
+}
+inline void warn(std::string_view m, Fields f = {}) {
+  if (enabled(Level::warn)) write(Level::warn, m, f);
+}
+inline void error(std::string_view m, Fields f = {}) {
+  if (enabled(Level::error)) write(Level::error, m, f);
+}
 
 }  // namespace ks3::log
