@@ -57,7 +57,7 @@ def summarize(rows):
             "ratio": med(lambda r: r["bytes"] / r["stored_bytes"] if r["stored_bytes"] else 0),
         })
     order = ["kcat", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed",
-             "jsonl-gzip-q64"]
+             "jsonl-gzip-q64", "jsonl-gzip-rtt"]
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
     table.sort(key=lambda t: (datasets.index(t["dataset"]),
                               order.index(t["consumer"]) if t["consumer"] in order else 99))

@@ -21,14 +21,16 @@ KS3_BENCH_SEED=${KS3_BENCH_SEED:-1}
 # The columns of KS3_BENCH_ROW (tab-separated).
 KS3_BENCH_COLUMNS="seconds cpu_s rss_kb broker_cpu_s s3_cpu_s objects stored_bytes s3_requests"
 
-# start_null_s3 [args...]: starts ks3_null_s3 on a free loopback port (stopped at exit).
+# start_null_s3 [args...]: starts ks3_null_s3 on a free loopback port (stopped at exit); its log
+# is $KS3_WORK/${KS3_NULL_S3_NAME:-null-s3}.log.
 start_null_s3() {
+  local name=${KS3_NULL_S3_NAME:-null-s3}
   [ -x "$KS3_NULL_S3_BIN" ] || fail "$KS3_NULL_S3_BIN not built"
-  start_bg null-s3 "$KS3_NULL_S3_BIN" --listen 127.0.0.1:0 "$@"
+  start_bg "$name" "$KS3_NULL_S3_BIN" --listen 127.0.0.1:0 "$@"
   KS3_NULL_S3_PID=$last_pid
-  wait_for_log 10 null-s3 '^listening='
-  KS3_NULL_S3=$(sed -n 's/^listening=//p' "$KS3_WORK/null-s3.log" | head -1)
-  note "null S3 at http://$KS3_NULL_S3 (pid $KS3_NULL_S3_PID)"
+  wait_for_log 10 "$name" '^listening='
+  KS3_NULL_S3=$(sed -n 's/^listening=//p' "$KS3_WORK/$name.log" | head -1)
+  note "null S3 at http://$KS3_NULL_S3 (pid $KS3_NULL_S3_PID) $*"
 }
 
 # null_s3_stat FIELD: one number from the null S3's counters (GET /_ks3/stats).
