@@ -72,6 +72,13 @@ KeyTemplate SinkConfig::dead_letter_key_template() const {
   return KeyTemplate::parse(kDefaultKeyTemplate, std::move(options));
 }
 
+RotationOptions effective_rotation(const SinkConfig& config) {
+  RotationOptions rotation = config.rotation;
+  const std::uint64_t cap = config.s3.part_size * 9000;
+  if (rotation.max_bytes == 0 || rotation.max_bytes > cap) rotation.max_bytes = cap;
+  return rotation;
+}
+
 std::string_view to_string(TombstonePolicy policy) {
   switch (policy) {
     case TombstonePolicy::ignore:

@@ -45,6 +45,7 @@ struct S3Settings {
   std::uint64_t part_size = 8ULL << 20;  // multipart part size (5 MiB minimum)
   std::size_t max_parts_in_flight = 8;   // uploads in parallel, all objects together
   std::size_t max_parts_in_flight_per_object = 4;
+  std::chrono::milliseconds health_check_interval{10000};  // HeadBucket for /readyz
 };
 
 struct CompressionSettings {
@@ -87,6 +88,10 @@ struct SinkConfig {
   // The dead-letter key template: <dead_letter_prefix><topic>/partition=<p>/<topic>+<p>+<offset>.
   KeyTemplate dead_letter_key_template() const;
 };
+
+// The rotation the pipeline applies: max_bytes is capped at 9000 parts of s3.part_size, so no
+// object reaches S3's 10,000-part limit ("Part numbers can be any number from 1 to 10,000").
+RotationOptions effective_rotation(const SinkConfig& config);
 
 std::string_view to_string(TombstonePolicy policy);
 std::string_view to_string(BadRecordPolicy policy);

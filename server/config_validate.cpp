@@ -74,6 +74,9 @@ void check_s3(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
                       "set both s3.access_key_id and s3.secret_access_key, "
                       "or neither (to use the AWS credentials chain)"});
   }
+  if (s3.health_check_interval.count() <= 0) {
+    issues.push_back({"s3.health_check_interval", "must be above 0, e.g. 10s"});
+  }
   if (s3.prefix.starts_with('/') || has_control_character(s3.prefix)) {
     issues.push_back({"s3.prefix", "must not start with '/' or contain control characters"});
   }

@@ -1,6 +1,7 @@
 // The pipeline's record path: routing, policies for tombstones and bad records, writing.
 #include "server/pipeline.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -18,6 +19,7 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
       metrics_(metrics),
       encoder_(config.format),
       key_template_(config.object_key_template()),
+      rotation_(effective_rotation(config)),
       dead_letter_template_(config.dead_letter_key_template()),
       content_type_(object_content_type(config.format.format, config.compression.type)),
       dead_letter_content_type_(object_content_type(OutputFormat::jsonl, config.compression.type)),
@@ -32,6 +34,11 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
         });
       });
   metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
+  const auto& fields = config.format.fields;
+  needs_headers_ =
+      config.bad_records.policy == BadRecordPolicy::dead_letter ||
+      (config.format.format != OutputFormat::raw &&
+       std::find(fields.begin(), fields.end(), EnvelopeField::headers) != fields.end());
 }
 
 Pipeline::~Pipeline() {
@@ -45,9 +52,16 @@ const PartitionState* Pipeline::partition_state(const kafka::TopicPartition& tp)
 }
 
 std::shared_ptr<PartitionRuntime> Pipeline::find(std::string_view topic, std::int32_t partition) {
-  // Few partitions per instance; the map is keyed by value, so build the key once per lookup.
+  // The consumer delivers runs of records of one partition: check the last one first (the map
+  // lookup builds a key string).
+  if (last_partition_ && !last_partition_->revoking &&
+      last_partition_->state.tp().partition == partition &&
+      last_partition_->state.tp().topic == topic) {
+    return last_partition_;
+  }
   auto it = partitions_.find(kafka::TopicPartition{std::string(topic), partition});
-  return it == partitions_.end() ? nullptr : it->second;
+  last_partition_ = it == partitions_.end() ? nullptr : it->second;
+  return last_partition_;
 }
 
 metrics::TopicMetrics& Pipeline::topic_metrics(std::string_view topic) {
@@ -61,7 +75,7 @@ metrics::TopicMetrics& Pipeline::topic_metrics(std::string_view topic) {
 void Pipeline::on_assigned(std::span<const kafka::AssignedPartition> partitions) {
   for (const kafka::AssignedPartition& assigned : partitions) {
     PartitionState state(assigned.tp, assigned.committed_offset, assigned.committed_metadata,
-                         config_.rotation);
+                         rotation_);
     if (state.journal_warning()) {
       log::warn("commit metadata is not a cut journal; starting without one",
                 {{"topic", assigned.tp.topic},
@@ -101,7 +115,7 @@ void Pipeline::on_record(const kafka::Record& record) {
   view.timestamp_ms = record.timestamp_ms;
   view.key = record.key;
   view.value = record.value;
-  view.headers = record.headers();
+  if (needs_headers_) view.headers = record.headers();
   ++stats_.records;
   auto& topic = topic_metrics(record.topic);
   topic.records_consumed.inc();

@@ -143,6 +143,7 @@ class Pipeline final : public kafka::ConsumerListener {
 
   RecordEncoder encoder_;
   KeyTemplate key_template_;
+  RotationOptions rotation_;
   KeyTemplate dead_letter_template_;
   ChangeDetector change_detector_;
   JsonReader json_;
@@ -152,6 +153,8 @@ class Pipeline final : public kafka::ConsumerListener {
   std::shared_ptr<MemoryAccount> memory_;
 
   std::map<kafka::TopicPartition, std::shared_ptr<PartitionRuntime>> partitions_;
+  std::shared_ptr<PartitionRuntime> last_partition_;  // records come in runs per partition
+  bool needs_headers_ = false;  // headers are decoded only when an output shows them
   std::map<std::string, metrics::TopicMetrics, std::less<>> topic_metrics_;
   boost::asio::steady_timer tick_timer_;
   AsyncCondition settled_;  // an object finished or a commit ended (drain waits on it)

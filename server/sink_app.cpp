@@ -34,7 +34,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kStatusInterval = 1s;
-constexpr auto kS3CheckInterval = 15s;
 
 asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration duration) {
   asio::steady_timer timer(co_await asio::this_coro::executor, duration);
@@ -131,7 +130,7 @@ asio::awaitable<void> s3_check_loop(Sink& sink) {
     } else {
       sink.readiness.set_not_ready("s3", "s3 unreachable: " + checked.error().describe());
     }
-    co_await sleep_for(kS3CheckInterval);
+    co_await sleep_for(sink.config.s3.health_check_interval);
   }
 }
 

@@ -46,6 +46,8 @@ expect_file_for events >"$KS3_WORK/expect.txt"
 [ "$(awk '{ s += $4 } END { print s }' "$KS3_WORK/expect.txt")" = "$produced" ] ||
   fail "the topic does not hold $produced records"
 verify_landed "$KS3_WORK/expect.txt"
+idle=$(cat "$KS3_WORK"/sink-*.log | grep -c 'reason=idle_flush' || true)
+((idle > 0)) || fail "no idle flush fired: the test did not exercise journaled cuts"
 replayed=$(cat "$KS3_WORK"/sink-*.log | grep -c 'reason=journal_replay' || true)
-note "objects cut by a replayed journal entry: $replayed"
+note "objects cut by the idle flush: $idle; by a replayed journal entry: $replayed"
 note "ok"

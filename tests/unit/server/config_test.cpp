@@ -113,6 +113,7 @@ s3:
   max_parts_in_flight: 4
   read_timeout: 10s
   max_attempts: 3
+  health_check_interval: 2s
 format:
   type: csv
   fields: [topic, offset, value]
@@ -154,6 +155,7 @@ log:
   EXPECT_EQ(c.s3.max_parts_in_flight, 4u);
   EXPECT_EQ(c.s3.client.timeouts.read, std::chrono::seconds(10));
   EXPECT_EQ(c.s3.client.retry.max_attempts, 3);
+  EXPECT_EQ(c.s3.health_check_interval, std::chrono::seconds(2));
   EXPECT_EQ(c.format.format, OutputFormat::csv);
   EXPECT_EQ(c.format.fields,
             (std::vector<EnvelopeField>{EnvelopeField::topic, EnvelopeField::offset,
