@@ -131,7 +131,8 @@ asio::awaitable<void> ObjectWriter::run() {
     // Closing and every part handed over: the final call waits for the journal gate.
     if (!co_await wait_for_gate()) break;
     auto completed = co_await upload_.complete(std::move(last_));
-    if (aborting_) break;
+    // An abort during complete() may come too late: the outcome is what S3 answered.
+    if (!completed && aborting_) break;
     if (!completed) {
       finish(ObjectOutcome::failed, completed.error().describe());
     } else {

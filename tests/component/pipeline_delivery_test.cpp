@@ -286,5 +286,40 @@ TEST_F(PipelineDelivery, MemoryPressureCutsTheLargestPartitionAndPauses) {
   EXPECT_EQ(rig2->consumer.offset(0), 300);
 }
 
+TEST_F(PipelineDelivery, RevokeAbortsObjectsWhoseJournalCannotBeCommitted) {
+  auto r = rig({"rotation.idle_flush=50ms"});
+  r->consumer.fail_next = 1000;  // the broker refuses every commit (e.g. a fenced generation)
+  r->assign(0, 0);
+  run(io, [&]() -> asio::awaitable<void> {
+    for (std::int64_t i = 0; i < 4; ++i) r->feed(json_record(0, i));
+    // The idle cut is journaled, but the journal never gets acknowledged.
+    EXPECT_TRUE(co_await eventually([&] { return r->consumer.failures >= 2; }));
+    std::vector<kafka::TopicPartition> revoked = {{"t", 0}};
+    co_await r->pipeline.on_revoked(revoked);
+  }());
+  EXPECT_EQ(s3.keys("test-bucket").size(), 0u) << "an object without its journal must not exist";
+  EXPECT_EQ(s3.open_uploads(), 0u);
+  EXPECT_EQ(r->consumer.offset(0), -1);
+  EXPECT_EQ(r->pipeline.assigned_partitions(), 0u);
+}
+
+TEST_F(PipelineDelivery, DrainGivesUpAtTheDeadlineAndCommitsOnlyDurableData) {
+  auto r = rig({"rotation.max_records=2"});
+  r->assign(0, 0);
+  bool settled = true;
+  run(io, [&]() -> asio::awaitable<void> {
+    for (std::int64_t i = 0; i < 3; ++i) r->feed(json_record(0, i));  // [0,2) cut before 2
+    EXPECT_TRUE(co_await eventually([&] { return r->consumer.offset(0) == 2; }));
+    s3.set_latency(S3Op::put_object, std::chrono::milliseconds(3000));  // S3 stalls
+    r->feed(json_record(0, 3));
+    const auto start = std::chrono::steady_clock::now();
+    settled = co_await r->pipeline.drain(std::chrono::milliseconds(300));
+    // The deadline, then at most a short grace for aborts to settle.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(6000));
+  }());
+  EXPECT_FALSE(settled);
+  EXPECT_EQ(r->consumer.offset(0), 2);
+}
+
 }  // namespace
 }  // namespace ks3::test
