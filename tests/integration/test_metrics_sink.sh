@@ -20,11 +20,11 @@ start_s3 lake
 proxy_port=${KS3_S3_ENDPOINT##*:}
 
 config=$KS3_WORK/sink.yaml
-# Small objects and quick idle flushes so that bytes land continuously; few, short S3 retries so
-# that an unreachable S3 shows in /readyz soon.
+# Small objects and quick idle flushes so that bytes land continuously; a HeadBucket check every
+# second with few, short retries so that an unreachable S3 shows in /readyz soon.
 write_sink_config "$config" "$topic" sink-metrics \
   "rotation: {max_records: 500, idle_flush: 300ms}"
-sed -i 's/^s3:$/s3:\n  max_attempts: 2\n  connect_timeout: 1s\n  retry_max_delay: 200ms/' "$config"
+sed -i 's/^s3:$/s3:\n  health_check_interval: 1s\n  max_attempts: 2\n  connect_timeout: 1s\n  retry_max_delay: 200ms/' "$config"
 listen=$(sed -n 's/^  listen: "\(.*\)"$/\1/p' "$config")
 [ -n "$listen" ] || fail "no http.listen in $config"
 "$KS3_SINK_BIN" --config "$config" --validate >/dev/null || fail "--validate rejects the config"
