@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
+#include "kafka/errors.hpp"
 #include "metrics/log.hpp"
 
 namespace ks3::server {
@@ -96,12 +97,13 @@ void Pipeline::on_assigned(std::span<const kafka::AssignedPartition> partitions)
 }
 
 void Pipeline::on_error(const kafka::ConsumerError& error) {
-  metrics_.kafka_errors.with({error.code.message()}).inc();
+  // Label by the stable code name (e.g. _TRANSPORT): messages vary and would explode cardinality.
+  metrics_.kafka_errors.with({kafka::error_name(error.code)}).inc();
   if (error.fatal) {
     fail("fatal Kafka consumer error: " + error.message, false);
     return;
   }
-  log::warn("kafka consumer error", {{"error", error.message}, {"code", error.code.message()}});
+  log::warn("kafka consumer error", {{"error", error.message}, {"code", kafka::error_name(error.code)}});
 }
 
 void Pipeline::on_record(const kafka::Record& record) {
