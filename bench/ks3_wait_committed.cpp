@@ -43,13 +43,20 @@ Args parse_args(int argc, char** argv) {
     const std::string_view flag = argv[i];
     if (i + 1 >= argc) die("missing value after " + std::string(flag));
     const std::string value = argv[++i];
-    if (flag == "--bootstrap") args.bootstrap = value;
-    else if (flag == "--group") args.group = value;
-    else if (flag == "--topic") args.topic = value;
-    else if (flag == "--slack") args.slack = std::atol(value.c_str());
-    else if (flag == "--timeout-s") args.timeout_s = std::atol(value.c_str());
-    else if (flag == "--interval-ms") args.interval_ms = std::atol(value.c_str());
-    else die("unknown argument " + std::string(flag));
+    if (flag == "--bootstrap")
+      args.bootstrap = value;
+    else if (flag == "--group")
+      args.group = value;
+    else if (flag == "--topic")
+      args.topic = value;
+    else if (flag == "--slack")
+      args.slack = std::atol(value.c_str());
+    else if (flag == "--timeout-s")
+      args.timeout_s = std::atol(value.c_str());
+    else if (flag == "--interval-ms")
+      args.interval_ms = std::atol(value.c_str());
+    else
+      die("unknown argument " + std::string(flag));
   }
   if (args.bootstrap.empty() || args.group.empty() || args.topic.empty()) {
     die("usage: ks3_wait_committed --bootstrap HOST:PORT --group G --topic T [--slack N] "
@@ -59,16 +66,17 @@ Args parse_args(int argc, char** argv) {
 }
 
 using Handle = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
-using PartitionList =
-    std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>;
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t,
+                                      decltype(&rd_kafka_topic_partition_list_destroy)>;
 
 Handle make_client(const Args& args) {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (auto [name, value] : {std::pair<const char*, std::string>{"bootstrap.servers", args.bootstrap},
-                             {"group.id", args.group},
-                             {"enable.auto.commit", "false"},
-                             {"client.id", "ks3_wait_committed"}}) {
+  for (auto [name, value] :
+       {std::pair<const char*, std::string>{"bootstrap.servers", args.bootstrap},
+        {"group.id", args.group},
+        {"enable.auto.commit", "false"},
+        {"client.id", "ks3_wait_committed"}}) {
     if (rd_kafka_conf_set(conf, name, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
       die(std::string(name) + ": " + errstr);
@@ -88,7 +96,8 @@ int partition_count(rd_kafka_t* rk, const std::string& topic) {
   const rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, handle, &metadata, 10000);
   rd_kafka_topic_destroy(handle);
   if (err) die("metadata of " + topic + ": " + rd_kafka_err2str(err));
-  int count = metadata->topic_cnt == 1 && !metadata->topics[0].err ? metadata->topics[0].partition_cnt : 0;
+  int count =
+      metadata->topic_cnt == 1 && !metadata->topics[0].err ? metadata->topics[0].partition_cnt : 0;
   rd_kafka_metadata_destroy(metadata);
   if (count <= 0) die("topic " + topic + " does not exist");
   return count;
@@ -116,7 +125,8 @@ int main(int argc, char** argv) {
   }
   PartitionList list(rd_kafka_topic_partition_list_new(partitions),
                      &rd_kafka_topic_partition_list_destroy);
-  for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list.get(), args.topic.c_str(), p);
+  for (int p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(list.get(), args.topic.c_str(), p);
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(args.timeout_s);
   for (;;) {
@@ -136,10 +146,12 @@ int main(int argc, char** argv) {
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       std::fprintf(stderr, "ks3_wait_committed: timed out after %lds; %zu partitions behind%s\n",
-                   args.timeout_s, behind.size(), err ? (std::string(" (") + rd_kafka_err2str(err) + ")").c_str() : "");
+                   args.timeout_s, behind.size(),
+                   err ? (std::string(" (") + rd_kafka_err2str(err) + ")").c_str() : "");
       for (int p : behind) {
         std::fprintf(stderr, "  partition %d: committed %lld, target %lld\n", p,
-                     static_cast<long long>(list->elems[p].offset), static_cast<long long>(target[p]));
+                     static_cast<long long>(list->elems[p].offset),
+                     static_cast<long long>(target[p]));
       }
       return 1;
     }
