@@ -167,7 +167,7 @@ bench_sink_run() {
   t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
   KS3_BENCH_ROW=$(awk -v a="$t_first" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
     -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
-    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%d\t%.2f\t%.2f\t%d\t%d\t%d", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
+    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
 }
 
 # bench_kcat_run NAME TOPIC: kcat reads the whole topic to /dev/null: the Kafka read ceiling of
@@ -182,12 +182,12 @@ bench_kcat_run() {
     -f '%k\t%s\n' >/dev/null ||
     fail "$name: kcat failed"
   bcpu1=$(proc_cpu "$KS3_BROKER_PID")
-  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%d\t%.2f\t0.00\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
+  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t0.00\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
 }
 
 # sink_metric PORT NAME: the sum of a metric's series on the sink's /metrics (0 when absent).
 sink_metric() {
-  curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%d", s }'
+  curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%.0f", s }'
 }
 
 # bench_stream_run NAME TOPIC PARTITIONS SHAPE VALUE_SIZE MB_PER_S SECONDS FORMAT COMPRESSION:
@@ -246,5 +246,5 @@ bench_stream_run() {
   t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
   KS3_BENCH_ROW=$(awk -v a="$t0" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
     -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
-    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%d\t%.2f\t%.2f\t%d\t%d\t%d", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
+    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
 }
