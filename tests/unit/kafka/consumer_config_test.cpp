@@ -40,7 +40,7 @@ TEST(ConsumerConfig, DefaultsFixedPropertiesAndDedicatedFields) {
   EXPECT_EQ(p["enable.auto.commit"], "false");
   EXPECT_EQ(p["enable.auto.offset.store"], "false");
   EXPECT_EQ(p["auto.offset.reset"], "earliest");
-  EXPECT_EQ(p["queued.max.messages.kbytes"], "16384");
+  EXPECT_EQ(p["queued.max.messages.kbytes"], "65536");
   EXPECT_EQ(p["fetch.max.bytes"], "16777216");
   EXPECT_EQ(p["log.queue"], "true");
 }
