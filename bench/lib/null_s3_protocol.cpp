@@ -105,7 +105,7 @@ void append_element(std::string& out, std::string_view name, std::string_view te
   out += '<';
   out += name;
   out += '>';
-  out += xml_escape(text);
+  out += s3::xml::escape(text);
   out += "</";
   out += name;
   out += '>';
@@ -233,32 +233,6 @@ std::optional<std::vector<s3::xml::CompletedPart>> parse_complete_body(std::stri
   return parts;
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string error_xml(std::string_view code, std::string_view message, std::string_view resource,
                       std::string_view request_id) {

@@ -72,8 +72,6 @@ std::string hex_encode(std::string_view bytes);
 // not a <CompleteMultipartUpload> document or a part lacks a number or ETag.
 std::optional<std::vector<s3::xml::CompletedPart>> parse_complete_body(std::string_view body);
 
-std::string xml_escape(std::string_view text);
-
 // <Error><Code/><Message/><Resource/><RequestId/></Error>
 std::string error_xml(std::string_view code, std::string_view message, std::string_view resource,
                       std::string_view request_id);

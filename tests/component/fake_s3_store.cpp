@@ -9,6 +9,8 @@
 #include <charconv>
 #include <memory>
 
+#include "s3/xml_document.hpp"
+
 namespace ks3::test {
 namespace {
 
@@ -61,7 +63,7 @@ constexpr std::string_view kXmlHeader = "<?xml version=\"1.0\" encoding=\"UTF-8\
 constexpr std::string_view kNs = " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
 
 std::string element(std::string_view name, std::string_view text) {
-  return "<" + std::string(name) + ">" + xml_escape(text) + "</" + std::string(name) + ">";
+  return "<" + std::string(name) + ">" + s3::xml::escape(text) + "</" + std::string(name) + ">";
 }
 
 FakeResponse xml_response(std::string body) {
@@ -135,31 +137,6 @@ std::string md5_base64(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 std::string_view to_string(S3Op op) {
   switch (op) {

@@ -114,6 +114,5 @@ class FakeS3Store {
 std::string md5_hex(std::string_view data);
 std::string md5_base64(std::string_view data);
 std::string sha256_hex(std::string_view data);
-std::string xml_escape(std::string_view text);
 
 }  // namespace ks3::test

@@ -2,6 +2,7 @@
 // checks make sure it refuses what S3 refuses.
 #include <gtest/gtest.h>
 
+#include "s3/xml_document.hpp"
 #include "tests/component/fake_s3_store.hpp"
 
 namespace ks3::test {
@@ -45,7 +46,7 @@ class FakeS3StoreTest : public ::testing::Test {
     request.body = "<CompleteMultipartUpload>";
     for (const auto& [number, etag] : parts) {
       request.body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" +
-                      xml_escape(etag) + "</ETag></Part>";
+                      s3::xml::escape(etag) + "</ETag></Part>";
     }
     request.body += "</CompleteMultipartUpload>";
     return send(S3Op::complete_multipart_upload, request);
