@@ -18,16 +18,18 @@ config=$KS3_WORK/sink.yaml
 write_sink_config "$config" events sink-crash \
   "rotation: {max_records: 700, idle_flush: 150ms}"
 
-batch=20000
+batch=10000
 produced=0
-produce_json_records events $batch $produced
-produced=$((produced + batch))
 for round in 1 2 3 4; do
   start_sink "sink-$round" "$config"
   pid=$KS3_SINK_PID
+  # Every wait below has new records to consume: an earlier incarnation may have committed
+  # everything produced so far before it was killed.
   before=$(committed_total sink-crash events)
-  # Kill only once this incarnation made progress, while more records are arriving.
+  produce_json_records events $batch $produced
+  produced=$((produced + batch))
   wait_committed_above 90 sink-crash events "$before"
+  # Kill once this incarnation made progress, while more records are arriving.
   produce_json_records events $batch $produced
   produced=$((produced + batch))
   wait_committed_above 60 sink-crash events "$(committed_total sink-crash events)"
