@@ -6,8 +6,12 @@
 #include <ctime>
 #include <mutex>
 
+#include "metrics/json_string.hpp"
+
 namespace ks3::log {
 namespace {
+
+using json::append_json_string;
 
 std::atomic<int> g_min_level{static_cast<int>(Level::info)};
 Format g_format = Format::text;
@@ -25,38 +29,6 @@ std::string_view level_name(Level level) {
       return "error";
   }
   return "info";
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
 }
 
 // Plain text quotes a value only when it would be ambiguous (spaces, quotes, '=' or empty).

@@ -4,13 +4,12 @@
 #include <string>
 #include <string_view>
 
+#include "metrics/json_string.hpp"
+
 namespace ks3::server {
 
-// Appends `text` as a JSON string literal, quotes included (RFC 8259 section 7): '"', '\\' and
-// control characters are escaped. Invalid UTF-8 (bad sequences, overlong forms, surrogates,
-// code points past U+10FFFF) is replaced by U+FFFD per byte, the Unicode "maximal subpart"
-// practice, so the output is always valid JSON; use base64 for binary data that must survive.
-void append_json_string(std::string& out, std::string_view text);
+// JSON string literals (always valid JSON): see metrics/json_string.hpp.
+using json::append_json_string;
 
 // Standard base64 (RFC 4648 section 4) with '=' padding.
 void append_base64(std::string& out, std::string_view bytes);

@@ -28,3 +28,11 @@ TEST(LogFormat, ParsesLevelsAndFormats) {
   EXPECT_EQ(f, Format::json);
   EXPECT_FALSE(parse_format("xml", f));
 }
+
+TEST(LogFormat, JsonStaysValidWithInvalidUtf8) {
+  // A record key from data may hold any bytes; the JSON log line must still parse.
+  auto line = format_line(Format::json, Level::info, "T", "m",
+                          {{"key", std::string_view("a\xff\x01" "b", 4)}});
+  EXPECT_EQ(line,
+            "{\"ts\":\"T\",\"level\":\"info\",\"msg\":\"m\",\"key\":\"a\xEF\xBF\xBD\\u0001b\"}");
+}

@@ -1,0 +1,16 @@
+// JSON string literals that are always valid JSON, shared by the log writer and the record
+// encoders (server/record_encoder), so a record key or topic in a JSON log line cannot break it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ks3::json {
+
+// Appends `text` as a JSON string literal, quotes included (RFC 8259 section 7): '"', '\\' and
+// control characters are escaped. Invalid UTF-8 (bad sequences, overlong forms, surrogates,
+// code points past U+10FFFF) is replaced by U+FFFD per byte, the Unicode "maximal subpart"
+// practice, so the output is always valid JSON; use base64 for binary data that must survive.
+void append_json_string(std::string& out, std::string_view text);
+
+}  // namespace ks3::json
