@@ -19,7 +19,10 @@ free_port() {
 # (stopped at exit). The PID is left in $last_pid.
 start_bg() {
   local name=$1; shift
-  "$@" >"$KS3_WORK/$name.log" 2>&1 &
+  # Truncate here, not in the child: a restarted server must never show its predecessor's log
+  # (e.g. an old bootstrap address) to a caller that reads the log right after this returns.
+  : >"$KS3_WORK/$name.log"
+  "$@" >>"$KS3_WORK/$name.log" 2>&1 &
   last_pid=$!
   _ks3_pids+=("$last_pid")
 }
