@@ -118,6 +118,9 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
   awaitable<S3Result<PutObjectResult>> put_single(SharedBody body);
   awaitable<S3Result<void>> send_abort();
   awaitable<S3Result<void>> abort_all();
+  // The guard at the start of add_part() and complete(): the first failure (after aborting the
+  // upload), or why the upload takes no more calls; nullopt while it is open and healthy.
+  awaitable<std::optional<S3Error>> refusal(std::string_view misuse);
   awaitable<S3Result<void>> schedule_part(SharedBody part);
   static awaitable<void> part_task(std::shared_ptr<State> self, int number, SharedBody body,
                                    SemaphorePermit object_permit, SemaphorePermit global_permit);
@@ -234,6 +237,16 @@ awaitable<S3Result<void>> MultipartUpload::State::send_abort() {
   co_return S3Result<void>{};
 }
 
+awaitable<std::optional<S3Error>> MultipartUpload::State::refusal(std::string_view misuse) {
+  if (failure) {
+    co_await abort_all();
+    co_return *failure;
+  }
+  if (phase == Phase::aborted || phase == Phase::aborting) co_return aborted_error();
+  if (phase != Phase::open) co_return error(Errc::invalid_argument, std::string(misuse));
+  co_return std::nullopt;
+}
+
 awaitable<S3Result<void>> MultipartUpload::State::abort_all() {
   const auto self = shared_from_this();
   if (phase == Phase::aborted || phase == Phase::completed) co_return S3Result<void>{};
@@ -296,15 +309,8 @@ MultipartUpload::~MultipartUpload() {
 
 awaitable<S3Result<void>> MultipartUpload::add_part(SharedBody part) {
   const auto s = state_;
-  if (s->failure) {
-    co_await s->abort_all();
-    co_return *s->failure;
-  }
-  if (s->phase != Phase::open) {
-    co_return s->phase == Phase::aborted || s->phase == Phase::aborting
-        ? s->aborted_error()
-        : s->error(Errc::invalid_argument, "add_part after complete()");
-  }
+  auto refused = co_await s->refusal("add_part after complete()");
+  if (refused) co_return *refused;
   if (!part || part->size() < kMinPartSize) {
     s->record_failure(s->error(
         Errc::invalid_argument,
@@ -344,15 +350,8 @@ awaitable<S3Result<void>> MultipartUpload::add_part(SharedBody part) {
 
 awaitable<S3Result<PutObjectResult>> MultipartUpload::complete(SharedBody last) {
   const auto s = state_;
-  if (s->failure) {
-    co_await s->abort_all();
-    co_return *s->failure;
-  }
-  if (s->phase != Phase::open) {
-    co_return s->phase == Phase::aborted || s->phase == Phase::aborting
-        ? s->aborted_error()
-        : s->error(Errc::invalid_argument, "complete() called twice");
-  }
+  auto refused = co_await s->refusal("complete() called twice");
+  if (refused) co_return *refused;
   const bool has_last = last && !last->empty();
   if (!s->created()) {
     SharedBody body = has_last ? std::move(last) : make_body({});
