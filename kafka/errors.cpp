@@ -12,12 +12,6 @@ class KafkaCategory final : public boost::system::error_category {
   const char* name() const noexcept override { return "ks3.kafka"; }
   std::string message(int value) const override {
     switch (static_cast<Errc>(value)) {
-      case Errc::segment_out_of_order:
-        return "offset segment out of order (a cut before the previous one)";
-      case Errc::unknown_segment:
-        return "completion for an offset segment that is not pending";
-      case Errc::too_many_completions:
-        return "more object completions than the offset segment has objects";
       case Errc::consumer_closed:
         return "the Kafka consumer is closed";
       case Errc::not_assigned:
@@ -62,12 +56,6 @@ std::string error_name(const boost::system::error_code& ec) {
   }
   if (ec.category() == kafka_category()) {
     switch (static_cast<Errc>(ec.value())) {
-      case Errc::segment_out_of_order:
-        return "segment_out_of_order";
-      case Errc::unknown_segment:
-        return "unknown_segment";
-      case Errc::too_many_completions:
-        return "too_many_completions";
       case Errc::consumer_closed:
         return "consumer_closed";
       case Errc::not_assigned:

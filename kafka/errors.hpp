@@ -1,5 +1,5 @@
 // Kafka errors: librdkafka's error codes as a boost::system category, plus the project's own
-// kafka-side failures (offset tracker misuse, consumer state).
+// kafka-side failures (consumer state).
 #pragma once
 
 #include <boost/system/error_code.hpp>
@@ -10,11 +10,8 @@ namespace ks3::kafka {
 
 // Failures that are not a librdkafka error code.
 enum class Errc {
-  segment_out_of_order = 1,  // a segment end before its start, or a cut behind the last one
-  unknown_segment,           // a completion for a segment that is not pending
-  too_many_completions,      // more completions than the segment has objects
-  consumer_closed,           // the consumer is closing or closed: nothing more is done
-  not_assigned,              // the partition is not in this consumer's assignment
+  consumer_closed = 1,  // the consumer is closing or closed: nothing more is done
+  not_assigned,         // the partition is not in this consumer's assignment
 };
 
 const boost::system::error_category& kafka_category() noexcept;

@@ -2,7 +2,7 @@
 //
 // Record i is a function of (options, i) only, so two runs with the same seed produce the same
 // bytes, and a generator can start anywhere (ranges can be produced in parallel or resumed).
-// Shapes, chosen to look like the sink's real workloads (DESIGN.md):
+// Shapes, chosen to look like the sink's real workloads (docs/DESIGN.md):
 //   edfi      the Ed-Fi DMS `edfi.dms.document` topic as Debezium's ExtractNewRecordState SMT
 //             writes it: the dms.document row (documentuuid, resourcename, edfidoc, ...) plus
 //             "__deleted":"true"|"false" (delete.handling.mode=rewrite); key = documentuuid;

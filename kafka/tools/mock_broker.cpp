@@ -11,7 +11,7 @@
 //   request-errors APIKEY ERRCODE COUNT   (the next COUNT requests of that API fail with ERRCODE)
 //   clear-errors APIKEY
 //
-// Quirks of the mock (see DESIGN.md "Local infrastructure"): each partition keeps only ~5 MiB or
+// Quirks of the mock (see docs/DESIGN.md "Local infrastructure"): each partition keeps only ~5 MiB or
 // 100k messages; consumers need session.timeout.ms >= 6000; an empty fetch waits the full
 // fetch.wait.max.ms.
 #include <fcntl.h>

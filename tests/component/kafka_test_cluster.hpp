@@ -1,6 +1,6 @@
 // Test support for component tests that need Kafka: an in-process librdkafka mock cluster (real
 // Kafka protocol on 127.0.0.1), a synchronous producer, a reader of committed offsets that does
-// not join the group, consumer settings suited to the mock (DESIGN.md "Local infrastructure"),
+// not join the group, consumer settings suited to the mock (docs/DESIGN.md "Local infrastructure"),
 // and bounded waits on an io_context.
 #pragma once
 

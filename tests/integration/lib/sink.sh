@@ -12,7 +12,7 @@ KS3_SINK_BIN=$KS3_BUILD/server/kafka-s3-sink
 
 # write_sink_config FILE TOPIC GROUP [EXTRA_YAML_LINE...]: a configuration for the mock broker
 # ($KS3_BOOTSTRAP) and the S3 server behind the verifying proxy (start_s3), with the timings the
-# mock cluster needs (DESIGN.md: session.timeout.ms >= 6000, low fetch.wait.max.ms). Extra lines
+# mock cluster needs (docs/DESIGN.md: session.timeout.ms >= 6000, low fetch.wait.max.ms). Extra lines
 # are appended as they are (top-level YAML, e.g. "rotation: {idle_flush: 200ms}").
 write_sink_config() {
   local file=$1 topic=$2 group=$3; shift 3

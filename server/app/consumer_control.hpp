@@ -1,0 +1,36 @@
+// The pipeline's view of the real Kafka consumer.
+#pragma once
+
+#include "kafka/consumer.hpp"
+#include "server/pipeline/pipeline.hpp"
+
+namespace ks3::server {
+
+class KafkaConsumerControl final : public ConsumerControl {
+ public:
+  explicit KafkaConsumerControl(kafka::Consumer& consumer) : consumer_(consumer) {}
+
+  boost::asio::awaitable<boost::system::error_code> commit(kafka::TopicPartition tp,
+                                                           std::int64_t next_offset,
+                                                           std::string metadata) override {
+    return consumer_.commit(std::move(tp), next_offset, std::move(metadata));
+  }
+  void pause_all() override { consumer_.pause_all(); }
+  void resume_all() override { consumer_.resume_all(); }
+
+ private:
+  kafka::Consumer& consumer_;
+};
+
+// The consumer settings from the sink's configuration.
+inline kafka::ConsumerConfig consumer_config(const SinkConfig& config) {
+  kafka::ConsumerConfig c;
+  c.bootstrap_servers = config.kafka.bootstrap_servers;
+  c.group_id = config.kafka.group_id;
+  c.topics = config.kafka.topics;
+  c.topics_regex = config.kafka.topics_regex;
+  c.properties = config.kafka.properties;
+  return c;
+}
+
+}  // namespace ks3::server

@@ -1,0 +1,214 @@
+#include "server/app/sink_app.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+
+#include "kafka/consumer.hpp"
+#include "metrics/heartbeat.hpp"
+#include "metrics/http_server.hpp"
+#include "metrics/log.hpp"
+#include "metrics/process_metrics.hpp"
+#include "metrics/readiness.hpp"
+#include "metrics/registry.hpp"
+#include "metrics/sink_metrics.hpp"
+#include "s3/client.hpp"
+#include "s3/credentials_chain.hpp"
+#include "s3/multipart_upload.hpp"
+#include "server/app/cli_options.hpp"
+#include "server/app/consumer_control.hpp"
+#include "server/pipeline/pipeline.hpp"
+#include "server/pipeline/s3_metrics_observer.hpp"
+
+namespace ks3::server {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kStatusInterval = 1s;
+
+asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// Everything the running sink owns, in construction order (destroyed in reverse).
+struct Sink {
+  Sink(asio::io_context& io, const SinkConfig& config_in)
+      : config(config_in),
+        metrics(registry),
+        readiness(&metrics.ready),
+        heartbeat(io.get_executor(), 1s, &metrics.event_loop_delay_seconds),
+        observer(metrics),
+        credentials(make_credentials(io, config)),
+        client(io.get_executor(), config.s3.client, credentials, &observer),
+        uploads(client, limits(config)),
+        pipeline(io.get_executor(), config, uploads, metrics),
+        consumer(io.get_executor(), consumer_config(config), pipeline),
+        control(consumer) {
+    pipeline.set_consumer(&control);
+    registry.add_collector(std::make_shared<metrics::ProcessCollector>());
+    metrics.build_info.with({version_text()}).set(1);
+    readiness.declare("kafka", "kafka group not joined");
+    readiness.declare("s3", "s3 not checked yet");
+  }
+
+  static std::shared_ptr<s3::CredentialsProvider> make_credentials(asio::io_context& io,
+                                                                   const SinkConfig& config) {
+    s3::CredentialSource source =
+        s3::resolve_credential_source(config.s3.credentials, config.s3.client.region,
+                                      s3::process_environment(), s3::local_file_reader());
+    log::info("s3 credentials", {{"source", source.description}});
+    return s3::make_credentials_provider(io.get_executor(), source, config.s3.client.tls,
+                                         config.s3.client.timeouts);
+  }
+
+  static s3::MultipartLimits limits(const SinkConfig& config) {
+    s3::MultipartLimits l;
+    l.max_parts_in_flight = config.s3.max_parts_in_flight;
+    l.max_parts_in_flight_per_object = config.s3.max_parts_in_flight_per_object;
+    return l;
+  }
+
+  const SinkConfig& config;
+  metrics::Registry registry;
+  metrics::SinkMetrics metrics;
+  metrics::Readiness readiness;
+  metrics::LoopHeartbeat heartbeat;
+  std::unique_ptr<metrics::HttpServer> http;
+  S3MetricsObserver observer;
+  std::shared_ptr<s3::CredentialsProvider> credentials;
+  s3::Client client;
+  s3::MultipartUploads uploads;
+  Pipeline pipeline;
+  kafka::Consumer consumer;
+  KafkaConsumerControl control;
+  bool stopping = false;
+  int exit_code = 0;
+};
+
+// Readiness and lag: Kafka group joined, consumer lag and committed lag per partition.
+asio::awaitable<void> status_loop(Sink& sink) {
+  while (!sink.stopping) {
+    if (sink.consumer.joined()) {
+      sink.readiness.set_ready("kafka");
+    } else {
+      sink.readiness.set_not_ready("kafka", "kafka group not joined");
+    }
+    for (const kafka::TopicPartition& tp : sink.consumer.assignment()) {
+      auto progress = sink.consumer.progress(tp);
+      if (!progress || progress->high_watermark < 0) continue;
+      metrics::PartitionMetrics partition = sink.metrics.partition(tp.topic, tp.partition);
+      if (progress->lag >= 0) partition.consumer_lag.set(static_cast<double>(progress->lag));
+      if (const PartitionState* state = sink.pipeline.partition_state(tp)) {
+        if (state->committed_position() >= 0) {
+          partition.committed_lag.set(
+              static_cast<double>(progress->high_watermark - state->committed_position()));
+        }
+      }
+    }
+    sink.metrics.assigned_partitions.set(static_cast<double>(sink.pipeline.assigned_partitions()));
+    co_await sleep_for(kStatusInterval);
+  }
+}
+
+// Readiness of S3: the bucket answers HeadBucket.
+asio::awaitable<void> s3_check_loop(Sink& sink) {
+  while (!sink.stopping) {
+    auto checked = co_await sink.client.head_bucket(sink.config.s3.client.bucket);
+    if (sink.stopping) co_return;
+    if (checked) {
+      sink.readiness.set_ready("s3");
+    } else {
+      sink.readiness.set_not_ready("s3", "s3 unreachable: " + checked.error().describe());
+    }
+    co_await sleep_for(sink.config.s3.health_check_interval);
+  }
+}
+
+asio::awaitable<void> stop_gracefully(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
+  log::info("stopping: completing open objects and committing",
+            {{"deadline_ms", sink.config.shutdown_deadline.count()}});
+  bool settled = co_await sink.pipeline.drain(sink.config.shutdown_deadline);
+  if (!settled && sink.exit_code == 0) sink.exit_code = 1;
+  co_await sink.consumer.close();  // the final revoke commits what is durable
+  sink.pipeline.stop();
+  sink.heartbeat.stop();
+  if (sink.http) sink.http->stop();
+  signals.cancel();
+  log::info("stopped", {{"exit_code", sink.exit_code},
+                        {"records", sink.pipeline.stats().records},
+                        {"objects", sink.pipeline.stats().objects_completed}});
+  io.stop();
+}
+
+void wait_for_signal(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
+  signals.async_wait([&io, &sink, &signals](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    if (sink.stopping) {
+      // "A second signal exits at once": nothing uncommitted is lost, it is consumed again.
+      log::warn("second signal: exiting now", {{"signal", signal}});
+      ::_exit(1);
+    }
+    sink.stopping = true;
+    log::info("signal received", {{"signal", signal}});
+    asio::co_spawn(io, stop_gracefully(io, sink, signals), asio::detached);
+    wait_for_signal(io, sink, signals);
+  });
+}
+
+}  // namespace
+
+int run_sink(const SinkConfig& config) {
+  log::configure(config.log_level, config.log_format);
+  asio::io_context io(1);
+  std::unique_ptr<Sink> sink;
+  try {
+    sink = std::make_unique<Sink>(io, config);
+    if (!config.http_listen.empty()) {
+      metrics::HttpServerOptions options;
+      options.listen_address = config.http_listen;
+      sink->http = std::make_unique<metrics::HttpServer>(
+          io.get_executor(),
+          metrics::make_endpoints(sink->registry, sink->heartbeat, sink->readiness, options),
+          options);
+      auto bound = sink->http->start();
+      log::info("http endpoints listening", {{"address", bound.address().to_string()},
+                                             {"port", static_cast<int>(bound.port())}});
+    }
+  } catch (const std::exception& e) {
+    log::error("cannot start", {{"error", e.what()}});
+    return 2;
+  }
+  Sink& s = *sink;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  wait_for_signal(io, s, signals);
+  s.pipeline.set_fatal_handler([&io, &s, &signals](const std::string&) {
+    if (s.stopping) return;
+    s.stopping = true;
+    s.exit_code = 1;
+    asio::co_spawn(io, stop_gracefully(io, s, signals), asio::detached);
+  });
+  s.heartbeat.start();
+  s.pipeline.start();
+  s.consumer.start();
+  asio::co_spawn(io, status_loop(s), asio::detached);
+  asio::co_spawn(io, s3_check_loop(s), asio::detached);
+  log::info("kafka-s3-sink started", {{"version", version_text()},
+                                      {"bucket", config.s3.client.bucket},
+                                      {"group", config.kafka.group_id}});
+  io.run();
+  const int exit_code = s.exit_code;
+  sink.reset();
+  return exit_code;
+}
+
+}  // namespace ks3::server

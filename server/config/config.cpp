@@ -1,0 +1,135 @@
+#include "server/config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include "server/config/config_schema.hpp"
+
+namespace ks3::server {
+namespace {
+
+std::string join_issues(const std::vector<ConfigIssue>& issues) {
+  std::string text = "invalid configuration:";
+  for (const ConfigIssue& issue : issues) text += "\n  " + issue.key + ": " + issue.message;
+  return text;
+}
+
+void emit_value(YAML::Emitter& out, const RawValue& value) {
+  switch (value.kind) {
+    case RawValue::Kind::scalar:
+      out << YAML::DoubleQuoted << value.scalar;
+      break;
+    case RawValue::Kind::list:
+      out << YAML::Flow << YAML::BeginSeq;
+      for (const std::string& item : value.list) out << YAML::DoubleQuoted << item;
+      out << YAML::EndSeq;
+      break;
+    case RawValue::Kind::map:
+      out << YAML::BeginMap;
+      for (const auto& [name, text] : value.map) {
+        out << YAML::Key << name << YAML::Value << YAML::DoubleQuoted << text;
+      }
+      out << YAML::EndMap;
+      break;
+  }
+}
+
+RawValue shown_value(const KeySpec& key, const SinkConfig& config) {
+  RawValue value = key.get(config);
+  if (key.secret && !value.scalar.empty()) value.scalar = "***";
+  if (key.path == "s3.access_key_id" && value.scalar.size() > 8) {
+    value.scalar = value.scalar.substr(0, 4) + "..." + value.scalar.substr(value.scalar.size() - 4);
+  }
+  return value;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::vector<ConfigIssue> issues)
+    : std::runtime_error(join_issues(issues)), issues_(std::move(issues)) {}
+
+RotationOptions SinkConfig::default_rotation() {
+  RotationOptions rotation;
+  rotation.max_bytes = 64ULL << 20;
+  rotation.idle_flush = std::chrono::seconds(30);
+  rotation.max_open = std::chrono::minutes(10);
+  return rotation;
+}
+
+KeyTemplate SinkConfig::object_key_template() const {
+  KeyTemplateOptions options;
+  options.prefix = s3.prefix;
+  options.extension = std::string(RecordEncoder(format).extension()) +
+                      std::string(compression_extension(compression.type));
+  options.missing_default = key_default;
+  return KeyTemplate::parse(key_template, std::move(options));
+}
+
+KeyTemplate SinkConfig::dead_letter_key_template() const {
+  KeyTemplateOptions options;
+  options.prefix = s3.prefix + bad_records.dead_letter_prefix;
+  options.extension = ".jsonl" + std::string(compression_extension(compression.type));
+  options.missing_default = key_default;
+  return KeyTemplate::parse(kDefaultKeyTemplate, std::move(options));
+}
+
+RotationOptions effective_rotation(const SinkConfig& config) {
+  RotationOptions rotation = config.rotation;
+  const std::uint64_t cap = config.s3.part_size * 9000;
+  if (rotation.max_bytes == 0 || rotation.max_bytes > cap) rotation.max_bytes = cap;
+  return rotation;
+}
+
+std::string_view to_string(TombstonePolicy policy) {
+  switch (policy) {
+    case TombstonePolicy::ignore:
+      return "ignore";
+    case TombstonePolicy::write:
+      return "write";
+    case TombstonePolicy::fail:
+      return "fail";
+  }
+  return "?";
+}
+
+std::string_view to_string(BadRecordPolicy policy) {
+  switch (policy) {
+    case BadRecordPolicy::fail:
+      return "fail";
+    case BadRecordPolicy::skip:
+      return "skip";
+    case BadRecordPolicy::dead_letter:
+      return "dead_letter";
+  }
+  return "?";
+}
+
+std::string effective_config_yaml(const SinkConfig& config) {
+  // Canonical paths have at most two levels ("s3.bucket", "key_template"): group by section.
+  YAML::Emitter out;
+  out << YAML::Comment("effective configuration (secrets shown as ***)");
+  out << YAML::BeginMap;
+  std::string open_section;
+  for (const KeySpec& key : config_keys()) {
+    std::size_t dot = key.path.find('.');
+    std::string section = dot == std::string::npos ? "" : key.path.substr(0, dot);
+    std::string name = dot == std::string::npos ? key.path : key.path.substr(dot + 1);
+    if (section != open_section) {
+      if (!open_section.empty()) out << YAML::EndMap;
+      if (!section.empty()) out << YAML::Key << section << YAML::Value << YAML::BeginMap;
+      open_section = section;
+    }
+    out << YAML::Key << name << YAML::Value;
+    emit_value(out, shown_value(key, config));
+  }
+  if (!open_section.empty()) out << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::vector<std::string> config_key_paths() {
+  std::vector<std::string> paths;
+  for (const KeySpec& key : config_keys()) paths.push_back(key.path);
+  return paths;
+}
+
+}  // namespace ks3::server

@@ -1,0 +1,138 @@
+// The sink's configuration: one struct, filled in layers (later wins):
+//   1. defaults (they work against the local demo: scripts/demo);
+//   2. the YAML file (--config FILE, or KAFKA_S3_SINK_CONFIG);
+//   3. environment variables KAFKA_S3_SINK_<PATH>: the key path upper-cased with "__" between
+//      levels, e.g. KAFKA_S3_SINK_S3__BUCKET=lake, KAFKA_S3_SINK_ROTATION__MAX_RECORDS=1000;
+//      librdkafka properties as KAFKA_S3_SINK_KAFKA__PROPERTIES__<NAME> with '_' for '.'
+//      (KAFKA_S3_SINK_KAFKA__PROPERTIES__FETCH_WAIT_MAX_MS=10 sets fetch.wait.max.ms);
+//   4. --set key=value on the command line (key paths with dots: --set s3.bucket=lake), then
+//      --log-level and --log-format.
+// Every key is documented in README.md ("Configuration reference"). Unknown keys are errors (with
+// a "did you mean"); Kafka Connect S3 sink names (flush.size, rotate.interval.ms, s3.bucket.name,
+// topics, ...) are accepted as aliases. Exceptions are fine here: this runs at start-up only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "metrics/log.hpp"
+#include "s3/client_config.hpp"
+#include "s3/credentials_chain.hpp"
+#include "server/format/compressor.hpp"
+#include "server/keys/key_template.hpp"
+#include "server/format/record_encoder.hpp"
+#include "server/delivery/rotation.hpp"
+
+namespace ks3::server {
+
+struct KafkaSettings {
+  std::string bootstrap_servers = "127.0.0.1:9092";
+  std::string group_id = "kafka-s3-sink";
+  std::vector<std::string> topics;
+  std::string topics_regex;  // a regex subscription ('^' is added when missing)
+  std::map<std::string, std::string> properties;  // passed through to librdkafka as they are
+};
+
+struct S3Settings {
+  s3::ClientConfig client;  // endpoint, region, bucket, addressing, TLS, timeouts, retries
+  s3::CredentialsConfig credentials;
+  std::string prefix;                    // prepended to every object key, e.g. "raw/"
+  std::uint64_t part_size = 8ULL << 20;  // multipart part size (5 MiB minimum)
+  std::size_t max_parts_in_flight = 8;   // uploads in parallel, all objects together
+  std::size_t max_parts_in_flight_per_object = 4;
+  std::chrono::milliseconds health_check_interval{10000};  // HeadBucket for /readyz
+};
+
+struct CompressionSettings {
+  Compression type = Compression::gzip;
+  int level = -1;  // -1 until loaded: then the type's default (gzip 1, zstd 3, none 0)
+};
+
+enum class TombstonePolicy { ignore, write, fail };
+enum class BadRecordPolicy { fail, skip, dead_letter };
+
+struct BadRecordSettings {
+  BadRecordPolicy policy = BadRecordPolicy::fail;
+  std::string dead_letter_prefix = "_dlq/";
+};
+
+struct MemorySettings {
+  std::uint64_t high_watermark = 256ULL << 20;  // pause every partition above this
+  std::uint64_t low_watermark = 192ULL << 20;   // resume below this
+};
+
+struct SinkConfig {
+  KafkaSettings kafka;
+  S3Settings s3;
+  EncoderOptions format;
+  CompressionSettings compression;
+  std::string key_template = std::string(kDefaultKeyTemplate);
+  std::string key_default = "_unknown";
+  RotationOptions rotation = default_rotation();
+  TombstonePolicy tombstones = TombstonePolicy::write;
+  BadRecordSettings bad_records;
+  MemorySettings memory;
+  std::chrono::milliseconds shutdown_deadline{30000};
+  std::string http_listen = "127.0.0.1:9400";  // "" turns the HTTP endpoints off
+  log::Level log_level = log::Level::info;
+  log::Format log_format = log::Format::text;
+
+  static RotationOptions default_rotation();
+  // The key template with prefix and extension, as the pipeline uses it (valid after loading).
+  KeyTemplate object_key_template() const;
+  // The dead-letter key template: <dead_letter_prefix><topic>/partition=<p>/<topic>+<p>+<offset>.
+  KeyTemplate dead_letter_key_template() const;
+};
+
+// The rotation the pipeline applies: max_bytes is capped at 9000 parts of s3.part_size, so no
+// object reaches S3's 10,000-part limit ("Part numbers can be any number from 1 to 10,000").
+RotationOptions effective_rotation(const SinkConfig& config);
+
+std::string_view to_string(TombstonePolicy policy);
+std::string_view to_string(BadRecordPolicy policy);
+
+// One problem with one setting: the key path (canonical, or the alias/env var the user wrote)
+// and what to do about it.
+struct ConfigIssue {
+  std::string key;
+  std::string message;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<ConfigIssue> issues);
+  const std::vector<ConfigIssue>& issues() const { return issues_; }
+
+ private:
+  std::vector<ConfigIssue> issues_;
+};
+
+struct ConfigSources {
+  std::optional<std::string> file;                               // --config
+  std::vector<std::pair<std::string, std::string>> environment;  // (NAME, value), all of them
+  std::vector<std::string> sets;                                 // --set key=value, in order
+  std::optional<std::string> log_level;                          // --log-level
+  std::optional<std::string> log_format;                         // --log-format
+};
+
+// The process environment as (NAME, value) pairs.
+std::vector<std::pair<std::string, std::string>> process_environment_pairs();
+
+// Builds and validates the configuration; throws ConfigError listing every problem found.
+SinkConfig load_config(const ConfigSources& sources);
+
+// Same, from YAML text (tests).
+SinkConfig load_config_from_yaml(std::string_view yaml, const ConfigSources& overrides = {});
+
+// The effective configuration as YAML, secrets shown as "***" (for --validate).
+std::string effective_config_yaml(const SinkConfig& config);
+
+// Every canonical key path (for documentation checks and suggestions).
+std::vector<std::string> config_key_paths();
+
+}  // namespace ks3::server

@@ -1,0 +1,444 @@
+#include "server/config/config_schema.hpp"
+
+#include <algorithm>
+
+#include "server/config/config_values.hpp"
+
+namespace ks3::server {
+namespace {
+
+const std::string& scalar_of(const RawValue& value) {
+  if (value.kind != RawValue::Kind::scalar) throw ConfigValueError("expects a single value");
+  return value.scalar;
+}
+
+template <typename Ref>
+KeySpec text_key(std::string path, Ref ref, bool secret = false) {
+  return KeySpec{
+      std::move(path), KeyKind::scalar, secret,
+      [ref](SinkConfig& c, const RawValue& v) { ref(c) = scalar_of(v); },
+      [ref](const SinkConfig& c) { return RawValue::of(ref(const_cast<SinkConfig&>(c))); }};
+}
+
+template <typename Ref>
+KeySpec size_key(std::string path, Ref ref) {
+  return KeySpec{std::move(path), KeyKind::scalar, false,
+                 [ref](SinkConfig& c, const RawValue& v) {
+                   auto bytes = parse_size(scalar_of(v));
+                   if (!bytes) {
+                     throw ConfigValueError("'" + v.scalar +
+                                            "' is not a size; write bytes or a unit, e.g. 8MiB, "
+                                            "512KiB, 1GiB, 5MB");
+                   }
+                   ref(c) = *bytes;
+                 },
+                 [ref](const SinkConfig& c) {
+                   return RawValue::of(format_size(ref(const_cast<SinkConfig&>(c))));
+                 }};
+}
+
+template <typename Ref>
+KeySpec duration_key(std::string path, Ref ref) {
+  return KeySpec{std::move(path), KeyKind::scalar, false,
+                 [ref](SinkConfig& c, const RawValue& v) {
+                   auto duration = parse_duration(scalar_of(v));
+                   if (!duration) {
+                     throw ConfigValueError("'" + v.scalar +
+                                            "' is not a duration; write milliseconds or a unit, "
+                                            "e.g. 500ms, 30s, 5m, 1h (0 turns it off)");
+                   }
+                   ref(c) = *duration;
+                 },
+                 [ref](const SinkConfig& c) {
+                   return RawValue::of(format_duration(ref(const_cast<SinkConfig&>(c))));
+                 }};
+}
+
+template <typename Ref>
+KeySpec bool_key(std::string path, Ref ref) {
+  return KeySpec{std::move(path), KeyKind::scalar, false,
+                 [ref](SinkConfig& c, const RawValue& v) {
+                   auto flag = parse_bool(scalar_of(v));
+                   if (!flag) throw ConfigValueError("'" + v.scalar + "' is not true or false");
+                   ref(c) = *flag;
+                 },
+                 [ref](const SinkConfig& c) {
+                   return RawValue::of(ref(const_cast<SinkConfig&>(c)) ? "true" : "false");
+                 }};
+}
+
+template <typename Ref>
+KeySpec count_key(std::string path, Ref ref, std::uint64_t min, std::uint64_t max) {
+  return KeySpec{std::move(path), KeyKind::scalar, false,
+                 [ref, min, max](SinkConfig& c, const RawValue& v) {
+                   auto number = parse_unsigned(scalar_of(v));
+                   if (!number || *number < min || *number > max) {
+                     throw ConfigValueError("'" + v.scalar + "' must be a whole number from " +
+                                            std::to_string(min) + " to " + std::to_string(max));
+                   }
+                   using T = std::remove_reference_t<decltype(ref(c))>;
+                   ref(c) = static_cast<T>(*number);
+                 },
+                 [ref](const SinkConfig& c) {
+                   return RawValue::of(std::to_string(ref(const_cast<SinkConfig&>(c))));
+                 }};
+}
+
+template <typename E>
+using Choices = std::vector<std::pair<std::string_view, E>>;
+
+template <typename E, typename Ref>
+KeySpec choice_key(std::string path, Ref ref, Choices<E> choices) {
+  return KeySpec{std::move(path), KeyKind::scalar, false,
+                 [ref, choices](SinkConfig& c, const RawValue& v) {
+                   const std::string& text = scalar_of(v);
+                   for (const auto& [name, value] : choices) {
+                     if (name == text) {
+                       ref(c) = value;
+                       return;
+                     }
+                   }
+                   std::string allowed;
+                   for (const auto& choice : choices) {
+                     allowed += (allowed.empty() ? "" : ", ") + std::string(choice.first);
+                   }
+                   throw ConfigValueError("'" + text + "' is not one of: " + allowed);
+                 },
+                 [ref, choices](const SinkConfig& c) {
+                   for (const auto& [name, value] : choices) {
+                     if (value == ref(const_cast<SinkConfig&>(c)))
+                       return RawValue::of(std::string(name));
+                   }
+                   return RawValue::of("?");
+                 }};
+}
+
+std::vector<std::string> list_of(const RawValue& value) {
+  if (value.kind == RawValue::Kind::list) return value.list;
+  if (value.kind == RawValue::Kind::scalar) return split_list(value.scalar);
+  throw ConfigValueError("expects a list (a YAML sequence, or comma-separated text)");
+}
+
+RawValue show_list(const std::vector<std::string>& items) {
+  RawValue value;
+  value.kind = RawValue::Kind::list;
+  value.list = items;
+  return value;
+}
+
+KeySpec topics_key() {
+  return KeySpec{"kafka.topics", KeyKind::list, false,
+                 [](SinkConfig& c, const RawValue& v) { c.kafka.topics = list_of(v); },
+                 [](const SinkConfig& c) { return show_list(c.kafka.topics); }};
+}
+
+KeySpec properties_key() {
+  return KeySpec{"kafka.properties", KeyKind::map, false,
+                 [](SinkConfig& c, const RawValue& v) {
+                   if (v.kind != RawValue::Kind::map) {
+                     throw ConfigValueError(
+                         "expects a map of librdkafka properties, e.g. {fetch.wait.max.ms: 100}");
+                   }
+                   for (const auto& [name, text] : v.map) c.kafka.properties[name] = text;
+                 },
+                 [](const SinkConfig& c) {
+                   RawValue value;
+                   value.kind = RawValue::Kind::map;
+                   for (const auto& [name, text] : c.kafka.properties) {
+                     value.map.emplace_back(name, is_secret_kafka_property(name) ? "***" : text);
+                   }
+                   return value;
+                 }};
+}
+
+KeySpec fields_key() {
+  return KeySpec{"format.fields", KeyKind::list, false,
+                 [](SinkConfig& c, const RawValue& v) {
+                   std::vector<EnvelopeField> fields;
+                   for (const std::string& name : list_of(v)) {
+                     auto field = parse_envelope_field(name);
+                     if (!field) {
+                       throw ConfigValueError("unknown field '" + name +
+                                              "'; fields are topic, partition, offset, "
+                                              "timestamp, key, headers, value, op");
+                     }
+                     if (std::find(fields.begin(), fields.end(), *field) != fields.end()) {
+                       throw ConfigValueError("field '" + name + "' is listed twice");
+                     }
+                     fields.push_back(*field);
+                   }
+                   if (fields.empty()) throw ConfigValueError("list at least one field");
+                   c.format.fields = std::move(fields);
+                 },
+                 [](const SinkConfig& c) {
+                   std::vector<std::string> names;
+                   for (EnvelopeField field : c.format.fields) names.emplace_back(to_string(field));
+                   return show_list(names);
+                 }};
+}
+
+KeySpec delimiter_key() {
+  return KeySpec{"format.delimiter", KeyKind::scalar, false,
+                 [](SinkConfig& c, const RawValue& v) {
+                   c.format.delimiter = unescape_delimiter(scalar_of(v));
+                 },
+                 [](const SinkConfig& c) {
+                   std::string shown;
+                   for (char ch : c.format.delimiter) {
+                     if (ch == '\n')
+                       shown += "\\n";
+                     else if (ch == '\r')
+                       shown += "\\r";
+                     else if (ch == '\t')
+                       shown += "\\t";
+                     else if (ch == '\0')
+                       shown += "\\0";
+                     else
+                       shown += ch;
+                   }
+                   return RawValue::of(shown);
+                 }};
+}
+
+std::vector<KeySpec> build_keys() {
+  using C = SinkConfig;
+  std::vector<KeySpec> keys;
+  // kafka
+  keys.push_back(text_key(
+      "kafka.bootstrap_servers", [](C & c) -> auto& { return c.kafka.bootstrap_servers; }));
+  keys.push_back(text_key(
+      "kafka.group_id", [](C & c) -> auto& { return c.kafka.group_id; }));
+  keys.push_back(topics_key());
+  keys.push_back(text_key(
+      "kafka.topics_regex", [](C & c) -> auto& { return c.kafka.topics_regex; }));
+  keys.push_back(properties_key());
+  // s3
+  keys.push_back(text_key(
+      "s3.endpoint", [](C & c) -> auto& { return c.s3.client.endpoint; }));
+  keys.push_back(text_key(
+      "s3.region", [](C & c) -> auto& { return c.s3.client.region; }));
+  keys.push_back(text_key(
+      "s3.bucket", [](C & c) -> auto& { return c.s3.client.bucket; }));
+  keys.push_back(text_key(
+      "s3.prefix", [](C & c) -> auto& { return c.s3.prefix; }));
+  keys.push_back(text_key(
+      "s3.access_key_id", [](C & c) -> auto& { return c.s3.credentials.access_key_id; }));
+  keys.push_back(text_key(
+      "s3.secret_access_key", [](C & c) -> auto& { return c.s3.credentials.secret_access_key; },
+      true));
+  keys.push_back(text_key(
+      "s3.session_token", [](C & c) -> auto& { return c.s3.credentials.session_token; }, true));
+  keys.push_back(text_key(
+      "s3.profile", [](C & c) -> auto& { return c.s3.credentials.profile; }));
+  keys.push_back(choice_key<s3::AddressingStyle>(
+      "s3.addressing", [](C & c) -> auto& { return c.s3.client.addressing; },
+      {{"auto", s3::AddressingStyle::automatic},
+       {"path", s3::AddressingStyle::path},
+       {"virtual", s3::AddressingStyle::virtual_hosted}}));
+  keys.push_back(bool_key(
+      "s3.tls_verify", [](C & c) -> auto& { return c.s3.client.tls.verify; }));
+  keys.push_back(text_key(
+      "s3.ca_file", [](C & c) -> auto& { return c.s3.client.tls.ca_file; }));
+  keys.push_back(choice_key<s3::PayloadSigning>(
+      "s3.payload_signing", [](C & c) -> auto& { return c.s3.client.payload_signing; },
+      {{"auto", s3::PayloadSigning::automatic},
+       {"signed", s3::PayloadSigning::signed_payload},
+       {"unsigned", s3::PayloadSigning::unsigned_payload}}));
+  keys.push_back(size_key(
+      "s3.part_size", [](C & c) -> auto& { return c.s3.part_size; }));
+  keys.push_back(count_key(
+      "s3.max_parts_in_flight", [](C & c) -> auto& { return c.s3.max_parts_in_flight; }, 1, 1024));
+  keys.push_back(count_key(
+      "s3.max_parts_in_flight_per_object",
+      [](C & c) -> auto& { return c.s3.max_parts_in_flight_per_object; }, 1, 1024));
+  keys.push_back(duration_key(
+      "s3.health_check_interval", [](C & c) -> auto& { return c.s3.health_check_interval; }));
+  keys.push_back(count_key(
+      "s3.max_connections", [](C & c) -> auto& { return c.s3.client.max_connections; }, 1, 1024));
+  keys.push_back(duration_key(
+      "s3.connect_timeout", [](C & c) -> auto& { return c.s3.client.timeouts.connect; }));
+  keys.push_back(duration_key(
+      "s3.read_timeout", [](C & c) -> auto& { return c.s3.client.timeouts.read; }));
+  keys.push_back(duration_key(
+      "s3.write_timeout", [](C & c) -> auto& { return c.s3.client.timeouts.write; }));
+  keys.push_back(count_key(
+      "s3.max_attempts", [](C & c) -> auto& { return c.s3.client.retry.max_attempts; }, 1, 100));
+  keys.push_back(duration_key(
+      "s3.retry_base_delay", [](C & c) -> auto& { return c.s3.client.retry.base_delay; }));
+  keys.push_back(duration_key(
+      "s3.retry_max_delay", [](C & c) -> auto& { return c.s3.client.retry.max_delay; }));
+  keys.push_back(duration_key(
+      "s3.operation_deadline", [](C & c) -> auto& { return c.s3.client.retry.deadline; }));
+  // format
+  keys.push_back(choice_key<OutputFormat>(
+      "format.type", [](C & c) -> auto& { return c.format.format; },
+      {{"jsonl", OutputFormat::jsonl}, {"raw", OutputFormat::raw}, {"csv", OutputFormat::csv}}));
+  keys.push_back(fields_key());
+  const Choices<BytesEncoding> encodings = {{"json", BytesEncoding::json},
+                                            {"string", BytesEncoding::string},
+                                            {"base64", BytesEncoding::base64}};
+  keys.push_back(choice_key<BytesEncoding>(
+      "format.value_encoding", [](C & c) -> auto& { return c.format.value_encoding; }, encodings));
+  keys.push_back(choice_key<BytesEncoding>(
+      "format.key_encoding", [](C & c) -> auto& { return c.format.key_encoding; }, encodings));
+  keys.push_back(delimiter_key());
+  keys.push_back(bool_key(
+      "format.csv_header", [](C & c) -> auto& { return c.format.csv_header; }));
+  // compression
+  keys.push_back(choice_key<Compression>(
+      "compression.type", [](C & c) -> auto& { return c.compression.type; },
+      {{"gzip", Compression::gzip}, {"zstd", Compression::zstd}, {"none", Compression::none}}));
+  keys.push_back(count_key(
+      "compression.level", [](C & c) -> auto& { return c.compression.level; }, 0, 22));
+  // keys
+  keys.push_back(text_key(
+      "key_template", [](C & c) -> auto& { return c.key_template; }));
+  keys.push_back(text_key(
+      "key_default", [](C & c) -> auto& { return c.key_default; }));
+  // rotation
+  keys.push_back(count_key(
+      "rotation.max_records", [](C & c) -> auto& { return c.rotation.max_records; }, 0,
+      UINT64_MAX));
+  keys.push_back(size_key(
+      "rotation.max_bytes", [](C & c) -> auto& { return c.rotation.max_bytes; }));
+  keys.push_back(duration_key(
+      "rotation.time_window", [](C & c) -> auto& { return c.rotation.time_window; }));
+  keys.push_back(duration_key(
+      "rotation.idle_flush", [](C & c) -> auto& { return c.rotation.idle_flush; }));
+  keys.push_back(duration_key(
+      "rotation.max_open", [](C & c) -> auto& { return c.rotation.max_open; }));
+  // records that cannot be written as they are
+  keys.push_back(choice_key<TombstonePolicy>("tombstones",
+                                             [](C & c) -> auto& { return c.tombstones; },
+                                             {{"ignore", TombstonePolicy::ignore},
+                                              {"write", TombstonePolicy::write},
+                                              {"fail", TombstonePolicy::fail}}));
+  keys.push_back(choice_key<BadRecordPolicy>("bad_records.policy",
+                                             [](C & c) -> auto& { return c.bad_records.policy; },
+                                             {{"fail", BadRecordPolicy::fail},
+                                              {"skip", BadRecordPolicy::skip},
+                                              {"dead_letter", BadRecordPolicy::dead_letter}}));
+  keys.push_back(text_key(
+      "bad_records.dead_letter_prefix",
+      [](C & c) -> auto& { return c.bad_records.dead_letter_prefix; }));
+  // process
+  keys.push_back(size_key(
+      "memory.high_watermark", [](C & c) -> auto& { return c.memory.high_watermark; }));
+  keys.push_back(size_key(
+      "memory.low_watermark", [](C & c) -> auto& { return c.memory.low_watermark; }));
+  keys.push_back(duration_key(
+      "shutdown_deadline", [](C & c) -> auto& { return c.shutdown_deadline; }));
+  keys.push_back(text_key(
+      "http.listen", [](C & c) -> auto& { return c.http_listen; }));
+  keys.push_back(choice_key<log::Level>("log.level", [](C & c) -> auto& { return c.log_level; },
+                                        {{"debug", log::Level::debug},
+                                         {"info", log::Level::info},
+                                         {"warn", log::Level::warn},
+                                         {"error", log::Level::error}}));
+  keys.push_back(
+      choice_key<log::Format>("log.format", [](C & c) -> auto& { return c.log_format; },
+                              {{"text", log::Format::text}, {"json", log::Format::json}}));
+  return keys;
+}
+
+std::string path_style_to_addressing(std::string_view value) {
+  auto flag = parse_bool(value);
+  if (!flag) return std::string(value);  // the canonical key reports the bad value
+  return *flag ? "path" : "virtual";
+}
+
+std::string aiven_value_encoding(std::string_view value) {
+  // Aiven's format.output.fields.value.encoding: base64 | none (the value as it is).
+  return value == "none" ? "json" : std::string(value);
+}
+
+std::string connect_null_values(std::string_view value) {
+  // Confluent's behavior.on.null.values: fail | ignore | write (older versions: fail | ignore).
+  return std::string(value);
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& config_keys() {
+  static const std::vector<KeySpec> keys = build_keys();
+  return keys;
+}
+
+const std::vector<KeyAlias>& config_aliases() {
+  static const std::vector<KeyAlias> aliases = {
+      // Confluent S3 sink
+      {"flush.size", "rotation.max_records"},
+      {"rotate.interval.ms", "rotation.time_window"},
+      {"rotate.schedule.interval.ms", "rotation.max_open"},
+      {"topics", "kafka.topics"},
+      {"topics.regex", "kafka.topics_regex"},
+      {"s3.bucket.name", "s3.bucket"},
+      {"s3.part.size", "s3.part_size"},
+      {"store.url", "s3.endpoint"},
+      {"topics.dir", "s3.prefix"},
+      {"aws.access.key.id", "s3.access_key_id"},
+      {"aws.secret.access.key", "s3.secret_access_key"},
+      {"s3.compression.type", "compression.type"},
+      {"s3.compression.level", "compression.level"},
+      {"s3.path.style.access.enabled", "s3.addressing", path_style_to_addressing},
+      {"behavior.on.null.values", "tombstones", connect_null_values},
+      // Aiven S3 sink
+      {"aws.s3.bucket.name", "s3.bucket"},
+      {"aws.s3.region", "s3.region"},
+      {"aws.s3.endpoint", "s3.endpoint"},
+      {"aws.s3.prefix", "s3.prefix"},
+      {"aws.s3.part.size.bytes", "s3.part_size"},
+      {"aws_access_key_id", "s3.access_key_id"},
+      {"aws_secret_access_key", "s3.secret_access_key"},
+      {"file.name.template", "key_template"},
+      {"file.compression.type", "compression.type"},
+      {"format.output.type", "format.type"},
+      {"format.output.fields", "format.fields"},
+      {"format.output.fields.value.encoding", "format.value_encoding", aiven_value_encoding},
+      // Kafka client names
+      {"bootstrap.servers", "kafka.bootstrap_servers"},
+      {"group.id", "kafka.group_id"},
+  };
+  return aliases;
+}
+
+const KeySpec* find_key(std::string_view path) {
+  for (const KeySpec& key : config_keys()) {
+    if (key.path == path) return &key;
+  }
+  return nullptr;
+}
+
+const KeyAlias* find_alias(std::string_view path) {
+  for (const KeyAlias& alias : config_aliases()) {
+    if (alias.from == path) return &alias;
+  }
+  return nullptr;
+}
+
+std::string suggest_key(std::string_view unknown) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, unknown.size() / 4) + 1;
+  auto consider = [&](std::string_view candidate) {
+    std::size_t distance = edit_distance(unknown, candidate);
+    // A key named without its section ("bucket" for "s3.bucket") is a near miss too.
+    if (candidate.ends_with("." + std::string(unknown))) distance = 1;
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = std::string(candidate);
+    }
+  };
+  for (const KeySpec& key : config_keys()) consider(key.path);
+  for (const KeyAlias& alias : config_aliases()) consider(alias.from);
+  return best.empty() ? std::string() : "did you mean '" + best + "'?";
+}
+
+bool is_secret_kafka_property(std::string_view name) {
+  for (std::string_view marker : {"password", "secret", "token", "jaas", ".pem", "ssl.key",
+                                  "sasl.oauthbearer.config", "credentials"}) {
+    if (name.find(marker) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace ks3::server

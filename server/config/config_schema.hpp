@@ -1,0 +1,69 @@
+// The table of configuration keys (internal to the config_* files): for each canonical key
+// path, how to set it from text and how to show it. Aliases map Kafka Connect S3 sink names
+// onto canonical keys.
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/config/config.hpp"
+
+namespace ks3::server {
+
+// A value as written by the user: a scalar, a list, or a map (kafka.properties).
+struct RawValue {
+  enum class Kind { scalar, list, map };
+  Kind kind = Kind::scalar;
+  std::string scalar;
+  std::vector<std::string> list;
+  std::vector<std::pair<std::string, std::string>> map;
+
+  static RawValue of(std::string text) {
+    RawValue value;
+    value.scalar = std::move(text);
+    return value;
+  }
+};
+
+// Thrown by a key's setter: the message says what a good value looks like.
+class ConfigValueError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class KeyKind { scalar, list, map };
+
+struct KeySpec {
+  std::string path;
+  KeyKind kind = KeyKind::scalar;
+  bool secret = false;
+  std::function<void(SinkConfig&, const RawValue&)> set;
+  std::function<RawValue(const SinkConfig&)> get;
+};
+
+struct KeyAlias {
+  std::string_view from;  // the Kafka Connect (Confluent or Aiven) name
+  std::string_view to;    // the canonical key
+  // Maps the value onto the canonical key's values (nullptr: unchanged).
+  std::string (*convert)(std::string_view value) = nullptr;
+};
+
+const std::vector<KeySpec>& config_keys();
+const std::vector<KeyAlias>& config_aliases();
+const KeySpec* find_key(std::string_view path);
+const KeyAlias* find_alias(std::string_view path);
+
+// "did you mean 's3.bucket'?" or "" when nothing is close.
+std::string suggest_key(std::string_view unknown);
+
+// Cross-field checks after all layers were applied.
+std::vector<ConfigIssue> validate_config(const SinkConfig& config);
+
+// librdkafka properties whose values are secrets (shown as "***").
+bool is_secret_kafka_property(std::string_view name);
+
+}  // namespace ks3::server

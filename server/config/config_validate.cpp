@@ -1,0 +1,165 @@
+// Checks that involve more than one setting, or a setting's meaning (after every layer).
+#include <regex.h>
+
+#include "server/config/config_schema.hpp"
+#include "server/config/config_values.hpp"
+#include "server/keys/key_safe.hpp"
+
+namespace ks3::server {
+namespace {
+
+constexpr std::uint64_t kMinPartSize = 5ULL << 20;  // "5 MiB to 5 GiB ... last part can be < 5 MiB"
+constexpr std::uint64_t kMaxPartSize = 5ULL << 30;
+
+bool has_control_character(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+void check_kafka(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  const KafkaSettings& kafka = config.kafka;
+  if (trim(kafka.bootstrap_servers).empty()) {
+    issues.push_back(
+        {"kafka.bootstrap_servers", "set the Kafka brokers, e.g. host1:9092,host2:9092"});
+  }
+  if (trim(kafka.group_id).empty()) {
+    issues.push_back(
+        {"kafka.group_id", "set the consumer group id (instances sharing it share the work)"});
+  }
+  if (kafka.topics.empty() == kafka.topics_regex.empty()) {
+    issues.push_back({"kafka.topics",
+                      "set exactly one of kafka.topics (a list of names) and "
+                      "kafka.topics_regex (e.g. '^edfi\\..*')"});
+  }
+  if (!kafka.topics_regex.empty()) {
+    // librdkafka subscribes by pattern to names starting with '^' (added when missing).
+    std::string pattern =
+        kafka.topics_regex.starts_with('^') ? kafka.topics_regex : "^" + kafka.topics_regex;
+    regex_t compiled;
+    if (regcomp(&compiled, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) {
+      issues.push_back({"kafka.topics_regex", "is not a valid POSIX extended regular expression"});
+    } else {
+      regfree(&compiled);
+    }
+  }
+  // Properties the sink owns: overriding them would break the exactly-once commit protocol.
+  for (const auto& [name, reason] :
+       std::initializer_list<std::pair<std::string_view, std::string_view>>{
+           {"enable.auto.commit", "the sink commits offsets itself, only for data durable in S3"},
+           {"enable.auto.offset.store", "the sink stores offsets itself"},
+           {"group.id", "use kafka.group_id"},
+           {"bootstrap.servers", "use kafka.bootstrap_servers"}}) {
+    if (kafka.properties.contains(std::string(name))) {
+      issues.push_back(
+          {"kafka.properties." + std::string(name), "remove it: " + std::string(reason)});
+    }
+  }
+}
+
+void check_s3(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  const S3Settings& s3 = config.s3;
+  if (s3.client.bucket.empty()) {
+    issues.push_back({"s3.bucket", "set the bucket objects go to (or KAFKA_S3_SINK_S3__BUCKET)"});
+  } else {
+    try {
+      s3::validate(s3.client);
+    } catch (const std::invalid_argument& e) {
+      issues.push_back({"s3", e.what()});
+    }
+  }
+  if (s3.credentials.access_key_id.empty() != s3.credentials.secret_access_key.empty()) {
+    issues.push_back({"s3.access_key_id",
+                      "set both s3.access_key_id and s3.secret_access_key, "
+                      "or neither (to use the AWS credentials chain)"});
+  }
+  if (s3.health_check_interval.count() <= 0) {
+    issues.push_back({"s3.health_check_interval", "must be above 0, e.g. 10s"});
+  }
+  if (s3.prefix.starts_with('/') || has_control_character(s3.prefix)) {
+    issues.push_back({"s3.prefix", "must not start with '/' or contain control characters"});
+  }
+  if (s3.part_size < kMinPartSize || s3.part_size > kMaxPartSize) {
+    issues.push_back({"s3.part_size",
+                      "must be from 5MiB to 5GiB (S3's limits for a multipart "
+                      "part; objects smaller than a part go out in one PUT)"});
+  }
+}
+
+void check_output(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  if (!valid_compression_level(config.compression.type, config.compression.level)) {
+    issues.push_back(
+        {"compression.level",
+         "for " + std::string(to_string(config.compression.type)) + " use " +
+             (config.compression.type == Compression::gzip   ? "1-9"
+              : config.compression.type == Compression::zstd ? "1-19"
+                                                             : "0 (or leave it unset)")});
+  }
+  if (config.format.format == OutputFormat::raw && config.format.delimiter.empty()) {
+    issues.push_back({"format.delimiter", "raw records need a delimiter between them, e.g. '\\n'"});
+  }
+  if (!is_key_safe_text(config.key_default)) {
+    issues.push_back({"key_default", "must be non-empty and use only A-Z a-z 0-9 . _ - ="});
+  } else {
+    try {
+      config.object_key_template();
+    } catch (const KeyTemplateError& e) {
+      issues.push_back({"key_template", e.what()});
+    }
+  }
+  if (config.bad_records.policy == BadRecordPolicy::dead_letter) {
+    const std::string& prefix = config.bad_records.dead_letter_prefix;
+    if (prefix.empty() || prefix.starts_with('/') || has_control_character(prefix)) {
+      issues.push_back(
+          {"bad_records.dead_letter_prefix",
+           "set a prefix for dead-letter objects, e.g. '_dlq/' (not starting with '/')"});
+    }
+  }
+}
+
+void check_process(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  const RotationOptions& r = config.rotation;
+  if (r.max_records == 0 && r.max_bytes == 0 && r.time_window.count() == 0 &&
+      r.idle_flush.count() == 0 && r.max_open.count() == 0) {
+    issues.push_back({"rotation",
+                      "nothing would close objects before shutdown; set "
+                      "rotation.max_bytes, max_records, time_window, idle_flush or "
+                      "max_open"});
+  }
+  if (config.memory.low_watermark >= config.memory.high_watermark) {
+    issues.push_back({"memory.low_watermark", "must be below memory.high_watermark"});
+  }
+  if (config.memory.high_watermark < 2 * config.s3.part_size) {
+    issues.push_back({"memory.high_watermark",
+                      "must be at least twice s3.part_size (a part "
+                      "must fit while another uploads)"});
+  }
+  if (config.shutdown_deadline.count() <= 0) {
+    issues.push_back({"shutdown_deadline", "must be above 0, e.g. 30s"});
+  }
+  if (!config.http_listen.empty()) {
+    std::size_t colon = config.http_listen.rfind(':');
+    auto port = colon == std::string::npos
+                    ? std::nullopt
+                    : parse_unsigned(std::string_view(config.http_listen).substr(colon + 1));
+    if (colon == 0 || !port || *port > 65535) {
+      issues.push_back({"http.listen",
+                        "write host:port, e.g. 0.0.0.0:9400 or 127.0.0.1:9400 "
+                        "(empty turns the HTTP endpoints off)"});
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<ConfigIssue> validate_config(const SinkConfig& config) {
+  std::vector<ConfigIssue> issues;
+  check_kafka(config, issues);
+  check_s3(config, issues);
+  check_output(config, issues);
+  check_process(config, issues);
+  return issues;
+}
+
+}  // namespace ks3::server

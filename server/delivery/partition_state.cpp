@@ -1,0 +1,98 @@
+#include "server/delivery/partition_state.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace ks3::server {
+namespace {
+
+CutJournal::Decoded decode_pruned(std::string_view metadata, std::int64_t committed,
+                                         std::size_t capacity) {
+  auto decoded = CutJournal::decode(metadata, capacity);
+  if (committed >= 0) decoded.journal.prune(committed);
+  return decoded;
+}
+
+}  // namespace
+
+PartitionState::PartitionState(kafka::TopicPartition tp, std::int64_t committed_offset,
+                               std::string_view committed_metadata, RotationOptions rotation,
+                               std::size_t journal_capacity)
+    : tp_(std::move(tp)),
+      committed_offset_(committed_offset),
+      journal_(decode_pruned(committed_metadata, committed_offset, journal_capacity).journal),
+      rotation_(rotation, journal_.cuts()) {
+  auto decoded = CutJournal::decode(committed_metadata, journal_capacity);
+  journal_warning_ = std::move(decoded.warning);
+  replayed_cuts_ = journal_.cuts().size();
+  if (committed_offset_ >= 0) ensure_tracker(committed_offset_);
+}
+
+void PartitionState::ensure_tracker(std::int64_t first_offset) {
+  if (!tracker_) tracker_.emplace(first_offset);
+}
+
+CutReason PartitionState::before_record(std::int64_t offset, std::int64_t timestamp_ms) {
+  ensure_tracker(offset);
+  return rotation_.cut_before(offset, timestamp_ms);
+}
+
+void PartitionState::record_consumed(std::int64_t offset, std::int64_t timestamp_ms,
+                                     std::uint64_t encoded_bytes, SteadyTime now) {
+  ensure_tracker(offset);
+  rotation_.add(timestamp_ms, encoded_bytes, now);
+  next_offset_ = offset + 1;
+}
+
+ClosedSegment PartitionState::cut(std::int64_t end_offset, CutReason reason,
+                                  std::size_t object_count) {
+  ensure_tracker(end_offset);
+  if (is_moment_cut(reason) && journal_.add(end_offset)) ++journal_version_;
+  auto id = tracker_->close_segment(end_offset, object_count);
+  rotation_.reset();
+  // close_segment fails only for an end before the open segment's start, which the pipeline
+  // never asks for (cuts follow the records in offset order).
+  return ClosedSegment{id ? *id : 0, end_offset, journal_version_};
+}
+
+bool PartitionState::object_durable(OffsetTracker::SegmentId segment) {
+  if (!tracker_) return false;
+  auto advanced = tracker_->object_durable(segment);
+  return advanced && *advanced;
+}
+
+bool PartitionState::commit_due() const {
+  if (!tracker_) return false;
+  return tracker_->commit_due() || journal_version_ > acked_journal_version_;
+}
+
+std::optional<CommitPlan> PartitionState::plan_commit() {
+  if (commit_in_flight_ || !commit_due()) return std::nullopt;
+  CommitPlan plan;
+  plan.offset = std::max(tracker_->durable_position(), tracker_->committed_position());
+  CutJournal beyond = journal_;
+  beyond.prune(plan.offset);
+  plan.metadata = beyond.encode();
+  plan.journal_version = journal_version_;
+  commit_in_flight_ = true;
+  return plan;
+}
+
+void PartitionState::commit_finished(const CommitPlan& plan, bool ok) {
+  commit_in_flight_ = false;
+  if (!ok) return;
+  tracker_->set_committed(plan.offset);
+  committed_offset_ = std::max(committed_offset_, plan.offset);
+  acked_journal_version_ = std::max(acked_journal_version_, plan.journal_version);
+  journal_.prune(plan.offset);
+}
+
+std::int64_t PartitionState::committed_position() const {
+  return tracker_ ? tracker_->committed_position() : committed_offset_;
+}
+
+std::int64_t PartitionState::durable_position() const {
+  return tracker_ ? tracker_->durable_position() : committed_offset_;
+}
+
+}  // namespace ks3::server

@@ -1,0 +1,91 @@
+#include "server/delivery/rotation.hpp"
+
+#include <algorithm>
+
+namespace ks3::server {
+
+std::string_view to_string(CutReason reason) {
+  switch (reason) {
+    case CutReason::none:
+      return "none";
+    case CutReason::max_records:
+      return "max_records";
+    case CutReason::max_bytes:
+      return "max_bytes";
+    case CutReason::time_window:
+      return "time_window";
+    case CutReason::journal_replay:
+      return "journal_replay";
+    case CutReason::idle_flush:
+      return "idle_flush";
+    case CutReason::max_open:
+      return "max_open";
+    case CutReason::memory_pressure:
+      return "memory_pressure";
+    case CutReason::shutdown:
+      return "shutdown";
+  }
+  return "?";
+}
+
+bool is_moment_cut(CutReason reason) {
+  return reason == CutReason::idle_flush || reason == CutReason::max_open ||
+         reason == CutReason::memory_pressure || reason == CutReason::shutdown;
+}
+
+PartitionRotation::PartitionRotation(RotationOptions options,
+                                     std::span<const std::int64_t> journaled_cuts)
+    : options_(options), replay_(journaled_cuts) {}
+
+CutReason PartitionRotation::cut_before(std::int64_t offset, std::int64_t timestamp_ms) {
+  // The replay must see every offset, even when the segment is empty, to stay in step.
+  const bool journaled = replay_.cut_before(offset);
+  if (records_ == 0) return CutReason::none;
+  if (journaled) return CutReason::journal_replay;
+  if (options_.max_records > 0 && records_ >= options_.max_records) return CutReason::max_records;
+  if (options_.max_bytes > 0 && bytes_ >= options_.max_bytes) return CutReason::max_bytes;
+  if (options_.time_window.count() > 0 && first_timestamp_ms_ >= 0 && timestamp_ms >= 0 &&
+      timestamp_ms - first_timestamp_ms_ >= options_.time_window.count()) {
+    return CutReason::time_window;
+  }
+  return CutReason::none;
+}
+
+void PartitionRotation::add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes,
+                            SteadyTime now) {
+  if (records_ == 0) first_arrival_ = now;
+  if (first_timestamp_ms_ < 0 && timestamp_ms >= 0) first_timestamp_ms_ = timestamp_ms;
+  last_arrival_ = now;
+  ++records_;
+  bytes_ += encoded_bytes;
+}
+
+void PartitionRotation::reset() {
+  records_ = 0;
+  bytes_ = 0;
+  first_timestamp_ms_ = -1;
+}
+
+std::optional<SteadyTime> PartitionRotation::next_moment_deadline() const {
+  if (records_ == 0) return std::nullopt;
+  std::optional<SteadyTime> deadline;
+  if (options_.idle_flush.count() > 0) deadline = last_arrival_ + options_.idle_flush;
+  if (options_.max_open.count() > 0) {
+    SteadyTime open_deadline = first_arrival_ + options_.max_open;
+    deadline = deadline ? std::min(*deadline, open_deadline) : open_deadline;
+  }
+  return deadline;
+}
+
+CutReason PartitionRotation::moment_cut_due(SteadyTime now) const {
+  if (records_ == 0) return CutReason::none;
+  if (options_.max_open.count() > 0 && now - first_arrival_ >= options_.max_open) {
+    return CutReason::max_open;
+  }
+  if (options_.idle_flush.count() > 0 && now - last_arrival_ >= options_.idle_flush) {
+    return CutReason::idle_flush;
+  }
+  return CutReason::none;
+}
+
+}  // namespace ks3::server

@@ -1,0 +1,94 @@
+// The cut policy of one Kafka partition (pure: time is passed in).
+//
+// A cut closes every open object of the partition at one offset (docs/DESIGN.md, "Delivery:
+// exactly-once object set"). Two kinds:
+//   - deterministic cuts, decided from the records alone, so a replay repeats them:
+//       max_records: cut before a record when the open segment already holds max_records records;
+//       max_bytes:   cut before a record when the segment's encoded (uncompressed) bytes reached
+//                    max_bytes (uncompressed, so the decision never depends on compressor state);
+//       time_window: Kafka Connect's rotate.interval.ms: cut before a record whose timestamp is
+//                    at least time_window past the timestamp of the segment's first timestamped
+//                    record (records without a timestamp, or going back in time, never cut);
+//     plus cuts replayed from the partition's journal (kafka/cut_journal.hpp): "cut before the
+//     first record with offset >= the journaled offset";
+//   - moment cuts, decided by the wall clock or the process state; the shell journals them:
+//       idle_flush: no record for idle_flush since the segment's last record;
+//       max_open:   the segment's first record arrived max_open ago (rotate.schedule.interval.ms);
+//       memory pressure and shutdown are decided by the pipeline.
+// Every consumed record is accounted (one skipped by the bad-record policy or an ignored
+// tombstone counts as a record of 0 bytes), so the same configuration over the same records
+// always cuts at the same offsets, and a partition whose tail was all skipped still idles out.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "server/delivery/cut_journal.hpp"
+
+namespace ks3::server {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+struct RotationOptions {
+  std::uint64_t max_records = 0;             // 0: no limit
+  std::uint64_t max_bytes = 0;               // 0: no limit
+  std::chrono::milliseconds time_window{0};  // 0: off
+  std::chrono::milliseconds idle_flush{0};   // 0: off
+  std::chrono::milliseconds max_open{0};     // 0: off
+};
+
+enum class CutReason {
+  none,
+  max_records,
+  max_bytes,
+  time_window,
+  journal_replay,
+  idle_flush,
+  max_open,
+  memory_pressure,
+  shutdown,
+};
+
+std::string_view to_string(CutReason reason);
+// True for cuts that depend on the moment and must be journaled before their objects complete.
+bool is_moment_cut(CutReason reason);
+
+class PartitionRotation {
+ public:
+  PartitionRotation(RotationOptions options, std::span<const std::int64_t> journaled_cuts);
+
+  // Whether the open segment must be cut before the record at `offset` (call for every record,
+  // in offset order, including records that end up skipped: the journal replay tracks offsets).
+  // An empty segment is never cut.
+  CutReason cut_before(std::int64_t offset, std::int64_t timestamp_ms);
+
+  // A record was consumed into the open segment (encoded_bytes 0 when it was not written).
+  void add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes, SteadyTime now);
+
+  // The open segment was cut (by any reason): it starts empty.
+  void reset();
+
+  bool segment_empty() const { return records_ == 0; }
+  std::uint64_t segment_records() const { return records_; }
+  std::uint64_t segment_bytes() const { return bytes_; }
+
+  // A wall-clock cut that is due at `now` (idle_flush or max_open), or none.
+  CutReason moment_cut_due(SteadyTime now) const;
+  // The earliest time a wall-clock cut can become due, for the shell's timer; nullopt when none
+  // can (empty segment, or neither setting on).
+  std::optional<SteadyTime> next_moment_deadline() const;
+
+ private:
+  RotationOptions options_;
+  CutReplay replay_;
+  std::uint64_t records_ = 0;
+  std::uint64_t bytes_ = 0;
+  std::int64_t first_timestamp_ms_ = -1;
+  SteadyTime first_arrival_{};
+  SteadyTime last_arrival_{};
+};
+
+}  // namespace ks3::server

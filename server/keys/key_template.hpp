@@ -1,0 +1,93 @@
+// Object key templates: parsing (at start-up, with errors a user can act on) and rendering.
+//
+// Variables:
+//   {{topic}}                      the record's topic
+//   {{partition}}                  the partition number; {{partition:5}} zero-pads to 5 digits
+//                                  ({{partition:padding=true}}, Aiven's form, pads to 10)
+//   {{start_offset}}               offset of the object's first record, zero-padded to 20 digits
+//   {{key}}                        the record key (as text)
+//   {{value.<dotted.path>}}        a scalar JSON field of the value, e.g. {{value.source.table}}
+//   {{timestamp:<format>}}         the record time in UTC; in <format>, YYYY (or yyyy) MM DD (or
+//   dd)
+//                                  HH mm ss are replaced, everything else is copied, e.g.
+//                                  dt={{timestamp:YYYY-MM-DD}}/hour={{timestamp:HH}}
+//                                  ({{timestamp:unit=yyyy}}, Aiven's form, is accepted)
+// Values from data follow the rule in key_safe.hpp; a missing value (null key, field absent,
+// record without timestamp) takes the configured default (`_unknown`).
+//
+// Exactly-once needs every object key to be a function of (group, topic, partition, start
+// offset), so a template must contain {{partition}} and {{start_offset}}.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/record/json_path.hpp"
+#include "server/record/record.hpp"
+
+namespace ks3::server {
+
+// Thrown by KeyTemplate::parse with a message that says what is wrong and how to fix it.
+class KeyTemplateError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct KeyTemplateOptions {
+  std::string prefix;     // prepended as is (from configuration), e.g. "raw/"
+  std::string extension;  // appended, e.g. ".jsonl.gz"
+  std::string missing_default = "_unknown";
+};
+
+class KeyTemplate {
+ public:
+  static KeyTemplate parse(std::string_view text, KeyTemplateOptions options = {});
+
+  // The object group of a record: the key with its start offset left as a marker byte that
+  // no rendered value can contain. Records of one partition with equal groups share an object.
+  // `json` is used (and reloaded) only when the template reads {{value....}}.
+  std::string render_group(const RecordView& record, JsonReader& json) const;
+
+  // The object key of a group whose first record has offset `start_offset`.
+  static std::string object_key(std::string_view group, std::int64_t start_offset);
+
+  bool reads_value() const { return !value_paths_.empty(); }
+  // True when the group depends only on topic and partition (no key, value or timestamp):
+  // the pipeline then renders it once per partition.
+  bool per_partition_only() const;
+  const std::string& text() const { return text_; }
+
+ private:
+  enum class Kind { literal, topic, partition, start_offset, key, value_field, timestamp };
+  enum class TimeField { year, month, day, hour, minute, second };
+  struct TimePiece {
+    bool literal = true;
+    std::string text;   // when literal
+    TimeField field{};  // otherwise
+  };
+  struct Piece {
+    Kind kind = Kind::literal;
+    std::string text;             // literal text
+    int width = 0;                // partition padding
+    std::size_t value_index = 0;  // into value_paths_
+    std::vector<TimePiece> time_format;
+  };
+
+  static Piece parse_variable(std::string_view body, std::vector<JsonPath>& value_paths);
+  static std::vector<TimePiece> parse_time_format(std::string_view format);
+  void append_timestamp(std::string& out, const Piece& piece, std::int64_t timestamp_ms) const;
+
+  std::string text_;
+  KeyTemplateOptions options_;
+  std::vector<Piece> pieces_;
+  std::vector<JsonPath> value_paths_;
+};
+
+// The default template (Kafka Connect's layout): topic/partition=N/topic+N+offset.
+inline constexpr std::string_view kDefaultKeyTemplate =
+    "{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset}}";
+
+}  // namespace ks3::server

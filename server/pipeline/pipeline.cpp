@@ -1,0 +1,249 @@
+// The pipeline's record path: routing, policies for tombstones and bad records, writing.
+#include "server/pipeline/pipeline.hpp"
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+#include "kafka/errors.hpp"
+#include "metrics/log.hpp"
+
+namespace ks3::server {
+namespace asio = boost::asio;
+
+Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
+                   s3::MultipartUploads& uploads, metrics::SinkMetrics& metrics)
+    : executor_(executor),
+      config_(config),
+      uploads_(uploads),
+      metrics_(metrics),
+      encoder_(config.format),
+      key_template_(config.object_key_template()),
+      rotation_(effective_rotation(config)),
+      dead_letter_template_(config.dead_letter_key_template()),
+      content_type_(object_content_type(config.format.format, config.compression.type)),
+      dead_letter_content_type_(object_content_type(OutputFormat::jsonl, config.compression.type)),
+      tick_timer_(executor),
+      settled_(executor) {
+  memory_ = std::make_shared<MemoryAccount>(
+      config.memory.high_watermark, config.memory.low_watermark, [this](MemoryBudget::Change) {
+        // Transitions can come from a part's deleter deep inside the S3 client: act on them
+        // from a fresh handler, against the state at that time.
+        asio::post(executor_, [this, alive = std::weak_ptr<bool>(alive_)] {
+          if (!alive.expired()) on_memory_change();
+        });
+      });
+  metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
+  const auto& fields = config.format.fields;
+  needs_headers_ =
+      config.bad_records.policy == BadRecordPolicy::dead_letter ||
+      (config.format.format != OutputFormat::raw &&
+       std::find(fields.begin(), fields.end(), EnvelopeField::headers) != fields.end());
+}
+
+Pipeline::~Pipeline() {
+  memory_->detach();
+  for (auto& [tp, handle] : partitions_) abort_live(*handle);
+}
+
+const PartitionState* Pipeline::partition_state(const kafka::TopicPartition& tp) const {
+  auto it = partitions_.find(tp);
+  return it == partitions_.end() ? nullptr : &it->second->state;
+}
+
+std::shared_ptr<PartitionRuntime> Pipeline::find(std::string_view topic, std::int32_t partition) {
+  // The consumer delivers runs of records of one partition: check the last one first (the map
+  // lookup builds a key string).
+  if (last_partition_ && !last_partition_->revoking &&
+      last_partition_->state.tp().partition == partition &&
+      last_partition_->state.tp().topic == topic) {
+    return last_partition_;
+  }
+  auto it = partitions_.find(kafka::TopicPartition{std::string(topic), partition});
+  last_partition_ = it == partitions_.end() ? nullptr : it->second;
+  return last_partition_;
+}
+
+metrics::TopicMetrics& Pipeline::topic_metrics(std::string_view topic) {
+  auto it = topic_metrics_.find(topic);
+  if (it == topic_metrics_.end()) {
+    it = topic_metrics_.emplace(std::string(topic), metrics_.topic(topic)).first;
+  }
+  return it->second;
+}
+
+void Pipeline::on_assigned(std::span<const kafka::AssignedPartition> partitions) {
+  for (const kafka::AssignedPartition& assigned : partitions) {
+    PartitionState state(assigned.tp, assigned.committed_offset, assigned.committed_metadata,
+                         rotation_);
+    if (state.journal_warning()) {
+      log::warn("commit metadata is not a cut journal; starting without one",
+                {{"topic", assigned.tp.topic},
+                 {"partition", assigned.tp.partition},
+                 {"reason", *state.journal_warning()}});
+    }
+    log::info("partition assigned", {{"topic", assigned.tp.topic},
+                                     {"partition", assigned.tp.partition},
+                                     {"committed_offset", assigned.committed_offset},
+                                     {"journaled_cuts", state.replayed_cuts()}});
+    partitions_[assigned.tp] = std::make_shared<PartitionRuntime>(executor_, std::move(state));
+    metrics_.partition(assigned.tp.topic, assigned.tp.partition);
+  }
+  metrics_.rebalances.with({"assigned"}).inc();
+  metrics_.assigned_partitions.set(static_cast<double>(partitions_.size()));
+  // New partitions start paused when the budget is exhausted or the sink is stopping.
+  if (consumer_ && (consumer_paused_ || draining_ || failed_)) consumer_->pause_all();
+}
+
+void Pipeline::on_error(const kafka::ConsumerError& error) {
+  // Label by the stable code name (e.g. _TRANSPORT): messages vary and would explode cardinality.
+  metrics_.kafka_errors.with({kafka::error_name(error.code)}).inc();
+  if (error.fatal) {
+    fail("fatal Kafka consumer error: " + error.message, false);
+    return;
+  }
+  log::warn("kafka consumer error", {{"error", error.message}, {"code", kafka::error_name(error.code)}});
+}
+
+void Pipeline::on_record(const kafka::Record& record) {
+  if (draining_ || failed_ || stopped_) return;  // not consumed: never committed
+  auto handle = find(record.topic, record.partition);
+  if (!handle || handle->revoking) return;
+  RecordView view;
+  view.topic = record.topic;
+  view.partition = record.partition;
+  view.offset = record.offset;
+  view.timestamp_ms = record.timestamp_ms;
+  view.key = record.key;
+  view.value = record.value;
+  if (needs_headers_) view.headers = record.headers();
+  ++stats_.records;
+  auto& topic = topic_metrics(record.topic);
+  topic.records_consumed.inc();
+  topic.bytes_consumed.inc(record.key.value_or("").size() + record.value.value_or("").size());
+  process(handle, view);
+}
+
+void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
+  PartitionState& state = handle->state;
+  if (CutReason reason = state.before_record(record.offset, record.timestamp_ms);
+      reason != CutReason::none) {
+    cut(handle, record.offset, reason);
+  }
+  if (!record.value && handle_tombstone(handle, record)) return;
+  ChangeOp op = encoder_.needs_op() ? change_detector_.detect(record, json_) : ChangeOp::none;
+  scratch_.clear();
+  if (auto error = encoder_.encode(record, op, json_, scratch_)) {
+    handle_bad_record(handle, record, *error);
+    return;
+  }
+  write_record(handle, record, false, scratch_);
+}
+
+void Pipeline::count_tombstone(std::string_view topic, std::string_view action) {
+  metrics_.tombstones.with({topic, action}).inc();
+}
+
+bool Pipeline::handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle,
+                                const RecordView& record) {
+  switch (config_.tombstones) {
+    case TombstonePolicy::write:
+      count_tombstone(record.topic, "written");
+      return false;
+    case TombstonePolicy::ignore:
+      count_tombstone(record.topic, "ignored");
+      handle->state.record_consumed(record.offset, record.timestamp_ms, 0,
+                                    std::chrono::steady_clock::now());
+      return true;
+    case TombstonePolicy::fail:
+      count_tombstone(record.topic, "failed");
+      fail("tombstone (null value) at " + record_position(record) +
+           " and tombstones is 'fail'; set tombstones to ignore or write to accept them");
+      return true;
+  }
+  return true;
+}
+
+void Pipeline::handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle,
+                                 const RecordView& record, const std::string& error) {
+  const std::string_view reason = "invalid_json";
+  switch (config_.bad_records.policy) {
+    case BadRecordPolicy::fail:
+      metrics_.records_failed.with({record.topic, reason}).inc();
+      fail(error + " (bad_records.policy is 'fail')");
+      return;
+    case BadRecordPolicy::skip:
+      metrics_.records_skipped.with({record.topic, reason}).inc();
+      log::warn("bad record skipped", {{"record", record_position(record)}, {"error", error}});
+      handle->state.record_consumed(record.offset, record.timestamp_ms, 0,
+                                    std::chrono::steady_clock::now());
+      return;
+    case BadRecordPolicy::dead_letter:
+      metrics_.records_dead_lettered.with({record.topic, reason}).inc();
+      scratch_.clear();
+      encode_dead_letter(record, error, scratch_);
+      write_record(handle, record, true, scratch_);
+      return;
+  }
+}
+
+void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
+                            const RecordView& record, bool dead_letter, std::string_view encoded) {
+  PartitionRuntime& p = *handle;
+  std::string group;
+  if (dead_letter) {
+    group = dead_letter_template_.render_group(record, json_);
+  } else if (key_template_.per_partition_only()) {
+    if (p.cached_group.empty()) p.cached_group = key_template_.render_group(record, json_);
+    group = p.cached_group;
+  } else {
+    group = key_template_.render_group(record, json_);
+  }
+  auto it = p.open.find(group);
+  std::shared_ptr<ObjectWriter> writer =
+      it != p.open.end() ? it->second : open_object(handle, record, group, dead_letter);
+  writer->append(encoded, record.offset, record.timestamp_ms);
+  p.state.record_consumed(record.offset, record.timestamp_ms, encoded.size(),
+                          std::chrono::steady_clock::now());
+  if (memory_->above_high()) relieve_memory_pressure();
+}
+
+std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<PartitionRuntime>& handle,
+                                                    const RecordView& record,
+                                                    const std::string& group, bool dead_letter) {
+  ObjectSummary summary;
+  summary.key = KeyTemplate::object_key(group, record.offset);
+  summary.topic = std::string(record.topic);
+  summary.partition = record.partition;
+  summary.first_offset = record.offset;
+  summary.last_offset = record.offset;
+  summary.opened_at = std::chrono::steady_clock::now();
+  summary.dead_letter = dead_letter;
+  ObjectBuffer buffer(config_.compression.type, config_.compression.level, config_.s3.part_size,
+                      dead_letter ? std::string() : encoder_.object_header());
+  auto writer = std::make_shared<ObjectWriter>(
+      executor_, uploads_, config_.s3.client.bucket,
+      dead_letter ? dead_letter_content_type_ : content_type_, std::move(summary),
+      std::move(buffer), memory_, handle,
+      [this, alive = std::weak_ptr<bool>(alive_), weak = std::weak_ptr<PartitionRuntime>(handle)](
+          ObjectWriter& w, ObjectOutcome outcome, const std::string& error) {
+        if (alive.expired()) return;
+        if (auto partition = weak.lock()) object_done(partition, w, outcome, error);
+      });
+  writer->start();
+  handle->open.emplace(group, writer);
+  metrics_.open_objects.inc();
+  return writer;
+}
+
+void Pipeline::fail(const std::string& message, bool cut_on_drain) {
+  if (failed_) return;
+  failed_ = true;
+  cut_on_drain_ = cut_on_drain;
+  log::error("the sink must stop", {{"reason", message}});
+  if (consumer_) consumer_->pause_all();
+  if (fatal_) fatal_(message);
+}
+
+}  // namespace ks3::server

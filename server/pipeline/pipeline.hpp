@@ -1,0 +1,170 @@
+// The pipeline: Kafka records in, objects in S3 out, offsets committed only for durable data.
+// It is the consumer's listener (kafka/consumer_listener.hpp) and runs on the one io_context.
+//
+// Per record: the partition's rotation decides whether to cut first; tombstones and bad records
+// go through their policies; the key template routes the record to an object group; the encoder
+// writes it into that group's open object (compressor -> parts -> multipart upload). A cut
+// closes every open object of the partition at one offset; the offset tracker marks the
+// segment durable when all its objects completed, and the commit advances to the durable
+// prefix. Moment cuts (idle flush, memory pressure, shutdown) are journaled in the commit
+// metadata before their objects complete (PartitionState). See docs/DESIGN.md.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "kafka/consumer_listener.hpp"
+#include "kafka/topic_partition.hpp"
+#include "metrics/sink_metrics.hpp"
+#include "s3/multipart_upload.hpp"
+#include "server/config/config.hpp"
+#include "server/record/debezium.hpp"
+#include "server/record/json_path.hpp"
+#include "server/keys/key_template.hpp"
+#include "server/pipeline/memory_account.hpp"
+#include "server/pipeline/object_writer.hpp"
+#include "server/pipeline/partition_runtime.hpp"
+#include "server/format/record_encoder.hpp"
+
+namespace ks3::server {
+
+// What the pipeline needs from the consumer (kafka::Consumer in the daemon; a fake in tests).
+class ConsumerControl {
+ public:
+  virtual ~ConsumerControl() = default;
+  virtual boost::asio::awaitable<boost::system::error_code> commit(kafka::TopicPartition tp,
+                                                                   std::int64_t next_offset,
+                                                                   std::string metadata) = 0;
+  virtual void pause_all() = 0;
+  virtual void resume_all() = 0;
+};
+
+struct PipelineStats {
+  std::uint64_t records = 0;
+  std::uint64_t objects_completed = 0;
+  std::uint64_t objects_aborted = 0;
+  std::uint64_t commits = 0;
+  std::uint64_t commit_failures = 0;
+  std::uint64_t memory_pressure_cuts = 0;
+  std::uint64_t pauses = 0;
+};
+
+class Pipeline final : public kafka::ConsumerListener {
+ public:
+  // Called once with a message naming what went wrong (the sink must stop: a bad record under
+  // the fail policy, a failed upload, a fatal consumer error).
+  using FatalHandler = std::function<void(const std::string& message)>;
+
+  Pipeline(boost::asio::any_io_executor executor, const SinkConfig& config,
+           s3::MultipartUploads& uploads, metrics::SinkMetrics& metrics);
+  ~Pipeline() override;
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  void set_consumer(ConsumerControl* consumer) { consumer_ = consumer; }
+  void set_fatal_handler(FatalHandler handler) { fatal_ = std::move(handler); }
+
+  // Starts the wall-clock tick (idle flush, max open, commit retries).
+  void start();
+
+  // kafka::ConsumerListener
+  void on_assigned(std::span<const kafka::AssignedPartition> partitions) override;
+  boost::asio::awaitable<void> on_revoked(
+      std::span<const kafka::TopicPartition> partitions) override;
+  void on_record(const kafka::Record& record) override;
+  void on_error(const kafka::ConsumerError& error) override;
+
+  // Graceful stop: no more records; cut every partition (journaled), complete the objects and
+  // commit, within `deadline`. Returns true when everything settled in time (else what was
+  // still open is aborted and only durable data is committed).
+  boost::asio::awaitable<bool> drain(std::chrono::milliseconds deadline);
+
+  // Stops the tick and aborts every object (after drain, or when giving up).
+  void stop();
+
+  const PipelineStats& stats() const { return stats_; }
+  std::size_t assigned_partitions() const { return partitions_.size(); }
+  const MemoryAccount& memory() const { return *memory_; }
+  bool failed() const { return failed_; }
+  // Delivery state of an assigned partition (tests, diagnostics).
+  const PartitionState* partition_state(const kafka::TopicPartition& tp) const;
+
+ private:
+  std::shared_ptr<PartitionRuntime> find(std::string_view topic, std::int32_t partition);
+  void process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  // True when the tombstone was dealt with (ignored or failed) and must not be written.
+  bool handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  void write_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+                    bool dead_letter, std::string_view encoded);
+  void handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+                         const std::string& error);
+  std::shared_ptr<ObjectWriter> open_object(const std::shared_ptr<PartitionRuntime>& handle,
+                                            const RecordView& record, const std::string& group,
+                                            bool dead_letter);
+
+  // Cuts (pipeline_cuts.cpp)
+  void cut(const std::shared_ptr<PartitionRuntime>& handle, std::int64_t end_offset,
+           CutReason reason);
+  bool moment_cut(const std::shared_ptr<PartitionRuntime>& handle, CutReason reason);
+  void relieve_memory_pressure();
+  void on_memory_change();
+  void count_tombstone(std::string_view topic, std::string_view action);
+  metrics::TopicMetrics& topic_metrics(std::string_view topic);
+  boost::asio::awaitable<void> tick_loop(std::weak_ptr<bool> alive);
+  void tick();
+  void abort_open(PartitionRuntime& p);
+  void abort_live(PartitionRuntime& p);
+  bool all_settled() const;
+  void object_done(const std::shared_ptr<PartitionRuntime>& handle, ObjectWriter& writer,
+                   ObjectOutcome outcome, const std::string& error);
+
+  // Commits (pipeline_commits.cpp)
+  void schedule_commit(const std::shared_ptr<PartitionRuntime>& handle);
+  boost::asio::awaitable<bool> commit_now(std::shared_ptr<PartitionRuntime> handle);
+  boost::asio::awaitable<void> revoke_one(std::shared_ptr<PartitionRuntime> handle);
+  // `cut_on_drain`: the data before the failure may still be cut and completed at drain (a bad
+  // record); false when S3 itself failed.
+  void fail(const std::string& message, bool cut_on_drain = true);
+
+  boost::asio::any_io_executor executor_;
+  const SinkConfig& config_;
+  s3::MultipartUploads& uploads_;
+  metrics::SinkMetrics& metrics_;
+  ConsumerControl* consumer_ = nullptr;
+  FatalHandler fatal_;
+
+  RecordEncoder encoder_;
+  KeyTemplate key_template_;
+  RotationOptions rotation_;
+  KeyTemplate dead_letter_template_;
+  ChangeDetector change_detector_;
+  JsonReader json_;
+  std::string scratch_;  // the encoded record, reused
+  std::string content_type_;
+  std::string dead_letter_content_type_;
+  std::shared_ptr<MemoryAccount> memory_;
+
+  std::map<kafka::TopicPartition, std::shared_ptr<PartitionRuntime>> partitions_;
+  std::shared_ptr<PartitionRuntime> last_partition_;  // records come in runs per partition
+  bool needs_headers_ = false;  // headers are decoded only when an output shows them
+  std::map<std::string, metrics::TopicMetrics, std::less<>> topic_metrics_;
+  boost::asio::steady_timer tick_timer_;
+  AsyncCondition settled_;  // an object finished or a commit ended (drain waits on it)
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  bool consumer_paused_ = false;
+  PipelineStats stats_;
+  bool draining_ = false;
+  bool stopped_ = false;
+  bool failed_ = false;
+  bool cut_on_drain_ = true;
+};
+
+}  // namespace ks3::server

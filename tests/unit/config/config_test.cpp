@@ -1,0 +1,345 @@
+#include "server/config/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "server/config/config_values.hpp"
+
+namespace ks3::server {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr std::string_view kMinimal = R"(
+kafka:
+  topics: [edfi.dms.document]
+s3:
+  bucket: lake
+)";
+
+// The message of the ConfigError that loading throws, or "no error".
+std::string error_of(std::string_view yaml, const ConfigSources& overrides = {}) {
+  try {
+    load_config_from_yaml(yaml, overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+ConfigSources with_sets(std::vector<std::string> sets) {
+  ConfigSources sources;
+  sources.sets = std::move(sets);
+  return sources;
+}
+
+TEST(ConfigValues, Sizes) {
+  EXPECT_EQ(parse_size("8388608"), 8388608u);
+  EXPECT_EQ(parse_size("8MiB"), 8u << 20);
+  EXPECT_EQ(parse_size("8 mib"), 8u << 20);
+  EXPECT_EQ(parse_size("512KiB"), 512u << 10);
+  EXPECT_EQ(parse_size("1GiB"), 1u << 30);
+  EXPECT_EQ(parse_size("5MB"), 5000000u);
+  EXPECT_EQ(parse_size("100B"), 100u);
+  EXPECT_EQ(parse_size("8 MiBs"), std::nullopt);
+  EXPECT_EQ(parse_size("-1"), std::nullopt);
+  EXPECT_EQ(parse_size("MiB"), std::nullopt);
+  EXPECT_EQ(parse_size("99999999999999999999GiB"), std::nullopt);
+  EXPECT_EQ(format_size(8u << 20), "8MiB");
+  EXPECT_EQ(format_size(1000), "1000");
+}
+
+TEST(ConfigValues, Durations) {
+  EXPECT_EQ(parse_duration("1500"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(parse_duration("1500ms"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(parse_duration("30s"), std::chrono::seconds(30));
+  EXPECT_EQ(parse_duration("5m"), std::chrono::minutes(5));
+  EXPECT_EQ(parse_duration("2h"), std::chrono::hours(2));
+  EXPECT_EQ(parse_duration("0"), std::chrono::milliseconds(0));
+  EXPECT_EQ(parse_duration("5 minutes"), std::nullopt);
+  EXPECT_EQ(parse_duration("1.5s"), std::nullopt);
+  EXPECT_EQ(format_duration(std::chrono::seconds(30)), "30s");
+  EXPECT_EQ(format_duration(std::chrono::milliseconds(1500)), "1500ms");
+  EXPECT_EQ(format_duration(std::chrono::minutes(10)), "10m");
+}
+
+TEST(ConfigValues, BoolsListsAndEscapes) {
+  EXPECT_EQ(parse_bool("Yes"), true);
+  EXPECT_EQ(parse_bool("off"), false);
+  EXPECT_EQ(parse_bool("maybe"), std::nullopt);
+  EXPECT_EQ(split_list(" a, b,,c "), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(unescape_delimiter("\\n"), "\n");
+  EXPECT_EQ(unescape_delimiter("a\\tb\\\\"), "a\tb\\");
+  EXPECT_EQ(edit_distance("s3.buckt", "s3.bucket"), 1u);
+}
+
+TEST(Config, DefaultsWithTheMinimalSettings) {
+  SinkConfig c = load_config_from_yaml(kMinimal);
+  EXPECT_EQ(c.kafka.bootstrap_servers, "127.0.0.1:9092");
+  EXPECT_EQ(c.kafka.topics, (std::vector<std::string>{"edfi.dms.document"}));
+  EXPECT_EQ(c.s3.client.bucket, "lake");
+  EXPECT_EQ(c.s3.part_size, 8u << 20);
+  EXPECT_EQ(c.compression.type, Compression::gzip);
+  EXPECT_EQ(c.compression.level, 1);
+  EXPECT_EQ(c.format.format, OutputFormat::jsonl);
+  EXPECT_EQ(c.tombstones, TombstonePolicy::write);
+  EXPECT_EQ(c.rotation.max_bytes, 64u << 20);
+  EXPECT_EQ(c.object_key_template().text(), kDefaultKeyTemplate);
+}
+
+TEST(Config, ReadsEverySection) {
+  SinkConfig c = load_config_from_yaml(R"(
+kafka:
+  bootstrap_servers: "b1:9092,b2:9092"
+  group_id: lake-sink
+  topics_regex: '^edfi\..*'
+  properties:
+    fetch.wait.max.ms: 10
+    sasl.password: hunter2
+s3:
+  endpoint: http://127.0.0.1:9000
+  region: eu-west-1
+  bucket: lake
+  prefix: raw/
+  access_key_id: AKIAIOSFODNN7EXAMPLE
+  secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+  addressing: path
+  tls_verify: false
+  part_size: 16MiB
+  max_parts_in_flight: 4
+  read_timeout: 10s
+  max_attempts: 3
+  health_check_interval: 2s
+format:
+  type: csv
+  fields: [topic, offset, value]
+  value_encoding: string
+  csv_header: no
+compression:
+  type: zstd
+key_template: "{{value.resourcename}}/{{partition}}/{{start_offset}}"
+rotation:
+  max_records: 1000
+  max_bytes: 0
+  time_window: 1h
+  idle_flush: 5s
+  max_open: 0
+tombstones: ignore
+bad_records:
+  policy: dead_letter
+  dead_letter_prefix: errors/
+memory:
+  high_watermark: 1GiB
+  low_watermark: 512MiB
+shutdown_deadline: 45s
+http:
+  listen: 0.0.0.0:9400
+log:
+  level: debug
+  format: json
+)");
+  EXPECT_EQ(c.kafka.bootstrap_servers, "b1:9092,b2:9092");
+  EXPECT_EQ(c.kafka.group_id, "lake-sink");
+  EXPECT_EQ(c.kafka.topics_regex, "^edfi\\..*");
+  EXPECT_EQ(c.kafka.properties.at("fetch.wait.max.ms"), "10");
+  EXPECT_EQ(c.s3.client.endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(c.s3.client.region, "eu-west-1");
+  EXPECT_EQ(c.s3.prefix, "raw/");
+  EXPECT_EQ(c.s3.client.addressing, s3::AddressingStyle::path);
+  EXPECT_FALSE(c.s3.client.tls.verify);
+  EXPECT_EQ(c.s3.part_size, 16u << 20);
+  EXPECT_EQ(c.s3.max_parts_in_flight, 4u);
+  EXPECT_EQ(c.s3.client.timeouts.read, std::chrono::seconds(10));
+  EXPECT_EQ(c.s3.client.retry.max_attempts, 3);
+  EXPECT_EQ(c.s3.health_check_interval, std::chrono::seconds(2));
+  EXPECT_EQ(c.format.format, OutputFormat::csv);
+  EXPECT_EQ(c.format.fields,
+            (std::vector<EnvelopeField>{EnvelopeField::topic, EnvelopeField::offset,
+                                        EnvelopeField::value}));
+  EXPECT_EQ(c.format.value_encoding, BytesEncoding::string);
+  EXPECT_FALSE(c.format.csv_header);
+  EXPECT_EQ(c.compression.type, Compression::zstd);
+  EXPECT_EQ(c.compression.level, 3) << "the level defaults per type";
+  EXPECT_EQ(c.rotation.max_records, 1000u);
+  EXPECT_EQ(c.rotation.time_window, std::chrono::hours(1));
+  EXPECT_EQ(c.rotation.idle_flush, std::chrono::seconds(5));
+  EXPECT_EQ(c.tombstones, TombstonePolicy::ignore);
+  EXPECT_EQ(c.bad_records.policy, BadRecordPolicy::dead_letter);
+  EXPECT_EQ(c.memory.high_watermark, 1u << 30);
+  EXPECT_EQ(c.shutdown_deadline, std::chrono::seconds(45));
+  EXPECT_EQ(c.http_listen, "0.0.0.0:9400");
+  EXPECT_EQ(c.log_level, log::Level::debug);
+  EXPECT_EQ(c.log_format, log::Format::json);
+  EXPECT_EQ(c.object_key_template().text(),
+            "{{value.resourcename}}/{{partition}}/{{start_offset}}");
+}
+
+TEST(Config, KafkaConnectNamesAreAliases) {
+  SinkConfig c = load_config_from_yaml(R"(
+topics: "a, b"
+s3.bucket.name: lake
+s3.region: us-west-2
+flush.size: 500
+rotate.interval.ms: 60000
+rotate.schedule.interval.ms: 300000
+s3.part.size: 5242880
+s3.compression.type: gzip
+behavior.on.null.values: fail
+s3.path.style.access.enabled: true
+store.url: http://127.0.0.1:9000
+file.name.template: "{{topic}}-{{partition}}-{{start_offset}}"
+)");
+  EXPECT_EQ(c.kafka.topics, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c.s3.client.bucket, "lake");
+  EXPECT_EQ(c.s3.client.region, "us-west-2");
+  EXPECT_EQ(c.rotation.max_records, 500u);
+  EXPECT_EQ(c.rotation.time_window, std::chrono::minutes(1));
+  EXPECT_EQ(c.rotation.max_open, std::chrono::minutes(5));
+  EXPECT_EQ(c.s3.part_size, 5u << 20);
+  EXPECT_EQ(c.tombstones, TombstonePolicy::fail);
+  EXPECT_EQ(c.s3.client.addressing, s3::AddressingStyle::path);
+  EXPECT_EQ(c.s3.client.endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(c.key_template, "{{topic}}-{{partition}}-{{start_offset}}");
+}
+
+TEST(Config, EnvironmentThenSetOverrideTheFile) {
+  ConfigSources sources;
+  sources.environment = {{"KAFKA_S3_SINK_S3__BUCKET", "from-env"},
+                         {"KAFKA_S3_SINK_ROTATION__MAX_RECORDS", "7"},
+                         {"KAFKA_S3_SINK_KAFKA__PROPERTIES__FETCH_WAIT_MAX_MS", "25"},
+                         {"KAFKA_S3_SINK_KAFKA__TOPICS", "x,y"},
+                         {"PATH", "/usr/bin"},
+                         {"KAFKA_S3_SINK_CONFIG", "ignored-here"}};
+  sources.sets = {"rotation.max_records=9", "kafka.properties.queued.min.messages=1000",
+                  "flush.size=11"};
+  sources.log_level = "warn";
+  SinkConfig c = load_config_from_yaml(kMinimal, sources);
+  EXPECT_EQ(c.s3.client.bucket, "from-env");
+  EXPECT_EQ(c.rotation.max_records, 11u) << "--set applies in order, after the environment";
+  EXPECT_EQ(c.kafka.properties.at("fetch.wait.max.ms"), "25");
+  EXPECT_EQ(c.kafka.properties.at("queued.min.messages"), "1000");
+  EXPECT_EQ(c.kafka.topics, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(c.log_level, log::Level::warn);
+}
+
+TEST(Config, UnknownKeysAreErrorsWithSuggestions) {
+  std::string error = error_of(std::string(kMinimal) + "rotation:\n  max_recods: 5\n");
+  EXPECT_THAT(error, HasSubstr("rotation.max_recods: unknown configuration key"));
+  EXPECT_THAT(error, HasSubstr("did you mean 'rotation.max_records'?"));
+  EXPECT_THAT(error_of(std::string(kMinimal) + "bucket: x\n"),
+              HasSubstr("did you mean 's3.bucket'?"));
+  EXPECT_THAT(error_of(std::string(kMinimal) + "totally_unrelated_setting: 1\n"),
+              Not(HasSubstr("did you mean")));
+  ConfigSources env;
+  env.environment = {{"KAFKA_S3_SINK_S3__BUCKT", "x"}};
+  EXPECT_THAT(error_of(kMinimal, env), HasSubstr("KAFKA_S3_SINK_S3__BUCKT (s3.buckt): unknown"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"nope"})), HasSubstr("write --set key=value"));
+}
+
+TEST(Config, BadValuesNameTheKeyAndAGoodValue) {
+  EXPECT_THAT(error_of(kMinimal, with_sets({"s3.part_size=lots"})),
+              HasSubstr("s3.part_size: 'lots' is not a size"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"rotation.idle_flush=soon"})),
+              HasSubstr("rotation.idle_flush: 'soon' is not a duration"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"format.type=parquet"})),
+              HasSubstr("format.type: 'parquet' is not one of: jsonl, raw, csv"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"format.fields=topic,nope"})),
+              HasSubstr("unknown field 'nope'"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"s3.tls_verify=maybe"})),
+              HasSubstr("s3.tls_verify: 'maybe' is not true or false"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"s3.max_parts_in_flight=0"})),
+              HasSubstr("must be a whole number from 1 to 1024"));
+  EXPECT_THAT(error_of("kafka: [1, 2]\n"), HasSubstr("kafka: unknown configuration key"));
+  EXPECT_THAT(error_of("kafka: {topics: [a\n"), HasSubstr("is not valid YAML"));
+  EXPECT_THAT(error_of("- just\n- a list\n"), HasSubstr("must be a YAML map"));
+}
+
+TEST(Config, CrossFieldChecks) {
+  EXPECT_THAT(error_of("kafka: {topics: [a]}\n"), HasSubstr("s3.bucket: set the bucket"));
+  EXPECT_THAT(error_of("s3: {bucket: b}\n"), HasSubstr("set exactly one of kafka.topics"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"kafka.topics_regex=^a"})),
+              HasSubstr("set exactly one of kafka.topics"));
+  EXPECT_EQ(error_of("s3: {bucket: b}\nkafka: {topics_regex: 'edfi.*'}\n"), "no error");
+  EXPECT_THAT(error_of("s3: {bucket: b}\nkafka: {topics_regex: '^a(b'}\n"),
+              HasSubstr("not a valid POSIX extended regular expression"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"kafka.properties.enable.auto.commit=true"})),
+              HasSubstr("kafka.properties.enable.auto.commit: remove it"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"s3.part_size=1MiB"})),
+              HasSubstr("s3.part_size: must be from 5MiB to 5GiB"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"compression.level=12"})),
+              HasSubstr("compression.level: for gzip use 1-9"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"key_template={{topic}}/{{start_offset}}"})),
+              HasSubstr("key_template: the key template"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"key_default=a/b"})),
+              HasSubstr("key_default: must be"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"s3.access_key_id=AKIA"})),
+              HasSubstr("set both s3.access_key_id and s3.secret_access_key"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"memory.low_watermark=1GiB"})),
+              HasSubstr("memory.low_watermark: must be below"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"rotation.max_bytes=0", "rotation.idle_flush=0",
+                                            "rotation.max_open=0"})),
+              HasSubstr("nothing would close objects"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"http.listen=9400"})), HasSubstr("http.listen"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"s3.endpoint=ftp://x"})), HasSubstr("s3: "));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"format.type=raw", "format.delimiter="})),
+              HasSubstr("format.delimiter"));
+}
+
+TEST(Config, EveryProblemIsReportedAtOnce) {
+  try {
+    load_config_from_yaml("s3: {part_size: x}\nformat: {type: y}\nnope: 1\n");
+    FAIL() << "expected an error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.issues().size(), 3u) << e.what();
+  }
+}
+
+TEST(Config, EffectiveConfigRedactsSecrets) {
+  SinkConfig c = load_config_from_yaml(
+      std::string(kMinimal) + R"(
+kafka:
+  topics: [t]
+  properties: {sasl.password: hunter2, sasl.username: alice}
+)",
+      with_sets({"s3.secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                 "s3.access_key_id=AKIAIOSFODNN7EXAMPLE", "s3.session_token=SESSIONTOKENVALUE"}));
+  std::string yaml = effective_config_yaml(c);
+  EXPECT_THAT(yaml, Not(HasSubstr("wJalrXUtnFEMI")));
+  EXPECT_THAT(yaml, Not(HasSubstr("hunter2")));
+  EXPECT_THAT(yaml, Not(HasSubstr("SESSIONTOKENVALUE")));
+  EXPECT_THAT(yaml, Not(HasSubstr("AKIAIOSFODNN7EXAMPLE")));
+  EXPECT_THAT(yaml, HasSubstr("secret_access_key: \"***\""));
+  EXPECT_THAT(yaml, HasSubstr("sasl.password: \"***\""));
+  EXPECT_THAT(yaml, HasSubstr("sasl.username: \"alice\""));
+  EXPECT_THAT(yaml, HasSubstr("bucket: \"lake\""));
+  // The printed configuration loads back to the same effective configuration.
+  SinkConfig again = load_config_from_yaml(
+      yaml, with_sets({"s3.secret_access_key=x", "s3.session_token=y", "s3.access_key_id=z",
+                       "kafka.properties.sasl.password=p"}));
+  EXPECT_EQ(again.s3.part_size, c.s3.part_size);
+  EXPECT_EQ(again.rotation.idle_flush, c.rotation.idle_flush);
+  EXPECT_EQ(again.format.fields, c.format.fields);
+  EXPECT_EQ(again.key_template, c.key_template);
+}
+
+TEST(Config, ReadsAFileAndReportsAMissingOne) {
+  std::string path = ::testing::TempDir() + "/ks3_config_test.yaml";
+  std::ofstream(path) << kMinimal;
+  ConfigSources sources;
+  sources.file = path;
+  EXPECT_EQ(load_config(sources).s3.client.bucket, "lake");
+  std::remove(path.c_str());
+  try {
+    load_config(sources);
+    FAIL() << "expected an error";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("--config " + path + ": cannot read the file"));
+  }
+}
+
+}  // namespace
+}  // namespace ks3::server

@@ -1,0 +1,173 @@
+#include "server/delivery/partition_state.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ks3::server {
+namespace {
+
+const SteadyTime kNow{std::chrono::seconds(100)};
+
+RotationOptions max_records(std::uint64_t n) {
+  RotationOptions o;
+  o.max_records = n;
+  return o;
+}
+
+// Feeds records [from, to) and returns the cuts (offset, reason) made before them; each cut
+// closes a segment with one object.
+std::vector<std::pair<std::int64_t, CutReason>> feed(PartitionState& p, std::int64_t from,
+                                                     std::int64_t to,
+                                                     std::vector<ClosedSegment>* closed = nullptr) {
+  std::vector<std::pair<std::int64_t, CutReason>> cuts;
+  for (std::int64_t offset = from; offset < to; ++offset) {
+    CutReason reason = p.before_record(offset, 0);
+    if (reason != CutReason::none) {
+      cuts.emplace_back(offset, reason);
+      ClosedSegment segment = p.cut(offset, reason, 1);
+      if (closed) closed->push_back(segment);
+    }
+    p.record_consumed(offset, 0, 10, kNow);
+  }
+  return cuts;
+}
+
+TEST(PartitionState, CommitsOnlyTheDurablePrefixAtCutBoundaries) {
+  PartitionState p({"t", 0}, 100, "", max_records(5));
+  std::vector<ClosedSegment> closed;
+  auto cuts = feed(p, 100, 112, &closed);
+  ASSERT_EQ(cuts.size(), 2u);
+  EXPECT_EQ(cuts[0].first, 105);
+  EXPECT_EQ(cuts[1].first, 110);
+  EXPECT_FALSE(p.plan_commit()) << "nothing durable yet";
+  // The second segment's object completes first: nothing to commit (not contiguous).
+  EXPECT_FALSE(p.object_durable(closed[1].id));
+  EXPECT_FALSE(p.plan_commit());
+  EXPECT_TRUE(p.object_durable(closed[0].id));
+  auto plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->offset, 110);
+  EXPECT_EQ(plan->metadata, "");
+  EXPECT_FALSE(p.plan_commit()) << "one commit in flight at a time";
+  p.commit_finished(*plan, true);
+  EXPECT_EQ(p.committed_position(), 110);
+  EXPECT_FALSE(p.plan_commit());
+}
+
+TEST(PartitionState, MomentCutsAreJournaledAndGateCompletion) {
+  PartitionState p({"t", 0}, 100, "", max_records(5));
+  std::vector<ClosedSegment> closed;
+  feed(p, 100, 108, &closed);  // deterministic cut at 105; 105..107 open
+  ASSERT_TRUE(p.has_open_records());
+  ASSERT_TRUE(p.can_moment_cut());
+  ClosedSegment idle = p.cut(*p.next_offset(), CutReason::idle_flush, 1);
+  EXPECT_EQ(idle.end, 108);
+  EXPECT_EQ(idle.required_journal_version, 1u);
+  EXPECT_TRUE(p.may_complete(closed[0].required_journal_version));
+  EXPECT_FALSE(p.may_complete(idle.required_journal_version)) << "journal not acknowledged yet";
+  // The journal goes out at once, with the current committed position.
+  auto plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->offset, 100);
+  EXPECT_EQ(plan->metadata, "ks3j1:108");
+  p.commit_finished(*plan, true);
+  EXPECT_TRUE(p.may_complete(idle.required_journal_version));
+  // Both segments durable: commit 108; the journal entry is covered and dropped.
+  p.object_durable(closed[0].id);
+  p.object_durable(idle.id);
+  plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->offset, 108);
+  EXPECT_EQ(plan->metadata, "");
+  p.commit_finished(*plan, true);
+  EXPECT_EQ(p.journal_size(), 0u);
+}
+
+TEST(PartitionState, LaterSegmentsWaitForEarlierMomentCuts) {
+  PartitionState p({"t", 0}, 0, "", max_records(3));
+  feed(p, 0, 2);
+  ClosedSegment idle = p.cut(2, CutReason::idle_flush, 1);
+  std::vector<ClosedSegment> closed;
+  feed(p, 2, 6, &closed);  // deterministic cut at 5 (3 records after the idle cut)
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].end, 5);
+  EXPECT_EQ(closed[0].required_journal_version, idle.required_journal_version)
+      << "a segment after a moment cut only exists in a replay that knows the cut";
+  EXPECT_FALSE(p.may_complete(closed[0].required_journal_version));
+}
+
+TEST(PartitionState, ReplaysTheJournalFromCommitMetadata) {
+  // The first run committed 100 with the journal {108}; the replay cuts at 108 again, without
+  // journaling it twice, and keeps it in the metadata of commits below 108.
+  PartitionState p({"t", 0}, 100, "ks3j1:95,108", max_records(5));
+  EXPECT_EQ(p.replayed_cuts(), 1u) << "cuts at or below the committed offset are dropped";
+  std::vector<ClosedSegment> closed;
+  auto cuts = feed(p, 100, 112, &closed);
+  ASSERT_EQ(cuts.size(), 2u);
+  EXPECT_EQ(cuts[0], std::make_pair(std::int64_t{105}, CutReason::max_records));
+  EXPECT_EQ(cuts[1], std::make_pair(std::int64_t{108}, CutReason::journal_replay));
+  EXPECT_TRUE(p.may_complete(closed[1].required_journal_version));
+  p.object_durable(closed[0].id);
+  auto plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->offset, 105);
+  EXPECT_EQ(plan->metadata, "ks3j1:108");
+}
+
+TEST(PartitionState, FailedCommitsAreRetried) {
+  PartitionState p({"t", 0}, 0, "", max_records(2));
+  std::vector<ClosedSegment> closed;
+  feed(p, 0, 3, &closed);
+  p.object_durable(closed[0].id);
+  auto plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  p.commit_finished(*plan, false);
+  EXPECT_EQ(p.committed_position(), 0);
+  auto again = p.plan_commit();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->offset, 2);
+}
+
+TEST(PartitionState, WithoutACommitTheFirstRecordIsTheStart) {
+  PartitionState p({"t", 0}, -1, "", max_records(2));
+  EXPECT_EQ(p.committed_position(), -1);
+  EXPECT_FALSE(p.plan_commit());
+  feed(p, 50, 51);
+  EXPECT_EQ(p.committed_position(), 50);
+  ClosedSegment idle = p.cut(51, CutReason::shutdown, 1);
+  auto plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->offset, 50);
+  EXPECT_EQ(plan->metadata, "ks3j1:51");
+  p.commit_finished(*plan, true);
+  EXPECT_TRUE(p.may_complete(idle.required_journal_version));
+}
+
+TEST(PartitionState, SegmentsWithoutObjectsAreDurableAtOnce) {
+  PartitionState p({"t", 0}, 10, "", max_records(100));
+  feed(p, 10, 20);
+  p.cut(20, CutReason::idle_flush, 0);  // every record was skipped
+  auto plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->offset, 20);
+  EXPECT_EQ(plan->metadata, "") << "a cut at the committed offset needs no journal entry";
+}
+
+TEST(PartitionState, AFullJournalStopsMomentCuts) {
+  PartitionState p({"t", 0}, 0, "", max_records(1000), 2);
+  for (std::int64_t offset = 0; offset < 2; ++offset) {
+    feed(p, offset, offset + 1);
+    ASSERT_TRUE(p.can_moment_cut());
+    p.cut(offset + 1, CutReason::idle_flush, 1);
+  }
+  EXPECT_FALSE(p.can_moment_cut());
+}
+
+TEST(PartitionState, ForeignMetadataIsAWarningNotAFailure) {
+  PartitionState p({"t", 0}, 7, "written by another tool", max_records(5));
+  EXPECT_TRUE(p.journal_warning());
+  EXPECT_EQ(p.replayed_cuts(), 0u);
+  EXPECT_EQ(p.committed_position(), 7);
+}
+
+}  // namespace
+}  // namespace ks3::server

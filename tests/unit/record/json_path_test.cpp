@@ -1,0 +1,118 @@
+#include "server/record/json_path.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ks3::server {
+namespace {
+
+JsonPath path(std::string_view dotted) {
+  auto parsed = JsonPath::parse(dotted);
+  EXPECT_TRUE(parsed) << dotted;
+  return *parsed;
+}
+
+TEST(JsonPath, ParsesDottedPathToPointer) {
+  EXPECT_EQ(path("a").pointer(), "/a");
+  EXPECT_EQ(path("source.table").pointer(), "/source/table");
+  EXPECT_EQ(path("a~b/c.d").pointer(), "/a~0b~1c/d");
+  EXPECT_FALSE(JsonPath::parse(""));
+  EXPECT_FALSE(JsonPath::parse("a..b"));
+  EXPECT_FALSE(JsonPath::parse(".a"));
+  EXPECT_FALSE(JsonPath::parse("a."));
+}
+
+TEST(JsonReader, ExtractsScalarsAsText) {
+  JsonReader reader;
+  ASSERT_TRUE(
+      reader.load(R"({"resourcename":"Student","n":42,"f":-1.5e3,"t":true,"z":null,)"
+                  R"("source":{"table":"document","db":"edfi"},"items":[{"id":"x"},{"id":"y"}],)"
+                  R"("esc":"a\"b\u00e9","big":123456789012345678901234567890})"));
+  EXPECT_EQ(reader.extract(path("resourcename")), "Student");
+  EXPECT_EQ(reader.extract(path("n")), "42");
+  EXPECT_EQ(reader.extract(path("f")), "-1.5e3");
+  EXPECT_EQ(reader.extract(path("t")), "true");
+  EXPECT_EQ(reader.extract(path("source.table")), "document");
+  EXPECT_EQ(reader.extract(path("items.1.id")), "y");
+  EXPECT_EQ(reader.extract(path("esc")), "a\"b\xc3\xa9");
+  EXPECT_EQ(reader.extract(path("big")), "123456789012345678901234567890");
+  // Repeated and out-of-order lookups work (the document rewinds per lookup).
+  EXPECT_EQ(reader.extract(path("resourcename")), "Student");
+}
+
+TEST(JsonReader, MissingNullAndContainersGiveNothing) {
+  JsonReader reader;
+  ASSERT_TRUE(reader.load(R"({"z":null,"o":{"a":1},"arr":[1],"s":"x"})"));
+  EXPECT_EQ(reader.extract(path("z")), std::nullopt);
+  EXPECT_EQ(reader.extract(path("o")), std::nullopt);
+  EXPECT_EQ(reader.extract(path("arr")), std::nullopt);
+  EXPECT_EQ(reader.extract(path("missing")), std::nullopt);
+  EXPECT_EQ(reader.extract(path("s.deeper")), std::nullopt);
+  EXPECT_EQ(reader.extract(path("s")), "x");
+}
+
+TEST(JsonReader, NotJsonGivesNothing) {
+  JsonReader reader;
+  reader.load("not json at all");
+  EXPECT_EQ(reader.extract(path("a")), std::nullopt);
+  reader.load("");
+  EXPECT_EQ(reader.extract(path("a")), std::nullopt);
+  reader.load("[1,2]");
+  EXPECT_EQ(reader.extract(path("a")), std::nullopt);
+}
+
+TEST(JsonReader, ValidatesWholeDocuments) {
+  JsonReader reader;
+  for (std::string_view good :
+       {R"({})", R"([])", R"({"a":[1,2,{"b":null}],"c":"d"})", "42", R"("text")", "true", "null",
+        "  {\"a\":1}\n", "123456789012345678901234567890", R"({"u":"\u00e9\ud83d\ude00"})"}) {
+    EXPECT_TRUE(reader.is_valid(good)) << good;
+  }
+  for (std::string_view bad : {"",
+                               "   ",
+                               "{",
+                               R"({"a":})",
+                               R"({"a":1,})",
+                               "[1,2",
+                               "{} {}",
+                               "{}x",
+                               "tru",
+                               "01",
+                               R"({"a":"\x"})",
+                               "{\"a\":\"\xff\"}",
+                               R"({a:1})",
+                               "[1,]",
+                               "nul",
+                               R"("unterminated)",
+                               "42 x",
+                               R"("a" b)",
+                               "true false",
+                               "1.",
+                               "-",
+                               "1e"}) {
+    EXPECT_FALSE(reader.is_valid(bad)) << bad;
+  }
+}
+
+TEST(JsonReader, MinifiesPrettyPrintedJson) {
+  JsonReader reader;
+  std::string out = "prefix:";
+  ASSERT_TRUE(reader.minify("{\n  \"a\" : [ 1, 2 ],\n  \"b\" : \"x y\"\n}\n", out));
+  EXPECT_EQ(out, R"(prefix:{"a":[1,2],"b":"x y"})");
+  std::string untouched = "keep";
+  EXPECT_FALSE(reader.minify("{\n", untouched));
+  EXPECT_EQ(untouched, "keep");
+}
+
+TEST(JsonReader, HandlesInputsAtBufferBoundaries) {
+  // The reader copies into a padded buffer: documents of every length up to a few pages parse.
+  JsonReader reader;
+  std::string doc = R"({"k":")";
+  for (int i = 0; i < 5000; ++i) {
+    std::string full = doc + std::string(static_cast<std::size_t>(i), 'x') + "\"}";
+    ASSERT_TRUE(reader.load(full));
+    ASSERT_EQ(reader.extract(path("k"))->size(), static_cast<std::size_t>(i));
+  }
+}
+
+}  // namespace
+}  // namespace ks3::server
