@@ -38,6 +38,16 @@ void set_listen(const std::string& text, NullS3Args& options) {
   options.port = static_cast<std::uint16_t>(value);
 }
 
+// A whole-number option shown with its default in --help, e.g. "--seed S=1".
+template <class T>
+CLI::Option* count_option(CLI::App& app, std::string name, T& target, std::string description,
+                          std::string type_name) {
+  return app.add_option(std::move(name), target, std::move(description))
+      ->type_name(std::move(type_name))
+      ->capture_default_str()
+      ->check(cli::whole_number());
+}
+
 }  // namespace
 
 cli::Parsed<LoadGenArgs> parse_load_gen_args(std::span<const std::string> args) {
@@ -59,29 +69,17 @@ cli::Parsed<LoadGenArgs> parse_load_gen_args(std::span<const std::string> args) 
       ->type_name("N")
       ->required()
       ->check(cli::whole_number(1));
-  app.add_option("--first-index", options.first_index, "index of the first record")
-      ->type_name("I")
-      ->capture_default_str()
-      ->check(cli::whole_number());
-  app.add_option("--value-size", options.gen.value_size, "target value bytes")
-      ->type_name("BYTES")
-      ->capture_default_str()
-      ->check(cli::whole_number());
+  count_option(app, "--first-index", options.first_index, "index of the first record", "I");
+  count_option(app, "--value-size", options.gen.value_size, "target value bytes", "BYTES");
   cli::one_of(
       app.add_option_function<std::string>(
              "--shape", [&options](const std::string& v) { options.gen.shape = *parse_shape(v); },
              "record shape")
           ->default_str(std::string(to_string(options.gen.shape))),
       {"edfi", "debezium", "events"});
-  app.add_option("--keys", options.gen.key_cardinality,
-                 "distinct keys; 0: every record has its own key")
-      ->type_name("CARDINALITY")
-      ->capture_default_str()
-      ->check(cli::whole_number());
-  app.add_option("--seed", options.gen.seed, "the generator's seed")
-      ->type_name("S")
-      ->capture_default_str()
-      ->check(cli::whole_number());
+  count_option(app, "--keys", options.gen.key_cardinality,
+               "distinct keys; 0: every record has its own key", "CARDINALITY");
+  count_option(app, "--seed", options.gen.seed, "the generator's seed", "S");
   app.add_option("--delete-ratio", options.gen.delete_ratio, "share of records that are deletes")
       ->type_name("R")
       ->capture_default_str()
@@ -124,11 +122,8 @@ cli::Parsed<NullS3Args> parse_null_s3_args(std::span<const std::string> args) {
       ->type_name("MS")
       ->default_str("0")
       ->check(cli::whole_number());
-  app.add_option("--min-part-size", options.min_part_size,
-                 "smallest part but the last of a multipart upload")
-      ->type_name("BYTES")
-      ->capture_default_str()
-      ->check(cli::whole_number());
+  count_option(app, "--min-part-size", options.min_part_size,
+               "smallest part but the last of a multipart upload", "BYTES");
   app.add_flag("--verify-md5", options.verify_md5,
                "check Content-MD5 against the body and use it as the ETag (costs CPU)");
   app.add_flag("--verbose", options.verbose, "log every request to stderr");
@@ -148,18 +143,10 @@ cli::Parsed<WaitCommittedArgs> parse_wait_committed_args(std::span<const std::st
       ->required();
   app.add_option("--group", options.group, "the consumer group")->type_name("G")->required();
   app.add_option("--topic", options.topic, "the topic")->type_name("T")->required();
-  app.add_option("--slack", options.slack, "records per partition that may stay uncommitted")
-      ->type_name("N")
-      ->capture_default_str()
-      ->check(cli::whole_number());
-  app.add_option("--timeout-s", options.timeout_s, "give up after this many seconds")
-      ->type_name("S")
-      ->capture_default_str()
-      ->check(cli::whole_number());
-  app.add_option("--interval-ms", options.interval_ms, "time between two polls")
-      ->type_name("MS")
-      ->capture_default_str()
-      ->check(cli::whole_number());
+  count_option(app, "--slack", options.slack, "records per partition that may stay uncommitted",
+               "N");
+  count_option(app, "--timeout-s", options.timeout_s, "give up after this many seconds", "S");
+  count_option(app, "--interval-ms", options.interval_ms, "time between two polls", "MS");
   return finish_parse(app, args, options);
 }
 

@@ -27,53 +27,37 @@ void add_argument(CLI::App& app, std::string name, std::string description, S3Cl
 
 // The settings flags, on `s3` (before the command) and on every command (after it).
 void add_settings(CLI::App& app, S3SettingsFlags& flags) {
-  const std::string group = "S3 settings (default: the AWS environment)";
-  app.add_option_function<std::string>(
-         "--endpoint", [&flags](const std::string& v) { flags.endpoint = v; },
-         "S3 endpoint URL (AWS_ENDPOINT_URL; empty: AWS)")
-      ->type_name("URL")
-      ->group(group);
-  app.add_option_function<std::string>(
-         "--region", [&flags](const std::string& v) { flags.region = v; },
-         "region (AWS_REGION; else us-east-1)")
-      ->type_name("R")
-      ->group(group);
-  cli::one_of(app.add_option_function<std::string>(
-                  "--addressing",
-                  [&flags](const std::string& v) {
-                    s3::parse_addressing_style(v, flags.addressing.emplace());
-                  },
-                  "bucket in the path or the host name"),
-              {"auto", "path", "virtual"})
-      ->group(group);
-  app.add_option_function<std::string>(
-         "--ca-file", [&flags](const std::string& v) { flags.ca_file = v; },
-         "CA certificates (PEM) to trust")
-      ->type_name("F")
-      ->group(group);
-  app.add_flag_callback(
-         "--insecure-skip-tls-verify", [&flags] { flags.insecure_skip_tls_verify = true; },
-         "do not verify the server's certificate")
-      ->group(group);
-  app.add_option_function<std::string>(
-         "--profile", [&flags](const std::string& v) { flags.profile = v; },
-         "profile of ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)")
-      ->type_name("P")
-      ->group(group);
-  cli::one_of(app.add_option_function<std::string>(
-                  "--payload-signing",
-                  [&flags](const std::string& v) {
-                    s3::parse_payload_signing(v, flags.payload_signing.emplace());
-                  },
-                  "sign the body's SHA-256, or send UNSIGNED-PAYLOAD"),
-              {"auto", "signed", "unsigned"})
-      ->group(group);
-  app.add_option_function<int>(
-         "--max-attempts", [&flags](int v) { flags.max_attempts = v; },
-         "attempts per request (default 3, within a 60 s deadline)")
-      ->type_name("N")
-      ->check(cli::whole_number(1))
-      ->group(group);
+  const auto setting = [](CLI::Option* option, std::string type_name = "") {
+    if (!type_name.empty()) option->type_name(std::move(type_name));
+    option->group("S3 settings (default: the AWS environment)");
+  };
+  setting(app.add_option("--endpoint", flags.endpoint, "S3 endpoint URL (AWS_ENDPOINT_URL)"),
+          "URL");
+  setting(app.add_option("--region", flags.region, "region (AWS_REGION; else us-east-1)"), "R");
+  setting(cli::one_of(app.add_option_function<std::string>(
+                          "--addressing",
+                          [&flags](const std::string& v) {
+                            s3::parse_addressing_style(v, flags.addressing.emplace());
+                          },
+                          "bucket in the path or the host name"),
+                      {"auto", "path", "virtual"}));
+  setting(app.add_option("--ca-file", flags.ca_file, "CA certificates (PEM) to trust"), "F");
+  setting(app.add_flag("--insecure-skip-tls-verify", flags.insecure_skip_tls_verify,
+                       "do not verify the server's certificate"));
+  setting(app.add_option("--profile", flags.profile,
+                         "profile of ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)"),
+          "P");
+  setting(cli::one_of(app.add_option_function<std::string>(
+                          "--payload-signing",
+                          [&flags](const std::string& v) {
+                            s3::parse_payload_signing(v, flags.payload_signing.emplace());
+                          },
+                          "sign the body's SHA-256, or send UNSIGNED-PAYLOAD"),
+                      {"auto", "signed", "unsigned"}));
+  setting(app.add_option("--max-attempts", flags.max_attempts,
+                         "attempts per request (default 3, within a 60 s deadline)")
+              ->check(cli::whole_number(1)),
+          "N");
 }
 
 // One s3 command: its name goes to command.name when it is given.
