@@ -52,6 +52,14 @@ cli::Parsed<CliOptions> parse_cli(std::span<const std::string> args) {
   if (words.size() >= 2 && words[0] == "s3" && words[1] == "help") words[1] = "--help";
   if (auto exit = cli::parse(app, words)) return *exit;
   if (s3->parsed()) {
+    // The sink's options before `s3` would be ignored: say so rather than run without them.
+    for (const char* name : {"--config", "--set", "--log-level", "--log-format", "--validate"}) {
+      if (app.count(name) > 0) {
+        return cli::Exit{2, "kafka-s3-sink s3: " + std::string(name) +
+                                " is for running the sink, not for s3 (see kafka-s3-sink s3 "
+                                "--help)\n"};
+      }
+    }
     options.mode = CliOptions::Mode::s3;
   } else if (validate) {
     options.mode = CliOptions::Mode::validate;
