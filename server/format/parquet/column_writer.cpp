@@ -128,16 +128,16 @@ void ColumnWriter::fall_back_to_plain() {
   for (uint32_t i : indices_) plain_append_byte_array(values_, dict_.value(i));
   indices_.clear();
   dict_mode_ = false;
-  if (!dict_pages_) dict_.clear();
+  if (dict_pages_ == 0) dict_.clear();
 }
 
 size_t ColumnWriter::buffered_bytes() const {
   return pages_.size() + values_.size() + indices_.size() * 4 +
-         (def_.size() + rep_.size()) * 2 + (dict_mode_ || dict_pages_ ? dict_.memory_bytes() : 0);
+         (def_.size() + rep_.size()) * 2 + (dict_mode_ || dict_pages_ > 0 ? dict_.memory_bytes() : 0);
 }
 
 size_t ColumnWriter::estimated_chunk_bytes() const {
-  return pages_.size() + open_page_bytes() + (dict_pages_ || dict_mode_ ? dict_.plain_page().size() : 0);
+  return pages_.size() + open_page_bytes() + (dict_pages_ > 0 || dict_mode_ ? dict_.plain_page().size() : 0);
 }
 
 void ColumnWriter::write_page(PageType type, std::string_view body, int32_t num_values,
@@ -166,7 +166,7 @@ void ColumnWriter::write_page(PageType type, std::string_view body, int32_t num_
 void ColumnWriter::close_page() {
   if (page_values_ == 0) return;
   // The dictionary must pay: judged once, on the chunk's first page.
-  if (dict_mode_ && !dict_pages_) {
+  if (dict_mode_ && dict_pages_ == 0) {
     const size_t index_bytes = indices_.size() * static_cast<size_t>(
                                                      std::max(1, bit_width_for(dict_.size()))) / 8;
     if (dict_.plain_page().size() + index_bytes >= page_plain_bytes_) fall_back_to_plain();
@@ -180,15 +180,15 @@ void ColumnWriter::close_page() {
     body_.push_back(static_cast<char>(width));
     rle_encode(indices_.data(), indices_.size(), width, body_);
     encoding = Encoding::kRleDictionary;
-    dict_pages_ = true;
+    ++dict_pages_;
   } else if (column_.physical_type == PhysicalType::kBoolean) {
     BitPacker packer(body_, 1);
     for (char b : values_) packer.put(static_cast<uint64_t>(b));
     packer.flush();
-    plain_pages_ = true;
+    ++plain_pages_;
   } else {
     body_ += values_;
-    plain_pages_ = true;
+    ++plain_pages_;
   }
   write_page(PageType::kDataPage, body_, page_values_, encoding);
   num_values_ += page_values_;
@@ -212,31 +212,34 @@ ColumnChunk ColumnWriter::finish_chunk(std::string& file, int64_t file_offset) {
   m.statistics = stats_.to_thrift();
 
   int64_t offset = file_offset;
-  int64_t dict_uncompressed = 0;
   size_t dict_stored = 0;
-  if (dict_pages_) {
+  if (dict_pages_ > 0) {
     // The dictionary page goes first: write it through pages_' scratch path into `file`.
     std::string data_pages;
     data_pages.swap(pages_);
-    const int64_t before = uncompressed_;
     write_page(PageType::kDictionaryPage, dict_.plain_page(), static_cast<int32_t>(dict_.size()),
                Encoding::kPlain);
-    dict_uncompressed = uncompressed_ - before;
     dict_stored = pages_.size();
     file += pages_;
     pages_.swap(data_pages);
     m.dictionary_page_offset = offset;
     offset += static_cast<int64_t>(dict_stored);
   }
-  (void)dict_uncompressed;
   m.data_page_offset = offset;
   file += pages_;
   m.total_uncompressed_size = uncompressed_;
   m.total_compressed_size = static_cast<int64_t>(dict_stored + pages_.size());
 
-  if (dict_pages_ || plain_pages_) m.encodings.push_back(Encoding::kPlain);
+  m.encodings.push_back(Encoding::kPlain);  // data or dictionary page (and statistics)
   m.encodings.push_back(Encoding::kRle);
-  if (dict_pages_) m.encodings.push_back(Encoding::kRleDictionary);
+  if (dict_pages_ > 0) {
+    m.encodings.push_back(Encoding::kRleDictionary);
+    m.encoding_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
+    m.encoding_stats.push_back({PageType::kDataPage, Encoding::kRleDictionary, dict_pages_});
+  }
+  if (plain_pages_ > 0) {
+    m.encoding_stats.push_back({PageType::kDataPage, Encoding::kPlain, plain_pages_});
+  }
 
   // Reset for the next chunk (give the page memory back: the bytes are in `file` now).
   std::string().swap(pages_);
@@ -245,7 +248,7 @@ ColumnChunk ColumnWriter::finish_chunk(std::string& file, int64_t file_offset) {
   rows_ = 0;
   stats_.reset();
   dict_.clear();
-  dict_pages_ = plain_pages_ = false;
+  dict_pages_ = plain_pages_ = 0;
   dict_mode_ = options_.dictionary && column_.physical_type == PhysicalType::kByteArray;
   return chunk;
 }

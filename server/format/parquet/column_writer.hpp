@@ -83,8 +83,8 @@ class ColumnWriter {
   // The chunk.
   ByteArrayDictionary dict_;
   bool dict_mode_ = false;
-  bool dict_pages_ = false;   // a data page went out dictionary-encoded
-  bool plain_pages_ = false;  // a data page went out PLAIN
+  int32_t dict_pages_ = 0;   // data pages that went out dictionary-encoded
+  int32_t plain_pages_ = 0;  // data pages that went out PLAIN
   std::string pages_;         // finished data pages, headers included
   int64_t uncompressed_ = 0;  // pages_ uncompressed, headers included
   int64_t num_values_ = 0;

@@ -66,6 +66,16 @@ void write_column_meta(CompactEncoder& enc, const ColumnMetaData& m) {
   enc.field_i64(9, m.data_page_offset);
   if (m.dictionary_page_offset) enc.field_i64(11, *m.dictionary_page_offset);
   if (m.statistics) write_statistics(enc, 12, *m.statistics);
+  if (!m.encoding_stats.empty()) {
+    enc.begin_list(13, CompactType::kStruct, static_cast<uint32_t>(m.encoding_stats.size()));
+    for (const auto& e : m.encoding_stats) {
+      enc.begin_element_struct();
+      enc.field_i32(1, i32(e.page_type));
+      enc.field_i32(2, i32(e.encoding));
+      enc.field_i32(3, e.count);
+      enc.end_struct();
+    }
+  }
   enc.end_struct();
 }
 

@@ -120,6 +120,12 @@ struct KeyValue {
   std::optional<std::string> value;
 };
 
+struct PageEncodingStats {
+  PageType page_type = PageType::kDataPage;
+  Encoding encoding = Encoding::kPlain;
+  int32_t count = 0;
+};
+
 struct ColumnMetaData {
   PhysicalType type = PhysicalType::kInt32;
   std::vector<Encoding> encodings;
@@ -131,6 +137,7 @@ struct ColumnMetaData {
   int64_t data_page_offset = 0;
   std::optional<int64_t> dictionary_page_offset;
   std::optional<Statistics> statistics;
+  std::vector<PageEncodingStats> encoding_stats;  // written when not empty
 };
 
 struct ColumnChunk {
