@@ -9,10 +9,11 @@
 namespace ks3::parquet {
 
 ColumnWriter::ColumnWriter(const Column& column, const WriterOptions& options,
-                           Compressor& compressor)
+                           Compressor& compressor, PageScratch& scratch)
     : column_(column),
       options_(options),
       compressor_(compressor),
+      scratch_(scratch),
       stats_(column_),
       def_width_(bit_width_for(static_cast<uint64_t>(column.max_definition_level))),
       rep_width_(bit_width_for(static_cast<uint64_t>(column.max_repetition_level))) {
@@ -132,20 +133,21 @@ void ColumnWriter::fall_back_to_plain() {
 }
 
 size_t ColumnWriter::buffered_bytes() const {
-  return pages_.size() + values_.size() + indices_.size() * 4 +
-         (def_.size() + rep_.size()) * 2 + (dict_mode_ || dict_pages_ > 0 ? dict_.memory_bytes() : 0);
+  return pages_.capacity() + values_.capacity() + indices_.capacity() * 4 +
+         (def_.capacity() + rep_.capacity()) * 2 + dict_.memory_bytes();
 }
 
 size_t ColumnWriter::estimated_chunk_bytes() const {
-  return pages_.size() + open_page_bytes() + (dict_pages_ > 0 || dict_mode_ ? dict_.plain_page().size() : 0);
+  return pages_.size() + open_page_bytes() +
+         (dict_pages_ > 0 || dict_mode_ ? dict_.plain_page().size() : 0);
 }
 
 void ColumnWriter::write_page(PageType type, std::string_view body, int32_t num_values,
                               Encoding encoding) {
   std::string_view stored = body;
   if (compressor_.codec() != Codec::kUncompressed) {
-    compressor_.compress(body, compressed_);
-    stored = compressed_;
+    compressor_.compress(body, scratch_.compressed);
+    stored = scratch_.compressed;
   }
   PageHeader h;
   h.type = type;
@@ -156,10 +158,11 @@ void ColumnWriter::write_page(PageType type, std::string_view body, int32_t num_
   } else {
     h.dictionary_page_header = DictionaryPageHeader{.num_values = num_values, .encoding = encoding};
   }
-  header_.clear();
-  serialize(h, header_);
-  uncompressed_ += static_cast<int64_t>(header_.size() + body.size());
-  pages_ += header_;
+  std::string& header = scratch_.header;
+  header.clear();
+  serialize(h, header);
+  uncompressed_ += static_cast<int64_t>(header.size() + body.size());
+  pages_ += header;
   pages_.append(stored);
 }
 
@@ -167,30 +170,32 @@ void ColumnWriter::close_page() {
   if (page_values_ == 0) return;
   // The dictionary must pay: judged once, on the chunk's first page.
   if (dict_mode_ && dict_pages_ == 0) {
-    const size_t index_bytes = indices_.size() * static_cast<size_t>(
-                                                     std::max(1, bit_width_for(dict_.size()))) / 8;
+    const size_t index_bytes =
+        indices_.size() * static_cast<size_t>(std::max(1, bit_width_for(dict_.size()))) / 8;
     if (dict_.plain_page().size() + index_bytes >= page_plain_bytes_) fall_back_to_plain();
   }
-  body_.clear();
-  if (column_.max_repetition_level > 0) rle_encode_levels(rep_.data(), rep_.size(), rep_width_, body_);
-  if (column_.max_definition_level > 0) rle_encode_levels(def_.data(), def_.size(), def_width_, body_);
+  scratch_.body.clear();
+  if (column_.max_repetition_level > 0)
+    rle_encode_levels(rep_.data(), rep_.size(), rep_width_, scratch_.body);
+  if (column_.max_definition_level > 0)
+    rle_encode_levels(def_.data(), def_.size(), def_width_, scratch_.body);
   Encoding encoding = Encoding::kPlain;
   if (dict_mode_) {
     const int width = std::max(1, bit_width_for(dict_.size() - 1));
-    body_.push_back(static_cast<char>(width));
-    rle_encode(indices_.data(), indices_.size(), width, body_);
+    scratch_.body.push_back(static_cast<char>(width));
+    rle_encode(indices_.data(), indices_.size(), width, scratch_.body);
     encoding = Encoding::kRleDictionary;
     ++dict_pages_;
   } else if (column_.physical_type == PhysicalType::kBoolean) {
-    BitPacker packer(body_, 1);
+    BitPacker packer(scratch_.body, 1);
     for (char b : values_) packer.put(static_cast<uint64_t>(b));
     packer.flush();
     ++plain_pages_;
   } else {
-    body_ += values_;
+    scratch_.body += values_;
     ++plain_pages_;
   }
-  write_page(PageType::kDataPage, body_, page_values_, encoding);
+  write_page(PageType::kDataPage, scratch_.body, page_values_, encoding);
   num_values_ += page_values_;
   def_.clear();
   rep_.clear();
@@ -241,8 +246,13 @@ ColumnChunk ColumnWriter::finish_chunk(std::string& file, int64_t file_offset) {
     m.encoding_stats.push_back({PageType::kDataPage, Encoding::kPlain, plain_pages_});
   }
 
-  // Reset for the next chunk (give the page memory back: the bytes are in `file` now).
+  // Reset for the next chunk, giving the memory back (the bytes are in `file` now; a row group
+  // is large next to the cost of growing the buffers again).
   std::string().swap(pages_);
+  std::string().swap(values_);
+  std::vector<uint32_t>().swap(indices_);
+  std::vector<uint16_t>().swap(def_);
+  std::vector<uint16_t>().swap(rep_);
   uncompressed_ = 0;
   num_values_ = 0;
   rows_ = 0;

@@ -26,9 +26,18 @@
 
 namespace ks3::parquet {
 
+// Scratch buffers for building one page at a time, shared by the column writers of a file.
+struct PageScratch {
+  std::string body;
+  std::string compressed;
+  std::string header;
+  size_t capacity() const { return body.capacity() + compressed.capacity() + header.capacity(); }
+};
+
 class ColumnWriter {
  public:
-  ColumnWriter(const Column& column, const WriterOptions& options, Compressor& compressor);
+  ColumnWriter(const Column& column, const WriterOptions& options, Compressor& compressor,
+               PageScratch& scratch);
 
   const Column& column() const { return column_; }
 
@@ -45,7 +54,7 @@ class ColumnWriter {
 
   // Rows begun in this chunk (values at repetition level 0).
   int64_t num_rows() const { return rows_; }
-  // Bytes held: finished pages + the open page + the dictionary.
+  // Bytes held (allocated): finished pages + the open page + the dictionary.
   size_t buffered_bytes() const;
   // Estimated bytes this chunk will take in the file (for the row-group size check).
   size_t estimated_chunk_bytes() const;
@@ -67,6 +76,7 @@ class ColumnWriter {
   Column column_;
   const WriterOptions& options_;
   Compressor& compressor_;
+  PageScratch& scratch_;
   ColumnStatistics stats_;
   int def_width_;
   int rep_width_;
@@ -83,17 +93,12 @@ class ColumnWriter {
   // The chunk.
   ByteArrayDictionary dict_;
   bool dict_mode_ = false;
-  int32_t dict_pages_ = 0;   // data pages that went out dictionary-encoded
-  int32_t plain_pages_ = 0;  // data pages that went out PLAIN
+  int32_t dict_pages_ = 0;    // data pages that went out dictionary-encoded
+  int32_t plain_pages_ = 0;   // data pages that went out PLAIN
   std::string pages_;         // finished data pages, headers included
   int64_t uncompressed_ = 0;  // pages_ uncompressed, headers included
   int64_t num_values_ = 0;
   int64_t rows_ = 0;
-
-  // Scratch buffers reused across pages.
-  std::string body_;
-  std::string compressed_;
-  std::string header_;
 };
 
 }  // namespace ks3::parquet

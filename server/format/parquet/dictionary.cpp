@@ -15,13 +15,16 @@ uint32_t hash_of(std::string_view v) {
 }
 }  // namespace
 
-ByteArrayDictionary::ByteArrayDictionary() { clear(); }
+ByteArrayDictionary::ByteArrayDictionary() {
+  clear();
+}
 
 void ByteArrayDictionary::clear() {
-  data_.clear();
-  offsets_.clear();
-  hashes_.clear();
-  slots_.assign(kInitialSlots, 0);
+  // Gives the memory back: a dictionary that grew large is usually not needed again soon.
+  std::string().swap(data_);
+  std::vector<uint32_t>().swap(offsets_);
+  std::vector<uint32_t>().swap(hashes_);
+  std::vector<uint32_t>(kInitialSlots, 0).swap(slots_);
   mask_ = kInitialSlots - 1;
 }
 

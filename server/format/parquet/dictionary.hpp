@@ -24,7 +24,7 @@ class ByteArrayDictionary {
   const std::string& plain_page() const { return data_; }
   // Bytes held (values + table), for memory accounting.
   size_t memory_bytes() const;
-  void clear();
+  void clear();  // also releases the memory
 
  private:
   void grow();

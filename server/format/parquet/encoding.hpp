@@ -27,7 +27,9 @@ inline void plain_append_byte_array(std::string& out, std::string_view v) {
   out.append(v);
 }
 
-inline void plain_append_fixed(std::string& out, std::string_view v) { out.append(v); }
+inline void plain_append_fixed(std::string& out, std::string_view v) {
+  out.append(v);
+}
 
 // The bytes of one plain-encoded fixed-width value (statistics min/max).
 template <typename T>

@@ -5,7 +5,9 @@
 namespace ks3::parquet {
 namespace {
 
-int32_t i32(auto e) { return static_cast<int32_t>(e); }
+int32_t i32(auto e) {
+  return static_cast<int32_t>(e);
+}
 
 void write_statistics(CompactEncoder& enc, int16_t id, const Statistics& s) {
   enc.begin_struct(id);

@@ -69,9 +69,9 @@ struct LogicalTypeAnnotation {
   };
   enum class TimeUnit : int16_t { kMillis = 1, kMicros = 2, kNanos = 3 };
   Kind kind = Kind::kString;
-  int32_t scale = 0;       // DECIMAL
-  int32_t precision = 0;   // DECIMAL
-  bool utc = true;         // TIMESTAMP isAdjustedToUTC
+  int32_t scale = 0;                  // DECIMAL
+  int32_t precision = 0;              // DECIMAL
+  bool utc = true;                    // TIMESTAMP isAdjustedToUTC
   TimeUnit unit = TimeUnit::kMillis;  // TIMESTAMP
 };
 

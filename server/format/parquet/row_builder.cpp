@@ -137,9 +137,7 @@ void RowBuilder::leaf(const Node& node, const Value& v, int16_t rep) {
   ColumnWriter& w = columns_[node.first_leaf()];
   const Column& c = w.column();
   const Value::Kind k = v.kind();
-  const auto mismatch = [&]() {
-    bad(c, std::string("cannot store a ") + kind_name(k) + " value");
-  };
+  const auto mismatch = [&]() { bad(c, std::string("cannot store a ") + kind_name(k) + " value"); };
   switch (c.physical_type) {
     case PhysicalType::kBoolean:
       if (k != Value::Kind::kBool) mismatch();
@@ -208,8 +206,8 @@ void RowBuilder::leaf(const Node& node, const Value& v, int16_t rep) {
         return;
       }
       if (b.size() != len) {
-        bad(c, std::to_string(b.size()) + " bytes for FIXED_LEN_BYTE_ARRAY(" +
-                   std::to_string(len) + ")");
+        bad(c, std::to_string(b.size()) + " bytes for FIXED_LEN_BYTE_ARRAY(" + std::to_string(len) +
+                   ")");
       }
       if constexpr (kWrite) w.put_bytes(b, rep);
       return;

@@ -179,8 +179,7 @@ void freeze(Node& n, std::vector<std::string>& path, int16_t def, int16_t rep, b
       invalid(dotted, "groups take no logical type but LIST");
     }
     for (Node& c : self.children(n)) {
-      freeze(c, path, def, rep, is_list && c.is_group() && c.children().size() == 1, columns,
-             self);
+      freeze(c, path, def, rep, is_list && c.is_group() && c.children().size() == 1, columns, self);
     }
   } else {
     validate_leaf(n, dotted);

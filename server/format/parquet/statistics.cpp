@@ -18,8 +18,8 @@ ColumnStatistics::ColumnStatistics(const Column& column) : type_(column.physical
       order_ = Order::kFloat;
       break;
     case PhysicalType::kByteArray:
-      order_ = column.logical_type.kind == LogicalType::Kind::kDecimal ? Order::kNone
-                                                                       : Order::kBytes;
+      order_ =
+          column.logical_type.kind == LogicalType::Kind::kDecimal ? Order::kNone : Order::kBytes;
       break;
     case PhysicalType::kFixedLenByteArray:
       order_ = column.logical_type.kind == LogicalType::Kind::kDecimal ? Order::kSignedBytes

@@ -8,10 +8,10 @@ namespace {
 constexpr std::string_view kMagic = "PAR1";
 
 std::vector<ColumnWriter> make_columns(const Schema& schema, const WriterOptions& options,
-                                       Compressor& compressor) {
+                                       Compressor& compressor, PageScratch& scratch) {
   std::vector<ColumnWriter> columns;
   columns.reserve(schema.columns().size());
-  for (const Column& c : schema.columns()) columns.emplace_back(c, options, compressor);
+  for (const Column& c : schema.columns()) columns.emplace_back(c, options, compressor, scratch);
   return columns;
 }
 
@@ -21,7 +21,8 @@ ParquetWriter::ParquetWriter(Schema schema, WriterOptions options)
     : schema_(std::make_unique<Schema>(std::move(schema))),
       options_(std::make_unique<WriterOptions>(std::move(options))),
       compressor_(std::make_unique<Compressor>(options_->codec, options_->compression_level)),
-      columns_(make_columns(*schema_, *options_, *compressor_)),
+      scratch_(std::make_unique<PageScratch>()),
+      columns_(make_columns(*schema_, *options_, *compressor_, *scratch_)),
       builder_(*schema_, columns_) {
   meta_.schema = schema_->to_thrift();
   meta_.created_by = options_->created_by;
@@ -49,7 +50,7 @@ int64_t ParquetWriter::num_rows() const {
 }
 
 size_t ParquetWriter::buffered_bytes() const {
-  size_t n = out_.capacity();
+  size_t n = out_.capacity() + scratch_->capacity();
   for (const auto& c : columns_) n += c.buffered_bytes();
   return n;
 }

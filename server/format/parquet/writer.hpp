@@ -78,6 +78,7 @@ class ParquetWriter {
   std::unique_ptr<Schema> schema_;  // stable addresses for the column writers and the builder
   std::unique_ptr<WriterOptions> options_;
   std::unique_ptr<Compressor> compressor_;
+  std::unique_ptr<PageScratch> scratch_;
   std::vector<ColumnWriter> columns_;
   RowBuilder builder_;
   FileMetaData meta_;

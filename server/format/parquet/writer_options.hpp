@@ -23,7 +23,7 @@ struct WriterOptions {
   bool dictionary = true;
   size_t dictionary_bytes = 1 << 20;
   std::string created_by = "kafka-s3-sink";
-  std::vector<KeyValue> key_value_metadata;  // footer key_value_metadata
+  std::vector<KeyValue> key_value_metadata = {};  // footer key_value_metadata
 };
 
 }  // namespace ks3::parquet

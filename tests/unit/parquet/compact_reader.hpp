@@ -1,6 +1,6 @@
-// Test helper: a generic Thrift compact protocol decoder (the reverse of thrift_compact.hpp, written
-// independently from the spec) and small readers for the Parquet file layout, so the unit tests can
-// look at what the writer produced: footer fields by id, page headers, RLE-hybrid levels.
+// Test helper: a generic Thrift compact protocol decoder (the reverse of thrift_compact.hpp,
+// written independently from the spec) and small readers for the Parquet file layout, so the unit
+// tests can look at what the writer produced: footer fields by id, page headers, RLE-hybrid levels.
 #pragma once
 
 #include <cstdint>
@@ -91,7 +91,8 @@ class CompactReader {
         break;
       case 7: {
         uint64_t bits = 0;
-        for (int k = 0; k < 8; ++k) bits |= static_cast<uint64_t>(static_cast<uint8_t>(byte())) << (8 * k);
+        for (int k = 0; k < 8; ++k)
+          bits |= static_cast<uint64_t>(static_cast<uint8_t>(byte())) << (8 * k);
         std::memcpy(&v.d, &bits, 8);
         break;
       }
@@ -179,7 +180,8 @@ inline std::vector<uint32_t> rle_decode(std::string_view in, int bit_width, size
       pos += bytes;
     } else {
       uint32_t v = 0;
-      for (size_t b = 0; b < value_bytes; ++b) v |= static_cast<uint32_t>(static_cast<uint8_t>(in[pos + b])) << (8 * b);
+      for (size_t b = 0; b < value_bytes; ++b)
+        v |= static_cast<uint32_t>(static_cast<uint8_t>(in[pos + b])) << (8 * b);
       pos += value_bytes;
       for (uint64_t k = 0; k < (header >> 1); ++k) out.push_back(v);
     }

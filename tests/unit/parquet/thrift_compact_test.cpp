@@ -40,8 +40,8 @@ TEST(ThriftCompact, FieldDeltasAndLongForm) {
   std::string out;
   CompactEncoder e(out);
   e.begin_message();
-  e.field_i32(1, 3);      // delta 1, i32 (5): 0x15, zigzag(3) = 6
-  e.field_i64(5, -1);     // delta 4, i64 (6): 0x46, zigzag(-1) = 1
+  e.field_i32(1, 3);        // delta 1, i32 (5): 0x15, zigzag(3) = 6
+  e.field_i64(5, -1);       // delta 4, i64 (6): 0x46, zigzag(-1) = 1
   e.field_binary(6, "ab");  // delta 1, binary (8): 0x18, len 2, 'a' 'b'
   e.field_bool(7, true);    // delta 1, true (1): 0x11
   e.field_bool(8, false);   // delta 1, false (2): 0x12
@@ -55,12 +55,12 @@ TEST(ThriftCompact, NestedStructsRestartDeltas) {
   std::string out;
   CompactEncoder e(out);
   e.begin_message();
-  e.field_i32(3, 1);   // 0x35 02
-  e.begin_struct(5);   // delta 2, struct (12): 0x2c
-  e.field_i32(1, 2);   // inner delta from 0: 0x15 04
-  e.end_struct();      // 00
-  e.field_i32(6, 7);   // delta from 5: 0x15 0e
-  e.end_message();     // 00
+  e.field_i32(3, 1);  // 0x35 02
+  e.begin_struct(5);  // delta 2, struct (12): 0x2c
+  e.field_i32(1, 2);  // inner delta from 0: 0x15 04
+  e.end_struct();     // 00
+  e.field_i32(6, 7);  // delta from 5: 0x15 0e
+  e.end_message();    // 00
   EXPECT_EQ(hex(out), "35 02 2c 15 04 00 15 0e 00");
 }
 

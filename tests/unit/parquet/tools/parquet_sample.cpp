@@ -42,11 +42,11 @@ Schema sample_schema() {
       Node::json("doc", R::kOptional),
       Node::list("tags", R::kOptional, Node::string("element", R::kOptional)),
       Node::list("nums", R::kRequired, Node::int64("element", R::kRequired)),
-      Node::group("address", R::kOptional,
-                  {Node::string("city", R::kRequired), Node::int32("zip", R::kOptional),
-                   Node::group("geo", R::kOptional,
-                               {Node::float64("lat", R::kRequired),
-                                Node::float64("lon", R::kRequired)})}),
+      Node::group(
+          "address", R::kOptional,
+          {Node::string("city", R::kRequired), Node::int32("zip", R::kOptional),
+           Node::group("geo", R::kOptional,
+                       {Node::float64("lat", R::kRequired), Node::float64("lon", R::kRequired)})}),
       Node::bytes("raw", R::kOptional),
       Node::fixed("fixed", R::kRequired, 4),
   });
@@ -89,8 +89,8 @@ Value sample_row(int64_t i) {
       f.push_back(Value::list({Value::string("t" + std::to_string(i % 3))}));
       break;
     default:
-      f.push_back(Value::list(
-          {Value::string("a"), Value::null(), Value::string("b" + std::to_string(i))}));
+      f.push_back(
+          Value::list({Value::string("a"), Value::null(), Value::string("b" + std::to_string(i))}));
   }
   std::vector<Value> nums;
   for (int64_t k = 0; k < i % 3; ++k) nums.push_back(Value::integer(i + k));
@@ -150,8 +150,8 @@ bool write_samples(const std::string& dir) {
     o.dictionary_bytes = 4 << 10;
     ParquetWriter w(Schema({Node::int64("id", R::kRequired),
                             Node::string("grows", R::kOptional),  // dictionary, then PLAIN
-                            Node::string("uniq", R::kRequired),  // dictionary never pays
-                            Node::string("low", R::kRequired)}),   // dictionary throughout
+                            Node::string("uniq", R::kRequired),   // dictionary never pays
+                            Node::string("low", R::kRequired)}),  // dictionary throughout
                     o);
     for (int64_t i = 0; i < kRows; ++i) {
       // 300 distinct values, each seen 10 times: the first pages pay, later the dictionary
@@ -160,7 +160,9 @@ bool write_samples(const std::string& dir) {
           {Value::integer(i),
            i % 17 == 0 ? Value::null() : Value::string("grow-value-" + std::to_string(i / 10)),
            Value::string("unique-" + std::to_string(i * 7) + "-" + std::string(i % 50, 'x')),
-           Value::string(i % 3 == 0 ? "alpha" : i % 3 == 1 ? "beta" : "gamma")}));
+           Value::string(i % 3 == 0   ? "alpha"
+                         : i % 3 == 1 ? "beta"
+                                      : "gamma")}));
     }
     std::string bytes;
     w.finish(bytes);
