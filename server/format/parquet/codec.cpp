@@ -66,7 +66,7 @@ Compressor::Compressor(Codec codec, int level)
   if (codec_ == Codec::kZstd) {
     state_->zstd = ZSTD_createCCtx();
     if (!state_->zstd) throw std::runtime_error("parquet: ZSTD_createCCtx failed");
-    if (level_ == 0) level_ = 3;
+    if (level_ == 0) level_ = 1;  // as Arrow: fast, and most of the gain of higher levels
   } else if (codec_ == Codec::kGzip) {
     if (level_ == 0) level_ = Z_DEFAULT_COMPRESSION;
     // windowBits 15 + 16: a gzip header and trailer around the deflate stream.

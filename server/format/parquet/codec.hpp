@@ -20,7 +20,7 @@ std::string_view codec_name(Codec codec);
 
 class Compressor {
  public:
-  // `level`: zstd level (1..22) or gzip level (1..9); 0 = the codec's default. Ignored otherwise.
+  // `level`: zstd level (1..22) or gzip level (1..9); 0 = the codec's default (zstd 1, gzip 6).
   explicit Compressor(Codec codec, int level = 0);
   ~Compressor();
   Compressor(const Compressor&) = delete;

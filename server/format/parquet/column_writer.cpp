@@ -132,6 +132,15 @@ void ColumnWriter::fall_back_to_plain() {
   if (dict_pages_ == 0) dict_.clear();
 }
 
+void ColumnWriter::release_buffers() {
+  std::string().swap(pages_);
+  std::string().swap(values_);
+  std::vector<uint32_t>().swap(indices_);
+  std::vector<uint16_t>().swap(def_);
+  std::vector<uint16_t>().swap(rep_);
+  dict_.release();
+}
+
 size_t ColumnWriter::buffered_bytes() const {
   return pages_.capacity() + values_.capacity() + indices_.capacity() * 4 +
          (def_.capacity() + rep_.capacity()) * 2 + dict_.memory_bytes();
@@ -246,13 +255,9 @@ ColumnChunk ColumnWriter::finish_chunk(std::string& file, int64_t file_offset) {
     m.encoding_stats.push_back({PageType::kDataPage, Encoding::kPlain, plain_pages_});
   }
 
-  // Reset for the next chunk, giving the memory back (the bytes are in `file` now; a row group
-  // is large next to the cost of growing the buffers again).
-  std::string().swap(pages_);
-  std::string().swap(values_);
-  std::vector<uint32_t>().swap(indices_);
-  std::vector<uint16_t>().swap(def_);
-  std::vector<uint16_t>().swap(rep_);
+  // Reset for the next chunk. The buffers keep their capacity: memory the process has touched
+  // once is much cheaper to fill again than fresh pages (see release_buffers()).
+  pages_.clear();
   uncompressed_ = 0;
   num_values_ = 0;
   rows_ = 0;

@@ -62,6 +62,9 @@ class ColumnWriter {
   // Closes the open page, appends the chunk ([dictionary page] data pages) to `file`, whose first
   // byte is at `file_offset` in the file, and returns its metadata. Resets for the next chunk.
   ColumnChunk finish_chunk(std::string& file, int64_t file_offset);
+  // Frees the buffers an empty chunk keeps (their capacity is otherwise reused by the next one).
+  // Only between chunks: the open chunk must be empty.
+  void release_buffers();
 
   bool dictionary_active() const { return dict_mode_; }
 

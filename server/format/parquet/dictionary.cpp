@@ -19,12 +19,19 @@ ByteArrayDictionary::ByteArrayDictionary() {
   clear();
 }
 
-void ByteArrayDictionary::clear() {
-  // Gives the memory back: a dictionary that grew large is usually not needed again soon.
+void ByteArrayDictionary::release() {
   std::string().swap(data_);
   std::vector<uint32_t>().swap(offsets_);
   std::vector<uint32_t>().swap(hashes_);
   std::vector<uint32_t>(kInitialSlots, 0).swap(slots_);
+  mask_ = kInitialSlots - 1;
+}
+
+void ByteArrayDictionary::clear() {
+  data_.clear();
+  offsets_.clear();
+  hashes_.clear();
+  slots_.assign(kInitialSlots, 0);
   mask_ = kInitialSlots - 1;
 }
 

@@ -24,7 +24,8 @@ class ByteArrayDictionary {
   const std::string& plain_page() const { return data_; }
   // Bytes held (values + table), for memory accounting.
   size_t memory_bytes() const;
-  void clear();  // also releases the memory
+  void clear();    // keeps the allocated capacity
+  void release();  // clear() and free the memory
 
  private:
   void grow();

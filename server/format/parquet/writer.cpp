@@ -72,6 +72,8 @@ void ParquetWriter::flush_row_group() {
     }
   }
   if (rows == 0) return;
+  // One allocation for the row group's bytes (no doubling copies while appending the chunks).
+  out_.reserve(out_.size() + row_group_bytes() + 1024);
   RowGroup rg;
   rg.num_rows = rows;
   const int64_t start = file_offset_ + static_cast<int64_t>(out_.size());
@@ -89,9 +91,25 @@ void ParquetWriter::flush_row_group() {
 }
 
 void ParquetWriter::take_bytes(std::string& sink) {
-  sink.append(out_);
   file_offset_ += static_cast<int64_t>(out_.size());
+  if (sink.empty()) {
+    sink.swap(out_);
+  } else {
+    sink.append(out_);
+  }
+  out_.clear();
+}
+
+void ParquetWriter::release_buffers() {
+  if (num_rows() != meta_.num_rows) {
+    throw std::logic_error("parquet: release_buffers with an open row group");
+  }
+  for (auto& c : columns_) c.release_buffers();
   std::string().swap(out_);
+  // Swap, not assign: a moved-in empty string keeps the target's allocation.
+  std::string().swap(scratch_->body);
+  std::string().swap(scratch_->compressed);
+  std::string().swap(scratch_->header);
 }
 
 void ParquetWriter::finish(std::string& sink) {

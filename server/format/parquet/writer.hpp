@@ -66,10 +66,19 @@ class ParquetWriter {
   // Closes the open row group (nothing when it has no rows). Throws std::logic_error when the
   // columns hold different numbers of rows (column API misuse).
   void flush_row_group();
-  // Appends the finished bytes so far (magic + closed row groups) to `sink` and drops them.
+  // Bytes of closed row groups (and the leading magic) not taken yet.
+  size_t finished_bytes() const { return out_.size(); }
+  // Appends the finished bytes so far (magic + closed row groups) to `sink` and drops them
+  // (an empty `sink` swaps buffers with the writer: no copy, and a sink that is cleared after
+  // each upload keeps two buffers warm between them).
   void take_bytes(std::string& sink);
+  // Frees the buffers kept between row groups (page, dictionary, chunk and file buffers keep
+  // their capacity for the next row group, as refilling touched memory is much cheaper than
+  // fresh pages). For a writer that stays idle; buffered_bytes() drops accordingly.
+  void release_buffers();
   // Closes the open row group, appends the rest of the file (footer and trailing magic included)
-  // to `sink`. The writer takes no more rows afterwards (std::logic_error).
+  // to `sink` (an empty `sink` takes the writer's buffer without a copy). The writer takes no more
+  // rows afterwards (std::logic_error).
   void finish(std::string& sink);
 
  private:

@@ -12,7 +12,7 @@ namespace ks3::parquet {
 
 struct WriterOptions {
   Codec codec = Codec::kZstd;
-  int compression_level = 0;  // 0: the codec's default (zstd 3, gzip 6)
+  int compression_level = 0;  // 0: the codec's default (zstd 1, gzip 6)
   // A row group is closed once its estimated size (finished compressed pages + open pages)
   // reaches this many bytes.
   size_t row_group_bytes = 64 << 20;
