@@ -13,17 +13,20 @@ Result<Codec> parse_codec(std::string_view name) {
   if (name == "deflate") return Codec::deflate;
   if (name == "snappy") return Codec::snappy;
   if (name == "zstandard" || name == "zstd") return Codec::zstandard;
-  return Error(ErrorKind::invalid_argument,
-               "unknown Avro codec \"" + std::string(name) +
-                   "\" (expected null, deflate, snappy or zstandard)");
+  return Error(ErrorKind::invalid_argument, "unknown Avro codec \"" + std::string(name) +
+                                                "\" (expected null, deflate, snappy or zstandard)");
 }
 
 std::string_view codec_name(Codec codec) {
   switch (codec) {
-    case Codec::null: return "null";
-    case Codec::deflate: return "deflate";
-    case Codec::snappy: return "snappy";
-    case Codec::zstandard: return "zstandard";
+    case Codec::null:
+      return "null";
+    case Codec::deflate:
+      return "deflate";
+    case Codec::snappy:
+      return "snappy";
+    case Codec::zstandard:
+      return "zstandard";
   }
   return "null";
 }
@@ -59,7 +62,9 @@ void append_bytes(std::string& out, std::string_view bytes) {
 Result<void> compress(Codec codec, int level, std::string_view in, std::string& out) {
   out.clear();
   switch (codec) {
-    case Codec::null: out.assign(in); return {};
+    case Codec::null:
+      out.assign(in);
+      return {};
     case Codec::deflate: {
       z_stream z{};
       if (deflateInit2(&z, level ? level : 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -87,7 +92,8 @@ Result<void> compress(Codec codec, int level, std::string_view in, std::string& 
     }
     case Codec::zstandard: {
       out.resize(ZSTD_compressBound(in.size()));
-      std::size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), level ? level : 3);
+      std::size_t n =
+          ZSTD_compress(out.data(), out.size(), in.data(), in.size(), level ? level : 3);
       if (ZSTD_isError(n)) {
         return Error(ErrorKind::compression, std::string("zstd: ") + ZSTD_getErrorName(n));
       }

@@ -10,7 +10,7 @@ namespace ks3::avro {
 // named types share plans), then only read.
 struct Plan {
   enum class Op {
-    primitive,     // same primitive type, or a promotion (writer type read, reader type stored)
+    primitive,  // same primitive type, or a promotion (writer type read, reader type stored)
     record,
     enumeration,
     fixed,
@@ -21,8 +21,8 @@ struct Plan {
     fail,          // no match: fails the datum that reaches it, with `failure`
   };
   struct Step {
-    int reader_index = -1;        // -1: the reader has no such field: skip it
-    const Plan* plan = nullptr;   // when read
+    int reader_index = -1;         // -1: the reader has no such field: skip it
+    const Plan* plan = nullptr;    // when read
     const Node* writer = nullptr;  // when skipped
     std::string_view name;
   };
@@ -30,14 +30,14 @@ struct Plan {
   Op op = Op::fail;
   const Node* writer = nullptr;
   const Node* reader = nullptr;
-  std::vector<Step> steps;                       // record: one per writer field
+  std::vector<Step> steps;                              // record: one per writer field
   std::vector<std::pair<std::size_t, Value>> defaults;  // record: reader fields not written
-  std::vector<int> enum_map;                     // enum: writer index -> reader index or -1
-  const Plan* items = nullptr;                   // array items, map values
-  std::vector<const Plan*> branches;             // writer_union: one per writer branch
-  const Plan* inner = nullptr;                   // reader_union
-  int reader_branch = -1;                        // reader_union
-  std::string failure;                           // fail
+  std::vector<int> enum_map;                            // enum: writer index -> reader index or -1
+  const Plan* items = nullptr;                          // array items, map values
+  std::vector<const Plan*> branches;                    // writer_union: one per writer branch
+  const Plan* inner = nullptr;                          // reader_union
+  int reader_branch = -1;                               // reader_union
+  std::string failure;                                  // fail
 };
 
 namespace {
@@ -62,18 +62,24 @@ bool promotes(Type w, Type r) {
   switch (w) {
     case Type::int_type:
       return r == Type::long_type || r == Type::float_type || r == Type::double_type;
-    case Type::long_type: return r == Type::float_type || r == Type::double_type;
-    case Type::float_type: return r == Type::double_type;
-    case Type::string: return r == Type::bytes;
-    case Type::bytes: return r == Type::string;
-    default: return false;
+    case Type::long_type:
+      return r == Type::float_type || r == Type::double_type;
+    case Type::float_type:
+      return r == Type::double_type;
+    case Type::string:
+      return r == Type::bytes;
+    case Type::bytes:
+      return r == Type::string;
+    default:
+      return false;
   }
 }
 
 // Shallow match (the specification's "matches"), for picking a reader union branch.
 bool same_kind(const Node& w, const Node& r) {
   if (w.type != r.type) return false;
-  if (w.is_named()) return names_match(w, r) && (w.type != Type::fixed || w.fixed_size == r.fixed_size);
+  if (w.is_named())
+    return names_match(w, r) && (w.type != Type::fixed || w.fixed_size == r.fixed_size);
   return true;
 }
 
@@ -120,7 +126,8 @@ class PlanBuilder {
         if (promotes(w.type, r.branches[i]->type)) chosen = static_cast<int>(i);
       }
       if (chosen < 0) {
-        return fail(p, where, "writer type " + type_name(w) + " matches no branch of the reader's union");
+        return fail(p, where,
+                    "writer type " + type_name(w) + " matches no branch of the reader's union");
       }
       p.op = Plan::Op::reader_union;
       p.reader_branch = chosen;
@@ -138,7 +145,8 @@ class PlanBuilder {
     switch (w.type) {
       case Type::record: {
         if (!names_match(w, r)) {
-          return fail(p, where, "writer record " + w.name + " does not match reader record " + r.name);
+          return fail(p, where,
+                      "writer record " + w.name + " does not match reader record " + r.name);
         }
         p.op = Plan::Op::record;
         std::vector<bool> written(r.fields.size(), false);
@@ -198,7 +206,8 @@ class PlanBuilder {
       }
       case Type::fixed:
         if (!names_match(w, r) || w.fixed_size != r.fixed_size) {
-          return fail(p, where, "writer fixed " + w.name + " does not match reader fixed " + r.name);
+          return fail(p, where,
+                      "writer fixed " + w.name + " does not match reader fixed " + r.name);
         }
         p.op = Plan::Op::fixed;
         return;
@@ -265,7 +274,8 @@ class Input {
 
   bool read_int(std::int64_t& out) {
     if (!read_long(out)) return false;
-    if (out < INT32_MIN || out > INT32_MAX) return fail("int value " + std::to_string(out) + " out of 32-bit range");
+    if (out < INT32_MIN || out > INT32_MAX)
+      return fail("int value " + std::to_string(out) + " out of 32-bit range");
     return true;
   }
 
@@ -284,8 +294,8 @@ class Input {
     if (!read_long(len)) return false;
     if (len < 0) return fail(std::string(what) + " length " + std::to_string(len) + " is negative");
     if (static_cast<std::uint64_t>(len) > left()) {
-      return fail(std::string("truncated: ") + what + " of " + std::to_string(len) +
-                  " bytes, " + std::to_string(left()) + " left");
+      return fail(std::string("truncated: ") + what + " of " + std::to_string(len) + " bytes, " +
+                  std::to_string(left()) + " left");
     }
     n = static_cast<std::size_t>(len);
     return true;
@@ -344,16 +354,23 @@ bool skip_inner(const Node& w, Input& in) {
   std::int64_t v = 0;
   std::string_view s;
   switch (w.type) {
-    case Type::null_type: return true;
-    case Type::boolean: return in.skip(1, "boolean");
+    case Type::null_type:
+      return true;
+    case Type::boolean:
+      return in.skip(1, "boolean");
     case Type::int_type:
     case Type::long_type:
-    case Type::enumeration: return in.read_long(v);
-    case Type::float_type: return in.skip(4, "float");
-    case Type::double_type: return in.skip(8, "double");
+    case Type::enumeration:
+      return in.read_long(v);
+    case Type::float_type:
+      return in.skip(4, "float");
+    case Type::double_type:
+      return in.skip(8, "double");
     case Type::bytes:
-    case Type::string: return in.read_bytes(s, "string/bytes");
-    case Type::fixed: return in.skip(w.fixed_size, "fixed");
+    case Type::string:
+      return in.read_bytes(s, "string/bytes");
+    case Type::fixed:
+      return in.skip(w.fixed_size, "fixed");
     case Type::record:
       for (const auto& f : w.fields) {
         if (!skip(*f.type, in)) {
@@ -400,7 +417,8 @@ bool read_primitive(const Plan& p, Input& in, Value& out) {
   std::string_view s;
   std::int64_t v = 0;
   switch (w.type) {
-    case Type::null_type: break;
+    case Type::null_type:
+      break;
     case Type::boolean:
       if (!in.read_raw(1, s, "boolean")) return false;
       if (static_cast<unsigned char>(s[0]) > 1) return in.fail("boolean byte is not 0 or 1");
@@ -430,7 +448,8 @@ bool read_primitive(const Plan& p, Input& in, Value& out) {
       if (!in.read_bytes(s, w.type == Type::string ? "string" : "bytes")) return false;
       out.bytes.assign(s);
       break;
-    default: return in.fail("internal: not a primitive");
+    default:
+      return in.fail("internal: not a primitive");
   }
   // Promotions: the reader's type decides where the number lives.
   Type r = p.reader->type;
@@ -448,15 +467,18 @@ bool run_inner(const Plan& p, Input& in, Value& out) {
   out.node = p.reader;
   out.union_branch = -1;
   switch (p.op) {
-    case Plan::Op::primitive: return read_primitive(p, in, out);
-    case Plan::Op::fail: return in.fail(p.failure);
+    case Plan::Op::primitive:
+      return read_primitive(p, in, out);
+    case Plan::Op::fail:
+      return in.fail(p.failure);
     case Plan::Op::record: {
       out.children.resize(p.reader->fields.size());
       out.keys.clear();
       for (const auto& step : p.steps) {
-        bool ok = step.reader_index >= 0
-                      ? run(*step.plan, in, out.children[static_cast<std::size_t>(step.reader_index)])
-                      : skip(*step.writer, in);
+        bool ok =
+            step.reader_index >= 0
+                ? run(*step.plan, in, out.children[static_cast<std::size_t>(step.reader_index)])
+                : skip(*step.writer, in);
         if (!ok) {
           in.unwind(std::string(step.name));
           return false;
@@ -568,7 +590,8 @@ bool Decoder::decode(std::string_view datum, Value& out, Error& error) const {
     return false;
   }
   if (in.left() != 0) {
-    error = Error(ErrorKind::bad_data, std::to_string(in.left()) + " bytes left after the datum at byte " +
+    error = Error(ErrorKind::bad_data, std::to_string(in.left()) +
+                                           " bytes left after the datum at byte " +
                                            std::to_string(in.offset()) + " (wrong schema?)");
     return false;
   }

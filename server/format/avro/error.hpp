@@ -11,15 +11,15 @@
 namespace ks3::avro {
 
 enum class ErrorKind {
-  bad_schema,         // the schema text is not a valid Avro schema
-  incompatible,       // the reader schema cannot read data written with the writer schema
-  bad_data,           // the bytes do not decode with the schema (truncated, out of range, ...)
-  bad_wire_format,    // not Confluent framing: wrong magic byte, too short, bad schema-id header
-  unknown_schema,     // the registry does not know the schema id (HTTP 404)
-  registry,           // the registry failed or answered something unusable (maybe transient)
-  registry_auth,      // the registry refused the credentials (HTTP 401/403)
-  invalid_argument,   // the caller's input is wrong (unknown codec name, ...)
-  compression,        // a codec library failed
+  bad_schema,        // the schema text is not a valid Avro schema
+  incompatible,      // the reader schema cannot read data written with the writer schema
+  bad_data,          // the bytes do not decode with the schema (truncated, out of range, ...)
+  bad_wire_format,   // not Confluent framing: wrong magic byte, too short, bad schema-id header
+  unknown_schema,    // the registry does not know the schema id (HTTP 404)
+  registry,          // the registry failed or answered something unusable (maybe transient)
+  registry_auth,     // the registry refused the credentials (HTTP 401/403)
+  invalid_argument,  // the caller's input is wrong (unknown codec name, ...)
+  compression,       // a codec library failed
 };
 
 std::string_view to_string(ErrorKind kind);

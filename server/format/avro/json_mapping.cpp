@@ -107,13 +107,15 @@ void append_logical(std::string& out, const Value& v, const Node& n, const JsonO
     }
     case Logical::timestamp_millis:
     case Logical::local_timestamp_millis:
-      return append_quoted(out, timestamp_to_string(v.integer, 1000,
-                                                    n.logical == Logical::timestamp_millis));
+      return append_quoted(
+          out, timestamp_to_string(v.integer, 1000, n.logical == Logical::timestamp_millis));
     case Logical::timestamp_micros:
     case Logical::local_timestamp_micros:
-      return append_quoted(out, timestamp_to_string(v.integer, 1000000,
-                                                    n.logical == Logical::timestamp_micros));
-    default: (void)options; return append_number(out, v.integer);
+      return append_quoted(
+          out, timestamp_to_string(v.integer, 1000000, n.logical == Logical::timestamp_micros));
+    default:
+      (void)options;
+      return append_number(out, v.integer);
   }
 }
 
@@ -176,26 +178,35 @@ std::string decimal_to_string(std::string_view unscaled, int scale) {
 void append_json(std::string& out, const Value& v, const JsonOptions& options) {
   const Node& n = *v.node;
   switch (n.type) {
-    case Type::null_type: out += "null"; return;
-    case Type::boolean: out += v.boolean ? "true" : "false"; return;
+    case Type::null_type:
+      out += "null";
+      return;
+    case Type::boolean:
+      out += v.boolean ? "true" : "false";
+      return;
     case Type::int_type:
     case Type::long_type:
       if (n.logical == Logical::none || options.time == TimeFormat::number) {
         return append_number(out, v.integer);
       }
       return append_logical(out, v, n, options);
-    case Type::float_type: return append_real(out, static_cast<float>(v.real));
-    case Type::double_type: return append_real(out, v.real);
-    case Type::string: return ks3::json::append_json_string(out, v.bytes);
+    case Type::float_type:
+      return append_real(out, static_cast<float>(v.real));
+    case Type::double_type:
+      return append_real(out, v.real);
+    case Type::string:
+      return ks3::json::append_json_string(out, v.bytes);
     case Type::bytes:
     case Type::fixed:
-      if (n.logical == Logical::decimal) return append_quoted(out, decimal_to_string(v.bytes, n.scale));
+      if (n.logical == Logical::decimal)
+        return append_quoted(out, decimal_to_string(v.bytes, n.scale));
       if (n.logical == Logical::duration && v.bytes.size() == 12) {
         std::uint32_t parts[3];
         for (int i = 0; i < 3; ++i) {
           parts[i] = 0;
           for (int b = 3; b >= 0; --b) {
-            parts[i] = (parts[i] << 8) | static_cast<unsigned char>(v.bytes[static_cast<std::size_t>(i * 4 + b)]);
+            parts[i] = (parts[i] << 8) |
+                       static_cast<unsigned char>(v.bytes[static_cast<std::size_t>(i * 4 + b)]);
           }
         }
         out += "{\"months\":" + std::to_string(parts[0]) + ",\"days\":" + std::to_string(parts[1]) +
@@ -206,7 +217,8 @@ void append_json(std::string& out, const Value& v, const JsonOptions& options) {
       append_base64(out, v.bytes);
       out += '"';
       return;
-    case Type::enumeration: return ks3::json::append_json_string(out, v.symbol());
+    case Type::enumeration:
+      return ks3::json::append_json_string(out, v.symbol());
     case Type::array:
       out += '[';
       for (std::size_t i = 0; i < v.children.size(); ++i) {
@@ -235,7 +247,9 @@ void append_json(std::string& out, const Value& v, const JsonOptions& options) {
       }
       out += '}';
       return;
-    case Type::union_type: out += "null"; return;  // never: values hold the branch taken
+    case Type::union_type:
+      out += "null";
+      return;  // never: values hold the branch taken
   }
 }
 

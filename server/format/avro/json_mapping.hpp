@@ -4,10 +4,10 @@
 //   float, double              -> a number (shortest text that reads back to the same value);
 //                                 NaN and the infinities, which JSON lacks, -> the strings "NaN",
 //                                 "Infinity", "-Infinity"
-//   string                     -> a string (invalid UTF-8 replaced by U+FFFD, see metrics/json_string)
-//   bytes, fixed               -> a base64 string (RFC 4648, padded)
-//   enum                       -> its symbol as a string
-//   array                      -> an array; map -> an object; record -> an object, fields in
+//   string                     -> a string (invalid UTF-8 replaced by U+FFFD, see
+//   metrics/json_string) bytes, fixed               -> a base64 string (RFC 4648, padded) enum ->
+//   its symbol as a string array                      -> an array; map -> an object; record -> an
+//   object, fields in
 //                                 schema order
 //   union                      -> the plain value of the branch taken (not Avro's JSON encoding
 //                                 {"type": value}): a nullable field is its value or null

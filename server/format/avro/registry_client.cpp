@@ -35,8 +35,9 @@ Result<std::unique_ptr<RegistryClient>> RegistryClient::create(asio::any_io_exec
   if (client->target_.host.empty()) {
     return Error(ErrorKind::invalid_argument, "schema registry URL has no host");
   }
-  client->target_.port =
-      url.has_port() ? url.port_number() : static_cast<std::uint16_t>(client->target_.https ? 443 : 80);
+  client->target_.port = url.has_port()
+                             ? url.port_number()
+                             : static_cast<std::uint16_t>(client->target_.https ? 443 : 80);
   client->prefix_ = std::string(url.encoded_path());
   while (!client->prefix_.empty() && client->prefix_.back() == '/') client->prefix_.pop_back();
   if (options.username.empty() && url.has_userinfo()) {
@@ -116,9 +117,8 @@ asio::awaitable<Result<RegisteredSchema>> RegistryClient::get(SchemaRef ref) {
   std::string key = ref.describe();
   if (auto it = cache_.find(key); it != cache_.end()) co_return it->second;
 
-  std::string target = ref.kind == SchemaRef::Kind::id
-                           ? "/schemas/ids/" + std::to_string(ref.id)
-                           : "/schemas/guids/" + ref.guid_string();
+  std::string target = ref.kind == SchemaRef::Kind::id ? "/schemas/ids/" + std::to_string(ref.id)
+                                                       : "/schemas/guids/" + ref.guid_string();
   auto response = co_await send(target);
   if (!response) co_return response.error();
   const auto& r = *response;
@@ -127,14 +127,13 @@ asio::awaitable<Result<RegisteredSchema>> RegistryClient::get(SchemaRef ref) {
     co_return Error(ErrorKind::unknown_schema, what + " not found (HTTP 404)");
   }
   if (r.status == 401 || r.status == 403) {
-    co_return Error(ErrorKind::registry_auth,
-                    what + ": HTTP " + std::to_string(r.status) +
-                        " (check the registry username and password)");
+    co_return Error(ErrorKind::registry_auth, what + ": HTTP " + std::to_string(r.status) +
+                                                  " (check the registry username and password)");
   }
   if (r.status != 200) {
     std::string body = r.body.substr(0, 200);
-    co_return Error(ErrorKind::registry,
-                    what + ": HTTP " + std::to_string(r.status) + (body.empty() ? "" : ": " + body));
+    co_return Error(ErrorKind::registry, what + ": HTTP " + std::to_string(r.status) +
+                                             (body.empty() ? "" : ": " + body));
   }
   boost::system::error_code ec;
   auto doc = boost::json::parse(r.body, ec);
@@ -153,7 +152,8 @@ asio::awaitable<Result<RegisteredSchema>> RegistryClient::get(SchemaRef ref) {
   }
   if (auto* refs = obj.if_contains("references");
       refs && refs->is_array() && !refs->get_array().empty()) {
-    co_return Error(ErrorKind::bad_schema, what + " uses schema references, which are not supported");
+    co_return Error(ErrorKind::bad_schema,
+                    what + " uses schema references, which are not supported");
   }
   auto text = std::make_shared<const std::string>(schema_text->get_string());
   auto schema = Schema::parse(*text);

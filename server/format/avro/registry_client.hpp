@@ -33,7 +33,7 @@ struct RegistryOptions {
   std::string url;
   std::string username;  // basic auth when non-empty
   std::string password;
-  std::string ca_file;   // https: PEM CA file instead of the system store
+  std::string ca_file;  // https: PEM CA file instead of the system store
   bool verify_tls = true;
   s3::HttpTimeouts timeouts;
 };

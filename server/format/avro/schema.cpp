@@ -13,37 +13,62 @@ namespace json = boost::json;
 
 std::string_view to_string(Type type) {
   switch (type) {
-    case Type::null_type: return "null";
-    case Type::boolean: return "boolean";
-    case Type::int_type: return "int";
-    case Type::long_type: return "long";
-    case Type::float_type: return "float";
-    case Type::double_type: return "double";
-    case Type::bytes: return "bytes";
-    case Type::string: return "string";
-    case Type::record: return "record";
-    case Type::enumeration: return "enum";
-    case Type::array: return "array";
-    case Type::map: return "map";
-    case Type::union_type: return "union";
-    case Type::fixed: return "fixed";
+    case Type::null_type:
+      return "null";
+    case Type::boolean:
+      return "boolean";
+    case Type::int_type:
+      return "int";
+    case Type::long_type:
+      return "long";
+    case Type::float_type:
+      return "float";
+    case Type::double_type:
+      return "double";
+    case Type::bytes:
+      return "bytes";
+    case Type::string:
+      return "string";
+    case Type::record:
+      return "record";
+    case Type::enumeration:
+      return "enum";
+    case Type::array:
+      return "array";
+    case Type::map:
+      return "map";
+    case Type::union_type:
+      return "union";
+    case Type::fixed:
+      return "fixed";
   }
   return "?";
 }
 
 std::string_view to_string(Logical logical) {
   switch (logical) {
-    case Logical::none: return "";
-    case Logical::decimal: return "decimal";
-    case Logical::uuid: return "uuid";
-    case Logical::date: return "date";
-    case Logical::time_millis: return "time-millis";
-    case Logical::time_micros: return "time-micros";
-    case Logical::timestamp_millis: return "timestamp-millis";
-    case Logical::timestamp_micros: return "timestamp-micros";
-    case Logical::local_timestamp_millis: return "local-timestamp-millis";
-    case Logical::local_timestamp_micros: return "local-timestamp-micros";
-    case Logical::duration: return "duration";
+    case Logical::none:
+      return "";
+    case Logical::decimal:
+      return "decimal";
+    case Logical::uuid:
+      return "uuid";
+    case Logical::date:
+      return "date";
+    case Logical::time_millis:
+      return "time-millis";
+    case Logical::time_micros:
+      return "time-micros";
+    case Logical::timestamp_millis:
+      return "timestamp-millis";
+    case Logical::timestamp_micros:
+      return "timestamp-micros";
+    case Logical::local_timestamp_millis:
+      return "local-timestamp-millis";
+    case Logical::local_timestamp_micros:
+      return "local-timestamp-micros";
+    case Logical::duration:
+      return "duration";
   }
   return "";
 }
@@ -241,21 +266,20 @@ class SchemaParser {
                     (ns.empty() ? std::string() : " (namespace " + quoted(ns) + ")"));
   }
 
-  const Node* parse_union(const json::array& arr, const std::string& ns,
-                          const std::string& where) {
+  const Node* parse_union(const json::array& arr, const std::string& ns, const std::string& where) {
     Node* node = make(Type::union_type);
     for (std::size_t i = 0; i < arr.size(); ++i) {
       std::string here = where + " union branch " + std::to_string(i);
       const Node* b = parse(arr[i], ns, here);
       if (b->type == Type::union_type) fail(here, "a union may not directly contain a union");
       for (const Node* other : node->branches) {
-        bool same = b->is_named() ? (other->is_named() && other->name == b->name)
-                                  : other->type == b->type;
+        bool same =
+            b->is_named() ? (other->is_named() && other->name == b->name) : other->type == b->type;
         if (same) {
-          fail(here, "duplicate " +
-                         (b->is_named() ? "type " + quoted(b->name)
-                                        : std::string(to_string(b->type))) +
-                         " in union");
+          fail(here,
+               "duplicate " +
+                   (b->is_named() ? "type " + quoted(b->name) : std::string(to_string(b->type))) +
+                   " in union");
         }
       }
       node->branches.push_back(b);
@@ -433,8 +457,7 @@ class SchemaParser {
     return node;
   }
 
-  const Node* parse_enum(const json::object& obj, const std::string& ns,
-                         const std::string& where) {
+  const Node* parse_enum(const json::object& obj, const std::string& ns, const std::string& where) {
     auto [full, type_ns] = full_name(obj, ns, where);
     std::string here = (where.empty() ? "" : where + " ") + "enum " + full;
     Node* node = make(Type::enumeration);

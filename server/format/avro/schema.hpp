@@ -75,14 +75,14 @@ struct Node {
   // Named types (record, enum, fixed): the full name ("ns.Name") and aliases (full names).
   std::string name;
   std::vector<std::string> aliases;
-  std::vector<Field> fields;             // record
-  std::vector<std::string> symbols;      // enum
+  std::vector<Field> fields;                // record
+  std::vector<std::string> symbols;         // enum
   std::optional<std::size_t> enum_default;  // enum: index of the "default" symbol
-  const Node* items = nullptr;           // array items, map values
-  std::vector<const Node*> branches;     // union
-  std::size_t fixed_size = 0;            // fixed
-  int precision = 0;                     // decimal
-  int scale = 0;                         // decimal
+  const Node* items = nullptr;              // array items, map values
+  std::vector<const Node*> branches;        // union
+  std::size_t fixed_size = 0;               // fixed
+  int precision = 0;                        // decimal
+  int scale = 0;                            // decimal
 
   bool is_named() const {
     return type == Type::record || type == Type::enumeration || type == Type::fixed;

@@ -23,9 +23,9 @@ std::string_view Value::symbol() const {
 namespace {
 
 Error mismatch(const Node& node, const json::value& v) {
-  return Error(ErrorKind::bad_schema, "default " + json::serialize(v) + " does not fit type " +
-                                          std::string(node.is_named() ? node.name
-                                                                      : to_string(node.type)));
+  return Error(ErrorKind::bad_schema,
+               "default " + json::serialize(v) + " does not fit type " +
+                   std::string(node.is_named() ? node.name : to_string(node.type)));
 }
 
 // Code points U+0000..U+00FF of a JSON string as bytes ("\u00ff" -> 0xff).

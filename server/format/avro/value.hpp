@@ -20,12 +20,12 @@ namespace ks3::avro {
 struct Value {
   const Node* node = nullptr;  // never a union node (see above)
   int union_branch = -1;
-  bool boolean = false;             // boolean
-  std::int64_t integer = 0;         // int, long, enum (the symbol's index); date, time-*, timestamp-*
-  double real = 0;                  // float, double
-  std::string bytes;                // string, bytes, fixed (raw bytes; strings as written)
-  std::vector<Value> children;      // record fields (schema order), array items, map values
-  std::vector<std::string> keys;    // map keys, parallel to children
+  bool boolean = false;           // boolean
+  std::int64_t integer = 0;       // int, long, enum (the symbol's index); date, time-*, timestamp-*
+  double real = 0;                // float, double
+  std::string bytes;              // string, bytes, fixed (raw bytes; strings as written)
+  std::vector<Value> children;    // record fields (schema order), array items, map values
+  std::vector<std::string> keys;  // map keys, parallel to children
 
   Type type() const { return node->type; }
   bool is_null() const { return node->type == Type::null_type; }

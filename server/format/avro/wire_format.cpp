@@ -38,9 +38,9 @@ Result<std::size_t> read_id(std::string_view bytes, SchemaRef& ref, std::string_
                        " bytes: magic byte 0 needs a 4-byte schema id after it");
     }
     ref.kind = SchemaRef::Kind::id;
-    ref.id = static_cast<std::int32_t>((std::uint32_t{byte(1)} << 24) |
-                                       (std::uint32_t{byte(2)} << 16) |
-                                       (std::uint32_t{byte(3)} << 8) | std::uint32_t{byte(4)});
+    ref.id =
+        static_cast<std::int32_t>((std::uint32_t{byte(1)} << 24) | (std::uint32_t{byte(2)} << 16) |
+                                  (std::uint32_t{byte(3)} << 8) | std::uint32_t{byte(4)});
     return std::size_t{5};
   }
   if (byte(0) == 1) {

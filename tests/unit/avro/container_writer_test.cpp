@@ -10,7 +10,8 @@
 namespace ks3::avro {
 namespace {
 
-constexpr std::string_view kSchema = R"({"type":"record","name":"R","fields":[{"name":"s","type":"string"}]})";
+constexpr std::string_view kSchema =
+    R"({"type":"record","name":"R","fields":[{"name":"s","type":"string"}]})";
 
 // Reads what write_container produced: header fields and the blocks.
 struct Reader {
@@ -47,7 +48,8 @@ std::vector<std::string> datums(int n) {
 std::string decompress(Codec codec, std::string_view block) {
   std::string out;
   switch (codec) {
-    case Codec::null: return std::string(block);
+    case Codec::null:
+      return std::string(block);
     case Codec::deflate: {
       z_stream z{};
       inflateInit2(&z, -15);
@@ -141,8 +143,9 @@ TEST(AvroContainer, SyncMarkerDependsOnSchemaAndKey) {
 TEST(AvroContainer, EmptyFileIsJustTheHeaderAndCodecNamesParse) {
   auto file = write_container(kSchema, derive_sync_marker(kSchema, "k"), {});
   ASSERT_TRUE(file);
-  EXPECT_EQ(file->substr(file->size() - 16),
-            std::string(reinterpret_cast<const char*>(derive_sync_marker(kSchema, "k").data()), 16));
+  EXPECT_EQ(
+      file->substr(file->size() - 16),
+      std::string(reinterpret_cast<const char*>(derive_sync_marker(kSchema, "k").data()), 16));
   EXPECT_EQ(*parse_codec("zstd"), Codec::zstandard);
   auto bad = parse_codec("lz4");
   ASSERT_FALSE(bad);

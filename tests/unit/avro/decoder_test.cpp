@@ -60,8 +60,8 @@ TEST(AvroDecoder, SkipsRemovedFieldsUsingBlockSizes) {
       {"name":"kept","type":"int"}]})",
                    R"({"type":"record","name":"R","fields":[{"name":"kept","type":"int"}]})");
   std::string items = str("xy") + str("z");
-  std::string bytes = longs({-2, static_cast<std::int64_t>(items.size())}) + items +
-                      longs({1}) + str("w") + longs({0, 21});
+  std::string bytes = longs({-2, static_cast<std::int64_t>(items.size())}) + items + longs({1}) +
+                      str("w") + longs({0, 21});
   EXPECT_EQ(decode_json(*d, bytes), R"({"kept":21})");
 }
 
@@ -104,7 +104,8 @@ TEST(AvroDecoder, LimitsItemsAndDepth) {
   ASSERT_FALSE(v);
   EXPECT_NE(v.error().message.find("array items or map entries"), std::string::npos);
 
-  auto list = Schema::parse(R"({"type":"record","name":"N","fields":[{"name":"next","type":["null","N"]}]})");
+  auto list = Schema::parse(
+      R"({"type":"record","name":"N","fields":[{"name":"next","type":["null","N"]}]})");
   auto d = Decoder::create(*list, nullptr, DecodeLimits{.max_depth = 10, .max_items = 100});
   ASSERT_TRUE(d);
   std::string deep;
@@ -158,7 +159,8 @@ TEST(AvroDecoder, IncompatibleReaderIsReportedAtCreate) {
       schema(R"({"type":"record","name":"R","fields":[{"name":"x","type":"int"}]})"));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind, ErrorKind::incompatible);
-  EXPECT_EQ(missing.error().message, "reader field R.x is not in the writer schema and has no default");
+  EXPECT_EQ(missing.error().message,
+            "reader field R.x is not in the writer schema and has no default");
   auto wrong = Decoder::create(schema(R"("string")"), schema(R"("int")"));
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().message, "writer type string cannot be read as reader type int");

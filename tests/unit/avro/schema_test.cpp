@@ -47,8 +47,9 @@ TEST(AvroSchema, NamespacesAndReferences) {
   EXPECT_EQ(root.fields[3].type->name, "c.F");
   EXPECT_EQ(root.fields[4].type->name, "In");
   EXPECT_NE(s->find("c.F"), nullptr);
-  EXPECT_EQ(s->canonical_form(),
-            R"({"name":"a.b.Outer","type":"record","fields":[{"name":"x","type":{"name":"a.b.E","type":"enum","symbols":["A","B"]}},{"name":"y","type":"a.b.E"},{"name":"z","type":"a.b.E"},{"name":"w","type":{"name":"c.F","type":"fixed","size":4}},{"name":"v","type":{"name":"In","type":"record","fields":[]}}]})");
+  EXPECT_EQ(
+      s->canonical_form(),
+      R"({"name":"a.b.Outer","type":"record","fields":[{"name":"x","type":{"name":"a.b.E","type":"enum","symbols":["A","B"]}},{"name":"y","type":"a.b.E"},{"name":"z","type":"a.b.E"},{"name":"w","type":{"name":"c.F","type":"fixed","size":4}},{"name":"v","type":{"name":"In","type":"record","fields":[]}}]})");
 }
 
 TEST(AvroSchema, RecursiveRecord) {
@@ -88,25 +89,30 @@ TEST(AvroSchema, ErrorsNameTheProblemAndThePlace) {
   EXPECT_NE(parse_error("{").find("not valid JSON"), std::string::npos);
   EXPECT_EQ(parse_error(R"({"type":"record","name":"R","fields":[{"name":"a","type":"Nope"}]})"),
             "record R field \"a\": unknown type \"Nope\"");
-  EXPECT_NE(parse_error(R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"int"}]})")
-                .find("duplicate field name"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error(
+          R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"int"}]})")
+          .find("duplicate field name"),
+      std::string::npos);
   EXPECT_NE(parse_error(R"({"type":"record","name":"1R","fields":[]})").find("invalid name"),
             std::string::npos);
   EXPECT_NE(parse_error(R"({"type":"record","name":"R"})").find("\"fields\""), std::string::npos);
   EXPECT_NE(parse_error(R"(["int","int"])").find("duplicate int in union"), std::string::npos);
   EXPECT_NE(parse_error(R"(["int",["string"]])").find("may not directly contain a union"),
             std::string::npos);
-  EXPECT_NE(parse_error(R"({"type":"enum","name":"E","symbols":["A","A"]})").find("duplicate symbol"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error(R"({"type":"enum","name":"E","symbols":["A","A"]})").find("duplicate symbol"),
+      std::string::npos);
   EXPECT_NE(parse_error(R"({"type":"enum","name":"E","symbols":["A"],"default":"B"})")
                 .find("not one of the symbols"),
             std::string::npos);
-  EXPECT_NE(parse_error(R"({"type":"fixed","name":"F","size":-1})").find("size"), std::string::npos);
-  EXPECT_NE(parse_error(R"({"type":"array"})").find("items"), std::string::npos);
-  EXPECT_NE(parse_error(R"([{"type":"fixed","name":"F","size":1},{"type":"fixed","name":"F","size":2}])")
-                .find("defined twice"),
+  EXPECT_NE(parse_error(R"({"type":"fixed","name":"F","size":-1})").find("size"),
             std::string::npos);
+  EXPECT_NE(parse_error(R"({"type":"array"})").find("items"), std::string::npos);
+  EXPECT_NE(
+      parse_error(R"([{"type":"fixed","name":"F","size":1},{"type":"fixed","name":"F","size":2}])")
+          .find("defined twice"),
+      std::string::npos);
   EXPECT_NE(parse_error("42").find("JSON string, object or array"), std::string::npos);
 }
 
