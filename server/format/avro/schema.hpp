@@ -9,6 +9,7 @@
 // date on a long, ...), is ignored: the node reads as its underlying type.
 //
 // Not kept: "doc", "order" and other attributes (custom properties) have no effect here.
+// Field defaults are checked only when a reader schema needs them (see decoder.hpp).
 #pragma once
 
 #include <boost/json/value.hpp>
