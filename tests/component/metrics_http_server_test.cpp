@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "metrics/http_server.hpp"
+#include "metrics/registry.hpp"
 #include "metrics/sink_metrics.hpp"
 
 namespace asio = boost::asio;

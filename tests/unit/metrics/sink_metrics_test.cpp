@@ -10,6 +10,9 @@
 #include <set>
 #include <sstream>
 
+#include "metrics/process_metrics.hpp"
+#include "metrics/registry.hpp"
+
 using namespace ks3::metrics;
 
 namespace {
@@ -111,6 +114,18 @@ TEST(SinkMetrics, FollowPrometheusNamingConventions) {
     if (d.type == "histogram") {
       EXPECT_TRUE(n.ends_with("_seconds") || n.ends_with("_bytes")) << n;
     }
+  }
+}
+
+// prometheus-cpp 1.0 writes # HELP text as it is: a backslash or a line feed would break the
+// exposition.
+TEST(SinkMetrics, HelpTextsNeedNoEscaping) {
+  Registry r;
+  SinkMetrics sink(r);
+  register_process_metrics(r);
+  for (const auto& f : r.Collect()) {
+    EXPECT_FALSE(f.help.empty()) << f.name;
+    EXPECT_EQ(f.help.find_first_of("\\\n"), std::string::npos) << f.name;
   }
 }
 
