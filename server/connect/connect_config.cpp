@@ -1148,17 +1148,23 @@ ConnectConversion Converter::run() {
       "by `kafka-s3-sink connect-config`. Check the warnings and unmapped settings at the end.",
   };
   std::string yaml = yaml_.render(header);
+  // Comments stay comments: text from the connector config may hold line breaks.
+  auto one_line = [](std::string text) {
+    for (char& c : text) {
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    }
+    return text;
+  };
   if (!result.unmapped.empty()) {
     yaml += "\n# Not mapped:\n";
     for (const UnmappedSetting& setting : result.unmapped) {
-      yaml += "#   " + setting.connect_setting + ": " + setting.why_not_mapped + "\n";
+      yaml += "#   " + one_line(setting.connect_setting + ": " + setting.why_not_mapped) + "\n";
     }
   }
   if (!result.warnings.empty()) {
     yaml += "\n# Differences from the connector:\n";
-    for (const std::string& warning : result.warnings) yaml += "#   - " + warning + "\n";
+    for (const std::string& warning : result.warnings) yaml += "#   - " + one_line(warning) + "\n";
   }
-  // Comments stay comments: no newline inside a line written above.
   result.yaml = std::move(yaml);
   return result;
 }

@@ -276,6 +276,19 @@ TEST(ConnectConfig, SecretsNeverAppear) {
   EXPECT_THAT(c.yaml, HasSubstr("endpoint: \"https://minio:9000\""));
 }
 
+TEST(ConnectConfig, LineBreaksInValuesStayInComments) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "n\nx: 1",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+    "partitioner.class": "io.confluent.connect.storage.partitioner.HourlyPartitioner",
+    "timezone": "Mars\nkey_default: injected", "nope\nx": "y"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_FALSE(y["key_default"]);
+  EXPECT_FALSE(y["x"]);
+  EXPECT_EQ(y["kafka"]["group_id"].as<std::string>(), "connect-n\nx: 1");
+}
+
 TEST(ConnectConfig, ConsumerOverrides) {
   ConnectConversion c = convert_connect_config(R"({
     "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "s",
