@@ -193,7 +193,7 @@ int run_replay_command(const ReplayCommand& command, std::ostream& out, std::ost
   if (!command.replay.dry_run) {
     out << " to topic " << command.replay.target_topic << " ("
         << (r.kept_partitions ? "source partitions kept" : "partitioned by key") << ", "
-        << r.target_partitions << " partitions)";
+        << r.target_partitions << (r.target_partitions == 1 ? " partition)" : " partitions)");
   }
   out << "; duplicates skipped: " << r.duplicates << "; keys skipped: " << r.objects_skipped
       << "\n";
