@@ -12,6 +12,7 @@ namespace ks3::kafka {
 enum class Errc {
   consumer_closed = 1,  // the consumer is closing or closed: nothing more is done
   not_assigned,         // the partition is not in this consumer's assignment
+  unexpected_exception,  // a coroutine of the consumer (or the listener it calls) threw
 };
 
 const boost::system::error_category& kafka_category() noexcept;
