@@ -333,8 +333,7 @@ asio::awaitable<void> ConsumerImpl::close() {
     }
     if (!started_) {
       started_ = true;
-      asio::co_spawn(executor_, serve(shared_from_this()),
-                     fatal_on_exception("serving the queue"));
+      asio::co_spawn(executor_, serve(shared_from_this()), fatal_on_exception("serving the queue"));
     }
   }
   auto self = shared_from_this();

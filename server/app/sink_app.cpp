@@ -2,13 +2,13 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <atomic>
 #include <csignal>
 
 #include "kafka/consumer.hpp"
@@ -188,15 +188,14 @@ void wait_for_signal(asio::io_context& io, Sink& sink, asio::signal_set& signals
     }
     sink.stopping = true;
     log::info("signal received", {{"signal", signal}});
-    asio::co_spawn(io, stop_gracefully(io, sink, signals),
-                   [&io, &sink](std::exception_ptr error) {
-                     if (!error) return;
-                     // The graceful stop itself failed: nothing more can be settled.
-                     sink.failed = true;
-                     sink.exit_code = 1;
-                     log::error("graceful stop threw: exiting", {});
-                     io.stop();
-                   });
+    asio::co_spawn(io, stop_gracefully(io, sink, signals), [&io, &sink](std::exception_ptr error) {
+      if (!error) return;
+      // The graceful stop itself failed: nothing more can be settled.
+      sink.failed = true;
+      sink.exit_code = 1;
+      log::error("graceful stop threw: exiting", {});
+      io.stop();
+    });
     wait_for_signal(io, sink, signals);
   });
 }

@@ -47,7 +47,8 @@ struct IgzipState {
       stream->avail_out = static_cast<std::uint32_t>(room);
       const int rc = isal_deflate(stream.get());
       out.resize(start + room - stream->avail_out);
-      if (rc != COMP_OK) throw std::runtime_error("igzip compression failed: " + std::to_string(rc));
+      if (rc != COMP_OK)
+        throw std::runtime_error("igzip compression failed: " + std::to_string(rc));
     } while (stream->internal_state.state != ZSTATE_END);
   }
 

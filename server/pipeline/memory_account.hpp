@@ -28,7 +28,9 @@ class MemoryAccount : public std::enable_shared_from_this<MemoryAccount> {
 
   // Of the buffered bytes, those held by objects still open (records may still come): a signed
   // delta. The rest (closing objects, blocks at the workers) becomes parts on its own.
-  void adjust_open(std::int64_t delta) { open_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(open_) + delta); }
+  void adjust_open(std::int64_t delta) {
+    open_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(open_) + delta);
+  }
 
   // Wraps a part's bytes in a body that counts against the budget until it is destroyed.
   s3::SharedBody counted_part(std::string bytes);

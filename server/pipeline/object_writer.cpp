@@ -92,10 +92,11 @@ ObjectWriter::~ObjectWriter() {
 
 void ObjectWriter::start() {
   partition_->live.insert(this);
-  asio::co_spawn(executor_, [self = shared_from_this()]() { return self->run(); },
-                 [self = shared_from_this()](std::exception_ptr error) {
-                   if (error) self->fail_internal("object upload coroutine threw: " + what(error));
-                 });
+  asio::co_spawn(
+      executor_, [self = shared_from_this()]() { return self->run(); },
+      [self = shared_from_this()](std::exception_ptr error) {
+        if (error) self->fail_internal("object upload coroutine threw: " + what(error));
+      });
 }
 
 void ObjectWriter::account() {
@@ -187,8 +188,8 @@ void ObjectWriter::on_compressed(std::uint64_t sequence, std::uint64_t raw_bytes
   }
   out_of_order_bytes_ += result.bytes.size();
   out_of_order_.emplace(sequence, std::move(result.bytes));
-  for (auto it = out_of_order_.begin();
-       it != out_of_order_.end() && it->first == next_to_apply_; it = out_of_order_.erase(it)) {
+  for (auto it = out_of_order_.begin(); it != out_of_order_.end() && it->first == next_to_apply_;
+       it = out_of_order_.erase(it)) {
     buffer_.add_compressed(it->second);
     out_of_order_bytes_ -= it->second.size();
     ++next_to_apply_;
@@ -255,8 +256,7 @@ void ObjectWriter::fail_internal(std::string message) {
 asio::awaitable<bool> ObjectWriter::wait_for_gate() {
   const std::uint64_t required = segment_.required_journal_version;
   co_await partition_->changed.wait_until([&] {
-    return phase_ != ObjectPhase::completing ||
-           partition_->phase == PartitionPhase::journal_lost ||
+    return phase_ != ObjectPhase::completing || partition_->phase == PartitionPhase::journal_lost ||
            partition_->state.may_complete(required);
   });
   co_return phase_ == ObjectPhase::completing && partition_->state.may_complete(required);

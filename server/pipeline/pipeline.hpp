@@ -26,14 +26,14 @@
 #include "metrics/sink_metrics.hpp"
 #include "s3/multipart_upload.hpp"
 #include "server/config/config.hpp"
-#include "server/record/debezium.hpp"
-#include "server/record/json_path.hpp"
+#include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/object_writer.hpp"
 #include "server/pipeline/partition_runtime.hpp"
 #include "server/pipeline/worker_pool.hpp"
-#include "server/format/record_encoder.hpp"
+#include "server/record/debezium.hpp"
+#include "server/record/json_path.hpp"
 
 namespace ks3::server {
 

@@ -186,12 +186,12 @@ void Pipeline::object_done(const std::shared_ptr<PartitionRuntime>& handle, Obje
         // Typed up to here: the log line carries S3's answer field by field.
         const s3::S3Error& e = *failure.s3;
         log::error("object upload failed", {{"key", s.key},
-                                             {"operation", e.operation},
-                                             {"http_status", e.http_status},
-                                             {"code", e.code},
-                                             {"request_id", e.request_id},
-                                             {"attempts", e.attempts},
-                                             {"error", e.describe()}});
+                                            {"operation", e.operation},
+                                            {"http_status", e.http_status},
+                                            {"code", e.code},
+                                            {"request_id", e.request_id},
+                                            {"attempts", e.attempts},
+                                            {"error", e.describe()}});
       }
       fail("upload of object " + s.key + " failed: " + failure.describe(), false);
       return;

@@ -32,7 +32,8 @@ TestRecord big_record(std::int32_t partition, std::int64_t offset, const std::st
 
 std::map<std::string, std::string> objects(const FakeS3& s3) {
   std::map<std::string, std::string> out;
-  for (const std::string& key : s3.keys("test-bucket")) out[key] = s3.object("test-bucket", key)->data;
+  for (const std::string& key : s3.keys("test-bucket"))
+    out[key] = s3.object("test-bucket", key)->data;
   return out;
 }
 
