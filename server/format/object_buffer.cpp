@@ -49,8 +49,15 @@ void ObjectBuffer::add_compressed(std::string_view compressed) {
 
 std::optional<std::string> ObjectBuffer::take_full_part() {
   if (compressed_.size() < part_size_) return std::nullopt;
-  std::string part = std::move(compressed_);
-  compressed_ = std::string();
+  // Exactly part_size bytes: a large batch of blocks still goes out as several parts.
+  std::string part;
+  if (compressed_.size() == part_size_) {
+    part = std::move(compressed_);
+    compressed_ = std::string();
+  } else {
+    part.assign(compressed_, 0, part_size_);
+    compressed_.erase(0, part_size_);
+  }
   ++parts_taken_;
   return part;
 }

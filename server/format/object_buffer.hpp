@@ -44,7 +44,7 @@ class ObjectBuffer {
   // The compressed bytes of the next blocks taken, in the order they were taken.
   void add_compressed(std::string_view compressed);
 
-  // A full part (>= part_size bytes), moved out of the buffer; nullopt while there is none.
+  // A full part (exactly part_size bytes), moved out of the buffer; nullopt while there is none.
   std::optional<std::string> take_full_part();
   // The remaining compressed bytes (the last part; empty when the stream ended exactly at a
   // part boundary). Call once every block taken is compressed and added.
