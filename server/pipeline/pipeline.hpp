@@ -26,13 +26,14 @@
 #include "metrics/sink_metrics.hpp"
 #include "s3/multipart_upload.hpp"
 #include "server/config/config.hpp"
-#include "server/record/debezium.hpp"
-#include "server/record/json_path.hpp"
+#include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/object_writer.hpp"
 #include "server/pipeline/partition_runtime.hpp"
-#include "server/format/record_encoder.hpp"
+#include "server/pipeline/worker_pool.hpp"
+#include "server/record/debezium.hpp"
+#include "server/record/json_path.hpp"
 
 namespace ks3::server {
 
@@ -63,14 +64,19 @@ class Pipeline final : public kafka::ConsumerListener {
   // the fail policy, a failed upload, a fatal consumer error).
   using FatalHandler = std::function<void(const std::string& message)>;
 
+  // `workers` compresses the objects' blocks (and is shared with the S3 client's hashing).
   Pipeline(boost::asio::any_io_executor executor, const SinkConfig& config,
-           s3::MultipartUploads& uploads, metrics::SinkMetrics& metrics);
+           s3::MultipartUploads& uploads, WorkerPool& workers, metrics::SinkMetrics& metrics);
   ~Pipeline() override;
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
   void set_consumer(ConsumerControl* consumer) { consumer_ = consumer; }
   void set_fatal_handler(FatalHandler handler) { fatal_ = std::move(handler); }
+  // Tests: called for every record before it is processed (throw to fail the record path).
+  void set_record_hook_for_tests(std::function<void(const RecordView&)> hook) {
+    record_hook_ = std::move(hook);
+  }
 
   // Starts the wall-clock tick (idle flush, max open, commit retries).
   void start();
@@ -93,7 +99,7 @@ class Pipeline final : public kafka::ConsumerListener {
   const PipelineStats& stats() const { return stats_; }
   std::size_t assigned_partitions() const { return partitions_.size(); }
   const MemoryAccount& memory() const { return *memory_; }
-  bool failed() const { return failed_; }
+  bool failed() const { return failure_.has_value(); }
   // Delivery state of an assigned partition (tests, diagnostics).
   const PartitionState* partition_state(const kafka::TopicPartition& tp) const;
 
@@ -124,7 +130,9 @@ class Pipeline final : public kafka::ConsumerListener {
   void abort_live(PartitionRuntime& p);
   bool all_settled() const;
   void object_done(const std::shared_ptr<PartitionRuntime>& handle, ObjectWriter& writer,
-                   ObjectOutcome outcome, const std::string& error);
+                   ObjectOutcome outcome, const ObjectFailure& failure);
+  // The completion handler of a coroutine the pipeline spawns: an exception fails the sink.
+  std::function<void(std::exception_ptr)> on_exception(std::string what);
 
   // Commits (pipeline_commits.cpp)
   void schedule_commit(const std::shared_ptr<PartitionRuntime>& handle);
@@ -134,12 +142,21 @@ class Pipeline final : public kafka::ConsumerListener {
   // record); false when S3 itself failed.
   void fail(const std::string& message, bool cut_on_drain = true);
 
+  // running -> (a failure) failed -> draining -> stopped; running -> draining -> stopped.
+  enum class Phase { running, failed, draining, stopped };
+  struct Failure {
+    std::string message;
+    bool cut_on_drain = true;
+  };
+
   boost::asio::any_io_executor executor_;
   const SinkConfig& config_;
   s3::MultipartUploads& uploads_;
+  WorkerPool& workers_;
   metrics::SinkMetrics& metrics_;
   ConsumerControl* consumer_ = nullptr;
   FatalHandler fatal_;
+  std::function<void(const RecordView&)> record_hook_;
 
   RecordEncoder encoder_;
   KeyTemplate key_template_;
@@ -161,10 +178,8 @@ class Pipeline final : public kafka::ConsumerListener {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool consumer_paused_ = false;
   PipelineStats stats_;
-  bool draining_ = false;
-  bool stopped_ = false;
-  bool failed_ = false;
-  bool cut_on_drain_ = true;
+  Phase phase_ = Phase::running;
+  std::optional<Failure> failure_;
 };
 
 }  // namespace ks3::server
