@@ -3,7 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
 
-#include "cli/command_line.hpp"
+#include "server/cli/command_line.hpp"
 
 namespace ks3::bench {
 namespace {

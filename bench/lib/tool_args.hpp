@@ -10,7 +10,7 @@
 #include <string>
 
 #include "bench/lib/record_gen.hpp"
-#include "cli/exit.hpp"
+#include "server/cli/exit.hpp"
 
 namespace ks3::bench {
 

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "cli/command_line.hpp"
+#include "server/cli/command_line.hpp"
 
 #ifndef KS3_VERSION
 #define KS3_VERSION "0.0.0"

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli/exit.hpp"
+#include "server/cli/exit.hpp"
 #include "server/app/s3_cli.hpp"
 #include "server/config/config.hpp"
 

@@ -1,5 +1,5 @@
 // The pure half of the s3 CLI: URIs, the `s3` subcommand's command line, settings (no I/O).
-#include "cli/command_line.hpp"
+#include "server/cli/command_line.hpp"
 #include "server/app/s3_cli.hpp"
 
 namespace ks3::server {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/exit.hpp"
+#include "server/cli/exit.hpp"
 
 namespace ks3::cli {
 

@@ -1,4 +1,4 @@
-#include "cli/command_line.hpp"
+#include "server/cli/command_line.hpp"
 
 #include <charconv>
 #include <cstdlib>
