@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "server/app/connect_cli.hpp"
 #include "server/cli/command_line.hpp"
 
 #ifndef KS3_VERSION
@@ -45,22 +46,35 @@ cli::Parsed<CliOptions> parse_cli(std::span<const std::string> args) {
       "committed); a second signal exits\nat once. Exit codes: 0 stopped cleanly, 1 runtime "
       "failure, 2 invalid configuration or usage.");
   const CLI::App* s3 = add_s3_command(app, options.s3);
-  // connect-config and replay: add_*_command(app, options....) here.
+  const CLI::App* replay = add_replay_command(app, options.replay);
+  const CLI::App* connect = add_connect_command(app, options.connect_file);
+  // A new subcommand: add_*_command(app, options....) here, its Mode below.
 
   // `kafka-s3-sink s3 help` as `s3 --help` (the hand-written parser took it).
   std::vector<std::string> words(args.begin(), args.end());
   if (words.size() >= 2 && words[0] == "s3" && words[1] == "help") words[1] = "--help";
   if (auto exit = cli::parse(app, words)) return *exit;
-  if (s3->parsed()) {
-    // The sink's options before `s3` would be ignored: say so rather than run without them.
+  for (const CLI::App* sub : {s3, replay, connect}) {
+    if (!sub->parsed()) continue;
+    // The sink's options before a command would be ignored: say so rather than run without them.
     for (const char* name : {"--config", "--set", "--log-level", "--log-format", "--validate"}) {
       if (app.count(name) > 0) {
-        return cli::Exit{2, "kafka-s3-sink s3: " + std::string(name) +
-                                " is for running the sink, not for s3 (see kafka-s3-sink s3 "
-                                "--help)\n"};
+        const std::string command = "kafka-s3-sink " + sub->get_name();
+        return cli::Exit{2, command + ": " + std::string(name) +
+                                " is for running the sink, not for " + sub->get_name() + " (see " +
+                                command + " --help)\n"};
       }
     }
+  }
+  if (s3->parsed()) {
     options.mode = CliOptions::Mode::s3;
+  } else if (replay->parsed()) {
+    if (std::string error = replay_usage_error(options.replay); !error.empty()) {
+      return cli::Exit{2, error + "\n"};
+    }
+    options.mode = CliOptions::Mode::replay;
+  } else if (connect->parsed()) {
+    options.mode = CliOptions::Mode::connect_config;
   } else if (validate) {
     options.mode = CliOptions::Mode::validate;
   }

@@ -1,4 +1,5 @@
-// kafka-s3-sink entry point: the sink (--config FILE), --validate, and the operator's `s3` CLI.
+// kafka-s3-sink entry point: the sink (--config FILE), --validate, the operator's `s3` CLI,
+// `replay` and `connect-config`.
 #include <iostream>
 #include <string>
 #include <variant>
@@ -7,6 +8,8 @@
 #include "s3/aws_profile.hpp"
 #include "s3/credentials_chain.hpp"
 #include "server/app/cli_options.hpp"
+#include "server/app/connect_cli.hpp"
+#include "server/app/replay_cli.hpp"
 #include "server/app/s3_cli.hpp"
 #include "server/app/sink_app.hpp"
 #include "server/config/config.hpp"
@@ -34,7 +37,12 @@ int main(int argc, char** argv) {
   auto parsed = ks3::server::parse_cli(args);
   if (auto* exit = std::get_if<ks3::cli::Exit>(&parsed)) return ks3::cli::finish(*exit);
   auto& options = std::get<ks3::server::CliOptions>(parsed);
-  if (options.mode == ks3::server::CliOptions::Mode::s3) return ks3::server::run_s3_cli(options.s3);
+  using Mode = ks3::server::CliOptions::Mode;
+  if (options.mode == Mode::s3) return ks3::server::run_s3_cli(options.s3);
+  if (options.mode == Mode::replay) return ks3::server::run_replay_cli(options.replay);
+  if (options.mode == Mode::connect_config) {
+    return ks3::server::run_connect_config(options.connect_file, std::cin, std::cout, std::cerr);
+  }
   options.sources.environment = ks3::server::process_environment_pairs();
   ks3::server::SinkConfig config;
   try {
@@ -43,6 +51,6 @@ int main(int argc, char** argv) {
     std::cerr << "kafka-s3-sink: " << e.what() << "\n";
     return 2;
   }
-  if (options.mode == ks3::server::CliOptions::Mode::validate) return validate(config);
+  if (options.mode == Mode::validate) return validate(config);
   return ks3::server::run_sink(config);
 }

@@ -82,8 +82,15 @@ S3CliSettings s3_cli_settings_from_environment(const s3::EnvLookup& env,
 // empty unless an s3 command was given). Returns the `s3` subcommand.
 CLI::App* add_s3_command(CLI::App& parent, S3CliCommand& command);
 
+// Adds the S3 settings flags (--endpoint, --region, --addressing, --ca-file,
+// --insecure-skip-tls-verify, --profile, --payload-signing, --max-attempts) to `app`, filling
+// `flags` (also used by `replay`).
+void add_s3_settings(CLI::App& app, S3SettingsFlags& flags);
+
 // Applies the flags given onto the settings from the environment.
 void apply_s3_flags(const S3SettingsFlags& flags, S3CliSettings& settings);
+void apply_s3_flags(const S3SettingsFlags& flags, s3::ClientConfig& client,
+                    s3::CredentialsConfig& credentials);
 
 // Runs one command; writes results to `out`, errors (S3Error::describe) to `err`. Returns the
 // process exit code: 0 ok, 1 the operation failed, 2 usage or configuration error.

@@ -1,6 +1,6 @@
 // The pure half of the s3 CLI: URIs, the `s3` subcommand's command line, settings (no I/O).
-#include "server/cli/command_line.hpp"
 #include "server/app/s3_cli.hpp"
+#include "server/cli/command_line.hpp"
 
 namespace ks3::server {
 namespace {
@@ -23,41 +23,6 @@ void add_argument(CLI::App& app, std::string name, std::string description, S3Cl
       ->type_name("")
       ->required()
       ->check(s3_uri_with_bucket());
-}
-
-// The settings flags, on `s3` (before the command) and on every command (after it).
-void add_settings(CLI::App& app, S3SettingsFlags& flags) {
-  const auto setting = [](CLI::Option* option, std::string type_name = "") {
-    if (!type_name.empty()) option->type_name(std::move(type_name));
-    option->group("S3 settings (default: the AWS environment)");
-  };
-  setting(app.add_option("--endpoint", flags.endpoint, "S3 endpoint URL (AWS_ENDPOINT_URL)"),
-          "URL");
-  setting(app.add_option("--region", flags.region, "region (AWS_REGION; else us-east-1)"), "R");
-  setting(cli::one_of(app.add_option_function<std::string>(
-                          "--addressing",
-                          [&flags](const std::string& v) {
-                            s3::parse_addressing_style(v, flags.addressing.emplace());
-                          },
-                          "bucket in the path or the host name"),
-                      {"auto", "path", "virtual"}));
-  setting(app.add_option("--ca-file", flags.ca_file, "CA certificates (PEM) to trust"), "F");
-  setting(app.add_flag("--insecure-skip-tls-verify", flags.insecure_skip_tls_verify,
-                       "do not verify the server's certificate"));
-  setting(app.add_option("--profile", flags.profile,
-                         "profile of ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)"),
-          "P");
-  setting(cli::one_of(app.add_option_function<std::string>(
-                          "--payload-signing",
-                          [&flags](const std::string& v) {
-                            s3::parse_payload_signing(v, flags.payload_signing.emplace());
-                          },
-                          "sign the body's SHA-256, or send UNSIGNED-PAYLOAD"),
-                      {"auto", "signed", "unsigned"}));
-  setting(app.add_option("--max-attempts", flags.max_attempts,
-                         "attempts per request (default 3, within a 60 s deadline)")
-              ->check(cli::whole_number(1)),
-          "N");
 }
 
 // One s3 command: its name goes to command.name when it is given.
@@ -94,15 +59,54 @@ S3CliSettings s3_cli_settings_from_environment(const s3::EnvLookup& env,
 }
 
 void apply_s3_flags(const S3SettingsFlags& flags, S3CliSettings& settings) {
-  s3::ClientConfig& client = settings.client;
+  apply_s3_flags(flags, settings.client, settings.credentials);
+}
+
+void apply_s3_flags(const S3SettingsFlags& flags, s3::ClientConfig& client,
+                    s3::CredentialsConfig& credentials) {
   if (flags.endpoint) client.endpoint = *flags.endpoint;
   if (flags.region) client.region = *flags.region;
   if (flags.addressing) client.addressing = *flags.addressing;
   if (flags.ca_file) client.tls.ca_file = *flags.ca_file;
   if (flags.insecure_skip_tls_verify) client.tls.verify = false;
-  if (flags.profile) settings.credentials.profile = *flags.profile;
+  if (flags.profile) credentials.profile = *flags.profile;
   if (flags.payload_signing) client.payload_signing = *flags.payload_signing;
   if (flags.max_attempts) client.retry.max_attempts = *flags.max_attempts;
+}
+
+// The settings flags, on `s3` (before the command), on every command (after it) and on replay.
+void add_s3_settings(CLI::App& app, S3SettingsFlags& flags) {
+  const auto setting = [](CLI::Option* option, std::string type_name = "") {
+    if (!type_name.empty()) option->type_name(std::move(type_name));
+    option->group("S3 settings (default: the AWS environment)");
+  };
+  setting(app.add_option("--endpoint", flags.endpoint, "S3 endpoint URL (AWS_ENDPOINT_URL)"),
+          "URL");
+  setting(app.add_option("--region", flags.region, "region (AWS_REGION; else us-east-1)"), "R");
+  setting(cli::one_of(app.add_option_function<std::string>(
+                          "--addressing",
+                          [&flags](const std::string& v) {
+                            s3::parse_addressing_style(v, flags.addressing.emplace());
+                          },
+                          "bucket in the path or the host name"),
+                      {"auto", "path", "virtual"}));
+  setting(app.add_option("--ca-file", flags.ca_file, "CA certificates (PEM) to trust"), "F");
+  setting(app.add_flag("--insecure-skip-tls-verify", flags.insecure_skip_tls_verify,
+                       "do not verify the server's certificate"));
+  setting(app.add_option("--profile", flags.profile,
+                         "profile of ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)"),
+          "P");
+  setting(cli::one_of(app.add_option_function<std::string>(
+                          "--payload-signing",
+                          [&flags](const std::string& v) {
+                            s3::parse_payload_signing(v, flags.payload_signing.emplace());
+                          },
+                          "sign the body's SHA-256, or send UNSIGNED-PAYLOAD"),
+                      {"auto", "signed", "unsigned"}));
+  setting(app.add_option("--max-attempts", flags.max_attempts,
+                         "attempts per request (default 3, within a 60 s deadline)")
+              ->check(cli::whole_number(1)),
+          "N");
 }
 
 CLI::App* add_s3_command(CLI::App& parent, S3CliCommand& command) {
@@ -113,7 +117,7 @@ CLI::App* add_s3_command(CLI::App& parent, S3CliCommand& command) {
       "Credentials come from the chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity,\n"
       "~/.aws/credentials), never from flags. Exit status: 0 done, 1 the S3 operation failed,\n"
       "2 usage or configuration error.");
-  add_settings(*s3, command.settings);
+  add_s3_settings(*s3, command.settings);
 
   CLI::App* ls = add_command(*s3, "ls", "list objects (and prefixes)", command);
   add_argument(*ls, "URI", "s3://bucket[/prefix]", command);
@@ -159,7 +163,7 @@ CLI::App* add_s3_command(CLI::App& parent, S3CliCommand& command) {
 
   for (CLI::App* app :
        {ls, put, get, s3->get_subcommand("rm"), s3->get_subcommand("head"), presign}) {
-    add_settings(*app, command.settings);
+    add_s3_settings(*app, command.settings);
   }
   return s3;
 }

@@ -77,6 +77,7 @@ struct ReplayResult {
 boost::asio::awaitable<ReplayResult> run_replay(ReplayOptions options, s3::Client& client);
 
 // Everything `kafka-s3-sink replay` needs: the replay, the S3 client settings and credentials.
+// The command line that fills it is server/app/replay_cli.hpp.
 struct ReplayCommand {
   ReplayOptions replay;
   s3::ClientConfig client;
@@ -86,16 +87,8 @@ struct ReplayCommand {
 // The S3 settings from the AWS environment (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE, ...).
 ReplayCommand replay_command_from_environment();
 
-// Parses `replay` flags (the words after the subcommand) into `command`; throws
-// std::invalid_argument naming the bad flag. See replay_usage().
-void parse_replay_args(const std::vector<std::string>& words, ReplayCommand& command);
-std::string replay_usage();
-
 // Runs a whole replay on its own io_context: 0 done, 1 the replay failed (the error is printed
 // on `err`), 2 a usage or configuration error.
 int run_replay_command(const ReplayCommand& command, std::ostream& out, std::ostream& err);
-
-// The entry point for `kafka-s3-sink replay ARGS...` (argv[0] is the subcommand's name).
-int replay_main(int argc, char** argv);
 
 }  // namespace ks3::server::replay
