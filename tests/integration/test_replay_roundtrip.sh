@@ -8,14 +8,11 @@
 #      that splits each partition by a value field (object groups interleave: the merge puts
 #      the records back in offset order), s3.prefix b/. Then to a 1-partition topic: by key
 #      (auto), and refused with --partitioning keep.
-# Uses ks3_replay_tool until `kafka-s3-sink replay` is wired.
 source "$(dirname "$0")/lib/common.sh"
 KS3_BUILD=${1:?usage: test_replay_roundtrip.sh BUILD_DIR}
 source "$(dirname "$0")/lib/kafka.sh"
 source "$(dirname "$0")/lib/s3.sh"
 source "$(dirname "$0")/lib/sink.sh"
-KS3_REPLAY=$KS3_BUILD/server/replay/ks3_replay_tool
-[ -x "$KS3_REPLAY" ] || fail "$KS3_REPLAY not built"
 
 start_mock_broker --brokers 1 --topic src:3 --topic dst:3 --topic docs:2 --topic docs-copy:2 \
   --topic docs-one:1
@@ -62,8 +59,9 @@ dump() {
   done
 }
 
-"$KS3_REPLAY" "s3://$KS3_S3_BUCKET/a/" --topic dst -b "$KS3_BOOTSTRAP" --s3-prefix a/ \
-  --key-encoding base64 --value-encoding base64 >"$KS3_WORK/replay-a.out" 2>"$KS3_WORK/replay-a.log" ||
+"$KS3_SINK_BIN" replay "s3://$KS3_S3_BUCKET/a/" --topic dst -b "$KS3_BOOTSTRAP" \
+  --s3-prefix a/ --key-encoding base64 --value-encoding base64 \
+  >"$KS3_WORK/replay-a.out" 2>"$KS3_WORK/replay-a.log" ||
   fail "replay A failed: $(cat "$KS3_WORK/replay-a.log")"
 cat "$KS3_WORK/replay-a.out" >&2
 grep -q '^replayed 103 records from .* (source partitions kept, 3 partitions)' \
@@ -97,8 +95,9 @@ stop_sink "$KS3_SINK_PID"
 unset KAFKA_S3_SINK_S3__PREFIX
 
 template='{{value.kind}}/{{topic}}+{{partition}}+{{start_offset}}'
-"$KS3_REPLAY" "s3://$KS3_S3_BUCKET/b/" --topic docs-copy -b "$KS3_BOOTSTRAP" --s3-prefix b/ \
-  --key-template "$template" >"$KS3_WORK/replay-b.out" 2>"$KS3_WORK/replay-b.log" ||
+"$KS3_SINK_BIN" replay "s3://$KS3_S3_BUCKET/b/" --topic docs-copy -b "$KS3_BOOTSTRAP" \
+  --s3-prefix b/ --key-template "$template" \
+  >"$KS3_WORK/replay-b.out" 2>"$KS3_WORK/replay-b.log" ||
   fail "replay B failed: $(cat "$KS3_WORK/replay-b.log")"
 cat "$KS3_WORK/replay-b.out" >&2
 dump docs 2 >"$KS3_WORK/docs.dump"
@@ -111,8 +110,9 @@ cmp "$KS3_WORK/docs.dump" "$KS3_WORK/docs-copy.dump" ||
 note "B: 120 JSON records equal, merged from interleaved zstd objects"
 
 # To one partition: by key (auto), every record once, per-key order kept; `keep` refuses.
-"$KS3_REPLAY" "s3://$KS3_S3_BUCKET/b/" --topic docs-one -b "$KS3_BOOTSTRAP" --s3-prefix b/ \
-  --key-template "$template" >"$KS3_WORK/replay-one.out" 2>"$KS3_WORK/replay-one.log" ||
+"$KS3_SINK_BIN" replay "s3://$KS3_S3_BUCKET/b/" --topic docs-one -b "$KS3_BOOTSTRAP" \
+  --s3-prefix b/ --key-template "$template" \
+  >"$KS3_WORK/replay-one.out" 2>"$KS3_WORK/replay-one.log" ||
   fail "replay to docs-one failed: $(cat "$KS3_WORK/replay-one.log")"
 grep -q 'partitioned by key' "$KS3_WORK/replay-one.out" || fail "docs-one: not partitioned by key"
 grep -q 'fewer partitions than the source' "$KS3_WORK/replay-one.log" || fail "no warning logged"
@@ -120,8 +120,9 @@ per_key() { cut -d'|' -f3- "$1" | sort -s -t'|' -k3,3; }
 [ "$(per_key "$KS3_WORK/docs.dump")" = "$(dump docs-one 1 | per_key /dev/stdin)" ] ||
   fail "docs-one: records or their per-key order differ"
 rc=0
-"$KS3_REPLAY" "s3://$KS3_S3_BUCKET/b/" --topic docs-one -b "$KS3_BOOTSTRAP" --s3-prefix b/ \
-  --key-template "$template" --partitioning keep >/dev/null 2>"$KS3_WORK/replay-keep.log" || rc=$?
+"$KS3_SINK_BIN" replay "s3://$KS3_S3_BUCKET/b/" --topic docs-one -b "$KS3_BOOTSTRAP" \
+  --s3-prefix b/ --key-template "$template" --partitioning keep \
+  >/dev/null 2>"$KS3_WORK/replay-keep.log" || rc=$?
 [ "$rc" = 1 ] || fail "--partitioning keep into 1 partition exited $rc, not 1"
 grep -q 'keeping the source partitions needs 2' "$KS3_WORK/replay-keep.log" ||
   fail "keep: unexpected error: $(cat "$KS3_WORK/replay-keep.log")"
