@@ -119,6 +119,8 @@ CLI::App* add_replay_command(CLI::App& parent, ReplayCli& command) {
               {"debug", "info", "warn", "error"})
       ->default_str("info");
   add_s3_settings(*app, command.settings);
+  // The s3 CLI answers quickly (3 attempts); a replay retries as the sink does.
+  app->get_option("--max-attempts")->description("attempts per request (default 10)");
   return app;
 }
 
