@@ -195,9 +195,11 @@ asio::awaitable<void> ConsumerImpl::drain() {
     rd_kafka_message_destroy(message);
     if (++this_turn >= config_.max_records_per_turn) {
       this_turn = 0;
+      listener_.on_records_delivered();
       co_await asio::post(executor_, asio::use_awaitable);  // let timers, HTTP, S3 run
     }
   }
+  if (this_turn > 0) listener_.on_records_delivered();
 }
 
 void ConsumerImpl::deliver(const rd_kafka_message_t* message) {

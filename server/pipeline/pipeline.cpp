@@ -104,7 +104,18 @@ void Pipeline::on_error(const kafka::ConsumerError& error) {
     fail("fatal Kafka consumer error: " + error.message, false);
     return;
   }
-  log::warn("kafka consumer error", {{"error", error.message}, {"code", kafka::error_name(error.code)}});
+  log::warn("kafka consumer error",
+            {{"error", error.message}, {"code", kafka::error_name(error.code)}});
+}
+
+void Pipeline::on_records_delivered() {
+  for (ConsumedTally& tally : consumed_) {
+    if (tally.records == 0) continue;
+    tally.topic->records_consumed.inc(tally.records);
+    tally.topic->bytes_consumed.inc(tally.bytes);
+    tally.records = 0;
+    tally.bytes = 0;
+  }
 }
 
 void Pipeline::on_record(const kafka::Record& record) {
@@ -120,9 +131,19 @@ void Pipeline::on_record(const kafka::Record& record) {
   view.value = record.value;
   if (needs_headers_) view.headers = record.headers();
   ++stats_.records;
-  auto& topic = topic_metrics(record.topic);
-  topic.records_consumed.inc();
-  topic.bytes_consumed.inc(record.key.value_or("").size() + record.value.value_or("").size());
+  metrics::TopicMetrics* topic = &topic_metrics(record.topic);
+  if (consumed_.empty() || consumed_.back().topic != topic) {
+    auto it = std::find_if(consumed_.begin(), consumed_.end(),
+                           [topic](const ConsumedTally& t) { return t.topic == topic; });
+    if (it == consumed_.end()) {
+      consumed_.push_back({topic});
+    } else {
+      std::iter_swap(it, consumed_.end() - 1);  // records come in runs: keep the last one last
+    }
+  }
+  ConsumedTally& tally = consumed_.back();
+  ++tally.records;
+  tally.bytes += record.key.value_or("").size() + record.value.value_or("").size();
   try {
     if (record_hook_) record_hook_(view);
     process(handle, view);

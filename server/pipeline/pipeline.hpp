@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kafka/consumer_listener.hpp"
 #include "kafka/topic_partition.hpp"
@@ -86,6 +87,7 @@ class Pipeline final : public kafka::ConsumerListener {
   boost::asio::awaitable<void> on_revoked(
       std::span<const kafka::TopicPartition> partitions) override;
   void on_record(const kafka::Record& record) override;
+  void on_records_delivered() override;
   void on_error(const kafka::ConsumerError& error) override;
 
   // Graceful stop: no more records; cut every partition (journaled), complete the objects and
@@ -173,6 +175,14 @@ class Pipeline final : public kafka::ConsumerListener {
   std::shared_ptr<PartitionRuntime> last_partition_;  // records come in runs per partition
   bool needs_headers_ = false;  // headers are decoded only when an output shows them
   std::map<std::string, metrics::TopicMetrics, std::less<>> topic_metrics_;
+  // Records and bytes consumed since the last on_records_delivered, per topic: prometheus-cpp
+  // counters are atomic doubles (a compare-exchange per update), so they are added per batch.
+  struct ConsumedTally {
+    metrics::TopicMetrics* topic = nullptr;
+    std::uint64_t records = 0;
+    std::uint64_t bytes = 0;
+  };
+  std::vector<ConsumedTally> consumed_;
   boost::asio::steady_timer tick_timer_;
   AsyncCondition settled_;  // an object finished or a commit ended (drain waits on it)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
