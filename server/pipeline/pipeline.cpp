@@ -104,7 +104,8 @@ void Pipeline::on_error(const kafka::ConsumerError& error) {
     fail("fatal Kafka consumer error: " + error.message, false);
     return;
   }
-  log::warn("kafka consumer error", {{"error", error.message}, {"code", kafka::error_name(error.code)}});
+  log::warn("kafka consumer error",
+            {{"error", error.message}, {"code", kafka::error_name(error.code)}});
 }
 
 void Pipeline::on_record(const kafka::Record& record) {
@@ -140,6 +141,18 @@ void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const Re
       reason != CutReason::none) {
     cut(handle, record.offset, reason);
   }
+  consume(handle, record);
+  // A record that fills the segment closes it right away: the full object does not wait for
+  // the next record (or idle_flush). Before relieving memory, so a full segment is cut by the
+  // deterministic rule rather than by a journaled memory-pressure cut.
+  if (CutReason reason = state.after_record(record.offset);
+      reason != CutReason::none && handle->active()) {
+    cut(handle, record.offset + 1, reason);
+  }
+  if (phase_ == Phase::running && memory_->above_high()) relieve_memory_pressure();
+}
+
+void Pipeline::consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
   if (!record.value && handle_tombstone(handle, record)) return;
   ChangeOp op = encoder_.needs_op() ? change_detector_.detect(record, json_) : ChangeOp::none;
   scratch_.clear();
@@ -215,7 +228,6 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
   writer->append(encoded, record.offset, record.timestamp_ms);
   p.state.record_consumed(record.offset, record.timestamp_ms, encoded.size(),
                           std::chrono::steady_clock::now());
-  if (memory_->above_high()) relieve_memory_pressure();
 }
 
 std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<PartitionRuntime>& handle,

@@ -106,6 +106,8 @@ class Pipeline final : public kafka::ConsumerListener {
  private:
   std::shared_ptr<PartitionRuntime> find(std::string_view topic, std::int32_t partition);
   void process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  // The record itself: tombstone and bad-record policies, then writing (process() cuts).
+  void consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
   // True when the tombstone was dealt with (ignored or failed) and must not be written.
   bool handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
   void write_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
