@@ -88,7 +88,8 @@ void Pipeline::on_assigned(std::span<const kafka::AssignedPartition> partitions)
                                      {"partition", assigned.tp.partition},
                                      {"committed_offset", assigned.committed_offset},
                                      {"journaled_cuts", state.replayed_cuts()}});
-    partitions_[assigned.tp] = std::make_shared<PartitionRuntime>(executor_, std::move(state));
+    partitions_[assigned.tp] = std::make_shared<PartitionRuntime>(
+        executor_, std::move(state), CommitRetry(commit_retry_config_, commit_random_));
     metrics_.partition(assigned.tp.topic, assigned.tp.partition);
   }
   metrics_.rebalances.with({"assigned"}).inc();
