@@ -298,7 +298,8 @@ void ConsumerImpl::complete_commit(std::uint64_t id, boost::system::error_code e
   auto handler = std::move(it->second);
   pending_commits_.erase(it);
   ++(ec ? counters_.commit_failures : counters_.commits);
-  if (ec) log::warn("kafka commit failed", {{"error", ec.message()}});
+  // The caller (the pipeline) logs a failure streak once; here only at debug level.
+  if (ec) log::debug("kafka commit failed", {{"error", ec.message()}});
   asio::post(executor_, [handler = std::move(handler), ec]() mutable { std::move(handler)(ec); });
 }
 

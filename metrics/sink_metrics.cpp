@@ -101,7 +101,8 @@ SinkMetrics::SinkMetrics(prometheus::Registry& r)
       kafka_errors(family<Counter>(r, "kafka_errors_total",
                                    "Errors reported by librdkafka, by error name.", {"code"})),
       commits(single<Counter>(r, "commits_total", "Successful Kafka offset commits.")),
-      commit_failures(single<Counter>(r, "commit_failures_total", "Failed Kafka offset commits.")),
+      commit_failures(single<Counter>(r, "commit_failures_total",
+                                      "Failed Kafka offset commit attempts (each retry counts).")),
       last_commit_timestamp_seconds(family<Gauge>(
           r, "last_commit_timestamp_seconds",
           "Unix time of the last successful offset commit of the partition.", kTopicPartition)),

@@ -109,7 +109,7 @@ struct SinkMetrics {
   Family<Counter> kafka_errors;
   // Successful offset commits.
   Counter commits;
-  // Failed offset commits.
+  // Failed offset commit attempts (each retry counts).
   Counter commit_failures;
   // Unix time of the last successful offset commit of the partition. {topic, partition}
   Family<Gauge> last_commit_timestamp_seconds;

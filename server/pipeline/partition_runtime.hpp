@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "server/delivery/commit_retry.hpp"
 #include "server/delivery/partition_state.hpp"
 #include "server/pipeline/async_condition.hpp"
 
@@ -22,12 +23,14 @@ class ObjectWriter;
 enum class PartitionPhase { active, revoking, journal_lost };
 
 struct PartitionRuntime {
-  PartitionRuntime(boost::asio::any_io_executor executor, PartitionState state_)
-      : state(std::move(state_)), changed(executor) {}
+  PartitionRuntime(boost::asio::any_io_executor executor, PartitionState state_,
+                   CommitRetry commit_retry_ = CommitRetry())
+      : state(std::move(state_)), commit_retry(std::move(commit_retry_)), changed(executor) {}
 
   bool active() const { return phase == PartitionPhase::active; }
 
   PartitionState state;
+  CommitRetry commit_retry;  // backoff after failed commits, and the failure streak
   PartitionPhase phase = PartitionPhase::active;
   // Open objects of the open segment, by group (the rendered key with the offset marker).
   std::map<std::string, std::shared_ptr<ObjectWriter>, std::less<>> open;

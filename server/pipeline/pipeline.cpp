@@ -88,7 +88,8 @@ void Pipeline::on_assigned(std::span<const kafka::AssignedPartition> partitions)
                                      {"partition", assigned.tp.partition},
                                      {"committed_offset", assigned.committed_offset},
                                      {"journaled_cuts", state.replayed_cuts()}});
-    partitions_[assigned.tp] = std::make_shared<PartitionRuntime>(executor_, std::move(state));
+    partitions_[assigned.tp] = std::make_shared<PartitionRuntime>(
+        executor_, std::move(state), CommitRetry(commit_retry_config_, commit_random_));
     metrics_.partition(assigned.tp.topic, assigned.tp.partition);
   }
   metrics_.rebalances.with({"assigned"}).inc();
@@ -161,6 +162,18 @@ void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const Re
       reason != CutReason::none) {
     cut(handle, record.offset, reason);
   }
+  consume(handle, record);
+  // A record that fills the segment closes it right away: the full object does not wait for
+  // the next record (or idle_flush). Before relieving memory, so a full segment is cut by the
+  // deterministic rule rather than by a journaled memory-pressure cut.
+  if (CutReason reason = state.after_record(record.offset);
+      reason != CutReason::none && handle->active()) {
+    cut(handle, record.offset + 1, reason);
+  }
+  if (phase_ == Phase::running && memory_->above_high()) relieve_memory_pressure();
+}
+
+void Pipeline::consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
   if (!record.value && handle_tombstone(handle, record)) return;
   ChangeOp op = encoder_.needs_op() ? change_detector_.detect(record, json_) : ChangeOp::none;
   scratch_.clear();
@@ -236,7 +249,6 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
   writer->append(encoded, record.offset, record.timestamp_ms);
   p.state.record_consumed(record.offset, record.timestamp_ms, encoded.size(),
                           std::chrono::steady_clock::now());
-  if (memory_->above_high()) relieve_memory_pressure();
 }
 
 std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<PartitionRuntime>& handle,

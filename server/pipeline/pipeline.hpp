@@ -26,6 +26,7 @@
 #include "kafka/topic_partition.hpp"
 #include "metrics/sink_metrics.hpp"
 #include "s3/multipart_upload.hpp"
+#include "s3/retry_policy.hpp"
 #include "server/config/config.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
@@ -79,7 +80,13 @@ class Pipeline final : public kafka::ConsumerListener {
     record_hook_ = std::move(hook);
   }
 
-  // Starts the wall-clock tick (idle flush, max open, commit retries).
+  // Tests: the backoff of commit retries (and its random source) for partitions assigned later.
+  void set_commit_retry_for_tests(s3::RetryConfig config, s3::UnitRandom random) {
+    commit_retry_config_ = config;
+    commit_random_ = std::move(random);
+  }
+
+  // Starts the wall-clock tick (idle flush, max open, commit retries once their backoff passed).
   void start();
 
   // kafka::ConsumerListener
@@ -108,6 +115,8 @@ class Pipeline final : public kafka::ConsumerListener {
  private:
   std::shared_ptr<PartitionRuntime> find(std::string_view topic, std::int32_t partition);
   void process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  // The record itself: tombstone and bad-record policies, then writing (process() cuts).
+  void consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
   // True when the tombstone was dealt with (ignored or failed) and must not be written.
   bool handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
   void write_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
@@ -159,6 +168,8 @@ class Pipeline final : public kafka::ConsumerListener {
   ConsumerControl* consumer_ = nullptr;
   FatalHandler fatal_;
   std::function<void(const RecordView&)> record_hook_;
+  s3::RetryConfig commit_retry_config_ = default_commit_retry_config();
+  s3::UnitRandom commit_random_ = s3::default_unit_random();
 
   RecordEncoder encoder_;
   KeyTemplate key_template_;

@@ -28,6 +28,8 @@ asio::awaitable<bool> wait_with_deadline(asio::any_io_executor executor, AsyncCo
 
 void Pipeline::schedule_commit(const std::shared_ptr<PartitionRuntime>& handle) {
   if (!consumer_ || handle->state.commit_in_flight() || !handle->state.commit_due()) return;
+  // After a failure, the next attempt waits for its backoff (the tick tries again then).
+  if (!handle->commit_retry.may_attempt(std::chrono::steady_clock::now())) return;
   asio::co_spawn(
       executor_,
       [this, handle, alive = std::weak_ptr<bool>(alive_)]() -> asio::awaitable<void> {
@@ -49,10 +51,32 @@ asio::awaitable<bool> Pipeline::commit_now(std::shared_ptr<PartitionRuntime> han
   settled_.notify_all();
   if (ec) {
     ++stats_.commit_failures;
-    metrics_.commit_failures.inc();
-    log::warn("offset commit failed; it is retried",
-              {{"topic", tp.topic}, {"partition", tp.partition}, {"error", ec.message()}});
+    metrics_.commit_failures.inc();  // every failed attempt
+    const CommitRetry::Failure failure =
+        handle->commit_retry.failed(std::chrono::steady_clock::now());
+    // One line per failure streak (a broker away would otherwise log every retry).
+    if (failure.log) {
+      log::warn("offset commit failed; retrying with backoff until it succeeds",
+                {{"topic", tp.topic},
+                 {"partition", tp.partition},
+                 {"offset", plan->offset},
+                 {"error", ec.message()},
+                 {"retry_in_ms", static_cast<std::int64_t>(failure.delay.count())}});
+    } else {
+      log::debug("offset commit failed again",
+                 {{"topic", tp.topic},
+                  {"partition", tp.partition},
+                  {"failures", failure.streak},
+                  {"error", ec.message()},
+                  {"retry_in_ms", static_cast<std::int64_t>(failure.delay.count())}});
+    }
     co_return false;
+  }
+  if (std::uint64_t streak = handle->commit_retry.succeeded(); streak > 0) {
+    log::info("offset commit recovered", {{"topic", tp.topic},
+                                          {"partition", tp.partition},
+                                          {"offset", plan->offset},
+                                          {"failed_attempts", streak}});
   }
   ++stats_.commits;
   metrics_.commits.inc();

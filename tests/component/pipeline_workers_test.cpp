@@ -157,7 +157,7 @@ TEST_F(PipelineWorkers, AThrowInACompressionJobFailsTheSink) {
   r->assign(0);
   ::testing::internal::CaptureStderr();
   run(io, [&]() -> asio::awaitable<void> {
-    // Record 3 cuts [0, 3): the first job; record 6 cuts [3, 6): its job throws.
+    // Record 2 closes [0, 3): the first job; record 5 closes [3, 6): its job throws.
     for (std::int64_t i = 0; i < 4; ++i) r->feed(json_record(0, i));
     EXPECT_TRUE(co_await eventually([&] { return r->consumer.offset(0) == 3; }));
     for (std::int64_t i = 4; i < 7; ++i) r->feed(json_record(0, i));
