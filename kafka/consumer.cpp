@@ -15,6 +15,7 @@
 
 #include "kafka/consumer_impl.hpp"
 #include "kafka/errors.hpp"
+#include "metrics/exception_message.hpp"
 #include "metrics/log.hpp"
 
 namespace ks3::kafka {
@@ -236,14 +237,7 @@ bool ConsumerImpl::is_active(const rd_kafka_message_t* message) {
 std::function<void(std::exception_ptr)> ConsumerImpl::fatal_on_exception(std::string what) {
   return [weak = weak_from_this(), what = std::move(what)](std::exception_ptr error) {
     if (!error) return;
-    std::string message;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      message = e.what();
-    } catch (...) {
-      message = "unknown exception";
-    }
+    const std::string message = log::exception_message(error);
     log::error("kafka consumer: unexpected exception", {{"in", what}, {"error", message}});
     if (auto self = weak.lock()) {
       self->report_error({make_error_code(Errc::unexpected_exception), true,

@@ -14,6 +14,7 @@
 #include "kafka/consumer.hpp"
 #include "metrics/heartbeat.hpp"
 #include "metrics/http_server.hpp"
+#include "metrics/exception_message.hpp"
 #include "metrics/log.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/readiness.hpp"
@@ -108,14 +109,7 @@ struct Sink {
 auto fail_on_exception(Sink& sink, std::string what) {
   return [&sink, what = std::move(what)](std::exception_ptr error) {
     if (!error) return;
-    std::string message;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      message = e.what();
-    } catch (...) {
-      message = "unknown exception";
-    }
+    const std::string message = log::exception_message(error);
     sink.failed = true;
     log::error("unexpected exception", {{"in", what}, {"error", message}});
     sink.pipeline.on_error(kafka::ConsumerError{

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 
+#include "metrics/exception_message.hpp"
 #include "metrics/log.hpp"
 
 namespace ks3::server {
@@ -13,16 +14,6 @@ namespace {
 // are waiting (one job then carries many blocks); an object never has more jobs than this out.
 constexpr std::uint64_t kBatchBytes = 256 * 1024;
 constexpr std::uint64_t kMaxJobsPerObject = 4;
-
-std::string what(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
 
 }  // namespace
 
@@ -95,7 +86,8 @@ void ObjectWriter::start() {
   asio::co_spawn(
       executor_, [self = shared_from_this()]() { return self->run(); },
       [self = shared_from_this()](std::exception_ptr error) {
-        if (error) self->fail_internal("object upload coroutine threw: " + what(error));
+        if (error)
+          self->fail_internal("object upload coroutine threw: " + log::exception_message(error));
       });
 }
 
@@ -183,7 +175,8 @@ void ObjectWriter::on_compressed(std::uint64_t sequence, std::uint64_t raw_bytes
     return;
   }
   if (result.error) {
-    fail_internal("compression of object " + summary_.key + " failed: " + what(result.error));
+    fail_internal("compression of object " + summary_.key +
+                  " failed: " + log::exception_message(result.error));
     return;
   }
   out_of_order_bytes_ += result.bytes.size();
@@ -235,7 +228,9 @@ void ObjectWriter::abort() {
       executor_,
       [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->upload_.abort(); },
       [key = summary_.key](std::exception_ptr error) {
-        if (error) log::error("aborting an upload threw", {{"key", key}, {"error", what(error)}});
+        if (error)
+          log::error("aborting an upload threw",
+                     {{"key", key}, {"error", log::exception_message(error)}});
       });
 }
 
@@ -249,7 +244,9 @@ void ObjectWriter::fail_internal(std::string message) {
       executor_,
       [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->upload_.abort(); },
       [key = summary_.key](std::exception_ptr error) {
-        if (error) log::error("aborting an upload threw", {{"key", key}, {"error", what(error)}});
+        if (error)
+          log::error("aborting an upload threw",
+                     {{"key", key}, {"error", log::exception_message(error)}});
       });
 }
 

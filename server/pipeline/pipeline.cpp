@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "kafka/errors.hpp"
+#include "metrics/exception_message.hpp"
 #include "metrics/log.hpp"
 
 namespace ks3::server {
@@ -282,13 +283,7 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<Partit
 std::function<void(std::exception_ptr)> Pipeline::on_exception(std::string what) {
   return [this, alive = std::weak_ptr<bool>(alive_), what = std::move(what)](std::exception_ptr e) {
     if (!e || alive.expired()) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& error) {
-      fail(what + " threw: " + error.what(), false);
-    } catch (...) {
-      fail(what + " threw an unknown exception", false);
-    }
+    fail(what + " threw: " + log::exception_message(e), false);
   };
 }
 
