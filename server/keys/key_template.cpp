@@ -248,6 +248,19 @@ std::string KeyTemplate::render_group(const RecordView& record, JsonReader& json
   return out;
 }
 
+bool KeyTemplate::reads_topic() const {
+  for (const Piece& piece : pieces_) {
+    if (piece.kind == Kind::topic) return true;
+  }
+  return false;
+}
+
+std::string folder_prefix(std::string_view prefix) {
+  std::string folder(prefix);
+  if (!folder.empty() && !folder.ends_with('/')) folder += '/';
+  return folder;
+}
+
 bool KeyTemplate::per_partition_only() const {
   for (const Piece& piece : pieces_) {
     if (piece.kind == Kind::key || piece.kind == Kind::value_field ||
