@@ -112,6 +112,17 @@ TEST(KeyTemplate, MissingValuesTakeTheDefault) {
             "_unknown/300000000000000001234");
 }
 
+TEST(KeyTemplate, SeveralFieldsOfAMalformedValue) {
+  // A failed read of a malformed value used to leave the JSON reader unusable: the second
+  // field crashed (tests/fuzz/json_path_fuzz). Each field takes the default instead.
+  RecordView r = record("{\"a\".c/d\nb\":{\"a~d\":@e\"}}:[{\"b\":1}],\"resourcename\":\"x\"}");
+  EXPECT_EQ(render("{{value.a.0.b}}/{{value.resourcename}}/{{partition}}/{{start_offset}}", r),
+            "_unknown/_unknown/3/00000000000000001234");
+  r.value = R"({"a":[{"b":1}],"resourcename":"Student"})";
+  EXPECT_EQ(render("{{value.a.0.b}}/{{value.resourcename}}/{{partition}}/{{start_offset}}", r),
+            "1/Student/3/00000000000000001234");
+}
+
 TEST(KeyTemplate, ValuesFromDataCannotAddPathSegments) {
   RecordView r = record(R"({"resourcename":"../../etc/passwd","n":12.5})");
   r.key = "a/b c";
