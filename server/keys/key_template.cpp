@@ -133,6 +133,10 @@ KeyTemplate KeyTemplate::parse(std::string_view text, KeyTemplateOptions options
   }
   result.options_ = std::move(options);
   if (text.empty()) throw KeyTemplateError("the key template is empty");
+  // Anywhere, variables included: a timestamp format's text is copied into keys as it is.
+  for (char c : text) {
+    if (is_control(c)) throw KeyTemplateError("the key template contains a control character");
+  }
   bool has_partition = false, has_start_offset = false;
   std::string_view rest = text;
   while (!rest.empty()) {
@@ -141,9 +145,6 @@ KeyTemplate KeyTemplate::parse(std::string_view text, KeyTemplateOptions options
     if (literal.find("}}") != std::string_view::npos) {
       throw KeyTemplateError("'}}' without a matching '{{' in the key template '" +
                              std::string(text) + "'");
-    }
-    for (char c : literal) {
-      if (is_control(c)) throw KeyTemplateError("the key template contains a control character");
     }
     if (!literal.empty()) {
       Piece piece;

@@ -154,6 +154,18 @@ TEST(KeyTemplate, RejectsTemplatesThatBreakExactlyOnce) {
   EXPECT_THROW(KeyTemplate::parse("{{topic}}/{{partition}}"), KeyTemplateError);
 }
 
+TEST(KeyTemplate, RejectsControlBytesInsideVariables) {
+  // Found by tests/fuzz/key_template_fuzz: control bytes in a timestamp format were copied into
+  // keys, and 0x1f (the start-offset marker) there was replaced by the offset.
+  const std::string marker = "{{timestamp:YYYY\x1f}}/{{partition}}/{{start_offset}}";
+  EXPECT_THROW(KeyTemplate::parse(marker), KeyTemplateError);
+  EXPECT_THROW(KeyTemplate::parse("{{timestamp:YYYY\r}}/{{partition}}/{{start_offset}}"),
+               KeyTemplateError);
+  EXPECT_THROW(KeyTemplate::parse("{{value.a\nb}}/{{partition}}/{{start_offset}}"),
+               KeyTemplateError);
+  EXPECT_THROW(KeyTemplate::parse("{{partition\t}}/{{start_offset}}"), KeyTemplateError);
+}
+
 TEST(KeyTemplate, RejectsMalformedTemplatesWithClearMessages) {
   auto message = [](std::string_view text) -> std::string {
     try {
