@@ -36,8 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto again = CutJournal::decode(encoded, max_pending);
     check(!again.warning, "a re-encoded journal does not decode cleanly");
     check(std::vector<std::int64_t>(cuts.begin(), cuts.end()) ==
-              std::vector<std::int64_t>(again.journal.cuts().begin(),
-                                        again.journal.cuts().end()),
+              std::vector<std::int64_t>(again.journal.cuts().begin(), again.journal.cuts().end()),
           "re-encoding changed the cuts");
     // Pruning and replaying what was decoded.
     if (!cuts.empty()) decoded.journal.prune(cuts[cuts.size() / 2]);
