@@ -16,110 +16,26 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "bench/lib/record_gen.hpp"
+#include "bench/lib/tool_args.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr,
-               "ks3_load_gen: %s\nusage: ks3_load_gen --bootstrap HOST:PORT --topic T --records N "
-               "[--value-size BYTES] [--shape edfi|debezium|events] [--keys CARDINALITY] "
-               "[--seed S] [--delete-ratio R] [--partitioner key|round-robin] "
-               "[--rate RECORDS_PER_S] [--first-index I] [--allow-drop]\n",
-               message.c_str());
-  std::exit(2);
-}
 
 [[noreturn]] void die(const std::string& message) {
   std::fprintf(stderr, "ks3_load_gen: %s\n", message.c_str());
   std::exit(1);
 }
 
-struct Args {
-  std::string bootstrap;
-  std::string topic;
-  std::uint64_t records = 0;
-  std::uint64_t first_index = 0;
-  ks3::bench::GenOptions gen;
-  bool round_robin = false;
-  double rate = 0;  // records per second; 0: as fast as possible
-  bool allow_drop = false;
-};
-
-std::uint64_t to_count(std::string_view flag, const std::string& text) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || text[0] == '-') {
-    usage_error(std::string(flag) + " expects a whole number, not '" + text + "'");
-  }
-  return value;
-}
-
-double to_double(std::string_view flag, const std::string& text) {
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || value < 0) {
-    usage_error(std::string(flag) + " expects a number >= 0, not '" + text + "'");
-  }
-  return value;
-}
-
-Args parse_args(int argc, char** argv) {
-  Args args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (flag == "--allow-drop") {
-      args.allow_drop = true;
-      continue;
-    }
-    if (i + 1 >= argc) usage_error("missing value after " + std::string(flag));
-    const std::string value = argv[++i];
-    if (flag == "--bootstrap") {
-      args.bootstrap = value;
-    } else if (flag == "--topic") {
-      args.topic = value;
-    } else if (flag == "--records") {
-      args.records = to_count(flag, value);
-    } else if (flag == "--first-index") {
-      args.first_index = to_count(flag, value);
-    } else if (flag == "--value-size") {
-      args.gen.value_size = to_count(flag, value);
-    } else if (flag == "--keys") {
-      args.gen.key_cardinality = to_count(flag, value);
-    } else if (flag == "--seed") {
-      args.gen.seed = to_count(flag, value);
-    } else if (flag == "--delete-ratio") {
-      args.gen.delete_ratio = to_double(flag, value);
-    } else if (flag == "--rate") {
-      args.rate = to_double(flag, value);
-    } else if (flag == "--shape") {
-      auto shape = ks3::bench::parse_shape(value);
-      if (!shape) usage_error("--shape is edfi, debezium or events, not '" + value + "'");
-      args.gen.shape = *shape;
-    } else if (flag == "--partitioner") {
-      if (value != "key" && value != "round-robin") {
-        usage_error("--partitioner is key or round-robin, not '" + value + "'");
-      }
-      args.round_robin = value == "round-robin";
-    } else {
-      usage_error("unknown argument " + std::string(flag));
-    }
-  }
-  if (args.bootstrap.empty() || args.topic.empty())
-    usage_error("--bootstrap and --topic are required");
-  if (args.records == 0) usage_error("--records must be at least 1");
-  return args;
-}
+using Args = ks3::bench::LoadGenArgs;
 
 struct Delivery {
   std::uint64_t delivered = 0;
@@ -225,7 +141,9 @@ Retention check_retention(rd_kafka_t* rk, const std::string& topic, int partitio
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Args args = parse_args(argc, argv);
+  auto parsed = ks3::bench::parse_load_gen_args(std::vector<std::string>(argv + 1, argv + argc));
+  if (const auto* exit = std::get_if<ks3::cli::Exit>(&parsed)) return ks3::cli::finish(*exit);
+  const Args& args = std::get<Args>(parsed);
   Delivery delivery;
   Producer producer = make_producer(args, delivery);
   rd_kafka_t* rk = producer.get();

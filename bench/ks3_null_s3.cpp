@@ -18,13 +18,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <limits>
 #include <memory>
-#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -32,6 +30,7 @@
 
 #include "bench/lib/null_s3_protocol.hpp"
 #include "bench/lib/null_s3_store.hpp"
+#include "bench/lib/tool_args.hpp"
 
 namespace {
 
@@ -44,65 +43,7 @@ using namespace ks3::bench::nulls3;
 constexpr std::size_t kMaxCompleteBody = 4 << 20;  // 10,000 parts of XML fit in well under this
 constexpr std::size_t kChunk = 256 << 10;          // body bytes read per step
 
-struct Options {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 0;
-  std::set<std::string> buckets;
-  std::chrono::milliseconds latency{0};
-  std::uint64_t min_part_size = 5ULL << 20;
-  bool verify_md5 = false;
-  bool verbose = false;
-};
-
-[[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "ks3_null_s3: " << message
-            << "\nusage: ks3_null_s3 [--listen HOST:PORT] [--bucket NAME]... [--latency-ms MS] "
-               "[--min-part-size BYTES] [--verify-md5] [--verbose]\n";
-  std::exit(2);
-}
-
-std::uint64_t to_number(std::string_view flag, std::string_view text) {
-  std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    usage_error(std::string(flag) + " expects a whole number, not '" + std::string(text) + "'");
-  }
-  return value;
-}
-
-Options parse_args(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (flag == "--verify-md5") {
-      options.verify_md5 = true;
-      continue;
-    }
-    if (flag == "--verbose") {
-      options.verbose = true;
-      continue;
-    }
-    if (i + 1 >= argc) usage_error("missing value after " + std::string(flag));
-    const std::string_view value = argv[++i];
-    if (flag == "--listen") {
-      const std::size_t colon = value.rfind(':');
-      if (colon == std::string_view::npos) usage_error("--listen expects HOST:PORT");
-      options.host = std::string(value.substr(0, colon));
-      const std::uint64_t port = to_number(flag, value.substr(colon + 1));
-      if (port > 65535) usage_error("--listen port must be at most 65535");
-      options.port = static_cast<std::uint16_t>(port);
-    } else if (flag == "--bucket") {
-      options.buckets.emplace(value);
-    } else if (flag == "--latency-ms") {
-      options.latency = std::chrono::milliseconds(to_number(flag, value));
-    } else if (flag == "--min-part-size") {
-      options.min_part_size = to_number(flag, value);
-    } else {
-      usage_error("unknown argument " + std::string(flag));
-    }
-  }
-  return options;
-}
+using Options = ks3::bench::NullS3Args;
 
 struct Server {
   Options options;
@@ -399,12 +340,13 @@ asio::awaitable<void> accept_loop(Server& server, tcp::acceptor& acceptor) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options options = parse_args(argc, argv);
+  auto parsed = ks3::bench::parse_null_s3_args(std::vector<std::string>(argv + 1, argv + argc));
+  if (const auto* exit = std::get_if<ks3::cli::Exit>(&parsed)) return ks3::cli::finish(*exit);
+  const Options& options = std::get<Options>(parsed);
   Server server{options, NullS3Store(options.buckets, options.min_part_size), 0};
   asio::io_context io(1);
   boost::system::error_code ec;
-  const auto address = asio::ip::make_address(server.options.host, ec);
-  if (ec) usage_error("--listen host must be an IP address, not '" + server.options.host + "'");
+  const auto address = asio::ip::make_address(server.options.host, ec);  // checked by the parser
   tcp::acceptor acceptor(io);
   const tcp::endpoint endpoint(address, server.options.port);
   acceptor.open(endpoint.protocol());

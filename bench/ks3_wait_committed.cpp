@@ -21,7 +21,10 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 #include <vector>
+
+#include "bench/lib/tool_args.hpp"
 
 namespace {
 
@@ -30,40 +33,7 @@ namespace {
   std::exit(2);
 }
 
-struct Args {
-  std::string bootstrap, group, topic;
-  long slack = 0;
-  long timeout_s = 120;
-  long interval_ms = 50;
-};
-
-Args parse_args(int argc, char** argv) {
-  Args args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) die("missing value after " + std::string(flag));
-    const std::string value = argv[++i];
-    if (flag == "--bootstrap")
-      args.bootstrap = value;
-    else if (flag == "--group")
-      args.group = value;
-    else if (flag == "--topic")
-      args.topic = value;
-    else if (flag == "--slack")
-      args.slack = std::atol(value.c_str());
-    else if (flag == "--timeout-s")
-      args.timeout_s = std::atol(value.c_str());
-    else if (flag == "--interval-ms")
-      args.interval_ms = std::atol(value.c_str());
-    else
-      die("unknown argument " + std::string(flag));
-  }
-  if (args.bootstrap.empty() || args.group.empty() || args.topic.empty()) {
-    die("usage: ks3_wait_committed --bootstrap HOST:PORT --group G --topic T [--slack N] "
-        "[--timeout-s S] [--interval-ms MS]");
-  }
-  return args;
-}
+using Args = ks3::bench::WaitCommittedArgs;
 
 using Handle = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
 using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t,
@@ -110,7 +80,10 @@ double unix_now() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Args args = parse_args(argc, argv);
+  auto parsed =
+      ks3::bench::parse_wait_committed_args(std::vector<std::string>(argv + 1, argv + argc));
+  if (const auto* exit = std::get_if<ks3::cli::Exit>(&parsed)) return ks3::cli::finish(*exit);
+  const Args& args = std::get<Args>(parsed);
   Handle client = make_client(args);
   rd_kafka_t* rk = client.get();
   const int partitions = partition_count(rk, args.topic);

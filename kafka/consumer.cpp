@@ -6,7 +6,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -167,7 +166,7 @@ void ConsumerImpl::start() {
   std::string names;
   for (const auto& topic : topics) names += (names.empty() ? "" : ",") + topic;
   log::info("kafka consumer started", {{"group", config_.group_id}, {"subscription", names}});
-  asio::co_spawn(executor_, serve(shared_from_this()), asio::detached);
+  asio::co_spawn(executor_, serve(shared_from_this()), fatal_on_exception("serving the queue"));
 }
 
 // `self` keeps the state alive while the coroutine runs.
@@ -196,9 +195,11 @@ asio::awaitable<void> ConsumerImpl::drain() {
     rd_kafka_message_destroy(message);
     if (++this_turn >= config_.max_records_per_turn) {
       this_turn = 0;
+      listener_.on_records_delivered();
       co_await asio::post(executor_, asio::use_awaitable);  // let timers, HTTP, S3 run
     }
   }
+  if (this_turn > 0) listener_.on_records_delivered();
 }
 
 void ConsumerImpl::deliver(const rd_kafka_message_t* message) {
@@ -230,6 +231,25 @@ bool ConsumerImpl::is_active(const rd_kafka_message_t* message) {
         active_.contains(TopicPartitionRef{rd_kafka_topic_name(message->rkt), message->partition});
   }
   return cached_active_;
+}
+
+std::function<void(std::exception_ptr)> ConsumerImpl::fatal_on_exception(std::string what) {
+  return [weak = weak_from_this(), what = std::move(what)](std::exception_ptr error) {
+    if (!error) return;
+    std::string message;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      message = e.what();
+    } catch (...) {
+      message = "unknown exception";
+    }
+    log::error("kafka consumer: unexpected exception", {{"in", what}, {"error", message}});
+    if (auto self = weak.lock()) {
+      self->report_error({make_error_code(Errc::unexpected_exception), true,
+                          what + " threw: " + message, std::nullopt});
+    }
+  };
 }
 
 void ConsumerImpl::report_error(ConsumerError error) {
@@ -278,7 +298,8 @@ void ConsumerImpl::complete_commit(std::uint64_t id, boost::system::error_code e
   auto handler = std::move(it->second);
   pending_commits_.erase(it);
   ++(ec ? counters_.commit_failures : counters_.commits);
-  if (ec) log::warn("kafka commit failed", {{"error", ec.message()}});
+  // The caller (the pipeline) logs a failure streak once; here only at debug level.
+  if (ec) log::debug("kafka commit failed", {{"error", ec.message()}});
   asio::post(executor_, [handler = std::move(handler), ec]() mutable { std::move(handler)(ec); });
 }
 
@@ -315,7 +336,7 @@ asio::awaitable<void> ConsumerImpl::close() {
     }
     if (!started_) {
       started_ = true;
-      asio::co_spawn(executor_, serve(shared_from_this()), asio::detached);
+      asio::co_spawn(executor_, serve(shared_from_this()), fatal_on_exception("serving the queue"));
     }
   }
   auto self = shared_from_this();

@@ -13,6 +13,7 @@
 #include <boost/system/error_code.hpp>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -69,6 +70,10 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   void complete_commit(std::uint64_t id, boost::system::error_code ec);
   void maybe_finish_close();
   void report_error(ConsumerError error);
+  // The completion handler of the consumer's coroutines: an exception (from librdkafka glue or
+  // from the listener, e.g. the record path) is logged and reported as a fatal error, so the
+  // sink stops (exit 1, /healthz 503) instead of consumption ending silently.
+  std::function<void(std::exception_ptr)> fatal_on_exception(std::string what);
 
   // Rebalances (consumer_rebalance.cpp).
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);

@@ -51,6 +51,9 @@ class ConsumerListener {
   // librdkafka reports most errors as informational (it retries by itself); `fatal` ones end
   // the consumer.
   virtual void on_error(const ConsumerError& error) = 0;
+  // A run of on_record calls ended (the queue is empty, or the consumer yields to the loop):
+  // the place for per-batch work such as adding up counters.
+  virtual void on_records_delivered() {}
   // librdkafka's statistics JSON (only when statistics.interval.ms is set).
   virtual void on_statistics(std::string_view json) { (void)json; }
 };

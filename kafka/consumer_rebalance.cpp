@@ -50,10 +50,6 @@ CommittedResult read_committed_blocking(rd_kafka_t* rk, const std::vector<TopicP
   return result;
 }
 
-void rethrow_if_failed(std::exception_ptr error) {
-  if (error) std::rethrow_exception(error);
-}
-
 }  // namespace
 
 // Called by librdkafka inside rd_kafka_consumer_poll (on the event loop). The partitions being
@@ -93,7 +89,8 @@ void ConsumerImpl::on_rebalance(rd_kafka_resp_err_t err,
     rebalancing_ = true;
     // Posted, not run inline: we are inside a librdkafka callback.
     asio::post(executor_, [self = shared_from_this()] {
-      asio::co_spawn(self->executor_, self->run_rebalances(self), rethrow_if_failed);
+      asio::co_spawn(self->executor_, self->run_rebalances(self),
+                     self->fatal_on_exception("a rebalance"));
     });
   }
 }

@@ -16,6 +16,8 @@ class KafkaCategory final : public boost::system::error_category {
         return "the Kafka consumer is closed";
       case Errc::not_assigned:
         return "the partition is not assigned to this consumer";
+      case Errc::unexpected_exception:
+        return "unexpected exception in the Kafka consumer";
     }
     return "unknown ks3.kafka error " + std::to_string(value);
   }
@@ -60,6 +62,8 @@ std::string error_name(const boost::system::error_code& ec) {
         return "consumer_closed";
       case Errc::not_assigned:
         return "not_assigned";
+      case Errc::unexpected_exception:
+        return "unexpected_exception";
     }
   }
   return std::string(ec.category().name()) + ":" + std::to_string(ec.value());

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "metrics/instruments.hpp"
+#include "metrics/metric_handles.hpp"
 
 namespace ks3::metrics {
 

@@ -1,6 +1,8 @@
 // The only translation unit of metrics/ that includes Beast (it compiles slowly).
 #include "metrics/http_server.hpp"
 
+#include <prometheus/text_serializer.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,7 +19,6 @@
 
 #include "metrics/listen_address.hpp"
 #include "metrics/log.hpp"
-#include "metrics/prometheus_text.hpp"
 
 namespace ks3::metrics {
 namespace asio = boost::asio;
@@ -67,6 +68,10 @@ asio::awaitable<bool> write_reply(beast::tcp_stream& stream, HttpReply reply, un
   res.set(http::field::server, "kafka-s3-sink");
   res.set(http::field::content_type, reply.content_type);
   if (!reply.allow.empty()) res.set(http::field::allow, reply.allow);
+  if (!reply.content_encoding.empty()) {
+    res.set(http::field::content_encoding, reply.content_encoding);
+  }
+  if (!reply.vary.empty()) res.set(http::field::vary, reply.vary);
   res.keep_alive(keep_alive);
   res.body() = std::move(reply.body);
   res.prepare_payload();  // Content-Length of the full body, also for HEAD (RFC 9110 9.3.2)
@@ -112,7 +117,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> s, tcp
       break;
     }
     const auto& req = parser.get();
-    auto reply = route_request(req.method_string(), req.target(), s->endpoints);
+    auto reply = route_request(req.method_string(), req.target(), s->endpoints,
+                               req[http::field::accept_encoding]);
     bool keep_alive = req.keep_alive() && !s->stopped;
     bool head = req.method() == http::verb::head;
     bool written = co_await write_reply(stream, std::move(reply), req.version(), keep_alive, head,
@@ -147,11 +153,11 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> s) {
 
 }  // namespace
 
-Endpoints make_endpoints(const Registry& registry, const LoopHeartbeat& heartbeat,
+Endpoints make_endpoints(const prometheus::Collectable& registry, const LoopHeartbeat& heartbeat,
                          const Readiness& readiness, const HttpServerOptions& options) {
   auto stale_after = options.health_stale_after;
   return Endpoints{
-      [&registry] { return prometheus::render(registry.collect()); },
+      [&registry] { return prometheus::TextSerializer().Serialize(registry.Collect()); },
       [&heartbeat, stale_after] { return heartbeat.check(stale_after); },
       [&readiness] { return readiness.status(); },
   };

@@ -14,6 +14,8 @@
 // closed at once. Keep-alive (HTTP/1.1 default, Connection: close honoured) and HEAD.
 #pragma once
 
+#include <prometheus/collectable.h>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
@@ -24,7 +26,6 @@
 #include "metrics/heartbeat.hpp"
 #include "metrics/http_routes.hpp"
 #include "metrics/readiness.hpp"
-#include "metrics/registry.hpp"
 
 namespace ks3::metrics {
 
@@ -42,9 +43,10 @@ struct HttpServerOptions {
   std::chrono::milliseconds health_stale_after{10'000};
 };
 
-// The usual wiring: /metrics renders `registry`, /healthz checks `heartbeat`, /readyz asks
-// `readiness`. The referenced objects must outlive the server.
-Endpoints make_endpoints(const Registry& registry, const LoopHeartbeat& heartbeat,
+// The usual wiring: /metrics renders what `registry` collects (a metrics::Registry) with
+// prometheus-cpp's TextSerializer, /healthz checks `heartbeat`, /readyz asks `readiness`. The
+// referenced objects must outlive the server.
+Endpoints make_endpoints(const prometheus::Collectable& registry, const LoopHeartbeat& heartbeat,
                          const Readiness& readiness, const HttpServerOptions& options);
 
 class HttpServer {

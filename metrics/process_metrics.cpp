@@ -39,27 +39,19 @@ std::vector<std::string_view> split_spaces(std::string_view s) {
   return out;
 }
 
-Descriptor gauge(std::string name, std::string help) {
-  return {std::move(name), std::move(help), MetricType::gauge, {}, {}};
+prometheus::MetricFamily single(std::string name, std::string help, prometheus::MetricType type,
+                                double value) {
+  prometheus::ClientMetric metric;
+  if (type == prometheus::MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  return prometheus::MetricFamily{std::move(name), std::move(help), type, {std::move(metric)}};
 }
 
-void add_single(std::vector<FamilySnapshot>& out, Descriptor d, double value) {
-  out.push_back(FamilySnapshot{std::move(d), {Sample{{}, value, {}}}});
-}
-
-std::vector<Descriptor> process_descriptors() {
-  return {
-      {"process_cpu_seconds_total",
-       "Total user and system CPU time spent in seconds.",
-       MetricType::counter,
-       {},
-       {}},
-      gauge("process_resident_memory_bytes", "Resident memory size in bytes."),
-      gauge("process_virtual_memory_bytes", "Virtual memory size in bytes."),
-      gauge("process_open_fds", "Number of open file descriptors."),
-      gauge("process_max_fds", "Maximum number of open file descriptors."),
-      gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds."),
-  };
+prometheus::MetricFamily gauge(std::string name, std::string help, double value) {
+  return single(std::move(name), std::move(help), prometheus::MetricType::Gauge, value);
 }
 
 }  // namespace
@@ -110,18 +102,18 @@ ProcessCollector::ProcessCollector(std::string proc_self, std::string proc_stat_
   }
 }
 
-std::vector<Descriptor> ProcessCollector::describe() const {
-  return process_descriptors();
-}
-
-void ProcessCollector::collect(std::vector<FamilySnapshot>& out) const {
-  auto d = process_descriptors();
+std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
+  std::vector<prometheus::MetricFamily> out;
   if (auto text = read_file(proc_self_ + "/stat")) {
     if (auto stat = parse_proc_stat(*text); stat && ticks_per_second_ > 0) {
-      add_single(out, d[0],
-                 static_cast<double>(stat->utime_ticks + stat->stime_ticks) / ticks_per_second_);
-      add_single(out, d[1], static_cast<double>(stat->rss_pages) * page_size_);
-      add_single(out, d[2], static_cast<double>(stat->vsize_bytes));
+      out.push_back(
+          single("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+                 prometheus::MetricType::Counter,
+                 static_cast<double>(stat->utime_ticks + stat->stime_ticks) / ticks_per_second_));
+      out.push_back(gauge("process_resident_memory_bytes", "Resident memory size in bytes.",
+                          static_cast<double>(stat->rss_pages) * page_size_));
+      out.push_back(gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.",
+                          static_cast<double>(stat->vsize_bytes)));
     }
   }
   std::error_code ec;
@@ -133,13 +125,22 @@ void ProcessCollector::collect(std::vector<FamilySnapshot>& out) const {
       if (ec) break;
       ++count;
     }
-    if (!ec) add_single(out, d[3], static_cast<double>(count));
+    if (!ec) {
+      out.push_back(gauge("process_open_fds", "Number of open file descriptors.",
+                          static_cast<double>(count)));
+    }
   }
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-    add_single(out, d[4], static_cast<double>(limit.rlim_cur));
+    out.push_back(gauge("process_max_fds", "Maximum number of open file descriptors.",
+                        static_cast<double>(limit.rlim_cur)));
   }
-  if (start_time_seconds_) add_single(out, d[5], *start_time_seconds_);
+  if (start_time_seconds_) {
+    out.push_back(gauge("process_start_time_seconds",
+                        "Start time of the process since unix epoch in seconds.",
+                        *start_time_seconds_));
+  }
+  return out;
 }
 
 void register_process_metrics(Registry& registry) {

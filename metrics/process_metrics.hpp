@@ -7,12 +7,18 @@
 //   process_max_fds                 RLIMIT_NOFILE soft limit
 //   process_start_time_seconds      start time since the Unix epoch
 // A value that cannot be read (not Linux, /proc not mounted) is left out, never made up.
+// prometheus-cpp's core library has no process metrics on Linux: this is a Collectable for
+// metrics::Registry::add_collector.
 #pragma once
+
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "metrics/registry.hpp"
 
@@ -33,15 +39,15 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text);
 // "btime <seconds>" from /proc/stat: boot time since the Unix epoch.
 std::optional<std::uint64_t> parse_boot_time(std::string_view proc_stat_text);
 
-class ProcessCollector final : public Collector {
+class ProcessCollector final : public prometheus::Collectable {
  public:
   // `proc_self` is "/proc/self" normally, `proc_stat_path` "/proc/stat" (overridable for
   // tests that point at fixture files).
   explicit ProcessCollector(std::string proc_self = "/proc/self",
                             std::string proc_stat_path = "/proc/stat");
 
-  std::vector<Descriptor> describe() const override;
-  void collect(std::vector<FamilySnapshot>& out) const override;
+  // One family per value that could be read.
+  std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   std::string proc_self_;

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "metrics/instruments.hpp"
+#include "metrics/metric_handles.hpp"
 
 namespace ks3::metrics {
 

@@ -5,14 +5,19 @@
 // (seconds, bytes) in the name, _total on counters. Labels are low-cardinality: topic, partition,
 // S3 operation, HTTP status code, and small fixed sets of reasons.
 //
+// The metrics are prometheus-cpp's (metric_handles.hpp), registered on a prometheus::Registry
+// (normally a metrics::Registry, which /metrics renders).
+//
 // Usage: construct once at start-up, then look children up once and cache them:
 //   metrics::SinkMetrics sink(registry);
 //   auto topic = sink.topic("orders");          // on first record of a topic
-//   topic.records_consumed.inc();               // per record: one atomic add
+//   topic.records_written.inc(object.records);  // one atomic compare-exchange
 //   auto part = sink.partition("orders", 3);    // on assignment
 //   part.consumer_lag.set(hw - position);
 //   sink.forget_partition("orders", 3);         // on revoke: stop exporting its series
 #pragma once
+
+#include <prometheus/registry.h>
 
 #include <chrono>
 #include <cstdint>
@@ -20,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "metrics/registry.hpp"
+#include "metrics/metric_handles.hpp"
 
 namespace ks3::metrics {
 
@@ -40,39 +45,40 @@ std::vector<double> event_loop_delay_seconds();
 
 // Children of one topic, cached by the pipeline per topic.
 struct TopicMetrics {
-  Counter& records_consumed;
-  Counter& bytes_consumed;
-  Counter& records_written;
-  Counter& uncompressed_bytes_written;
-  Counter& bytes_written;
-  Histogram& object_size_bytes;
-  Histogram& object_completion_latency;
-  Histogram& end_to_end_latency;
+  Counter records_consumed;
+  Counter bytes_consumed;
+  Counter records_written;
+  Counter uncompressed_bytes_written;
+  Counter bytes_written;
+  Histogram object_size_bytes;
+  Histogram object_completion_latency;
+  Histogram end_to_end_latency;
 };
 
 // Children of one assigned partition, cached by the consumer per assignment.
 struct PartitionMetrics {
-  Gauge& consumer_lag;
-  Gauge& committed_lag;
-  Gauge& last_commit_timestamp;
+  Gauge consumer_lag;
+  Gauge committed_lag;
+  Gauge last_commit_timestamp;
 };
 
 // Children of one S3 operation (PutObject, UploadPart, ...).
 struct S3OperationMetrics {
-  Histogram& request_duration;
-  Counter& sent_bytes;
-  Counter& received_bytes;
+  Histogram request_duration;
+  Counter sent_bytes;
+  Counter received_bytes;
 };
 
 struct SinkMetrics {
-  explicit SinkMetrics(Registry& registry);
+  explicit SinkMetrics(prometheus::Registry& registry);
   SinkMetrics(const SinkMetrics&) = delete;
   SinkMetrics& operator=(const SinkMetrics&) = delete;
 
   TopicMetrics topic(std::string_view topic);
   PartitionMetrics partition(std::string_view topic, std::int32_t partition);
-  // Hides a partition's series (lag, last commit) after it is revoked or lost, so a partition now
-  // owned by another instance does not keep reporting a stale lag here.
+  // Deletes a partition's series (lag, last commit) after it is revoked or lost, so a partition
+  // now owned by another instance does not keep reporting a stale lag here. PartitionMetrics
+  // handles taken before must not be used after it: call partition() again.
   void forget_partition(std::string_view topic, std::int32_t partition);
   S3OperationMetrics s3_operation(std::string_view operation);
 
@@ -85,97 +91,97 @@ struct SinkMetrics {
   // ---- Kafka consumption ----
   // Records between the partition's high watermark and the consumer's position (next offset to
   // consume): how far reading is behind the log end. {topic, partition}
-  Family<Gauge>& consumer_lag_records;
+  Family<Gauge> consumer_lag_records;
   // Records between the high watermark and the committed offset, i.e. not yet durable in S3 and
   // committed (what kafka-consumer-groups reports as LAG). {topic, partition}
-  Family<Gauge>& committed_lag_records;
+  Family<Gauge> committed_lag_records;
   // Records received from Kafka. {topic}
-  Family<Counter>& records_consumed;
+  Family<Counter> records_consumed;
   // Key + value bytes of the records received from Kafka. {topic}
-  Family<Counter>& bytes_consumed;
+  Family<Counter> bytes_consumed;
   // Partitions currently assigned to this instance.
-  Gauge& assigned_partitions;
+  Gauge assigned_partitions;
   // Assigned partitions currently paused by backpressure (memory budget above high watermark).
-  Gauge& paused_partitions;
+  Gauge paused_partitions;
   // Consumer group rebalance events. {event: assigned|revoked|lost}
-  Family<Counter>& rebalances;
+  Family<Counter> rebalances;
   // Errors reported by librdkafka. {code: librdkafka error name, e.g. _TRANSPORT}
-  Family<Counter>& kafka_errors;
+  Family<Counter> kafka_errors;
   // Successful offset commits.
-  Counter& commits;
-  // Failed offset commits.
-  Counter& commit_failures;
+  Counter commits;
+  // Failed offset commit attempts (each retry counts).
+  Counter commit_failures;
   // Unix time of the last successful offset commit of the partition. {topic, partition}
-  Family<Gauge>& last_commit_timestamp_seconds;
+  Family<Gauge> last_commit_timestamp_seconds;
 
   // ---- Records and objects ----
   // Records in objects that are durable in S3. {topic}
-  Family<Counter>& records_written;
+  Family<Counter> records_written;
   // Encoded bytes (before compression) in objects durable in S3. {topic}
-  Family<Counter>& uncompressed_bytes_written;
+  Family<Counter> uncompressed_bytes_written;
   // Bytes as stored in S3 (after compression) in objects durable in S3. {topic}
-  Family<Counter>& bytes_written;
+  Family<Counter> bytes_written;
   // Tombstones (null value) seen. {topic, action: ignored|written|failed}
-  Family<Counter>& tombstones;
+  Family<Counter> tombstones;
   // Bad records skipped by the `skip` policy. {topic, reason}
-  Family<Counter>& records_skipped;
+  Family<Counter> records_skipped;
   // Bad records written to the dead-letter prefix. {topic, reason}
-  Family<Counter>& records_dead_lettered;
+  Family<Counter> records_dead_lettered;
   // Bad records that stopped the sink under the `fail` policy. {topic, reason}
-  Family<Counter>& records_failed;
+  Family<Counter> records_failed;
   // Objects made durable (PutObject or CompleteMultipartUpload succeeded). {topic, reason: why
   // the object was cut, server::to_string(CutReason): max_records, max_bytes, time_window,
   // journal_replay, idle_flush, max_open, memory_pressure, shutdown}
-  Family<Counter>& objects_completed;
+  Family<Counter> objects_completed;
   // Objects abandoned before completion (multipart upload aborted). {topic, reason}
-  Family<Counter>& objects_aborted;
+  Family<Counter> objects_aborted;
   // Size of completed objects as stored (after compression). {topic}
-  Family<Histogram>& object_size_bytes;
+  Family<Histogram> object_size_bytes;
   // Time from the first record buffered for an object to the object being durable. {topic}
-  Family<Histogram>& object_completion_latency_seconds;
+  Family<Histogram> object_completion_latency_seconds;
   // Per completed object: time from the Kafka timestamp of its oldest record to the object being
   // durable (the worst record latency in that object). {topic}
-  Family<Histogram>& end_to_end_latency_seconds;
+  Family<Histogram> end_to_end_latency_seconds;
   // Objects currently open (receiving records).
-  Gauge& open_objects;
+  Gauge open_objects;
   // Multipart uploads started and not yet completed or aborted.
-  Gauge& uploads_in_flight;
+  Gauge uploads_in_flight;
   // Parts (and single-request PutObjects) currently being uploaded.
-  Gauge& parts_in_flight;
+  Gauge parts_in_flight;
   // Time to upload one part, including retries.
-  Histogram& part_upload_duration_seconds;
+  Histogram part_upload_duration_seconds;
 
   // ---- S3 requests ----
   // S3 HTTP requests (each attempt). {operation, code: HTTP status or "none"}
-  Family<Counter>& s3_requests;
+  Family<Counter> s3_requests;
   // Duration of one S3 HTTP request. {operation}
-  Family<Histogram>& s3_request_duration_seconds;
+  Family<Histogram> s3_request_duration_seconds;
   // S3 requests retried. {operation, reason: an S3 error code (SlowDown), http_503, timeout,
   // connection_reset, ...}
-  Family<Counter>& s3_retries;
+  Family<Counter> s3_retries;
   // S3 operations that failed for good (not retryable, or retries exhausted). {operation, reason}
-  Family<Counter>& s3_request_failures;
+  Family<Counter> s3_request_failures;
   // Bytes sent to S3 on the wire (headers included, every attempt). {operation}
-  Family<Counter>& s3_sent_bytes;
+  Family<Counter> s3_sent_bytes;
   // Bytes received from S3 on the wire (headers included). {operation}
-  Family<Counter>& s3_received_bytes;
+  Family<Counter> s3_received_bytes;
 
   // ---- Memory ----
   // Bytes of records buffered in open objects, not yet in a part.
-  Gauge& buffered_bytes;
+  Gauge buffered_bytes;
   // Bytes held against the memory budget (buffered records, encoded parts waiting, parts in
   // flight).
-  Gauge& memory_budget_used_bytes;
+  Gauge memory_budget_used_bytes;
   // The memory budget (the high watermark: above it partitions are paused).
-  Gauge& memory_budget_limit_bytes;
+  Gauge memory_budget_limit_bytes;
 
   // ---- Health ----
   // 1 when /readyz answers 200 (Kafka group joined and S3 reachable), else 0.
-  Gauge& ready;
+  Gauge ready;
   // How late the event loop's heartbeat timer fired, per tick (a busy or blocked loop shows here).
-  Histogram& event_loop_delay_seconds;
+  Histogram event_loop_delay_seconds;
   // Always 1; the version label says which build runs. {version}
-  Family<Gauge>& build_info;
+  Family<Gauge> build_info;
 };
 
 }  // namespace ks3::metrics

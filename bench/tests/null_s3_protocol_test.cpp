@@ -58,6 +58,11 @@ TEST(NullS3Protocol, Base64AndHex) {
   EXPECT_FALSE(base64_decode("YWI"));
   EXPECT_FALSE(base64_decode("Y=Jj"));
   EXPECT_FALSE(base64_decode("YW!j"));
+  EXPECT_EQ(base64_decode("YQ=="), "a");
+  EXPECT_EQ(base64_decode(""), "");
+  EXPECT_FALSE(base64_decode("===="));
+  EXPECT_FALSE(base64_decode("\nYWI"));  // OpenSSL would skip the whitespace: we do not
+  EXPECT_FALSE(base64_decode("YWI-"));
   EXPECT_EQ(hex_encode(std::string("\x00\xff\x10", 3)), "00ff10");
 }
 

@@ -1,14 +1,18 @@
-// kafka-s3-sink entry point: the sink (--config FILE), --validate, and the operator's `s3` CLI.
+// kafka-s3-sink entry point: the sink (--config FILE), --validate, the operator's `s3` CLI,
+// `replay` and `connect-config`.
 #include <iostream>
-#include <string_view>
+#include <string>
+#include <variant>
 #include <vector>
 
 #include "s3/aws_profile.hpp"
 #include "s3/credentials_chain.hpp"
 #include "server/app/cli_options.hpp"
-#include "server/config/config.hpp"
+#include "server/app/connect_cli.hpp"
+#include "server/app/replay_cli.hpp"
 #include "server/app/s3_cli.hpp"
 #include "server/app/sink_app.hpp"
+#include "server/config/config.hpp"
 
 namespace {
 
@@ -30,25 +34,15 @@ int validate(const ks3::server::SinkConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // `kafka-s3-sink s3 ...`: the operator's S3 CLI (server/s3_cli.hpp).
-  if (argc >= 2 && std::string_view(argv[1]) == "s3") {
-    return ks3::server::s3_cli_main(argc - 1, argv + 1);
-  }
-  std::vector<std::string_view> args(argv + 1, argv + argc);
-  ks3::server::CliOptions options;
-  try {
-    options = ks3::server::parse_cli(args);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "kafka-s3-sink: " << e.what() << " (see kafka-s3-sink --help)\n";
-    return 2;
-  }
-  if (options.mode == ks3::server::CliOptions::Mode::help) {
-    std::cout << ks3::server::usage_text();
-    return 0;
-  }
-  if (options.mode == ks3::server::CliOptions::Mode::version) {
-    std::cout << "kafka-s3-sink " << ks3::server::version_text() << "\n";
-    return 0;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = ks3::server::parse_cli(args);
+  if (auto* exit = std::get_if<ks3::cli::Exit>(&parsed)) return ks3::cli::finish(*exit);
+  auto& options = std::get<ks3::server::CliOptions>(parsed);
+  using Mode = ks3::server::CliOptions::Mode;
+  if (options.mode == Mode::s3) return ks3::server::run_s3_cli(options.s3);
+  if (options.mode == Mode::replay) return ks3::server::run_replay_cli(options.replay);
+  if (options.mode == Mode::connect_config) {
+    return ks3::server::run_connect_config(options.connect_file, std::cin, std::cout, std::cerr);
   }
   options.sources.environment = ks3::server::process_environment_pairs();
   ks3::server::SinkConfig config;
@@ -58,6 +52,6 @@ int main(int argc, char** argv) {
     std::cerr << "kafka-s3-sink: " << e.what() << "\n";
     return 2;
   }
-  if (options.mode == ks3::server::CliOptions::Mode::validate) return validate(config);
+  if (options.mode == Mode::validate) return validate(config);
   return ks3::server::run_sink(config);
 }

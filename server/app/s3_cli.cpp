@@ -280,21 +280,10 @@ int run_s3_command(const S3CliCommand& command, const S3CliSettings& settings, s
   return 0;
 }
 
-int s3_cli_main(int argc, char** argv) {
-  std::vector<std::string> words(argv + 1, argv + argc);
-  if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
-    std::cout << s3_cli_usage();
-    return words.empty() ? 2 : 0;
-  }
+int run_s3_cli(const S3CliCommand& command) {
   S3CliSettings settings =
       s3_cli_settings_from_environment(s3::process_environment(), s3::local_file_reader());
-  S3CliCommand command;
-  try {
-    command = parse_s3_cli(words, settings);
-  } catch (const std::exception& e) {
-    std::cerr << "kafka-s3-sink s3: " << e.what() << "\n";
-    return 2;
-  }
+  apply_s3_flags(command.settings, settings);
   return run_s3_command(command, settings, std::cout, std::cerr);
 }
 

@@ -3,15 +3,17 @@
 //
 //   kafka-s3-sink s3 ls s3://bucket/prefix/ [--recursive]
 //   kafka-s3-sink s3 put FILE|- s3://bucket/key [--content-type T] [--part-size MIB]
+//                                              [--concurrency N]
 //   kafka-s3-sink s3 get s3://bucket/key FILE|-
 //   kafka-s3-sink s3 rm s3://bucket/key
 //   kafka-s3-sink s3 head s3://bucket/key
 //   kafka-s3-sink s3 presign s3://bucket/key [--expires SECONDS] [--method GET|PUT]
-// Settings flags: --endpoint URL, --region R, --addressing auto|path|virtual, --ca-file F,
-// --insecure-skip-tls-verify, --profile P, --payload-signing auto|signed|unsigned,
-// --max-attempts N. Otherwise from the AWS environment (AWS_ENDPOINT_URL, AWS_REGION, ...) and
-// the credentials chain (s3/credentials_chain.hpp). Secrets are never accepted as flags (they
-// would show in `ps`).
+// Settings flags (before or after the command): --endpoint URL, --region R,
+// --addressing auto|path|virtual, --ca-file F, --insecure-skip-tls-verify, --profile P,
+// --payload-signing auto|signed|unsigned, --max-attempts N. Otherwise from the AWS environment
+// (AWS_ENDPOINT_URL, AWS_REGION, ...) and the credentials chain (s3/credentials_chain.hpp).
+// Secrets are never accepted as flags (they would show in `ps`). The command line is parsed by
+// parse_cli (server/app/cli_options.hpp), which calls add_s3_command.
 #pragma once
 
 #include <chrono>
@@ -24,6 +26,11 @@
 
 #include "s3/client_config.hpp"
 #include "s3/credentials_chain.hpp"
+#include "s3/endpoint.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace ks3::server {
 
@@ -35,6 +42,18 @@ struct S3Location {
 // "s3://bucket/key/with spaces" -> {bucket, key}; nullopt if not an s3:// URI with a bucket.
 std::optional<S3Location> parse_s3_uri(std::string_view uri);
 
+// The settings flags given (each overrides the environment's value; apply_s3_flags).
+struct S3SettingsFlags {
+  std::optional<std::string> endpoint;
+  std::optional<std::string> region;
+  std::optional<s3::AddressingStyle> addressing;
+  std::optional<std::string> ca_file;
+  bool insecure_skip_tls_verify = false;
+  std::optional<std::string> profile;
+  std::optional<s3::PayloadSigning> payload_signing;
+  std::optional<int> max_attempts;
+};
+
 struct S3CliCommand {
   std::string name;                      // ls put get rm head presign
   std::vector<std::string> arguments;    // positional, after the command name
@@ -44,6 +63,7 @@ struct S3CliCommand {
   int concurrency = 4;                   // put: parts in flight
   std::chrono::seconds expires{3600};    // presign
   std::string method = "GET";            // presign
+  S3SettingsFlags settings;
 };
 
 // Settings the CLI starts from: the sink's configuration file when there is one (helper D's
@@ -58,18 +78,26 @@ struct S3CliSettings {
 S3CliSettings s3_cli_settings_from_environment(const s3::EnvLookup& env,
                                                const s3::FileReader& read_file);
 
-// Parses the words after "s3" (flags anywhere), applying settings flags onto `settings`.
-// Throws std::invalid_argument with a message naming the bad word (start-up).
-S3CliCommand parse_s3_cli(const std::vector<std::string>& words, S3CliSettings& settings);
+// Adds the `s3` subcommand and its commands to `parent`; a parse fills `command` (its name is
+// empty unless an s3 command was given). Returns the `s3` subcommand.
+CLI::App* add_s3_command(CLI::App& parent, S3CliCommand& command);
 
-std::string s3_cli_usage();
+// Adds the S3 settings flags (--endpoint, --region, --addressing, --ca-file,
+// --insecure-skip-tls-verify, --profile, --payload-signing, --max-attempts) to `app`, filling
+// `flags` (also used by `replay`).
+void add_s3_settings(CLI::App& app, S3SettingsFlags& flags);
+
+// Applies the flags given onto the settings from the environment.
+void apply_s3_flags(const S3SettingsFlags& flags, S3CliSettings& settings);
+void apply_s3_flags(const S3SettingsFlags& flags, s3::ClientConfig& client,
+                    s3::CredentialsConfig& credentials);
 
 // Runs one command; writes results to `out`, errors (S3Error::describe) to `err`. Returns the
 // process exit code: 0 ok, 1 the operation failed, 2 usage or configuration error.
 int run_s3_command(const S3CliCommand& command, const S3CliSettings& settings, std::ostream& out,
                    std::ostream& err);
 
-// main()'s entry: `argc/argv` start at the "s3" word. Settings from the environment.
-int s3_cli_main(int argc, char** argv);
+// main()'s entry for a parsed s3 command: settings from the environment, then the flags.
+int run_s3_cli(const S3CliCommand& command);
 
 }  // namespace ks3::server

@@ -1,97 +1,36 @@
-// The pure half of the s3 CLI: URIs, flags and settings (no I/O).
-#include <charconv>
-#include <stdexcept>
-
+// The pure half of the s3 CLI: URIs, the `s3` subcommand's command line, settings (no I/O).
 #include "server/app/s3_cli.hpp"
+#include "server/cli/command_line.hpp"
 
 namespace ks3::server {
 namespace {
 
-bool parse_number(std::string_view text, long long& out) {
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc{} && ptr == text.data() + text.size() && !text.empty();
+// An argument that starts with s3:// names a bucket.
+CLI::Validator s3_uri_with_bucket() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (!text.starts_with("s3://") || parse_s3_uri(text)) return {};
+        return "'" + text + "' has no bucket: write s3://bucket/key";
+      },
+      "");
 }
 
-long long positive_number(std::string_view flag, std::string_view text) {
-  long long value = 0;
-  if (!parse_number(text, value) || value <= 0) {
-    throw std::invalid_argument(std::string(flag) + " needs a positive whole number, not '" +
-                                std::string(text) + "'");
-  }
-  return value;
+// A required positional argument, appended to command.arguments (in the order they are added).
+void add_argument(CLI::App& app, std::string name, std::string description, S3CliCommand& command) {
+  app.add_option_function<std::string>(
+         std::move(name), [&command](const std::string& v) { command.arguments.push_back(v); },
+         std::move(description))
+      ->type_name("")
+      ->required()
+      ->check(s3_uri_with_bucket());
 }
 
-// Applies one "--flag value" or "--switch"; returns false if `flag` is not a known flag.
-bool apply_flag(std::string_view flag, const std::vector<std::string>& words, std::size_t& i,
-                S3CliCommand& command, S3CliSettings& settings) {
-  auto value = [&]() -> const std::string& {
-    if (i + 1 >= words.size()) throw std::invalid_argument(std::string(flag) + " needs a value");
-    return words[++i];
-  };
-  s3::ClientConfig& client = settings.client;
-  if (flag == "--recursive" || flag == "-r") {
-    command.recursive = true;
-  } else if (flag == "--insecure-skip-tls-verify") {
-    client.tls.verify = false;
-  } else if (flag == "--endpoint") {
-    client.endpoint = value();
-  } else if (flag == "--region") {
-    client.region = value();
-  } else if (flag == "--addressing") {
-    if (!s3::parse_addressing_style(value(), client.addressing)) {
-      throw std::invalid_argument("--addressing must be auto, path or virtual");
-    }
-  } else if (flag == "--payload-signing") {
-    if (!s3::parse_payload_signing(value(), client.payload_signing)) {
-      throw std::invalid_argument("--payload-signing must be auto, signed or unsigned");
-    }
-  } else if (flag == "--ca-file") {
-    client.tls.ca_file = value();
-  } else if (flag == "--profile") {
-    settings.credentials.profile = value();
-  } else if (flag == "--max-attempts") {
-    client.retry.max_attempts = static_cast<int>(positive_number(flag, value()));
-  } else if (flag == "--content-type") {
-    command.content_type = value();
-  } else if (flag == "--part-size") {
-    const long long mib = positive_number(flag, value());
-    // "Part size: 5 MiB to 5 GiB".
-    if (mib < 5 || mib > 5120) throw std::invalid_argument("--part-size must be 5..5120 (MiB)");
-    command.part_size = static_cast<std::uint64_t>(mib) << 20;
-  } else if (flag == "--concurrency") {
-    command.concurrency = static_cast<int>(positive_number(flag, value()));
-  } else if (flag == "--expires") {
-    const long long seconds = positive_number(flag, value());
-    if (seconds > 604800) throw std::invalid_argument("--expires is at most 604800 (7 days)");
-    command.expires = std::chrono::seconds(seconds);
-  } else if (flag == "--method") {
-    command.method = value();
-    if (command.method != "GET" && command.method != "PUT") {
-      throw std::invalid_argument("--method must be GET or PUT");
-    }
-  } else {
-    return false;
-  }
-  return true;
-}
-
-void check_arity(const S3CliCommand& c) {
-  const std::size_t n = c.arguments.size();
-  const auto require = [&](bool ok, const char* shape) {
-    if (!ok) throw std::invalid_argument("usage: kafka-s3-sink s3 " + c.name + " " + shape);
-  };
-  if (c.name == "ls") {
-    require(n == 1, "s3://bucket[/prefix]");
-  } else if (c.name == "put") {
-    require(n == 2, "FILE|- s3://bucket/key");
-  } else if (c.name == "get") {
-    require(n == 2, "s3://bucket/key FILE|-");
-  } else if (c.name == "rm" || c.name == "head" || c.name == "presign") {
-    require(n == 1, "s3://bucket/key");
-  } else {
-    throw std::invalid_argument("unknown s3 command '" + c.name +
-                                "': use ls, put, get, rm, head or presign");
-  }
+// One s3 command: its name goes to command.name when it is given.
+CLI::App* add_command(CLI::App& s3, std::string name, std::string description,
+                      S3CliCommand& command) {
+  CLI::App* app = s3.add_subcommand(name, std::move(description));
+  app->callback([&command, name] { command.name = name; });
+  return app;
 }
 
 }  // namespace
@@ -119,43 +58,114 @@ S3CliSettings s3_cli_settings_from_environment(const s3::EnvLookup& env,
   return settings;
 }
 
-S3CliCommand parse_s3_cli(const std::vector<std::string>& words, S3CliSettings& settings) {
-  S3CliCommand command;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    const std::string& word = words[i];
-    if (word.size() > 1 && word[0] == '-') {
-      if (!apply_flag(word, words, i, command, settings)) {
-        throw std::invalid_argument("unknown flag '" + word + "' (see kafka-s3-sink s3 --help)");
-      }
-    } else if (command.name.empty()) {
-      command.name = word;
-    } else {
-      command.arguments.push_back(word);
-    }
-  }
-  if (command.name.empty()) throw std::invalid_argument("missing s3 command\n" + s3_cli_usage());
-  check_arity(command);
-  for (const std::string& arg : command.arguments) {
-    if (arg.starts_with("s3://") && !parse_s3_uri(arg)) {
-      throw std::invalid_argument("'" + arg + "' has no bucket: write s3://bucket/key");
-    }
-  }
-  return command;
+void apply_s3_flags(const S3SettingsFlags& flags, S3CliSettings& settings) {
+  apply_s3_flags(flags, settings.client, settings.credentials);
 }
 
-std::string s3_cli_usage() {
-  return "usage: kafka-s3-sink s3 COMMAND [flags]\n"
-         "  ls s3://bucket[/prefix] [--recursive]   list objects (and prefixes)\n"
-         "  put FILE|- s3://bucket/key [--content-type T] [--part-size MIB] [--concurrency N]\n"
-         "  get s3://bucket/key FILE|-              download\n"
-         "  rm s3://bucket/key                      delete\n"
-         "  head s3://bucket/key                    size, ETag, type, last modified\n"
-         "  presign s3://bucket/key [--expires SECONDS] [--method GET|PUT]\n"
-         "settings: --endpoint URL --region R --addressing auto|path|virtual --ca-file F\n"
-         "  --insecure-skip-tls-verify --profile P --payload-signing auto|signed|unsigned\n"
-         "  --max-attempts N; otherwise AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE, and the\n"
-         "  credentials chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity,\n"
-         "  ~/.aws/credentials).\n";
+void apply_s3_flags(const S3SettingsFlags& flags, s3::ClientConfig& client,
+                    s3::CredentialsConfig& credentials) {
+  if (flags.endpoint) client.endpoint = *flags.endpoint;
+  if (flags.region) client.region = *flags.region;
+  if (flags.addressing) client.addressing = *flags.addressing;
+  if (flags.ca_file) client.tls.ca_file = *flags.ca_file;
+  if (flags.insecure_skip_tls_verify) client.tls.verify = false;
+  if (flags.profile) credentials.profile = *flags.profile;
+  if (flags.payload_signing) client.payload_signing = *flags.payload_signing;
+  if (flags.max_attempts) client.retry.max_attempts = *flags.max_attempts;
+}
+
+// The settings flags, on `s3` (before the command), on every command (after it) and on replay.
+void add_s3_settings(CLI::App& app, S3SettingsFlags& flags) {
+  const auto setting = [](CLI::Option* option, std::string type_name = "") {
+    if (!type_name.empty()) option->type_name(std::move(type_name));
+    option->group("S3 settings (default: the AWS environment)");
+  };
+  setting(app.add_option("--endpoint", flags.endpoint, "S3 endpoint URL (AWS_ENDPOINT_URL)"),
+          "URL");
+  setting(app.add_option("--region", flags.region, "region (AWS_REGION; else us-east-1)"), "R");
+  setting(cli::one_of(app.add_option_function<std::string>(
+                          "--addressing",
+                          [&flags](const std::string& v) {
+                            s3::parse_addressing_style(v, flags.addressing.emplace());
+                          },
+                          "bucket in the path or the host name"),
+                      {"auto", "path", "virtual"}));
+  setting(app.add_option("--ca-file", flags.ca_file, "CA certificates (PEM) to trust"), "F");
+  setting(app.add_flag("--insecure-skip-tls-verify", flags.insecure_skip_tls_verify,
+                       "do not verify the server's certificate"));
+  setting(app.add_option("--profile", flags.profile,
+                         "profile of ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)"),
+          "P");
+  setting(cli::one_of(app.add_option_function<std::string>(
+                          "--payload-signing",
+                          [&flags](const std::string& v) {
+                            s3::parse_payload_signing(v, flags.payload_signing.emplace());
+                          },
+                          "sign the body's SHA-256, or send UNSIGNED-PAYLOAD"),
+                      {"auto", "signed", "unsigned"}));
+  setting(app.add_option("--max-attempts", flags.max_attempts,
+                         "attempts per request (default 3, within a 60 s deadline)")
+              ->check(cli::whole_number(1)),
+          "N");
+}
+
+CLI::App* add_s3_command(CLI::App& parent, S3CliCommand& command) {
+  CLI::App* s3 = parent.add_subcommand(
+      "s3", "operator's S3 commands: the sink's client, signer and credentials chain");
+  s3->require_subcommand(1);
+  s3->footer(
+      "Credentials come from the chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity,\n"
+      "~/.aws/credentials), never from flags. Exit status: 0 done, 1 the S3 operation failed,\n"
+      "2 usage or configuration error.");
+  add_s3_settings(*s3, command.settings);
+
+  CLI::App* ls = add_command(*s3, "ls", "list objects (and prefixes)", command);
+  add_argument(*ls, "URI", "s3://bucket[/prefix]", command);
+  ls->add_flag("-r,--recursive", command.recursive, "list every key below the prefix");
+
+  CLI::App* put = add_command(*s3, "put", "upload a file (multipart when large)", command);
+  add_argument(*put, "FILE", "the file to upload, or - for stdin", command);
+  add_argument(*put, "URI", "s3://bucket/key", command);
+  put->add_option("--content-type", command.content_type, "Content-Type of the object")
+      ->type_name("T");
+  put->add_option_function<std::uint64_t>(
+         "--part-size", [&command](std::uint64_t mib) { command.part_size = mib << 20; },
+         "larger files go up as a multipart upload in parts of this size")
+      ->type_name("MIB")
+      ->default_str("8")
+      ->check(cli::whole_number(5, 5120, "MiB"));  // "Part size: 5 MiB to 5 GiB"
+  put->add_option("--concurrency", command.concurrency, "parts in flight")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(cli::whole_number(1));
+
+  CLI::App* get = add_command(*s3, "get", "download (held in memory, at most 1 GiB)", command);
+  add_argument(*get, "URI", "s3://bucket/key", command);
+  add_argument(*get, "FILE", "where to write it, or - for stdout", command);
+
+  add_argument(*add_command(*s3, "rm", "delete", command), "URI", "s3://bucket/key", command);
+  add_argument(*add_command(*s3, "head", "size, ETag, type, last modified", command), "URI",
+               "s3://bucket/key", command);
+
+  CLI::App* presign = add_command(*s3, "presign", "print a presigned URL", command);
+  add_argument(*presign, "URI", "s3://bucket/key", command);
+  presign
+      ->add_option_function<std::int64_t>(
+          "--expires",
+          [&command](std::int64_t seconds) { command.expires = std::chrono::seconds(seconds); },
+          "validity of the URL")
+      ->type_name("SECONDS")
+      ->default_str("3600")
+      ->check(cli::whole_number(1, 604800, "seconds, 7 days at most"));
+  cli::one_of(presign->add_option("--method", command.method, "the request the URL allows")
+                  ->capture_default_str(),
+              {"GET", "PUT"});
+
+  for (CLI::App* app :
+       {ls, put, get, s3->get_subcommand("rm"), s3->get_subcommand("head"), presign}) {
+    add_s3_settings(*app, command.settings);
+  }
+  return s3;
 }
 
 }  // namespace ks3::server

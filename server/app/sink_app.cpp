@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,6 +26,7 @@
 #include "server/app/consumer_control.hpp"
 #include "server/pipeline/pipeline.hpp"
 #include "server/pipeline/s3_metrics_observer.hpp"
+#include "server/pipeline/worker_pool.hpp"
 
 namespace ks3::server {
 namespace asio = boost::asio;
@@ -48,13 +49,16 @@ struct Sink {
         readiness(&metrics.ready),
         heartbeat(io.get_executor(), 1s, &metrics.event_loop_delay_seconds),
         observer(metrics),
+        workers(config.pipeline.workers),
         credentials(make_credentials(io, config)),
         client(io.get_executor(), config.s3.client, credentials, &observer),
         uploads(client, limits(config)),
-        pipeline(io.get_executor(), config, uploads, metrics),
+        pipeline(io.get_executor(), config, uploads, workers, metrics),
         consumer(io.get_executor(), consumer_config(config), pipeline),
         control(consumer) {
     pipeline.set_consumer(&control);
+    // Payload hashes (SHA-256, Content-MD5) of large bodies run on the workers too.
+    if (auto executor = workers.executor()) client.set_hashing_executor(*executor);
     registry.add_collector(std::make_shared<metrics::ProcessCollector>());
     metrics.build_info.with({version_text()}).set(1);
     readiness.declare("kafka", "kafka group not joined");
@@ -85,6 +89,8 @@ struct Sink {
   metrics::LoopHeartbeat heartbeat;
   std::unique_ptr<metrics::HttpServer> http;
   S3MetricsObserver observer;
+  // Destroyed after the pipeline and the client (joins its threads); before the io_context.
+  WorkerPool workers;
   std::shared_ptr<s3::CredentialsProvider> credentials;
   s3::Client client;
   s3::MultipartUploads uploads;
@@ -93,7 +99,29 @@ struct Sink {
   KafkaConsumerControl control;
   bool stopping = false;
   int exit_code = 0;
+  // Set when the sink must stop for a failure: /healthz answers 503 from then on.
+  std::atomic<bool> failed{false};
 };
+
+// The completion handler of the sink's own coroutines: an exception is a failure of the sink
+// (logged, /healthz 503, exit 1 after committing only what is durable), never silence.
+auto fail_on_exception(Sink& sink, std::string what) {
+  return [&sink, what = std::move(what)](std::exception_ptr error) {
+    if (!error) return;
+    std::string message;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      message = e.what();
+    } catch (...) {
+      message = "unknown exception";
+    }
+    sink.failed = true;
+    log::error("unexpected exception", {{"in", what}, {"error", message}});
+    sink.pipeline.on_error(kafka::ConsumerError{
+        {}, true, what + " threw: " + message, std::nullopt});  // fails the pipeline
+  };
+}
 
 // Readiness and lag: Kafka group joined, consumer lag and committed lag per partition.
 asio::awaitable<void> status_loop(Sink& sink) {
@@ -160,7 +188,14 @@ void wait_for_signal(asio::io_context& io, Sink& sink, asio::signal_set& signals
     }
     sink.stopping = true;
     log::info("signal received", {{"signal", signal}});
-    asio::co_spawn(io, stop_gracefully(io, sink, signals), asio::detached);
+    asio::co_spawn(io, stop_gracefully(io, sink, signals), [&io, &sink](std::exception_ptr error) {
+      if (!error) return;
+      // The graceful stop itself failed: nothing more can be settled.
+      sink.failed = true;
+      sink.exit_code = 1;
+      log::error("graceful stop threw: exiting", {});
+      io.stop();
+    });
     wait_for_signal(io, sink, signals);
   });
 }
@@ -176,10 +211,16 @@ int run_sink(const SinkConfig& config) {
     if (!config.http_listen.empty()) {
       metrics::HttpServerOptions options;
       options.listen_address = config.http_listen;
-      sink->http = std::make_unique<metrics::HttpServer>(
-          io.get_executor(),
-          metrics::make_endpoints(sink->registry, sink->heartbeat, sink->readiness, options),
-          options);
+      metrics::Endpoints endpoints =
+          metrics::make_endpoints(sink->registry, sink->heartbeat, sink->readiness, options);
+      // /healthz: the event loop beats, and the sink has not failed (a failed sink is stopping
+      // and exits 1; until then it must not look healthy).
+      endpoints.health = [&s = *sink, loop = std::move(endpoints.health)] {
+        if (s.failed) return metrics::HealthStatus{false, "failed: the sink is stopping"};
+        return loop ? loop() : metrics::HealthStatus{true, "ok"};
+      };
+      sink->http =
+          std::make_unique<metrics::HttpServer>(io.get_executor(), std::move(endpoints), options);
       auto bound = sink->http->start();
       log::info("http endpoints listening", {{"address", bound.address().to_string()},
                                              {"port", static_cast<int>(bound.port())}});
@@ -192,16 +233,22 @@ int run_sink(const SinkConfig& config) {
   asio::signal_set signals(io, SIGINT, SIGTERM);
   wait_for_signal(io, s, signals);
   s.pipeline.set_fatal_handler([&io, &s, &signals](const std::string&) {
+    s.failed = true;
+    if (s.exit_code == 0) s.exit_code = 1;
     if (s.stopping) return;
     s.stopping = true;
-    s.exit_code = 1;
-    asio::co_spawn(io, stop_gracefully(io, s, signals), asio::detached);
+    asio::co_spawn(io, stop_gracefully(io, s, signals), [&io, &s](std::exception_ptr error) {
+      if (!error) return;
+      s.exit_code = 1;
+      log::error("graceful stop threw: exiting", {});
+      io.stop();
+    });
   });
   s.heartbeat.start();
   s.pipeline.start();
   s.consumer.start();
-  asio::co_spawn(io, status_loop(s), asio::detached);
-  asio::co_spawn(io, s3_check_loop(s), asio::detached);
+  asio::co_spawn(io, status_loop(s), fail_on_exception(s, "the status loop"));
+  asio::co_spawn(io, s3_check_loop(s), fail_on_exception(s, "the S3 check loop"));
   log::info("kafka-s3-sink started", {{"version", version_text()},
                                       {"bucket", config.s3.client.bucket},
                                       {"group", config.kafka.group_id}});

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <thread>
+
 #include "server/config/config_schema.hpp"
 
 namespace ks3::server {
@@ -46,6 +48,11 @@ RawValue shown_value(const KeySpec& key, const SinkConfig& config) {
 
 ConfigError::ConfigError(std::vector<ConfigIssue> issues)
     : std::runtime_error(join_issues(issues)), issues_(std::move(issues)) {}
+
+std::uint32_t default_pipeline_workers() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : cores;
+}
 
 RotationOptions SinkConfig::default_rotation() {
   RotationOptions rotation;

@@ -66,6 +66,14 @@ struct MemorySettings {
   std::uint64_t low_watermark = 192ULL << 20;   // resume below this
 };
 
+// The number of cores (at least 1): the default of pipeline.workers.
+std::uint32_t default_pipeline_workers();
+
+struct PipelineSettings {
+  // Threads that compress blocks and hash parts; 0 does that work on the event loop.
+  std::uint32_t workers = default_pipeline_workers();
+};
+
 struct SinkConfig {
   KafkaSettings kafka;
   S3Settings s3;
@@ -77,6 +85,7 @@ struct SinkConfig {
   TombstonePolicy tombstones = TombstonePolicy::write;
   BadRecordSettings bad_records;
   MemorySettings memory;
+  PipelineSettings pipeline;
   std::chrono::milliseconds shutdown_deadline{30000};
   std::string http_listen = "127.0.0.1:9400";  // "" turns the HTTP endpoints off
   log::Level log_level = log::Level::info;

@@ -421,6 +421,8 @@ std::vector<KeySpec> build_keys() {
       "memory.high_watermark", [](C & c) -> auto& { return c.memory.high_watermark; }));
   keys.push_back(size_key(
       "memory.low_watermark", [](C & c) -> auto& { return c.memory.low_watermark; }));
+  keys.push_back(count_key(
+      "pipeline.workers", [](C & c) -> auto& { return c.pipeline.workers; }, 0, 256));
   keys.push_back(duration_key(
       "shutdown_deadline", [](C & c) -> auto& { return c.shutdown_deadline; }));
   keys.push_back(text_key(

@@ -7,7 +7,7 @@ namespace ks3::server {
 namespace {
 
 CutJournal::Decoded decode_pruned(std::string_view metadata, std::int64_t committed,
-                                         std::size_t capacity) {
+                                  std::size_t capacity) {
   auto decoded = CutJournal::decode(metadata, capacity);
   if (committed >= 0) decoded.journal.prune(committed);
   return decoded;
@@ -42,6 +42,11 @@ void PartitionState::record_consumed(std::int64_t offset, std::int64_t timestamp
   ensure_tracker(offset);
   rotation_.add(timestamp_ms, encoded_bytes, now);
   next_offset_ = offset + 1;
+}
+
+CutReason PartitionState::after_record(std::int64_t offset) const {
+  if (next_offset_ != offset + 1) return CutReason::none;
+  return rotation_.cut_after();
 }
 
 ClosedSegment PartitionState::cut(std::int64_t end_offset, CutReason reason,

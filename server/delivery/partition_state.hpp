@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include "kafka/topic_partition.hpp"
 #include "server/delivery/cut_journal.hpp"
 #include "server/delivery/offset_tracker.hpp"
-#include "kafka/topic_partition.hpp"
 #include "server/delivery/rotation.hpp"
 
 namespace ks3::server {
@@ -53,6 +53,10 @@ class PartitionState {
   // The record was consumed (written with `encoded_bytes`, or skipped with 0).
   void record_consumed(std::int64_t offset, std::int64_t timestamp_ms, std::uint64_t encoded_bytes,
                        SteadyTime now);
+  // Call after every record, once it was dealt with: the cut to make right after it (at
+  // offset + 1) when it filled the segment (max_records, max_bytes); none when the record was
+  // not consumed (a failure) or the segment is not full.
+  CutReason after_record(std::int64_t offset) const;
   // Records consumed since the last cut (written or not).
   bool has_open_records() const { return !rotation_.segment_empty(); }
   // The offset after the last consumed record (where a moment cut closes the segment).

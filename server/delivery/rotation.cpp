@@ -42,12 +42,17 @@ CutReason PartitionRotation::cut_before(std::int64_t offset, std::int64_t timest
   const bool journaled = replay_.cut_before(offset);
   if (records_ == 0) return CutReason::none;
   if (journaled) return CutReason::journal_replay;
-  if (options_.max_records > 0 && records_ >= options_.max_records) return CutReason::max_records;
-  if (options_.max_bytes > 0 && bytes_ >= options_.max_bytes) return CutReason::max_bytes;
   if (options_.time_window.count() > 0 && first_timestamp_ms_ >= 0 && timestamp_ms >= 0 &&
       timestamp_ms - first_timestamp_ms_ >= options_.time_window.count()) {
     return CutReason::time_window;
   }
+  return CutReason::none;
+}
+
+CutReason PartitionRotation::cut_after() const {
+  if (records_ == 0) return CutReason::none;
+  if (options_.max_records > 0 && records_ >= options_.max_records) return CutReason::max_records;
+  if (options_.max_bytes > 0 && bytes_ >= options_.max_bytes) return CutReason::max_bytes;
   return CutReason::none;
 }
 

@@ -3,9 +3,14 @@
 // A cut closes every open object of the partition at one offset (docs/DESIGN.md, "Delivery:
 // exactly-once object set"). Two kinds:
 //   - deterministic cuts, decided from the records alone, so a replay repeats them:
-//       max_records: cut before a record when the open segment already holds max_records records;
-//       max_bytes:   cut before a record when the segment's encoded (uncompressed) bytes reached
-//                    max_bytes (uncompressed, so the decision never depends on compressor state);
+//       max_records: cut right after the record that brings the open segment to max_records
+//                    records (Kafka Connect's flush.size), so a full object never waits for the
+//                    next record or for idle_flush;
+//       max_bytes:   cut right after the record that brings the segment's encoded (uncompressed)
+//                    bytes to max_bytes or more (uncompressed, so the decision never depends on
+//                    compressor state);
+//                    both cut at "that record's offset + 1" (segment ends are exclusive), which a
+//                    replay over the same records repeats;
 //       time_window: Kafka Connect's rotate.interval.ms: cut before a record whose timestamp is
 //                    at least time_window past the timestamp of the segment's first timestamped
 //                    record (records without a timestamp, or going back in time, never cut);
@@ -61,9 +66,12 @@ class PartitionRotation {
   PartitionRotation(RotationOptions options, std::span<const std::int64_t> journaled_cuts);
 
   // Whether the open segment must be cut before the record at `offset` (call for every record,
-  // in offset order, including records that end up skipped: the journal replay tracks offsets).
-  // An empty segment is never cut.
+  // in offset order, including records that end up skipped: the journal replay tracks offsets):
+  // a journaled cut or time_window. An empty segment is never cut.
   CutReason cut_before(std::int64_t offset, std::int64_t timestamp_ms);
+  // Whether the open segment is full (max_records, max_bytes) after the record just added: the
+  // caller cuts right after that record, at its offset + 1. An empty segment is never full.
+  CutReason cut_after() const;
 
   // A record was consumed into the open segment (encoded_bytes 0 when it was not written).
   void add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes, SteadyTime now);

@@ -1,15 +1,20 @@
-// The bytes of one open object (pure): encoded records go through the compressor into a part
-// buffer; once the buffer holds at least a part's worth it is handed out as a part to upload
-// (S3: "Each part must be at least 5 MB in size, except the last part"). The parts of one
-// object are consecutive slices of one compressed stream, so they concatenate to a valid file.
+// The bytes of one open object (pure). Encoded records collect in a raw buffer; whole blocks
+// (block_compressor.hpp) are taken out to be compressed elsewhere (a worker), and their
+// compressed bytes come back in the order they were taken; once the compressed bytes hold at
+// least a part's worth they are handed out as a part to upload (S3: "Each part must be at least
+// 5 MB in size, except the last part"). The parts of one object are consecutive slices of one
+// stream of blocks, so they concatenate to a valid file.
+//
+// An idle open object holds at most one partial raw block (< kBlockBytes, after release_idle())
+// plus compressed bytes not uploaded yet; no compressor state.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "server/format/block_compressor.hpp"
 #include "server/format/compressor.hpp"
 
 namespace ks3::server {
@@ -20,30 +25,56 @@ class ObjectBuffer {
   ObjectBuffer(Compression compression, int level, std::uint64_t part_size,
                std::string_view header);
 
+  Compression compression() const { return compression_; }
+  int level() const { return level_; }
+
   // Appends one encoded record (before compression).
   void append(std::string_view encoded);
 
-  // A full part (>= part_size bytes), moved out of the buffer; nullopt while there is none.
+  // Raw bytes of whole blocks waiting to be taken.
+  std::uint64_t full_block_bytes() const;
+  std::uint64_t raw_bytes() const { return raw_.size(); }
+  // Moves the whole blocks out (a multiple of kBlockBytes; empty when there is none). The
+  // partial block stays.
+  std::string take_full_blocks();
+  // Ends the raw stream: moves out everything not taken yet (the last, possibly partial block).
+  // Append nothing afterwards.
+  std::string take_rest();
+
+  // The compressed bytes of the next blocks taken, in the order they were taken.
+  void add_compressed(std::string_view compressed);
+
+  // A full part (exactly part_size bytes), moved out of the buffer; nullopt while there is none.
   std::optional<std::string> take_full_part();
+  // The remaining compressed bytes (the last part; empty when the stream ended exactly at a
+  // part boundary). Call once every block taken is compressed and added.
+  std::string take_last_part();
 
-  // Ends the compressed stream and returns the remaining bytes: the last part (possibly empty
-  // when the stream ended exactly at a part boundary). Append nothing afterwards.
-  std::string finish();
+  // The object is idle: give back the capacity the buffers do not use.
+  void release_idle();
 
-  // Bytes held now: the part buffer plus the compressor's state.
-  std::uint64_t held_bytes() const;
+  // Bytes held now: raw and compressed buffers (capacity).
+  std::uint64_t held_bytes() const { return raw_.capacity() + compressed_.capacity(); }
   std::uint64_t uncompressed_bytes() const { return uncompressed_; }
-  std::uint64_t compressed_bytes() const { return compressed_; }
+  std::uint64_t compressed_bytes() const { return compressed_total_; }
   std::uint32_t parts_taken() const { return parts_taken_; }
+  bool raw_ended() const { return raw_ended_; }
 
  private:
-  std::unique_ptr<Compressor> compressor_;
+  Compression compression_;
+  int level_;
   std::uint64_t part_size_;
-  std::string buffer_;
+  std::string raw_;         // the partial block (and whole blocks not taken yet)
+  std::string compressed_;  // compressed bytes not handed out as a part yet
   std::uint64_t uncompressed_ = 0;
-  std::uint64_t compressed_ = 0;  // bytes handed out as parts or by finish()
+  std::uint64_t compressed_total_ = 0;  // every compressed byte added
   std::uint32_t parts_taken_ = 0;
-  bool finished_ = false;
+  bool raw_ended_ = false;
 };
+
+// Synchronous convenience (tests, tools): compresses and adds every whole block at once.
+void compress_full_blocks_now(ObjectBuffer& buffer);
+// Synchronous convenience: ends the object and returns the last part.
+std::string finish_now(ObjectBuffer& buffer);
 
 }  // namespace ks3::server

@@ -26,12 +26,19 @@ class MemoryAccount : public std::enable_shared_from_this<MemoryAccount> {
   // Buffered bytes of open objects: adjust by a signed delta.
   void adjust_buffered(std::int64_t delta);
 
+  // Of the buffered bytes, those held by objects still open (records may still come): a signed
+  // delta. The rest (closing objects, blocks at the workers) becomes parts on its own.
+  void adjust_open(std::int64_t delta) {
+    open_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(open_) + delta);
+  }
+
   // Wraps a part's bytes in a body that counts against the budget until it is destroyed.
   s3::SharedBody counted_part(std::string bytes);
 
   std::uint64_t used() const { return budget_.used(); }
   std::uint64_t buffered() const { return buffered_; }
   std::uint64_t in_parts() const { return in_parts_; }
+  std::uint64_t open() const { return open_; }
   bool above_high() const { return budget_.above_high(); }
   bool paused() const { return budget_.paused(); }
   const MemoryBudget& budget() const { return budget_; }
@@ -43,6 +50,7 @@ class MemoryAccount : public std::enable_shared_from_this<MemoryAccount> {
   std::function<void(MemoryBudget::Change)> on_change_;
   std::uint64_t buffered_ = 0;
   std::uint64_t in_parts_ = 0;
+  std::uint64_t open_ = 0;
 };
 
 }  // namespace ks3::server

@@ -1,10 +1,46 @@
 #include "server/pipeline/object_writer.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+
+#include "metrics/log.hpp"
 
 namespace ks3::server {
 namespace asio = boost::asio;
+
+namespace {
+
+// While a compression job of the object runs, whole blocks collect until this many raw bytes
+// are waiting (one job then carries many blocks); an object never has more jobs than this out.
+constexpr std::uint64_t kBatchBytes = 256 * 1024;
+constexpr std::uint64_t kMaxJobsPerObject = 4;
+
+std::string what(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(ObjectPhase phase) {
+  switch (phase) {
+    case ObjectPhase::open:
+      return "open";
+    case ObjectPhase::closing:
+      return "closing";
+    case ObjectPhase::completing:
+      return "completing";
+    case ObjectPhase::aborting:
+      return "aborting";
+    case ObjectPhase::done:
+      return "done";
+  }
+  return "?";
+}
 
 std::string object_content_type(OutputFormat format, Compression compression) {
   switch (compression) {
@@ -27,11 +63,13 @@ std::string object_content_type(OutputFormat format, Compression compression) {
 }
 
 ObjectWriter::ObjectWriter(asio::any_io_executor executor, s3::MultipartUploads& uploads,
-                           std::string bucket, std::string content_type, ObjectSummary summary,
-                           ObjectBuffer buffer, std::shared_ptr<MemoryAccount> memory,
+                           WorkerPool& workers, std::string bucket, std::string content_type,
+                           ObjectSummary summary, ObjectBuffer buffer,
+                           std::shared_ptr<MemoryAccount> memory,
                            std::shared_ptr<PartitionRuntime> partition, Done done)
     : executor_(executor),
       upload_(uploads.open(std::move(bucket), summary.key, std::move(content_type))),
+      workers_(workers),
       summary_(std::move(summary)),
       buffer_(std::move(buffer)),
       memory_(std::move(memory)),
@@ -41,14 +79,36 @@ ObjectWriter::ObjectWriter(asio::any_io_executor executor, s3::MultipartUploads&
   account();
 }
 
+ObjectWriter::~ObjectWriter() {
+  if (accounted_open_ > 0) {
+    memory_->adjust_open(-static_cast<std::int64_t>(accounted_open_));
+    partition_->open_bytes -= accounted_open_;
+  }
+  if (accounted_ > 0) {
+    memory_->adjust_buffered(-static_cast<std::int64_t>(accounted_));
+    partition_->buffered_bytes -= accounted_;
+  }
+}
+
 void ObjectWriter::start() {
   partition_->live.insert(this);
   asio::co_spawn(
-      executor_, [self = shared_from_this()]() { return self->run(); }, asio::detached);
+      executor_, [self = shared_from_this()]() { return self->run(); },
+      [self = shared_from_this()](std::exception_ptr error) {
+        if (error) self->fail_internal("object upload coroutine threw: " + what(error));
+      });
 }
 
 void ObjectWriter::account() {
-  const std::uint64_t held = buffer_.held_bytes();
+  const std::uint64_t held = buffer_.held_bytes() + bytes_at_workers_ + out_of_order_bytes_;
+  const std::uint64_t open = phase_ == ObjectPhase::open ? held : 0;
+  if (open != accounted_open_) {
+    memory_->adjust_open(static_cast<std::int64_t>(open) -
+                         static_cast<std::int64_t>(accounted_open_));
+    partition_->open_bytes += open;
+    partition_->open_bytes -= accounted_open_;
+    accounted_open_ = open;
+  }
   const auto delta = static_cast<std::int64_t>(held) - static_cast<std::int64_t>(accounted_);
   if (delta == 0) return;
   memory_->adjust_buffered(delta);
@@ -60,6 +120,7 @@ void ObjectWriter::account() {
 void ObjectWriter::queue_full_parts() {
   while (auto part = buffer_.take_full_part()) {
     parts_.push_back(memory_->counted_part(std::move(*part)));
+    ++summary_.parts;
     wake_.notify_all();
   }
 }
@@ -67,33 +128,105 @@ void ObjectWriter::queue_full_parts() {
 void ObjectWriter::append(std::string_view encoded, std::int64_t offset,
                           std::int64_t timestamp_ms) {
   buffer_.append(encoded);
+  appended_since_tick_ = true;
   ++summary_.records;
   summary_.last_offset = offset;
   if (timestamp_ms >= 0 &&
       (summary_.oldest_timestamp_ms < 0 || timestamp_ms < summary_.oldest_timestamp_ms)) {
     summary_.oldest_timestamp_ms = timestamp_ms;
   }
+  dispatch();
+  account();
+}
+
+void ObjectWriter::on_tick() {
+  if (phase_ == ObjectPhase::open && !appended_since_tick_) {
+    buffer_.release_idle();
+    account();
+  }
+  appended_since_tick_ = false;
+}
+
+void ObjectWriter::dispatch() {
+  if (phase_ == ObjectPhase::open) {
+    const std::uint64_t whole = buffer_.full_block_bytes();
+    if (whole == 0) return;
+    if (jobs_in_flight_ > 0 && (whole < kBatchBytes || jobs_in_flight_ >= kMaxJobsPerObject)) {
+      return;  // sent when a job comes back
+    }
+    submit(buffer_.take_full_blocks());
+  } else if (phase_ == ObjectPhase::closing && !buffer_.raw_ended()) {
+    std::string rest = buffer_.take_rest();
+    // An object without a byte still gets one (empty) block: a valid gzip or zstd file.
+    if (!rest.empty() || next_job_ == 0) submit(std::move(rest));
+  }
+}
+
+void ObjectWriter::submit(std::string raw) {
+  const std::uint64_t sequence = next_job_++;
+  const std::uint64_t raw_bytes = raw.size();
+  ++jobs_in_flight_;
+  bytes_at_workers_ += raw_bytes;
+  workers_.compress(executor_, buffer_.compression(), buffer_.level(), std::move(raw),
+                    // The job keeps the writer: its bytes count until the result is back.
+                    [self = shared_from_this(), sequence, raw_bytes](CompressedBlocks result) {
+                      self->on_compressed(sequence, raw_bytes, std::move(result));
+                    });
+}
+
+void ObjectWriter::on_compressed(std::uint64_t sequence, std::uint64_t raw_bytes,
+                                 CompressedBlocks result) {
+  --jobs_in_flight_;
+  bytes_at_workers_ -= raw_bytes;
+  if (phase_ == ObjectPhase::aborting || phase_ == ObjectPhase::done) {
+    account();
+    return;
+  }
+  if (result.error) {
+    fail_internal("compression of object " + summary_.key + " failed: " + what(result.error));
+    return;
+  }
+  out_of_order_bytes_ += result.bytes.size();
+  out_of_order_.emplace(sequence, std::move(result.bytes));
+  for (auto it = out_of_order_.begin(); it != out_of_order_.end() && it->first == next_to_apply_;
+       it = out_of_order_.erase(it)) {
+    buffer_.add_compressed(it->second);
+    out_of_order_bytes_ -= it->second.size();
+    ++next_to_apply_;
+  }
   queue_full_parts();
+  dispatch();
+  if (phase_ == ObjectPhase::closing && buffer_.raw_ended() && jobs_in_flight_ == 0) seal();
   account();
 }
 
 void ObjectWriter::close(const ClosedSegment& segment, CutReason reason) {
-  if (closing_ || aborting_) return;
+  if (phase_ != ObjectPhase::open) return;
   segment_ = segment;
   summary_.reason = reason;
-  std::string last = buffer_.finish();
+  phase_ = ObjectPhase::closing;
+  dispatch();
+  account();
+}
+
+void ObjectWriter::seal() {
+  std::string last = buffer_.take_last_part();
+  buffer_.release_idle();
   summary_.uncompressed_bytes = buffer_.uncompressed_bytes();
   summary_.compressed_bytes = buffer_.compressed_bytes();
   if (!last.empty()) last_ = memory_->counted_part(std::move(last));
-  account();
-  closing_ = true;
+  phase_ = ObjectPhase::completing;
   wake_.notify_all();
 }
 
 void ObjectWriter::abort() {
-  if (aborting_ || finished_) return;
-  aborting_ = true;
-  buffer_.finish();  // drops the compressor state
+  if (phase_ == ObjectPhase::aborting || phase_ == ObjectPhase::done) return;
+  phase_ = ObjectPhase::aborting;
+  buffer_.take_rest();
+  buffer_.take_last_part();
+  buffer_.release_idle();
+  out_of_order_.clear();
+  out_of_order_bytes_ = 0;
   account();
   wake_.notify_all();
   // The upload may be waiting inside add_part() or complete(): abort() is the one call allowed
@@ -101,40 +234,63 @@ void ObjectWriter::abort() {
   asio::co_spawn(
       executor_,
       [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->upload_.abort(); },
-      asio::detached);
+      [key = summary_.key](std::exception_ptr error) {
+        if (error) log::error("aborting an upload threw", {{"key", key}, {"error", what(error)}});
+      });
+}
+
+void ObjectWriter::fail_internal(std::string message) {
+  if (phase_ == ObjectPhase::done) return;
+  ObjectFailure failure;
+  failure.internal = std::move(message);
+  finish(ObjectOutcome::failed, failure);
+  // Nothing of a failed object may stay visible: cancel the upload.
+  asio::co_spawn(
+      executor_,
+      [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->upload_.abort(); },
+      [key = summary_.key](std::exception_ptr error) {
+        if (error) log::error("aborting an upload threw", {{"key", key}, {"error", what(error)}});
+      });
 }
 
 asio::awaitable<bool> ObjectWriter::wait_for_gate() {
   const std::uint64_t required = segment_.required_journal_version;
   co_await partition_->changed.wait_until([&] {
-    return aborting_ || partition_->gate_failed || partition_->state.may_complete(required);
+    return phase_ != ObjectPhase::completing || partition_->phase == PartitionPhase::journal_lost ||
+           partition_->state.may_complete(required);
   });
-  co_return !aborting_ && partition_->state.may_complete(required);
+  co_return phase_ == ObjectPhase::completing && partition_->state.may_complete(required);
 }
 
 asio::awaitable<void> ObjectWriter::run() {
   auto self = shared_from_this();  // keep alive across suspensions
+  auto stopped = [this] { return phase_ == ObjectPhase::aborting || phase_ == ObjectPhase::done; };
   while (true) {
-    co_await wake_.wait_until([&] { return aborting_ || closing_ || !parts_.empty(); });
-    if (aborting_) break;
+    co_await wake_.wait_until(
+        [&] { return stopped() || phase_ == ObjectPhase::completing || !parts_.empty(); });
+    if (stopped()) break;
     if (!parts_.empty()) {
       s3::SharedBody part = std::move(parts_.front());
       parts_.pop_front();
       auto added = co_await upload_.add_part(std::move(part));
-      if (aborting_) break;
+      if (stopped()) break;
       if (!added) {
-        finish(ObjectOutcome::failed, added.error().describe());
+        ObjectFailure failure;
+        failure.s3 = added.error();
+        finish(ObjectOutcome::failed, failure);
         co_return;
       }
       continue;
     }
-    // Closing and every part handed over: the final call waits for the journal gate.
+    // Completing and every part handed over: the final call waits for the journal gate.
     if (!co_await wait_for_gate()) break;
     auto completed = co_await upload_.complete(std::move(last_));
     // An abort during complete() may come too late: the outcome is what S3 answered.
-    if (!completed && aborting_) break;
+    if (!completed && stopped()) break;
     if (!completed) {
-      finish(ObjectOutcome::failed, completed.error().describe());
+      ObjectFailure failure;
+      failure.s3 = completed.error();
+      finish(ObjectOutcome::failed, failure);
     } else {
       finish(ObjectOutcome::completed, {});
     }
@@ -142,18 +298,24 @@ asio::awaitable<void> ObjectWriter::run() {
   }
   parts_.clear();
   last_.reset();
-  co_await upload_.abort();
+  if (phase_ != ObjectPhase::done) co_await upload_.abort();
   finish(ObjectOutcome::aborted, {});
 }
 
-void ObjectWriter::finish(ObjectOutcome outcome, const std::string& error) {
-  if (finished_) return;
-  finished_ = true;
+void ObjectWriter::finish(ObjectOutcome outcome, const ObjectFailure& failure) {
+  if (phase_ == ObjectPhase::done) return;
+  phase_ = ObjectPhase::done;
   parts_.clear();
   last_.reset();
+  buffer_.take_rest();
+  buffer_.take_last_part();
+  buffer_.release_idle();
+  out_of_order_.clear();
+  out_of_order_bytes_ = 0;
   account();
   partition_->live.erase(this);
-  if (done_) done_(*this, outcome, error);
+  wake_.notify_all();
+  if (done_) done_(*this, outcome, failure);
   partition_->changed.notify_all();
 }
 

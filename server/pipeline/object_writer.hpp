@@ -1,11 +1,17 @@
-// One open object: records go into its ObjectBuffer; every full part is queued and uploaded
-// (a multipart upload created with the first part); at the cut the last bytes are finished and
-// the object completes: PutObject when it never needed a part, else CompleteMultipartUpload.
+// One open object: records go into its ObjectBuffer; whole blocks go to the worker pool to be
+// compressed and come back in order; every full part is queued and uploaded (a multipart upload
+// created with the first part); at the cut the last block is compressed and the object
+// completes: PutObject when it never needed a part, else CompleteMultipartUpload.
 //
-// A coroutine per object does the S3 calls in order (the upload's calls are sequential). Before
-// the final call it waits for the partition's journal gate (PartitionState::may_complete), so an
-// object exists in S3 only when a replay would cut it the same way. Aborting (revoke, shutdown
-// deadline, journal failure) cancels the upload; nothing half-written stays visible.
+// Lifecycle (ObjectPhase): open (records arrive) -> closing (cut: the last blocks are being
+// compressed) -> completing (every byte known: the remaining parts upload, the final call waits
+// for the partition's journal gate, PartitionState::may_complete) -> done. Any phase but done can
+// go to aborting (revoke, shutdown deadline, journal failure): the upload is cancelled, nothing
+// half-written stays visible, and the object is done with ObjectOutcome::aborted. A failure (S3
+// gave up, a compression job threw) ends in done with ObjectOutcome::failed.
+//
+// Order: compression jobs carry sequence numbers; results are applied in that order, so the
+// records keep their order however many workers compress the object's blocks at once.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -14,17 +20,20 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "s3/multipart_upload.hpp"
+#include "s3/s3_error.hpp"
+#include "server/delivery/rotation.hpp"
+#include "server/format/object_buffer.hpp"
+#include "server/format/record_encoder.hpp"
 #include "server/pipeline/async_condition.hpp"
 #include "server/pipeline/memory_account.hpp"
-#include "server/format/object_buffer.hpp"
 #include "server/pipeline/partition_runtime.hpp"
-#include "server/format/record_encoder.hpp"
-#include "server/delivery/rotation.hpp"
+#include "server/pipeline/worker_pool.hpp"
 
 namespace ks3::server {
 
@@ -44,29 +53,49 @@ struct ObjectSummary {
   bool dead_letter = false;
 };
 
+enum class ObjectPhase { open, closing, completing, aborting, done };
+std::string_view to_string(ObjectPhase phase);
+
 enum class ObjectOutcome { completed, aborted, failed };
+
+// Why an object failed: S3 gave up (typed, up to the log line) or a compression job threw.
+struct ObjectFailure {
+  std::optional<s3::S3Error> s3;
+  std::string internal;  // set when the failure is not S3's
+
+  std::string describe() const { return s3 ? s3->describe() : internal; }
+};
 
 class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
  public:
-  using Done = std::function<void(ObjectWriter&, ObjectOutcome, const std::string& error)>;
+  using Done = std::function<void(ObjectWriter&, ObjectOutcome, const ObjectFailure& failure)>;
 
   ObjectWriter(boost::asio::any_io_executor executor, s3::MultipartUploads& uploads,
-               std::string bucket, std::string content_type, ObjectSummary summary,
-               ObjectBuffer buffer, std::shared_ptr<MemoryAccount> memory,
+               WorkerPool& workers, std::string bucket, std::string content_type,
+               ObjectSummary summary, ObjectBuffer buffer, std::shared_ptr<MemoryAccount> memory,
                std::shared_ptr<PartitionRuntime> partition, Done done);
+  ~ObjectWriter();
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
 
-  // Starts the coroutine that uploads parts and completes or aborts the object.
+  // Starts the coroutine that uploads parts and completes or aborts the object. An exception
+  // escaping it (a bug) fails the object instead of vanishing.
   void start();
 
   // Appends one encoded record (at `offset`, with Kafka timestamp `timestamp_ms`).
   void append(std::string_view encoded, std::int64_t offset, std::int64_t timestamp_ms);
 
-  // The segment closed: finish the stream; complete once the journal gate allows.
+  // The pipeline tick: no record arrived since the last tick -> give back unused capacity, so an
+  // idle object holds at most one partial raw block plus compressed bytes not uploaded yet.
+  void on_tick();
+
+  // The segment closed: compress the rest; complete once the journal gate allows.
   void close(const ClosedSegment& segment, CutReason reason);
 
   // Abandon the object: cancel its upload (idempotent).
   void abort();
 
+  ObjectPhase phase() const { return phase_; }
   const ObjectSummary& summary() const { return summary_; }
   const ClosedSegment& segment() const { return segment_; }
   std::uint64_t buffered_bytes() const { return accounted_; }
@@ -74,25 +103,39 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
  private:
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<bool> wait_for_gate();
-  void account();  // brings the memory account in line with the buffer
+  // Sends whole blocks (or, at the close, the rest) to the worker pool.
+  void dispatch();
+  void submit(std::string raw);
+  void on_compressed(std::uint64_t sequence, std::uint64_t raw_bytes, CompressedBlocks result);
+  void seal();     // every block compressed: the last part is known
+  void account();  // brings the memory account in line with the buffers and jobs
+  void fail_internal(std::string message);
   void queue_full_parts();
-  void finish(ObjectOutcome outcome, const std::string& error);
+  void finish(ObjectOutcome outcome, const ObjectFailure& failure);
 
   boost::asio::any_io_executor executor_;
   s3::MultipartUpload upload_;
+  WorkerPool& workers_;
   ObjectSummary summary_;
   ObjectBuffer buffer_;
   std::shared_ptr<MemoryAccount> memory_;
   std::shared_ptr<PartitionRuntime> partition_;
   Done done_;
   AsyncCondition wake_;
+  ObjectPhase phase_ = ObjectPhase::open;
   std::deque<s3::SharedBody> parts_;
   s3::SharedBody last_;
   ClosedSegment segment_;
-  std::uint64_t accounted_ = 0;  // buffered bytes counted in the memory account
-  bool closing_ = false;
-  bool aborting_ = false;
-  bool finished_ = false;
+  // Compression jobs: numbered when sent, applied in that order.
+  std::uint64_t next_job_ = 0;
+  std::uint64_t next_to_apply_ = 0;
+  std::map<std::uint64_t, std::string> out_of_order_;
+  std::uint64_t out_of_order_bytes_ = 0;
+  std::uint64_t jobs_in_flight_ = 0;
+  std::uint64_t bytes_at_workers_ = 0;  // raw bytes of jobs in flight
+  bool appended_since_tick_ = false;
+  std::uint64_t accounted_ = 0;       // bytes counted in the memory account
+  std::uint64_t accounted_open_ = 0;  // of which counted as open (phase open)
 };
 
 // Content type of objects: by format, or by compression when compressed.

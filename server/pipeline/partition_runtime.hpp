@@ -9,24 +9,34 @@
 #include <set>
 #include <string>
 
-#include "server/pipeline/async_condition.hpp"
+#include "server/delivery/commit_retry.hpp"
 #include "server/delivery/partition_state.hpp"
+#include "server/pipeline/async_condition.hpp"
 
 namespace ks3::server {
 
 class ObjectWriter;
 
+// active: records are written. revoking: no more records; open objects are aborted, closed ones
+// may still complete once their journal is acknowledged. journal_lost: revoking, and the journal
+// could not be committed: objects waiting for it abort.
+enum class PartitionPhase { active, revoking, journal_lost };
+
 struct PartitionRuntime {
-  PartitionRuntime(boost::asio::any_io_executor executor, PartitionState state_)
-      : state(std::move(state_)), changed(executor) {}
+  PartitionRuntime(boost::asio::any_io_executor executor, PartitionState state_,
+                   CommitRetry commit_retry_ = CommitRetry())
+      : state(std::move(state_)), commit_retry(std::move(commit_retry_)), changed(executor) {}
+
+  bool active() const { return phase == PartitionPhase::active; }
 
   PartitionState state;
+  CommitRetry commit_retry;  // backoff after failed commits, and the failure streak
+  PartitionPhase phase = PartitionPhase::active;
   // Open objects of the open segment, by group (the rendered key with the offset marker).
   std::map<std::string, std::shared_ptr<ObjectWriter>, std::less<>> open;
-  std::uint64_t buffered_bytes = 0;  // held by the open objects
-  std::set<ObjectWriter*> live;      // open or closing objects whose coroutine still runs
-  bool revoking = false;             // no more records; open objects are being aborted
-  bool gate_failed = false;          // the journal could not be committed: gated objects abort
+  std::uint64_t buffered_bytes = 0;  // held by the partition's objects before they are parts
+  std::uint64_t open_bytes = 0;      // of which held by objects still open
+  std::set<ObjectWriter*> live;      // objects whose coroutine still runs
   std::string cached_group;          // the group when the template depends on nothing else
   AsyncCondition changed;            // journal acknowledged, object settled, revoke started
 };

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
 #include "kafka/errors.hpp"
@@ -13,10 +12,12 @@ namespace ks3::server {
 namespace asio = boost::asio;
 
 Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
-                   s3::MultipartUploads& uploads, metrics::SinkMetrics& metrics)
+                   s3::MultipartUploads& uploads, WorkerPool& workers,
+                   metrics::SinkMetrics& metrics)
     : executor_(executor),
       config_(config),
       uploads_(uploads),
+      workers_(workers),
       metrics_(metrics),
       encoder_(config.format),
       key_template_(config.object_key_template()),
@@ -55,7 +56,7 @@ const PartitionState* Pipeline::partition_state(const kafka::TopicPartition& tp)
 std::shared_ptr<PartitionRuntime> Pipeline::find(std::string_view topic, std::int32_t partition) {
   // The consumer delivers runs of records of one partition: check the last one first (the map
   // lookup builds a key string).
-  if (last_partition_ && !last_partition_->revoking &&
+  if (last_partition_ && last_partition_->active() &&
       last_partition_->state.tp().partition == partition &&
       last_partition_->state.tp().topic == topic) {
     return last_partition_;
@@ -87,13 +88,14 @@ void Pipeline::on_assigned(std::span<const kafka::AssignedPartition> partitions)
                                      {"partition", assigned.tp.partition},
                                      {"committed_offset", assigned.committed_offset},
                                      {"journaled_cuts", state.replayed_cuts()}});
-    partitions_[assigned.tp] = std::make_shared<PartitionRuntime>(executor_, std::move(state));
+    partitions_[assigned.tp] = std::make_shared<PartitionRuntime>(
+        executor_, std::move(state), CommitRetry(commit_retry_config_, commit_random_));
     metrics_.partition(assigned.tp.topic, assigned.tp.partition);
   }
   metrics_.rebalances.with({"assigned"}).inc();
   metrics_.assigned_partitions.set(static_cast<double>(partitions_.size()));
   // New partitions start paused when the budget is exhausted or the sink is stopping.
-  if (consumer_ && (consumer_paused_ || draining_ || failed_)) consumer_->pause_all();
+  if (consumer_ && (consumer_paused_ || phase_ != Phase::running)) consumer_->pause_all();
 }
 
 void Pipeline::on_error(const kafka::ConsumerError& error) {
@@ -103,13 +105,24 @@ void Pipeline::on_error(const kafka::ConsumerError& error) {
     fail("fatal Kafka consumer error: " + error.message, false);
     return;
   }
-  log::warn("kafka consumer error", {{"error", error.message}, {"code", kafka::error_name(error.code)}});
+  log::warn("kafka consumer error",
+            {{"error", error.message}, {"code", kafka::error_name(error.code)}});
+}
+
+void Pipeline::on_records_delivered() {
+  for (ConsumedTally& tally : consumed_) {
+    if (tally.records == 0) continue;
+    tally.topic->records_consumed.inc(tally.records);
+    tally.topic->bytes_consumed.inc(tally.bytes);
+    tally.records = 0;
+    tally.bytes = 0;
+  }
 }
 
 void Pipeline::on_record(const kafka::Record& record) {
-  if (draining_ || failed_ || stopped_) return;  // not consumed: never committed
+  if (phase_ != Phase::running) return;  // not consumed: never committed
   auto handle = find(record.topic, record.partition);
-  if (!handle || handle->revoking) return;
+  if (!handle || !handle->active()) return;
   RecordView view;
   view.topic = record.topic;
   view.partition = record.partition;
@@ -119,10 +132,28 @@ void Pipeline::on_record(const kafka::Record& record) {
   view.value = record.value;
   if (needs_headers_) view.headers = record.headers();
   ++stats_.records;
-  auto& topic = topic_metrics(record.topic);
-  topic.records_consumed.inc();
-  topic.bytes_consumed.inc(record.key.value_or("").size() + record.value.value_or("").size());
-  process(handle, view);
+  metrics::TopicMetrics* topic = &topic_metrics(record.topic);
+  if (consumed_.empty() || consumed_.back().topic != topic) {
+    auto it = std::find_if(consumed_.begin(), consumed_.end(),
+                           [topic](const ConsumedTally& t) { return t.topic == topic; });
+    if (it == consumed_.end()) {
+      consumed_.push_back({topic});
+    } else {
+      std::iter_swap(it, consumed_.end() - 1);  // records come in runs: keep the last one last
+    }
+  }
+  ConsumedTally& tally = consumed_.back();
+  ++tally.records;
+  tally.bytes += record.key.value_or("").size() + record.value.value_or("").size();
+  try {
+    if (record_hook_) record_hook_(view);
+    process(handle, view);
+  } catch (const std::exception& e) {
+    // A bug or a library failure on the record path: the partition's open objects may be
+    // inconsistent, so nothing more is cut; what is durable is committed at the drain.
+    fail("unexpected error on the record path at " + record_position(view) + ": " + e.what(),
+         false);
+  }
 }
 
 void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
@@ -131,6 +162,18 @@ void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const Re
       reason != CutReason::none) {
     cut(handle, record.offset, reason);
   }
+  consume(handle, record);
+  // A record that fills the segment closes it right away: the full object does not wait for
+  // the next record (or idle_flush). Before relieving memory, so a full segment is cut by the
+  // deterministic rule rather than by a journaled memory-pressure cut.
+  if (CutReason reason = state.after_record(record.offset);
+      reason != CutReason::none && handle->active()) {
+    cut(handle, record.offset + 1, reason);
+  }
+  if (phase_ == Phase::running && memory_->above_high()) relieve_memory_pressure();
+}
+
+void Pipeline::consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
   if (!record.value && handle_tombstone(handle, record)) return;
   ChangeOp op = encoder_.needs_op() ? change_detector_.detect(record, json_) : ChangeOp::none;
   scratch_.clear();
@@ -206,7 +249,6 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
   writer->append(encoded, record.offset, record.timestamp_ms);
   p.state.record_consumed(record.offset, record.timestamp_ms, encoded.size(),
                           std::chrono::steady_clock::now());
-  if (memory_->above_high()) relieve_memory_pressure();
 }
 
 std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<PartitionRuntime>& handle,
@@ -223,13 +265,13 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<Partit
   ObjectBuffer buffer(config_.compression.type, config_.compression.level, config_.s3.part_size,
                       dead_letter ? std::string() : encoder_.object_header());
   auto writer = std::make_shared<ObjectWriter>(
-      executor_, uploads_, config_.s3.client.bucket,
+      executor_, uploads_, workers_, config_.s3.client.bucket,
       dead_letter ? dead_letter_content_type_ : content_type_, std::move(summary),
       std::move(buffer), memory_, handle,
       [this, alive = std::weak_ptr<bool>(alive_), weak = std::weak_ptr<PartitionRuntime>(handle)](
-          ObjectWriter& w, ObjectOutcome outcome, const std::string& error) {
+          ObjectWriter& w, ObjectOutcome outcome, const ObjectFailure& failure) {
         if (alive.expired()) return;
-        if (auto partition = weak.lock()) object_done(partition, w, outcome, error);
+        if (auto partition = weak.lock()) object_done(partition, w, outcome, failure);
       });
   writer->start();
   handle->open.emplace(group, writer);
@@ -237,10 +279,23 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<Partit
   return writer;
 }
 
+std::function<void(std::exception_ptr)> Pipeline::on_exception(std::string what) {
+  return [this, alive = std::weak_ptr<bool>(alive_), what = std::move(what)](std::exception_ptr e) {
+    if (!e || alive.expired()) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& error) {
+      fail(what + " threw: " + error.what(), false);
+    } catch (...) {
+      fail(what + " threw an unknown exception", false);
+    }
+  };
+}
+
 void Pipeline::fail(const std::string& message, bool cut_on_drain) {
-  if (failed_) return;
-  failed_ = true;
-  cut_on_drain_ = cut_on_drain;
+  if (failure_) return;
+  failure_ = Failure{message, cut_on_drain};
+  if (phase_ == Phase::running) phase_ = Phase::failed;
   log::error("the sink must stop", {{"reason", message}});
   if (consumer_) consumer_->pause_all();
   if (fatal_) fatal_(message);

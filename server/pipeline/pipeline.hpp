@@ -20,19 +20,22 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kafka/consumer_listener.hpp"
 #include "kafka/topic_partition.hpp"
 #include "metrics/sink_metrics.hpp"
 #include "s3/multipart_upload.hpp"
+#include "s3/retry_policy.hpp"
 #include "server/config/config.hpp"
-#include "server/record/debezium.hpp"
-#include "server/record/json_path.hpp"
+#include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/object_writer.hpp"
 #include "server/pipeline/partition_runtime.hpp"
-#include "server/format/record_encoder.hpp"
+#include "server/pipeline/worker_pool.hpp"
+#include "server/record/debezium.hpp"
+#include "server/record/json_path.hpp"
 
 namespace ks3::server {
 
@@ -63,16 +66,27 @@ class Pipeline final : public kafka::ConsumerListener {
   // the fail policy, a failed upload, a fatal consumer error).
   using FatalHandler = std::function<void(const std::string& message)>;
 
+  // `workers` compresses the objects' blocks (and is shared with the S3 client's hashing).
   Pipeline(boost::asio::any_io_executor executor, const SinkConfig& config,
-           s3::MultipartUploads& uploads, metrics::SinkMetrics& metrics);
+           s3::MultipartUploads& uploads, WorkerPool& workers, metrics::SinkMetrics& metrics);
   ~Pipeline() override;
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
   void set_consumer(ConsumerControl* consumer) { consumer_ = consumer; }
   void set_fatal_handler(FatalHandler handler) { fatal_ = std::move(handler); }
+  // Tests: called for every record before it is processed (throw to fail the record path).
+  void set_record_hook_for_tests(std::function<void(const RecordView&)> hook) {
+    record_hook_ = std::move(hook);
+  }
 
-  // Starts the wall-clock tick (idle flush, max open, commit retries).
+  // Tests: the backoff of commit retries (and its random source) for partitions assigned later.
+  void set_commit_retry_for_tests(s3::RetryConfig config, s3::UnitRandom random) {
+    commit_retry_config_ = config;
+    commit_random_ = std::move(random);
+  }
+
+  // Starts the wall-clock tick (idle flush, max open, commit retries once their backoff passed).
   void start();
 
   // kafka::ConsumerListener
@@ -80,6 +94,7 @@ class Pipeline final : public kafka::ConsumerListener {
   boost::asio::awaitable<void> on_revoked(
       std::span<const kafka::TopicPartition> partitions) override;
   void on_record(const kafka::Record& record) override;
+  void on_records_delivered() override;
   void on_error(const kafka::ConsumerError& error) override;
 
   // Graceful stop: no more records; cut every partition (journaled), complete the objects and
@@ -93,13 +108,15 @@ class Pipeline final : public kafka::ConsumerListener {
   const PipelineStats& stats() const { return stats_; }
   std::size_t assigned_partitions() const { return partitions_.size(); }
   const MemoryAccount& memory() const { return *memory_; }
-  bool failed() const { return failed_; }
+  bool failed() const { return failure_.has_value(); }
   // Delivery state of an assigned partition (tests, diagnostics).
   const PartitionState* partition_state(const kafka::TopicPartition& tp) const;
 
  private:
   std::shared_ptr<PartitionRuntime> find(std::string_view topic, std::int32_t partition);
   void process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  // The record itself: tombstone and bad-record policies, then writing (process() cuts).
+  void consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
   // True when the tombstone was dealt with (ignored or failed) and must not be written.
   bool handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
   void write_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
@@ -124,7 +141,9 @@ class Pipeline final : public kafka::ConsumerListener {
   void abort_live(PartitionRuntime& p);
   bool all_settled() const;
   void object_done(const std::shared_ptr<PartitionRuntime>& handle, ObjectWriter& writer,
-                   ObjectOutcome outcome, const std::string& error);
+                   ObjectOutcome outcome, const ObjectFailure& failure);
+  // The completion handler of a coroutine the pipeline spawns: an exception fails the sink.
+  std::function<void(std::exception_ptr)> on_exception(std::string what);
 
   // Commits (pipeline_commits.cpp)
   void schedule_commit(const std::shared_ptr<PartitionRuntime>& handle);
@@ -134,12 +153,23 @@ class Pipeline final : public kafka::ConsumerListener {
   // record); false when S3 itself failed.
   void fail(const std::string& message, bool cut_on_drain = true);
 
+  // running -> (a failure) failed -> draining -> stopped; running -> draining -> stopped.
+  enum class Phase { running, failed, draining, stopped };
+  struct Failure {
+    std::string message;
+    bool cut_on_drain = true;
+  };
+
   boost::asio::any_io_executor executor_;
   const SinkConfig& config_;
   s3::MultipartUploads& uploads_;
+  WorkerPool& workers_;
   metrics::SinkMetrics& metrics_;
   ConsumerControl* consumer_ = nullptr;
   FatalHandler fatal_;
+  std::function<void(const RecordView&)> record_hook_;
+  s3::RetryConfig commit_retry_config_ = default_commit_retry_config();
+  s3::UnitRandom commit_random_ = s3::default_unit_random();
 
   RecordEncoder encoder_;
   KeyTemplate key_template_;
@@ -156,15 +186,21 @@ class Pipeline final : public kafka::ConsumerListener {
   std::shared_ptr<PartitionRuntime> last_partition_;  // records come in runs per partition
   bool needs_headers_ = false;  // headers are decoded only when an output shows them
   std::map<std::string, metrics::TopicMetrics, std::less<>> topic_metrics_;
+  // Records and bytes consumed since the last on_records_delivered, per topic: prometheus-cpp
+  // counters are atomic doubles (a compare-exchange per update), so they are added per batch.
+  struct ConsumedTally {
+    metrics::TopicMetrics* topic = nullptr;
+    std::uint64_t records = 0;
+    std::uint64_t bytes = 0;
+  };
+  std::vector<ConsumedTally> consumed_;
   boost::asio::steady_timer tick_timer_;
   AsyncCondition settled_;  // an object finished or a commit ended (drain waits on it)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool consumer_paused_ = false;
   PipelineStats stats_;
-  bool draining_ = false;
-  bool stopped_ = false;
-  bool failed_ = false;
-  bool cut_on_drain_ = true;
+  Phase phase_ = Phase::running;
+  std::optional<Failure> failure_;
 };
 
 }  // namespace ks3::server

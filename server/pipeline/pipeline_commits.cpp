@@ -1,6 +1,5 @@
 // The pipeline's commits, revocations and graceful drain.
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "metrics/log.hpp"
@@ -29,13 +28,15 @@ asio::awaitable<bool> wait_with_deadline(asio::any_io_executor executor, AsyncCo
 
 void Pipeline::schedule_commit(const std::shared_ptr<PartitionRuntime>& handle) {
   if (!consumer_ || handle->state.commit_in_flight() || !handle->state.commit_due()) return;
+  // After a failure, the next attempt waits for its backoff (the tick tries again then).
+  if (!handle->commit_retry.may_attempt(std::chrono::steady_clock::now())) return;
   asio::co_spawn(
       executor_,
       [this, handle, alive = std::weak_ptr<bool>(alive_)]() -> asio::awaitable<void> {
         if (alive.expired()) co_return;
         co_await commit_now(handle);
       },
-      asio::detached);
+      on_exception("an offset commit"));
 }
 
 asio::awaitable<bool> Pipeline::commit_now(std::shared_ptr<PartitionRuntime> handle) {
@@ -50,10 +51,32 @@ asio::awaitable<bool> Pipeline::commit_now(std::shared_ptr<PartitionRuntime> han
   settled_.notify_all();
   if (ec) {
     ++stats_.commit_failures;
-    metrics_.commit_failures.inc();
-    log::warn("offset commit failed; it is retried",
-              {{"topic", tp.topic}, {"partition", tp.partition}, {"error", ec.message()}});
+    metrics_.commit_failures.inc();  // every failed attempt
+    const CommitRetry::Failure failure =
+        handle->commit_retry.failed(std::chrono::steady_clock::now());
+    // One line per failure streak (a broker away would otherwise log every retry).
+    if (failure.log) {
+      log::warn("offset commit failed; retrying with backoff until it succeeds",
+                {{"topic", tp.topic},
+                 {"partition", tp.partition},
+                 {"offset", plan->offset},
+                 {"error", ec.message()},
+                 {"retry_in_ms", static_cast<std::int64_t>(failure.delay.count())}});
+    } else {
+      log::debug("offset commit failed again",
+                 {{"topic", tp.topic},
+                  {"partition", tp.partition},
+                  {"failures", failure.streak},
+                  {"error", ec.message()},
+                  {"retry_in_ms", static_cast<std::int64_t>(failure.delay.count())}});
+    }
     co_return false;
+  }
+  if (std::uint64_t streak = handle->commit_retry.succeeded(); streak > 0) {
+    log::info("offset commit recovered", {{"topic", tp.topic},
+                                          {"partition", tp.partition},
+                                          {"offset", plan->offset},
+                                          {"failed_attempts", streak}});
   }
   ++stats_.commits;
   metrics_.commits.inc();
@@ -72,7 +95,7 @@ asio::awaitable<void> Pipeline::on_revoked(std::span<const kafka::TopicPartition
   for (const kafka::TopicPartition& tp : partitions) {
     auto it = partitions_.find(tp);
     if (it == partitions_.end()) continue;
-    it->second->revoking = true;
+    it->second->phase = PartitionPhase::revoking;
     abort_open(*it->second);  // first, for every partition: records of the open segment replay
     it->second->changed.notify_all();
     handles.push_back(it->second);
@@ -88,7 +111,7 @@ asio::awaitable<void> Pipeline::revoke_one(std::shared_ptr<PartitionRuntime> han
   // Closed segments' objects may wait for the journal: get it acknowledged, or abort them.
   co_await handle->changed.wait_until([&] { return !handle->state.commit_in_flight(); });
   if (handle->state.commit_due() && consumer_ && !co_await commit_now(handle)) {
-    handle->gate_failed = true;
+    handle->phase = PartitionPhase::journal_lost;
     handle->changed.notify_all();
   }
   // "incremental_unassign waits until that partition's in-flight Complete requests have
@@ -121,11 +144,11 @@ bool Pipeline::all_settled() const {
 
 asio::awaitable<bool> Pipeline::drain(std::chrono::milliseconds deadline_after) {
   const SteadyTime deadline = std::chrono::steady_clock::now() + deadline_after;
-  const bool cut = !failed_ || cut_on_drain_;
-  draining_ = true;
+  const bool cut = !failure_ || failure_->cut_on_drain;
+  phase_ = Phase::draining;
   if (consumer_) consumer_->pause_all();
   for (auto& [tp, handle] : partitions_) {
-    if (handle->revoking) continue;
+    if (!handle->active()) continue;
     // Cut before the first record not consumed (after a bad record under the fail policy, that
     // record: it is consumed again at the next start). After an S3 failure nothing new is cut.
     if (!cut || !moment_cut(handle, CutReason::shutdown)) abort_open(*handle);

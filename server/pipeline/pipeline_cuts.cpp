@@ -2,7 +2,6 @@
 // what happens when an object finishes.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "metrics/log.hpp"
@@ -38,7 +37,7 @@ void Pipeline::cut(const std::shared_ptr<PartitionRuntime>& handle, std::int64_t
 
 bool Pipeline::moment_cut(const std::shared_ptr<PartitionRuntime>& handle, CutReason reason) {
   PartitionRuntime& p = *handle;
-  if (p.revoking || !p.state.has_open_records() || !p.state.next_offset()) return false;
+  if (!p.active() || !p.state.has_open_records() || !p.state.next_offset()) return false;
   if (!p.state.can_moment_cut()) {
     // The journal is full until commits catch up (S3 slow or failing): keep the objects open.
     log::warn("cut journal full: postponing a cut until commits catch up",
@@ -52,16 +51,18 @@ bool Pipeline::moment_cut(const std::shared_ptr<PartitionRuntime>& handle, CutRe
 }
 
 void Pipeline::relieve_memory_pressure() {
-  // Completing what is already in parts will not bring the budget down enough: the bytes sit
-  // in open objects. Cut the partition holding the most, until parts hold the excess.
-  while (memory_->above_high() && memory_->in_parts() <= memory_->budget().low_watermark()) {
+  // Completing what is already closed (blocks at the workers, parts) will not bring the budget
+  // down enough: the bytes sit in open objects. Cut the partition whose open objects hold the
+  // most, until what settles on its own holds the excess.
+  while (memory_->above_high() &&
+         memory_->used() - memory_->open() <= memory_->budget().low_watermark()) {
     std::shared_ptr<PartitionRuntime> largest;
     for (auto& [tp, handle] : partitions_) {
-      if (handle->revoking || !handle->state.has_open_records() || handle->buffered_bytes == 0 ||
+      if (!handle->active() || !handle->state.has_open_records() || handle->open_bytes == 0 ||
           !handle->state.can_moment_cut()) {
         continue;
       }
-      if (!largest || handle->buffered_bytes > largest->buffered_bytes) largest = handle;
+      if (!largest || handle->open_bytes > largest->open_bytes) largest = handle;
     }
     if (!largest || !moment_cut(largest, CutReason::memory_pressure)) return;
     ++stats_.memory_pressure_cuts;
@@ -70,7 +71,7 @@ void Pipeline::relieve_memory_pressure() {
 
 void Pipeline::on_memory_change() {
   metrics_.memory_budget_used_bytes.set(static_cast<double>(memory_->used()));
-  if (!consumer_ || failed_ || draining_) return;
+  if (!consumer_ || phase_ != Phase::running) return;
   const bool pause = memory_->paused();
   if (pause == consumer_paused_) return;
   consumer_paused_ = pause;
@@ -89,14 +90,14 @@ void Pipeline::on_memory_change() {
 
 void Pipeline::start() {
   // The coroutine may first run after the pipeline is gone: it checks `alive` before `this`.
-  asio::co_spawn(executor_, tick_loop(alive_), asio::detached);
+  asio::co_spawn(executor_, tick_loop(alive_), on_exception("the pipeline tick"));
 }
 
 asio::awaitable<void> Pipeline::tick_loop(std::weak_ptr<bool> alive) {
-  while (!alive.expired() && !stopped_) {
+  while (!alive.expired() && phase_ != Phase::stopped) {
     tick_timer_.expires_after(kTickInterval);
     auto [ec] = co_await tick_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec || alive.expired() || stopped_) co_return;
+    if (ec || alive.expired() || phase_ == Phase::stopped) co_return;
     tick();
   }
 }
@@ -104,11 +105,13 @@ asio::awaitable<void> Pipeline::tick_loop(std::weak_ptr<bool> alive) {
 void Pipeline::tick() {
   const SteadyTime now = std::chrono::steady_clock::now();
   for (auto& [tp, handle] : partitions_) {
-    if (handle->revoking) continue;
-    if (!draining_ && !failed_) {
+    if (!handle->active()) continue;
+    if (phase_ == Phase::running) {
       CutReason due = handle->state.rotation().moment_cut_due(now);
       if (due != CutReason::none) moment_cut(handle, due);
     }
+    // Idle objects give back what they do not use (at most a partial block stays).
+    for (auto& [group, writer] : handle->open) writer->on_tick();
     // Commits that failed are retried here.
     schedule_commit(handle);
   }
@@ -131,13 +134,13 @@ void Pipeline::abort_live(PartitionRuntime& p) {
 }
 
 void Pipeline::stop() {
-  stopped_ = true;
+  phase_ = Phase::stopped;
   tick_timer_.cancel();
   for (auto& [tp, handle] : partitions_) abort_live(*handle);
 }
 
 void Pipeline::object_done(const std::shared_ptr<PartitionRuntime>& handle, ObjectWriter& writer,
-                           ObjectOutcome outcome, const std::string& error) {
+                           ObjectOutcome outcome, const ObjectFailure& failure) {
   const ObjectSummary& s = writer.summary();
   const std::string reason(to_string(s.reason));
   settled_.notify_all();
@@ -179,7 +182,18 @@ void Pipeline::object_done(const std::shared_ptr<PartitionRuntime>& handle, Obje
     case ObjectOutcome::failed:
       ++stats_.objects_aborted;
       metrics_.objects_aborted.with({s.topic, reason}).inc();
-      fail("upload of object " + s.key + " failed: " + error, false);
+      if (failure.s3) {
+        // Typed up to here: the log line carries S3's answer field by field.
+        const s3::S3Error& e = *failure.s3;
+        log::error("object upload failed", {{"key", s.key},
+                                            {"operation", e.operation},
+                                            {"http_status", e.http_status},
+                                            {"code", e.code},
+                                            {"request_id", e.request_id},
+                                            {"attempts", e.attempts},
+                                            {"error", e.describe()}});
+      }
+      fail("upload of object " + s.key + " failed: " + failure.describe(), false);
       return;
   }
 }

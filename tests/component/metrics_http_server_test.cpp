@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "metrics/http_server.hpp"
-#include "metrics/prometheus_text.hpp"
+#include "metrics/registry.hpp"
 #include "metrics/sink_metrics.hpp"
 
 namespace asio = boost::asio;
@@ -135,11 +135,26 @@ TEST_F(MetricsServerTest, GetMetricsServesPrometheusText) {
   Client c(port_);
   auto res = c.request(get("/metrics"));
   EXPECT_EQ(res.result_int(), 200);
-  EXPECT_EQ(res[http::field::content_type], prometheus::kContentType);
+  EXPECT_EQ(res[http::field::content_type], kMetricsContentType);
   EXPECT_NE(res.body().find("kafka_s3_sink_records_consumed_total{topic=\"orders\"} 5\n"),
             std::string::npos);
   EXPECT_NE(res.body().find("# TYPE kafka_s3_sink_records_consumed_total counter\n"),
             std::string::npos);
+}
+
+TEST_F(MetricsServerTest, MetricsIsGzippedForAScraperThatAcceptsIt) {
+  sink_.topic("orders").records_consumed.inc(5);
+  start();
+  Client c(port_);
+  auto plain = c.request(get("/metrics"));
+  auto res = c.request(get("/metrics", "Accept-Encoding: gzip\r\n"));
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res[http::field::content_encoding], "gzip");
+  EXPECT_EQ(res[http::field::vary], "Accept-Encoding");
+  EXPECT_EQ(plain[http::field::content_encoding], "");
+  ASSERT_GE(res.body().size(), 2u);
+  EXPECT_EQ(res.body().substr(0, 2), "\x1f\x8b") << "not a gzip member";
+  EXPECT_LT(res.body().size(), plain.body().size());
 }
 
 TEST_F(MetricsServerTest, HeadHasContentLengthButNoBody) {
@@ -301,9 +316,10 @@ TEST_F(MetricsServerTest, HealthzTurns503WhileThePipelineLoopIsBlocked) {
   }
   EXPECT_EQ(status, 200u) << "healthz did not recover after the loop was released";
   // The late tick shows as loop delay: one observation above 0.1 s.
-  auto delay = sink_.event_loop_delay_seconds.snapshot();
-  ASSERT_EQ(sink_.event_loop_delay_seconds.bounds()[5], 0.1);
-  EXPECT_GE(delay.count - delay.cumulative_counts[5], 1u) << "the stall was not observed as delay";
+  auto delay = sink_.event_loop_delay_seconds.collect();
+  ASSERT_EQ(delay.bucket.at(5).upper_bound, 0.1);
+  EXPECT_GE(delay.sample_count - delay.bucket[5].cumulative_count, 1u)
+      << "the stall was not observed as delay";
 }
 
 TEST_F(MetricsServerTest, ConnectionsBeyondTheLimitAreClosed) {

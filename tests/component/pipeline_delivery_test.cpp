@@ -42,6 +42,42 @@ TEST_F(PipelineDelivery, EveryRecordLandsOnceAndCommitsFollowDurableCuts) {
   EXPECT_THAT(keys, ::testing::Contains("t/partition=1/t+1+00000000000000000108.jsonl.gz"));
 }
 
+TEST_F(PipelineDelivery, ALoneFullObjectCompletesAndCommitsWithoutWaitingForIdleFlush) {
+  // flush.size 3 and no fourth record: the third record closes the object (Kafka Connect
+  // closes the file when it reaches flush.size), long before idle_flush could.
+  auto r = rig({"rotation.max_records=3", "rotation.idle_flush=30s"});
+  r->assign(0, 0);
+  const auto start = std::chrono::steady_clock::now();
+  run(io, [&]() -> asio::awaitable<void> {
+    for (std::int64_t i = 0; i < 3; ++i) r->feed(json_record(0, i));
+    EXPECT_TRUE(
+        co_await eventually([&] { return r->consumer.offset(0) == 3; }, std::chrono::seconds(5)))
+        << "a full object (3 of max_records 3) must complete and commit offset 3 on its own; "
+        << "committed: " << r->consumer.offset(0)
+        << ", objects in S3: " << s3.keys("test-bucket").size();
+  }());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_THAT(s3.keys("test-bucket"),
+              ::testing::ElementsAre("t/partition=0/t+0+00000000000000000000.jsonl.gz"));
+  EXPECT_EQ(r->consumer.metadata(0), "") << "a full-segment cut is deterministic: no journal";
+  EXPECT_FALSE(r->pipeline.partition_state({"t", 0})->has_open_records());
+  EXPECT_EQ(r->metrics.objects_completed.with({"t", "max_records"}).value(), 1.0);
+  expect_exactly_once(landed_records(s3), {{0, {0, 3}}});
+}
+
+TEST_F(PipelineDelivery, ALoneObjectThatReachesMaxBytesCompletesWithoutWaitingForIdleFlush) {
+  auto r = rig({"rotation.max_records=0", "rotation.max_bytes=1", "rotation.idle_flush=30s"});
+  r->assign(0, 0);
+  run(io, [&]() -> asio::awaitable<void> {
+    r->feed(json_record(0, 0));
+    EXPECT_TRUE(
+        co_await eventually([&] { return r->consumer.offset(0) == 1; }, std::chrono::seconds(5)))
+        << "an object at max_bytes must complete and commit on its own; committed: "
+        << r->consumer.offset(0);
+  }());
+  expect_exactly_once(landed_records(s3), {{0, {0, 1}}});
+}
+
 TEST_F(PipelineDelivery, IdleFlushIsJournaledBeforeTheObjectExists) {
   auto r = rig({"rotation.idle_flush=100ms"});
   r->assign(0, 0);
@@ -308,7 +344,7 @@ TEST_F(PipelineDelivery, DrainGivesUpAtTheDeadlineAndCommitsOnlyDurableData) {
   r->assign(0, 0);
   bool settled = true;
   run(io, [&]() -> asio::awaitable<void> {
-    for (std::int64_t i = 0; i < 3; ++i) r->feed(json_record(0, i));  // [0,2) cut before 2
+    for (std::int64_t i = 0; i < 3; ++i) r->feed(json_record(0, i));  // [0,2) cut after 1
     EXPECT_TRUE(co_await eventually([&] { return r->consumer.offset(0) == 2; }));
     s3.set_latency(S3Op::put_object, std::chrono::milliseconds(3000));  // S3 stalls
     r->feed(json_record(0, 3));

@@ -20,11 +20,12 @@
 #include "metrics/sink_metrics.hpp"
 #include "s3/client.hpp"
 #include "s3/multipart_upload.hpp"
-#include "server/pipeline/async_condition.hpp"
-#include "server/format/compressor.hpp"
 #include "server/config/config.hpp"
-#include "server/record/json_path.hpp"
+#include "server/format/compressor.hpp"
+#include "server/pipeline/async_condition.hpp"
 #include "server/pipeline/pipeline.hpp"
+#include "server/pipeline/worker_pool.hpp"
+#include "server/record/json_path.hpp"
 #include "tests/component/fake_s3.hpp"
 #include "tests/component/s3_test_support.hpp"
 
@@ -191,9 +192,10 @@ struct PipelineRig {
         client(io.get_executor(), client_config(s3, config),
                s3::make_static_credentials(test_credentials(), "test")),
         uploads(client, limits(config)),
+        workers(config.pipeline.workers),
         metrics(registry),
         consumer(io.get_executor(), s3),
-        pipeline(io.get_executor(), config, uploads, metrics) {
+        pipeline(io.get_executor(), config, uploads, workers, metrics) {
     pipeline.set_consumer(&consumer);
     pipeline.set_fatal_handler([this](const std::string& message) { fatal = message; });
     pipeline.start();
@@ -224,6 +226,7 @@ struct PipelineRig {
   server::SinkConfig config;
   s3::Client client;
   s3::MultipartUploads uploads;
+  server::WorkerPool workers;
   metrics::Registry registry;
   metrics::SinkMetrics metrics;
   FakeConsumer consumer;

@@ -13,20 +13,26 @@ RotationOptions max_records(std::uint64_t n) {
   return o;
 }
 
-// Feeds records [from, to) and returns the cuts (offset, reason) made before them; each cut
-// closes a segment with one object.
+// Feeds records [from, to) as the pipeline does and returns the cuts (end offset, reason) made
+// before them or right after the record that filled a segment; each cut closes a segment with
+// one object.
 std::vector<std::pair<std::int64_t, CutReason>> feed(PartitionState& p, std::int64_t from,
                                                      std::int64_t to,
                                                      std::vector<ClosedSegment>* closed = nullptr) {
   std::vector<std::pair<std::int64_t, CutReason>> cuts;
+  auto cut = [&](std::int64_t end, CutReason reason) {
+    cuts.emplace_back(end, reason);
+    ClosedSegment segment = p.cut(end, reason, 1);
+    if (closed) closed->push_back(segment);
+  };
   for (std::int64_t offset = from; offset < to; ++offset) {
-    CutReason reason = p.before_record(offset, 0);
-    if (reason != CutReason::none) {
-      cuts.emplace_back(offset, reason);
-      ClosedSegment segment = p.cut(offset, reason, 1);
-      if (closed) closed->push_back(segment);
+    if (CutReason reason = p.before_record(offset, 0); reason != CutReason::none) {
+      cut(offset, reason);
     }
     p.record_consumed(offset, 0, 10, kNow);
+    if (CutReason reason = p.after_record(offset); reason != CutReason::none) {
+      cut(offset + 1, reason);
+    }
   }
   return cuts;
 }
@@ -160,6 +166,41 @@ TEST(PartitionState, AFullJournalStopsMomentCuts) {
     p.cut(offset + 1, CutReason::idle_flush, 1);
   }
   EXPECT_FALSE(p.can_moment_cut());
+}
+
+TEST(PartitionState, AFullSegmentIsCutRightAfterItsLastRecord) {
+  PartitionState p({"t", 0}, 0, "", max_records(3));
+  auto cuts = feed(p, 0, 3);
+  ASSERT_EQ(cuts.size(), 1u) << "the third record closes the segment, no fourth needed";
+  EXPECT_EQ(cuts[0], std::make_pair(std::int64_t{3}, CutReason::max_records));
+  EXPECT_FALSE(p.has_open_records());
+  EXPECT_EQ(p.after_record(2), CutReason::none) << "already cut";
+}
+
+TEST(PartitionState, ARecordNotConsumedNeverCutsAfterItself) {
+  PartitionState p({"t", 0}, 0, "", max_records(2));
+  feed(p, 0, 1);
+  // Offset 1 was refused (a failure): it is consumed again after a restart, so no cut at 2.
+  EXPECT_EQ(p.before_record(1, 0), CutReason::none);
+  EXPECT_EQ(p.after_record(1), CutReason::none);
+}
+
+TEST(PartitionState, AReplayFromTheJournalRepeatsEveryCut) {
+  // Run 1: max_records 3, an idle cut after record 4 (journaled at 5), records up to 11.
+  PartitionState first({"t", 0}, 0, "", max_records(3));
+  auto cuts = feed(first, 0, 5);
+  first.cut(5, CutReason::idle_flush, 1);
+  cuts.emplace_back(5, CutReason::idle_flush);
+  auto more = feed(first, 5, 12);
+  cuts.insert(cuts.end(), more.begin(), more.end());
+  std::vector<std::int64_t> first_ends;
+  for (const auto& cut : cuts) first_ends.push_back(cut.first);
+  EXPECT_EQ(first_ends, (std::vector<std::int64_t>{3, 5, 8, 11}));
+  // Run 2 after a crash: the broker holds offset 3 and the journal {5}.
+  PartitionState replay({"t", 0}, 3, "ks3j1:5", max_records(3));
+  std::vector<std::int64_t> replay_ends;
+  for (const auto& cut : feed(replay, 3, 12)) replay_ends.push_back(cut.first);
+  EXPECT_EQ(replay_ends, (std::vector<std::int64_t>{5, 8, 11}));
 }
 
 TEST(PartitionState, ForeignMetadataIsAWarningNotAFailure) {

@@ -15,8 +15,9 @@ RotationOptions options() {
   return RotationOptions{};
 }
 
-// Feeds records with the given offsets (timestamps = offset * 1000, 10 bytes each) and returns
-// the offsets cut before.
+// Feeds records with the given offsets (timestamps = offset * 1000, 10 bytes each) as the
+// pipeline does and returns the cut offsets (segment ends, exclusive): a cut before a record is
+// at its offset, a cut after the record that filled the segment at its offset + 1.
 std::vector<std::int64_t> cuts(PartitionRotation& rotation, std::int64_t from, std::int64_t to,
                                std::int64_t step = 1) {
   std::vector<std::int64_t> out;
@@ -26,6 +27,10 @@ std::vector<std::int64_t> cuts(PartitionRotation& rotation, std::int64_t from, s
       rotation.reset();
     }
     rotation.add(offset * 1000, 10, kStart);
+    if (rotation.cut_after() != CutReason::none) {
+      out.push_back(offset + 1);
+      rotation.reset();
+    }
   }
   return out;
 }
@@ -37,11 +42,66 @@ TEST(Rotation, MaxRecords) {
   EXPECT_EQ(cuts(rotation, 0, 10), (std::vector<std::int64_t>{3, 6, 9}));
 }
 
+TEST(Rotation, MaxRecordsCutsRightAfterTheRecordThatFillsTheSegment) {
+  // Kafka Connect's flush.size: the third record closes the object; no fourth record needed.
+  auto o = options();
+  o.max_records = 3;
+  PartitionRotation rotation(o, {});
+  for (std::int64_t offset = 0; offset < 2; ++offset) {
+    EXPECT_EQ(rotation.cut_before(offset, 0), CutReason::none);
+    rotation.add(0, 10, kStart);
+    EXPECT_EQ(rotation.cut_after(), CutReason::none) << "after offset " << offset;
+  }
+  EXPECT_EQ(rotation.cut_before(2, 0), CutReason::none);
+  rotation.add(0, 10, kStart);
+  EXPECT_EQ(rotation.cut_after(), CutReason::max_records);
+  rotation.reset();
+  EXPECT_EQ(rotation.cut_after(), CutReason::none) << "an empty segment is never full";
+  EXPECT_EQ(rotation.cut_before(3, 0), CutReason::none) << "the full segment was already cut";
+}
+
+TEST(Rotation, MaxRecordsOneCutsAfterEveryRecord) {
+  auto o = options();
+  o.max_records = 1;
+  PartitionRotation rotation(o, {});
+  EXPECT_EQ(cuts(rotation, 5, 8), (std::vector<std::int64_t>{6, 7, 8}));
+}
+
+TEST(Rotation, FullSegmentsEndRightAfterTheirLastRecordAcrossOffsetGaps) {
+  // Offsets 0, 2, 4, ... (compaction, transaction markers): the segment ends at the filling
+  // record's offset + 1, not at the next record's offset, so it closes without that record.
+  auto o = options();
+  o.max_records = 2;
+  PartitionRotation rotation(o, {});
+  EXPECT_EQ(cuts(rotation, 0, 12, 2), (std::vector<std::int64_t>{3, 7, 11}));
+}
+
 TEST(Rotation, MaxBytesCountsEncodedBytesUpToTheCut) {
   auto o = options();
-  o.max_bytes = 25;  // 10 bytes a record: cut once 30 bytes are in
+  o.max_bytes = 25;  // 10 bytes a record: cut right after the record that brings in 30 bytes
   PartitionRotation rotation(o, {});
   EXPECT_EQ(cuts(rotation, 100, 110), (std::vector<std::int64_t>{103, 106, 109}));
+}
+
+TEST(Rotation, MaxBytesReachedExactlyCutsAfterThatRecord) {
+  auto o = options();
+  o.max_bytes = 20;
+  PartitionRotation rotation(o, {});
+  rotation.add(0, 10, kStart);
+  EXPECT_EQ(rotation.cut_after(), CutReason::none);
+  rotation.add(0, 10, kStart);
+  EXPECT_EQ(rotation.cut_after(), CutReason::max_bytes);
+}
+
+TEST(Rotation, ReplayOfAnOldJournalCutAtAFullSegmentsEndCutsOnce) {
+  // A journal written when full segments were cut before the next record: an idle cut at 3
+  // after records 0..2 with max_records 3. The replay cuts at 3 after record 2 (full) and the
+  // journaled cut at 3 finds the segment empty: the same segments, no extra cut.
+  auto o = options();
+  o.max_records = 3;
+  std::vector<std::int64_t> journal = {3};
+  PartitionRotation rotation(o, journal);
+  EXPECT_EQ(cuts(rotation, 0, 8), (std::vector<std::int64_t>{3, 6}));
 }
 
 TEST(Rotation, TimeWindowFromTheFirstTimestampOfTheSegment) {
@@ -87,6 +147,10 @@ TEST(Rotation, DeterministicCutsRestartAfterAJournaledCut) {
       first.reset();
     }
     first.add(0, 1, kStart);
+    if (first.cut_after() != CutReason::none) {
+      first_cuts.push_back(offset + 1);
+      first.reset();
+    }
   }
   EXPECT_EQ(first_cuts, (std::vector<std::int64_t>{4, 6, 10, 14, 18}));
   // Replay from the committed offset 4 with the journal {6}: the same cuts.

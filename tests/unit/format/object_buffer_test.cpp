@@ -1,8 +1,13 @@
 #include "server/format/object_buffer.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <random>
+
+#include "server/format/block_compressor.hpp"
 
 namespace ks3::server {
 namespace {
@@ -11,6 +16,17 @@ std::string noise(std::size_t bytes, unsigned seed) {
   std::mt19937 rng(seed);
   std::string out(bytes, '\0');
   for (char& c : out) c = static_cast<char>(rng() & 0xff);
+  return out;
+}
+
+// JSON-lines-like records of varied length.
+std::string json_lines(std::size_t records, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string out;
+  for (std::size_t i = 0; i < records; ++i) {
+    out += R"({"offset":)" + std::to_string(i) + R"(,"value":{"name":")" +
+           std::string(rng() % 300, static_cast<char>('a' + rng() % 26)) + "\"}}\n";
+  }
   return out;
 }
 
@@ -23,13 +39,14 @@ TEST(ObjectBuffer, SplitsTheCompressedStreamIntoParts) {
     std::string record = noise(5000, i);  // incompressible: parts fill quickly
     buffer.append(record);
     expected += record;
+    compress_full_blocks_now(buffer);
     while (auto part = buffer.take_full_part()) {
       EXPECT_GE(part->size(), kPart);
       joined += *part;
     }
   }
   EXPECT_GE(buffer.parts_taken(), 4u);
-  joined += buffer.finish();
+  joined += finish_now(buffer);
   EXPECT_EQ(buffer.compressed_bytes(), joined.size());
   EXPECT_EQ(buffer.uncompressed_bytes(), expected.size());
   EXPECT_EQ(decompress(Compression::gzip, joined), expected);
@@ -39,17 +56,105 @@ TEST(ObjectBuffer, SmallObjectsAreOnePiece) {
   ObjectBuffer buffer(Compression::none, 0, 5u << 20, "");
   buffer.append("a\n");
   buffer.append("b\n");
+  compress_full_blocks_now(buffer);
   EXPECT_FALSE(buffer.take_full_part());
-  EXPECT_EQ(buffer.finish(), "a\nb\n");
+  EXPECT_EQ(finish_now(buffer), "a\nb\n");
   EXPECT_EQ(buffer.parts_taken(), 0u);
 }
 
-TEST(ObjectBuffer, HeldBytesIncludeCompressorStateUntilFinished) {
+TEST(ObjectBuffer, AnIdleObjectHoldsAtMostOnePartialBlock) {
   ObjectBuffer buffer(Compression::zstd, 3, 5u << 20, "");
-  buffer.append("x");
-  EXPECT_GT(buffer.held_bytes(), 1000u);
-  buffer.finish();
-  EXPECT_LT(buffer.held_bytes(), 100u);
+  const std::string data = json_lines(2000, 1);
+  for (std::size_t at = 0; at < data.size(); at += 700) {
+    buffer.append(std::string_view(data).substr(at, 700));
+    compress_full_blocks_now(buffer);
+  }
+  buffer.release_idle();
+  EXPECT_LT(buffer.raw_bytes(), kBlockBytes);
+  // No compressor state: the partial raw block plus the compressed bytes, nothing else.
+  EXPECT_LE(buffer.held_bytes(), kBlockBytes + buffer.compressed_bytes());
+  EXPECT_EQ(decompress(Compression::zstd, finish_now(buffer)), data);
+}
+
+TEST(ObjectBuffer, EmptyObjectsAreValidStreams) {
+  for (auto [compression, level] :
+       {std::pair{Compression::gzip, 1}, {Compression::gzip, 6}, {Compression::zstd, 3}}) {
+    ObjectBuffer buffer(compression, level, 5u << 20, "");
+    std::string bytes = finish_now(buffer);
+    EXPECT_FALSE(bytes.empty());
+    EXPECT_EQ(decompress(compression, bytes), "");
+  }
+}
+
+struct Case {
+  Compression compression;
+  int level;
+};
+
+class BlockCompression : public ::testing::TestWithParam<Case> {};
+
+// The bytes depend only on the data: not on how appends and compression jobs were batched.
+TEST_P(BlockCompression, BytesDependOnlyOnTheRecords) {
+  const auto [compression, level] = GetParam();
+  const std::string data = json_lines(3000, 7);
+  std::string reference;
+  compress_blocks(compression, level, data, reference);
+  for (std::size_t chunk : {1u, 333u, 16384u, 100000u}) {
+    ObjectBuffer buffer(compression, level, 5u << 20, "");
+    std::string out;
+    for (std::size_t at = 0; at < data.size(); at += chunk) {
+      buffer.append(std::string_view(data).substr(at, chunk));
+      if ((at / chunk) % 3 == 0) compress_full_blocks_now(buffer);  // batching varies
+    }
+    out = finish_now(buffer);
+    EXPECT_EQ(out, reference) << "chunk " << chunk;
+  }
+  EXPECT_EQ(decompress(compression, reference), data);
+}
+
+// The blocks form one stream for the standard tools (gzip -d and zcat, zstd -d).
+TEST_P(BlockCompression, StandardToolsReadTheBlocksAsOneStream) {
+  const auto [compression, level] = GetParam();
+  const char* tool = compression == Compression::gzip ? "gzip" : "zstd";
+  if (std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) != 0) {
+    GTEST_SKIP() << tool << " is not installed";
+  }
+  const std::string data = json_lines(3000, 11);
+  ASSERT_GT(data.size(), 20 * kBlockBytes);
+  std::string compressed;
+  compress_blocks(compression, level, data, compressed);
+  char path[] = "/tmp/ks3-blocks-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, compressed.data(), compressed.size()),
+            static_cast<ssize_t>(compressed.size()));
+  close(fd);
+  std::vector<std::string> commands = {std::string(tool) + " -dc < " + path};
+  if (compression == Compression::gzip) commands.push_back(std::string("zcat < ") + path);
+  for (const std::string& command : commands) {
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string out;
+    char chunk[65536];
+    while (std::size_t n = fread(chunk, 1, sizeof chunk, pipe)) out.append(chunk, n);
+    EXPECT_EQ(pclose(pipe), 0) << command;
+    EXPECT_EQ(out, data) << command;
+  }
+  unlink(path);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, BlockCompression,
+                         ::testing::Values(Case{Compression::gzip, 1}, Case{Compression::gzip, 3},
+                                           Case{Compression::gzip, 6}, Case{Compression::zstd, 3}),
+                         [](const auto& info) {
+                           return std::string(to_string(info.param.compression)) +
+                                  std::to_string(info.param.level);
+                         });
+
+TEST(BlockCompression, StateIsPerWorkerNotPerObject) {
+  EXPECT_GT(block_compressor_state_bytes(Compression::gzip, 1), 1000u);
+  EXPECT_GT(block_compressor_state_bytes(Compression::zstd, 3), 1000u);
+  EXPECT_EQ(block_compressor_state_bytes(Compression::none, 0), 0u);
 }
 
 }  // namespace

@@ -65,6 +65,17 @@ TEST(Base64, MatchesRfc4648TestVectors) {
   EXPECT_EQ(base64(std::string_view("\xff\xfe\x00", 3)), "//4A");
 }
 
+TEST(Base64, AppendsAndEncodesLongInputsWhole) {
+  std::string out = "x:";
+  append_base64(out, "foob");
+  EXPECT_EQ(out, "x:Zm9vYg==");
+  // Longer than one encoder chunk (3 << 16 bytes) and not a multiple of 3: one unbroken encoding.
+  const std::string encoded = base64(std::string(500000, 'f'));
+  ASSERT_EQ(encoded.size(), 666668u);
+  EXPECT_EQ(encoded.find_first_not_of("Zm"), 666666u);
+  EXPECT_EQ(encoded.substr(666664), "ZmY=");
+}
+
 TEST(CsvField, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(csv("plain"), "plain");
   EXPECT_EQ(csv(""), "");

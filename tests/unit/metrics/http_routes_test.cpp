@@ -1,6 +1,7 @@
 #include "metrics/http_routes.hpp"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <stdexcept>
 
@@ -25,7 +26,57 @@ TEST(HttpRoutes, MetricsIsPrometheusText) {
   EXPECT_EQ(reply.status, 200u);
   EXPECT_EQ(reply.content_type, "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_EQ(reply.body, "m 1\n");
+  EXPECT_EQ(reply.content_encoding, "");
+  EXPECT_EQ(reply.vary, "Accept-Encoding");
   EXPECT_EQ(route_request("GET", "/metrics?name[]=x", fixed(true, {})).status, 200u);
+}
+
+namespace {
+
+std::string gunzip(const std::string& data) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);  // gzip wrapper only
+  std::string out(1 << 16, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
+  EXPECT_EQ(z.avail_in, 0u) << "bytes after the gzip member";
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  return out;
+}
+
+}  // namespace
+
+TEST(HttpRoutes, MetricsIsGzippedWhenAccepted) {
+  auto e = fixed(true, {});
+  auto reply = route_request("GET", "/metrics", e, "gzip, deflate");  // what Prometheus sends
+  EXPECT_EQ(reply.status, 200u);
+  EXPECT_EQ(reply.content_encoding, "gzip");
+  EXPECT_EQ(reply.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(gunzip(reply.body), "m 1\n");
+  EXPECT_EQ(route_request("GET", "/metrics", e, "gzip;q=0").content_encoding, "");
+  EXPECT_EQ(route_request("GET", "/metrics", e, "identity").body, "m 1\n");
+  // Only /metrics is compressed.
+  EXPECT_EQ(route_request("GET", "/readyz", e, "gzip").content_encoding, "");
+}
+
+TEST(HttpRoutes, AcceptEncodingWeights) {
+  EXPECT_TRUE(accepts_gzip("gzip"));
+  EXPECT_TRUE(accepts_gzip("GZIP"));
+  EXPECT_TRUE(accepts_gzip("deflate, gzip;q=1.0, *;q=0.5"));
+  EXPECT_TRUE(accepts_gzip("br;q=1, gzip ; q=0.001"));
+  EXPECT_TRUE(accepts_gzip("x-gzip"));
+  EXPECT_TRUE(accepts_gzip("*"));
+  EXPECT_FALSE(accepts_gzip(""));
+  EXPECT_FALSE(accepts_gzip("identity"));
+  EXPECT_FALSE(accepts_gzip("deflate, br"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0.000, deflate"));
+  EXPECT_FALSE(accepts_gzip("*;q=0"));
+  EXPECT_FALSE(accepts_gzip("*, gzip;q=0")) << "an explicit gzip entry wins over *";
 }
 
 TEST(HttpRoutes, HealthzFollowsTheHeartbeat) {

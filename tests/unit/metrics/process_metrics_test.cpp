@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 using namespace ks3::metrics;
 
@@ -17,11 +18,15 @@ constexpr std::string_view kStat =
     "150 50 0 0 20 0 9 0 123456 987654321 2560 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 "
     "17 1 0 0 0 0 0\n";
 
-const Sample* find(const std::vector<FamilySnapshot>& families, std::string_view name) {
+// The value of an unlabelled family, or nothing when it is absent.
+std::optional<double> find(const std::vector<prometheus::MetricFamily>& families,
+                           std::string_view name) {
   for (const auto& f : families) {
-    if (f.descriptor.name == name && !f.samples.empty()) return &f.samples.front();
+    if (f.name != name || f.metric.size() != 1) continue;
+    return f.type == prometheus::MetricType::Counter ? f.metric[0].counter.value
+                                                     : f.metric[0].gauge.value;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -60,39 +65,37 @@ TEST(ProcessCollector, ComputesUnitsFromFixtureFiles) {
   std::ofstream(dir / "proc_stat") << "cpu 1\nbtime 1700000000\n";
 
   ProcessCollector collector(dir.string(), (dir / "proc_stat").string());
-  std::vector<FamilySnapshot> out;
-  collector.collect(out);
+  auto out = collector.Collect();
   std::filesystem::remove_all(dir);
 
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-  ASSERT_NE(find(out, "process_cpu_seconds_total"), nullptr);
-  EXPECT_DOUBLE_EQ(find(out, "process_cpu_seconds_total")->value, 200 / ticks);
-  EXPECT_DOUBLE_EQ(find(out, "process_resident_memory_bytes")->value, 2560 * page);
-  EXPECT_DOUBLE_EQ(find(out, "process_virtual_memory_bytes")->value, 987654321);
-  EXPECT_DOUBLE_EQ(find(out, "process_open_fds")->value, 3);
-  EXPECT_DOUBLE_EQ(find(out, "process_start_time_seconds")->value, 1700000000 + 123456 / ticks);
+  ASSERT_TRUE(find(out, "process_cpu_seconds_total"));
+  EXPECT_DOUBLE_EQ(*find(out, "process_cpu_seconds_total"), 200 / ticks);
+  EXPECT_DOUBLE_EQ(*find(out, "process_resident_memory_bytes"), 2560 * page);
+  EXPECT_DOUBLE_EQ(*find(out, "process_virtual_memory_bytes"), 987654321);
+  EXPECT_DOUBLE_EQ(*find(out, "process_open_fds"), 3);
+  EXPECT_DOUBLE_EQ(*find(out, "process_start_time_seconds"), 1700000000 + 123456 / ticks);
 }
 
 TEST(ProcessCollector, MissingFilesLeaveValuesOut) {
   ProcessCollector collector("/nonexistent/ks3", "/nonexistent/ks3-stat");
-  std::vector<FamilySnapshot> out;
-  collector.collect(out);
-  EXPECT_EQ(find(out, "process_cpu_seconds_total"), nullptr);
-  EXPECT_EQ(find(out, "process_start_time_seconds"), nullptr);
-  EXPECT_EQ(find(out, "process_open_fds"), nullptr);
+  auto out = collector.Collect();
+  EXPECT_FALSE(find(out, "process_cpu_seconds_total"));
+  EXPECT_FALSE(find(out, "process_start_time_seconds"));
+  EXPECT_FALSE(find(out, "process_open_fds"));
 }
 
 TEST(ProcessCollector, ReadsThisProcess) {
   Registry registry;
   register_process_metrics(registry);
-  auto out = registry.collect();
-  ASSERT_NE(find(out, "process_resident_memory_bytes"), nullptr);
-  EXPECT_GT(find(out, "process_resident_memory_bytes")->value, 1e5);
-  EXPECT_GT(find(out, "process_open_fds")->value, 2);
+  auto out = registry.Collect();
+  ASSERT_TRUE(find(out, "process_resident_memory_bytes"));
+  EXPECT_GT(*find(out, "process_resident_memory_bytes"), 1e5);
+  EXPECT_GT(*find(out, "process_open_fds"), 2);
   auto now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  auto start = find(out, "process_start_time_seconds")->value;
+  auto start = *find(out, "process_start_time_seconds");
   EXPECT_LE(start, now + 1);
   EXPECT_GT(start, now - 24 * 3600);  // this test process started recently
 }

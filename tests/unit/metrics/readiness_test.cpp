@@ -14,7 +14,8 @@ TEST(Readiness, ReadyWithoutConditions) {
 }
 
 TEST(Readiness, AllConditionsMustHoldReasonsInDeclarationOrder) {
-  Gauge gauge;
+  prometheus::Gauge native;
+  Gauge gauge(native);
   Readiness r(&gauge);
   EXPECT_EQ(gauge.value(), 1);
   r.declare("kafka", "kafka group not joined");

@@ -1,0 +1,340 @@
+#include "server/connect/connect_config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "server/config/config.hpp"
+#include "server/connect/time_path.hpp"
+
+namespace ks3::server {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(KS3_TEST_DATA_DIR) + "/connect/" + name);
+  EXPECT_TRUE(in) << name;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::set<std::string> unmapped_names(const ConnectConversion& c) {
+  std::set<std::string> names;
+  for (const UnmappedSetting& s : c.unmapped) names.insert(s.connect_setting);
+  return names;
+}
+
+std::string everything(const ConnectConversion& c) {
+  std::string all = c.yaml;
+  for (const UnmappedSetting& s : c.unmapped) {
+    all += "\n" + s.connect_setting + "=" + s.value + " " + s.why_not_mapped;
+  }
+  for (const std::string& w : c.warnings) all += "\n" + w;
+  return all;
+}
+
+std::string joined_warnings(const ConnectConversion& c) {
+  std::string all;
+  for (const std::string& w : c.warnings) all += w + "\n";
+  return all;
+}
+
+// The YAML parses, and the configuration loader accepts it as it is.
+YAML::Node checked_yaml(const ConnectConversion& c) {
+  YAML::Node root = YAML::Load(c.yaml);
+  EXPECT_TRUE(root.IsMap()) << c.yaml;
+  try {
+    load_config_from_yaml(c.yaml);
+  } catch (const ConfigError& e) {
+    ADD_FAILURE() << "the loader refused the YAML: " << e.what() << "\n" << c.yaml;
+  }
+  return root;
+}
+
+TEST(ConnectConfig, AnalyticsPlatformConfluentAvroDefaultPartitioner) {
+  ConnectConversion c = convert_connect_config(fixture("analytics_platform.json"));
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(c.connector_class, "io.confluent.connect.s3.S3SinkConnector");
+  EXPECT_EQ(c.connector_name, "analytics-platform-s3-sink");
+  EXPECT_EQ(y["kafka"]["group_id"].as<std::string>(), "connect-analytics-platform-s3-sink");
+  EXPECT_EQ(y["kafka"]["topics"].as<std::vector<std::string>>(),
+            (std::vector<std::string>{"analytics.page_views", "analytics.sessions"}));
+  EXPECT_EQ(y["s3"]["bucket"].as<std::string>(), "analytics-platform-lake");
+  EXPECT_EQ(y["s3"]["region"].as<std::string>(), "eu-central-1");
+  EXPECT_EQ(y["s3"]["part_size"].as<std::string>(), "5MiB");
+  EXPECT_EQ(y["s3"]["prefix"].as<std::string>(), "topics/");
+  EXPECT_FALSE(y["s3"]["access_key_id"]);
+  EXPECT_FALSE(y["s3"]["secret_access_key"]);
+  EXPECT_EQ(y["rotation"]["max_records"].as<int>(), 3);
+  EXPECT_EQ(y["key_template"].as<std::string>(),
+            "{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset}}");
+  // Avro output is not supported yet: JSON lines of the envelope, Avro values as base64.
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "jsonl");
+  EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "base64");
+  EXPECT_EQ(y["format"]["key_encoding"].as<std::string>(), "string");
+  EXPECT_EQ(y["tombstones"].as<std::string>(), "fail");  // Confluent's default
+  EXPECT_EQ(y["bad_records"]["policy"].as<std::string>(), "fail");
+  EXPECT_EQ(unmapped_names(c),
+            (std::set<std::string>{"tasks.max", "format.class", "schema.compatibility",
+                                   "value.converter", "value.converter.schema.registry.url"}));
+  std::string all = everything(c);
+  EXPECT_THAT(all, Not(HasSubstr("wJalrXUtnFEMI")));
+  EXPECT_THAT(all, Not(HasSubstr("AKIAIOSFODNN7EXAMPLE")));
+  EXPECT_THAT(c.yaml, HasSubstr("AWS_SECRET_ACCESS_KEY"));
+  EXPECT_THAT(c.yaml, HasSubstr("# from flush.size"));
+  std::string warnings = joined_warnings(c);
+  EXPECT_THAT(warnings, HasSubstr("10 digits"));
+  EXPECT_THAT(warnings, HasSubstr("20 digits"));
+  EXPECT_THAT(warnings, HasSubstr("Avro output is not supported yet"));
+}
+
+TEST(ConnectConfig, HausAmSeeDebeziumAvroIntoRaw) {
+  std::string json = fixture("haus_am_see.json");
+  ConnectConversion c = convert_connect_config(json);
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(c.connector_name, "haus-am-see-raw");
+  EXPECT_EQ(y["kafka"]["topics_regex"].as<std::string>(), "haus\\.public\\..*$");
+  EXPECT_FALSE(y["kafka"]["topics"]);
+  EXPECT_EQ(y["s3"]["prefix"].as<std::string>(), "raw/");
+  EXPECT_EQ(y["s3"]["endpoint"].as<std::string>(), "https://minio.haus-am-see.internal:9000");
+  EXPECT_EQ(y["s3"]["addressing"].as<std::string>(), "path");
+  EXPECT_EQ(y["rotation"]["max_records"].as<int>(), 1000);
+  EXPECT_EQ(y["rotation"]["max_open"].as<std::string>(), "10m");
+  EXPECT_EQ(y["tombstones"].as<std::string>(), "ignore");
+  EXPECT_EQ(y["bad_records"]["policy"].as<std::string>(), "dead_letter");
+  EXPECT_EQ(y["format"]["key_encoding"].as<std::string>(), "base64");
+  EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "base64");
+  EXPECT_EQ(
+      unmapped_names(c),
+      (std::set<std::string>{
+          "tasks.max", "format.class", "avro.codec", "key.converter",
+          "key.converter.schema.registry.url", "value.converter",
+          "value.converter.schema.registry.url", "value.converter.basic.auth.credentials.source",
+          "value.converter.basic.auth.user.info", "transforms", "transforms.unwrap.type",
+          "transforms.unwrap.drop.tombstones", "errors.deadletterqueue.topic.name",
+          "errors.deadletterqueue.context.headers.enable", "s3.ssea.name", "s3.sse.kms.key.id"}));
+  for (const UnmappedSetting& s : c.unmapped) {
+    if (s.connect_setting == "s3.sse.kms.key.id") {
+      EXPECT_THAT(s.why_not_mapped, HasSubstr("not supported yet"));
+    }
+    if (s.connect_setting == "value.converter.basic.auth.user.info") {
+      EXPECT_EQ(s.value, "***");
+    }
+    if (s.connect_setting == "transforms") {
+      EXPECT_EQ(s.value, "unwrap");
+    }
+  }
+  EXPECT_THAT(everything(c), Not(HasSubstr("Registry-Pa55word")));
+  EXPECT_THAT(joined_warnings(c), HasSubstr("transforms (unwrap)"));
+}
+
+TEST(ConnectConfig, AivenTemplateAndMaxRecords) {
+  ConnectConversion c = convert_connect_config(fixture("aiven_jsonl.json"));
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(c.connector_class, "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector");
+  EXPECT_EQ(y["s3"]["bucket"].as<std::string>(), "events-archive");
+  EXPECT_EQ(y["s3"]["region"].as<std::string>(), "eu-west-1");
+  EXPECT_EQ(y["s3"]["prefix"].as<std::string>(), "landing/");
+  EXPECT_EQ(y["key_template"].as<std::string>(),
+            "{{topic}}/{{partition:padding=true}}/{{topic}}-{{partition:padding=true}}-"
+            "{{start_offset}}");
+  EXPECT_EQ(y["rotation"]["max_records"].as<int>(), 5000);
+  EXPECT_EQ(y["rotation"]["max_open"].as<std::string>(), "1m");
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "zstd");
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "jsonl");
+  EXPECT_EQ(y["format"]["fields"].as<std::vector<std::string>>(),
+            (std::vector<std::string>{"key", "value", "offset", "timestamp"}));
+  EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "json");
+  EXPECT_EQ(y["format"]["key_encoding"].as<std::string>(), "string");
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"tasks.max"}));
+  std::string all = everything(c);
+  EXPECT_THAT(all, Not(HasSubstr("je7MtGbClwBF")));
+  EXPECT_THAT(all, Not(HasSubstr("AKIAI44QH8DHBEXAMPLE")));
+  // padding=true pads to 20 digits there as here: only the extension differs.
+  EXPECT_THAT(joined_warnings(c), AllOf(HasSubstr(".jsonl.zst"), Not(HasSubstr("20 digits"))));
+}
+
+TEST(ConnectConfig, AivenDefaultsAreCsvBase64Gzip) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector",
+    "name": "archive", "topics": "a,b", "aws.s3.bucket.name": "lake"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "csv");
+  EXPECT_FALSE(y["format"]["csv_header"].as<bool>());
+  EXPECT_EQ(y["format"]["fields"].as<std::vector<std::string>>(),
+            std::vector<std::string>{"value"});
+  EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "base64");
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "gzip");
+  EXPECT_EQ(y["key_template"].as<std::string>(), "{{topic}}-{{partition}}-{{start_offset}}");
+  EXPECT_THAT(joined_warnings(c), HasSubstr("20 digits"));
+  EXPECT_TRUE(c.unmapped.empty());
+}
+
+TEST(ConnectConfig, TimeBasedHourlyPartitioner) {
+  ConnectConversion c = convert_connect_config(fixture("time_based_hourly.json"));
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["key_template"].as<std::string>(),
+            "{{topic}}/year={{timestamp:YYYY}}/month={{timestamp:MM}}/day={{timestamp:DD}}/"
+            "hour={{timestamp:HH}}/{{topic}}+{{partition}}+{{start_offset}}");
+  EXPECT_EQ(y["s3"]["prefix"].as<std::string>(), "topics/");
+  EXPECT_EQ(y["rotation"]["time_window"].as<std::string>(), "1h");
+  EXPECT_EQ(y["rotation"]["max_records"].as<int>(), 10000);
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "jsonl");
+  EXPECT_EQ(y["format"]["fields"].as<std::vector<std::string>>(),
+            std::vector<std::string>{"value"});
+  EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "json");
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "gzip");
+  EXPECT_EQ(y["tombstones"].as<std::string>(), "ignore");
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"tasks.max"}));
+  EXPECT_THAT(joined_warnings(c), HasSubstr(".json.gz"));
+}
+
+TEST(ConnectConfig, HourlyPartitionerOutsideUtcAndWallclock) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "orders",
+    "topics": "orders", "s3.bucket.name": "lake", "flush.size": "100",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+    "partitioner.class": "io.confluent.connect.storage.partitioner.HourlyPartitioner",
+    "locale": "en", "timezone": "Europe/Zurich", "partition.duration.ms": "300000"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_THAT(y["key_template"].as<std::string>(), HasSubstr("hour={{timestamp:HH}}"));
+  EXPECT_EQ(y["s3"]["region"].as<std::string>(), "us-west-2");  // Confluent's default
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "none");
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"timezone", "partition.duration.ms"}));
+  EXPECT_THAT(joined_warnings(c), AllOf(HasSubstr("UTC"), HasSubstr("Wallclock (default)")));
+}
+
+TEST(ConnectConfig, FieldPartitionerReadsValueFields) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "docs",
+    "topics": "edfi.dms.document", "s3.bucket.name": "lake", "flush.size": "100",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+    "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+    "value.converter.schemas.enable": "false",
+    "partitioner.class": "io.confluent.connect.storage.partitioner.FieldPartitioner",
+    "partition.field.name": "resourcename,source.table"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["key_template"].as<std::string>(),
+            "{{topic}}/resourcename={{value.resourcename}}/source.table={{value.source.table}}/"
+            "{{topic}}+{{partition}}+{{start_offset}}");
+  EXPECT_TRUE(c.unmapped.empty());
+}
+
+TEST(ConnectConfig, ByteArrayFormatIsRaw) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "bytes",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "10",
+    "format.class": "io.confluent.connect.s3.format.bytearray.ByteArrayFormat",
+    "format.bytearray.separator": "\r\n", "s3.compression.type": "gzip",
+    "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "raw");
+  EXPECT_EQ(y["format"]["delimiter"].as<std::string>(), "\\r\\n");
+  SinkConfig loaded = load_config_from_yaml(c.yaml);
+  EXPECT_EQ(loaded.format.delimiter, "\r\n");
+  EXPECT_TRUE(c.unmapped.empty());
+}
+
+TEST(ConnectConfig, RestShapeAndBareConfigGiveTheSameYaml) {
+  std::string bare = R"({"connector.class": "io.confluent.connect.s3.S3SinkConnector",
+    "name": "x", "topics": "t", "s3.bucket.name": "lake", "flush.size": 5,
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat"})";
+  std::string rest = R"({"name": "x", "config": {"connector.class":
+    "io.confluent.connect.s3.S3SinkConnector", "name": "x", "topics": "t",
+    "s3.bucket.name": "lake", "flush.size": "5",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat"}, "tasks": [], "type": "sink"})";
+  EXPECT_EQ(convert_connect_config(bare).yaml, convert_connect_config(rest).yaml);
+}
+
+TEST(ConnectConfig, SecretsNeverAppear) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "s",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+    "store.url": "https://user:UrlSecret1@minio:9000",
+    "aws.secret.access.key": "${file:/opt/secrets.properties:SecretRef2}",
+    "s3.sse.customer.key": "CustomerKey3",
+    "s3.proxy.password": "ProxyPass4",
+    "consumer.override.sasl.jaas.config": "org.apache.kafka...PlainLoginModule password=\"Jaas5\";",
+    "value.converter": "io.confluent.connect.avro.AvroConverter",
+    "value.converter.schema.registry.url": "https://reg:RegSecret6@registry:8081"})");
+  checked_yaml(c);
+  std::string all = everything(c);
+  for (std::string secret :
+       {"UrlSecret1", "SecretRef2", "CustomerKey3", "ProxyPass4", "Jaas5", "RegSecret6"}) {
+    EXPECT_THAT(all, Not(HasSubstr(secret)));
+  }
+  EXPECT_THAT(c.yaml, HasSubstr("endpoint: \"https://minio:9000\""));
+}
+
+TEST(ConnectConfig, LineBreaksInValuesStayInComments) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "n\nx: 1",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+    "partitioner.class": "io.confluent.connect.storage.partitioner.HourlyPartitioner",
+    "timezone": "Mars\nkey_default: injected", "nope\nx": "y"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_FALSE(y["key_default"]);
+  EXPECT_FALSE(y["x"]);
+  EXPECT_EQ(y["kafka"]["group_id"].as<std::string>(), "connect-n\nx: 1");
+}
+
+TEST(ConnectConfig, ConsumerOverrides) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "s",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+    "consumer.override.bootstrap.servers": "b1:9092,b2:9092",
+    "consumer.override.group.id": "lake-landing",
+    "consumer.override.auto.offset.reset": "latest",
+    "consumer.override.max.poll.records": "500"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["kafka"]["bootstrap_servers"].as<std::string>(), "b1:9092,b2:9092");
+  EXPECT_EQ(y["kafka"]["group_id"].as<std::string>(), "lake-landing");
+  EXPECT_EQ(y["kafka"]["properties"]["auto.offset.reset"].as<std::string>(), "latest");
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"consumer.override.max.poll.records"}));
+}
+
+TEST(ConnectConfig, Errors) {
+  EXPECT_THROW(convert_connect_config("{not json"), ConnectConfigError);
+  EXPECT_THROW(convert_connect_config("[1,2]"), ConnectConfigError);
+  EXPECT_THROW(convert_connect_config(R"({"topics": "t"})"), ConnectConfigError);
+  try {
+    convert_connect_config(R"({"name": "pg", "config": {
+      "connector.class": "io.debezium.connector.postgresql.PostgresConnector"}})");
+    FAIL();
+  } catch (const ConnectConfigError& e) {
+    EXPECT_THAT(e.what(), AllOf(HasSubstr("io.debezium.connector.postgresql.PostgresConnector"),
+                                HasSubstr("not an S3 sink")));
+  }
+}
+
+TEST(ConnectTimePath, JodaPatterns) {
+  auto hourly = connect::joda_path_to_template("'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH");
+  ASSERT_TRUE(hourly);
+  EXPECT_EQ(hourly->key_template,
+            "year={{timestamp:YYYY}}/month={{timestamp:MM}}/day={{timestamp:DD}}/"
+            "hour={{timestamp:HH}}");
+  EXPECT_EQ(hourly->finest_unit_ms, 3600000);
+  auto dt = connect::joda_path_to_template("'dt'=yyyy-MM-dd/'it''s'");
+  ASSERT_TRUE(dt);
+  EXPECT_EQ(dt->key_template, "dt={{timestamp:YYYY}}-{{timestamp:MM}}-{{timestamp:DD}}/it's");
+  EXPECT_EQ(dt->finest_unit_ms, 86400000);
+  EXPECT_FALSE(connect::joda_path_to_template("YYYY/MMM"));    // month names
+  EXPECT_FALSE(connect::joda_path_to_template("yy/MM"));       // two-digit year
+  EXPECT_FALSE(connect::joda_path_to_template("'open"));       // unterminated quote
+  EXPECT_FALSE(connect::joda_path_to_template("'constant'"));  // no date field
+}
+
+}  // namespace
+}  // namespace ks3::server
