@@ -64,7 +64,7 @@ RotationOptions SinkConfig::default_rotation() {
 
 KeyTemplate SinkConfig::object_key_template() const {
   KeyTemplateOptions options;
-  options.prefix = s3.prefix;
+  options.prefix = folder_prefix(s3.prefix);
   options.extension = std::string(RecordEncoder(format).extension()) +
                       std::string(compression_extension(compression.type));
   options.missing_default = key_default;
@@ -73,7 +73,7 @@ KeyTemplate SinkConfig::object_key_template() const {
 
 KeyTemplate SinkConfig::dead_letter_key_template() const {
   KeyTemplateOptions options;
-  options.prefix = s3.prefix + bad_records.dead_letter_prefix;
+  options.prefix = folder_prefix(s3.prefix) + folder_prefix(bad_records.dead_letter_prefix);
   options.extension = ".jsonl" + std::string(compression_extension(compression.type));
   options.missing_default = key_default;
   return KeyTemplate::parse(kDefaultKeyTemplate, std::move(options));
@@ -133,10 +133,35 @@ std::string effective_config_yaml(const SinkConfig& config) {
   return std::string(out.c_str()) + "\n";
 }
 
-std::vector<std::string> config_key_paths() {
-  std::vector<std::string> paths;
-  for (const KeySpec& key : config_keys()) paths.push_back(key.path);
-  return paths;
+std::string example_object_key(const SinkConfig& config) {
+  // A regex subscription names no topic: a key-safe placeholder is rendered, then shown as
+  // <topic>.
+  constexpr std::string_view kPlaceholder = "KS3EXAMPLETOPIC";
+  const bool by_regex = config.kafka.topics.empty();
+  RecordView record;
+  record.topic = by_regex ? kPlaceholder : std::string_view(config.kafka.topics.front());
+  record.partition = 0;
+  record.offset = 0;
+  record.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  record.value = "{}";
+  JsonReader json;
+  std::string key = KeyTemplate::object_key(config.object_key_template().render_group(record, json),
+                                            record.offset);
+  for (std::size_t at; by_regex && (at = key.find(kPlaceholder)) != std::string::npos;) {
+    key.replace(at, kPlaceholder.size(), "<topic>");
+  }
+  return key;
+}
+
+std::string example_key_comment(const SinkConfig& config) {
+  std::string topic = config.kafka.topics.empty() ? "<topic> (a topic kafka.topics_regex matches)"
+                                                  : config.kafka.topics.front();
+  return "# example object key (a record of topic " + topic +
+         ", partition 0, offset 0, time now; fields from the key or value take key_default): "
+         "s3://" +
+         config.s3.client.bucket + "/" + example_object_key(config) + "\n";
 }
 
 }  // namespace ks3::server

@@ -23,10 +23,10 @@
 #include "metrics/log.hpp"
 #include "s3/client_config.hpp"
 #include "s3/credentials_chain.hpp"
-#include "server/format/compressor.hpp"
-#include "server/keys/key_template.hpp"
-#include "server/format/record_encoder.hpp"
 #include "server/delivery/rotation.hpp"
+#include "server/format/compressor.hpp"
+#include "server/format/record_encoder.hpp"
+#include "server/keys/key_template.hpp"
 
 namespace ks3::server {
 
@@ -41,7 +41,7 @@ struct KafkaSettings {
 struct S3Settings {
   s3::ClientConfig client;  // endpoint, region, bucket, addressing, TLS, timeouts, retries
   s3::CredentialsConfig credentials;
-  std::string prefix;                    // prepended to every object key, e.g. "raw/"
+  std::string prefix;  // a folder for every object key: "raw" is "raw/" (folder_prefix)
   std::uint64_t part_size = 8ULL << 20;  // multipart part size (5 MiB minimum)
   std::size_t max_parts_in_flight = 8;   // uploads in parallel, all objects together
   std::size_t max_parts_in_flight_per_object = 4;
@@ -141,7 +141,11 @@ SinkConfig load_config_from_yaml(std::string_view yaml, const ConfigSources& ove
 // The effective configuration as YAML, secrets shown as "***" (for --validate).
 std::string effective_config_yaml(const SinkConfig& config);
 
-// Every canonical key path (for documentation checks and suggestions).
-std::vector<std::string> config_key_paths();
+// The object key of a sample record: the first topic (or "<topic>" for a regex subscription),
+// partition 0, offset 0, the current time, a null key and an empty JSON object as value (fields
+// take key_default), with s3.prefix and the format/compression extension. No secrets.
+std::string example_object_key(const SinkConfig& config);
+// The line --validate prints about it ("# example object key ...: s3://bucket/key\n").
+std::string example_key_comment(const SinkConfig& config);
 
 }  // namespace ks3::server

@@ -171,6 +171,10 @@ void apply_sources(Loader& loader, const ConfigSources& sources) {
 }
 
 SinkConfig finish(SinkConfig config, Loader& loader) {
+  // Prefixes are folders, as Kafka Connect's topics.dir: "raw" means "raw/" (README, "Formats
+  // and object keys"); the effective configuration shows what is used.
+  config.s3.prefix = folder_prefix(config.s3.prefix);
+  config.bad_records.dead_letter_prefix = folder_prefix(config.bad_records.dead_letter_prefix);
   if (config.compression.level < 0) {
     config.compression.level = default_compression_level(config.compression.type);
   }

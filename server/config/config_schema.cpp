@@ -12,6 +12,11 @@ const std::string& scalar_of(const RawValue& value) {
   return value.scalar;
 }
 
+KeySpec typed(KeySpec key, ValueType type) {
+  key.type = type;
+  return key;
+}
+
 template <typename Ref>
 KeySpec text_key(std::string path, Ref ref, bool secret = false) {
   return KeySpec{
@@ -22,95 +27,171 @@ KeySpec text_key(std::string path, Ref ref, bool secret = false) {
 
 template <typename Ref>
 KeySpec size_key(std::string path, Ref ref) {
-  return KeySpec{std::move(path), KeyKind::scalar, false,
-                 [ref](SinkConfig& c, const RawValue& v) {
-                   auto bytes = parse_size(scalar_of(v));
-                   if (!bytes) {
-                     throw ConfigValueError("'" + v.scalar +
-                                            "' is not a size; write bytes or a unit, e.g. 8MiB, "
-                                            "512KiB, 1GiB, 5MB");
-                   }
-                   ref(c) = *bytes;
-                 },
-                 [ref](const SinkConfig& c) {
-                   return RawValue::of(format_size(ref(const_cast<SinkConfig&>(c))));
-                 }};
+  return typed(
+      KeySpec{std::move(path), KeyKind::scalar, false,
+              [ref](SinkConfig& c, const RawValue& v) {
+                auto bytes = parse_size(scalar_of(v));
+                if (!bytes) {
+                  throw ConfigValueError("'" + v.scalar +
+                                         "' is not a size; write bytes or a unit, e.g. 8MiB, "
+                                         "512KiB, 1GiB, 5MB");
+                }
+                ref(c) = *bytes;
+              },
+              [ref](const SinkConfig& c) {
+                return RawValue::of(format_size(ref(const_cast<SinkConfig&>(c))));
+              }},
+      ValueType::size);
 }
 
 template <typename Ref>
 KeySpec duration_key(std::string path, Ref ref) {
-  return KeySpec{std::move(path), KeyKind::scalar, false,
-                 [ref](SinkConfig& c, const RawValue& v) {
-                   auto duration = parse_duration(scalar_of(v));
-                   if (!duration) {
-                     throw ConfigValueError("'" + v.scalar +
-                                            "' is not a duration; write milliseconds or a unit, "
-                                            "e.g. 500ms, 30s, 5m, 1h (0 turns it off)");
-                   }
-                   ref(c) = *duration;
-                 },
-                 [ref](const SinkConfig& c) {
-                   return RawValue::of(format_duration(ref(const_cast<SinkConfig&>(c))));
-                 }};
+  return typed(
+      KeySpec{std::move(path), KeyKind::scalar, false,
+              [ref](SinkConfig& c, const RawValue& v) {
+                auto duration = parse_duration(scalar_of(v));
+                if (!duration) {
+                  throw ConfigValueError("'" + v.scalar +
+                                         "' is not a duration; write milliseconds or a unit, "
+                                         "e.g. 500ms, 30s, 5m, 1h (0 turns it off)");
+                }
+                ref(c) = *duration;
+              },
+              [ref](const SinkConfig& c) {
+                return RawValue::of(format_duration(ref(const_cast<SinkConfig&>(c))));
+              }},
+      ValueType::duration);
 }
 
 template <typename Ref>
 KeySpec bool_key(std::string path, Ref ref) {
-  return KeySpec{std::move(path), KeyKind::scalar, false,
-                 [ref](SinkConfig& c, const RawValue& v) {
-                   auto flag = parse_bool(scalar_of(v));
-                   if (!flag) throw ConfigValueError("'" + v.scalar + "' is not true or false");
-                   ref(c) = *flag;
-                 },
-                 [ref](const SinkConfig& c) {
-                   return RawValue::of(ref(const_cast<SinkConfig&>(c)) ? "true" : "false");
-                 }};
+  return typed(KeySpec{std::move(path), KeyKind::scalar, false,
+                       [ref](SinkConfig& c, const RawValue& v) {
+                         auto flag = parse_bool(scalar_of(v));
+                         if (!flag)
+                           throw ConfigValueError("'" + v.scalar + "' is not true or false");
+                         ref(c) = *flag;
+                       },
+                       [ref](const SinkConfig& c) {
+                         return RawValue::of(ref(const_cast<SinkConfig&>(c)) ? "true" : "false");
+                       }},
+               ValueType::boolean);
 }
 
 template <typename Ref>
 KeySpec count_key(std::string path, Ref ref, std::uint64_t min, std::uint64_t max) {
-  return KeySpec{std::move(path), KeyKind::scalar, false,
-                 [ref, min, max](SinkConfig& c, const RawValue& v) {
-                   auto number = parse_unsigned(scalar_of(v));
-                   if (!number || *number < min || *number > max) {
-                     throw ConfigValueError("'" + v.scalar + "' must be a whole number from " +
-                                            std::to_string(min) + " to " + std::to_string(max));
-                   }
-                   using T = std::remove_reference_t<decltype(ref(c))>;
-                   ref(c) = static_cast<T>(*number);
-                 },
-                 [ref](const SinkConfig& c) {
-                   return RawValue::of(std::to_string(ref(const_cast<SinkConfig&>(c))));
-                 }};
+  KeySpec key{std::move(path), KeyKind::scalar, false,
+              [ref, min, max](SinkConfig& c, const RawValue& v) {
+                auto number = parse_unsigned(scalar_of(v));
+                if (!number || *number < min || *number > max) {
+                  throw ConfigValueError("'" + v.scalar + "' must be a whole number from " +
+                                         std::to_string(min) + " to " + std::to_string(max));
+                }
+                using T = std::remove_reference_t<decltype(ref(c))>;
+                ref(c) = static_cast<T>(*number);
+              },
+              [ref](const SinkConfig& c) {
+                return RawValue::of(std::to_string(ref(const_cast<SinkConfig&>(c))));
+              }};
+  key.type = ValueType::count;
+  key.min = min;
+  key.max = max;
+  return key;
+}
+
+// An enum key. Names and parsing come from the enum's own table (the parse/to_string pair next
+// to the enum, which the s3 CLI uses too), so the configuration, the command line and the
+// messages cannot drift apart; `values` only lists the members in the order messages show them.
+template <typename E>
+struct EnumTable {
+  std::vector<E> values;
+  std::function<std::string_view(E)> name;
+  // Accepts the canonical names and any alias the enum's parser knows (nullptr: names only).
+  std::function<std::optional<E>(std::string_view)> parse;
+};
+
+template <typename E, typename Ref>
+KeySpec choice_key(std::string path, Ref ref, EnumTable<E> table) {
+  std::vector<std::string> names;
+  for (E value : table.values) names.emplace_back(table.name(value));
+  if (!table.parse) {
+    table.parse = [values = table.values, name = table.name](std::string_view text) {
+      for (E value : values) {
+        if (name(value) == text) return std::optional<E>(value);
+      }
+      return std::optional<E>();
+    };
+  }
+  std::string allowed;
+  for (const std::string& name : names) allowed += (allowed.empty() ? "" : ", ") + name;
+  KeySpec key{std::move(path), KeyKind::scalar, false,
+              [ref, table, allowed](SinkConfig& c, const RawValue& v) {
+                const std::string& text = scalar_of(v);
+                auto value = table.parse(text);
+                if (!value) throw ConfigValueError("'" + text + "' is not one of: " + allowed);
+                ref(c) = *value;
+              },
+              [ref, table](const SinkConfig& c) {
+                return RawValue::of(std::string(table.name(ref(const_cast<SinkConfig&>(c)))));
+              }};
+  key.type = ValueType::choice;
+  key.choices = std::move(names);
+  return key;
+}
+
+// Adapts a parser of the form bool parse(text, out&).
+template <typename E>
+std::function<std::optional<E>(std::string_view)> out_parser(bool (*parse)(std::string_view, E&)) {
+  return [parse](std::string_view text) {
+    E value{};
+    return parse(text, value) ? std::optional<E>(value) : std::nullopt;
+  };
 }
 
 template <typename E>
-using Choices = std::vector<std::pair<std::string_view, E>>;
+std::function<std::string_view(E)> namer(std::string_view (*name)(E)) {
+  return name;
+}
 
-template <typename E, typename Ref>
-KeySpec choice_key(std::string path, Ref ref, Choices<E> choices) {
-  return KeySpec{std::move(path), KeyKind::scalar, false,
-                 [ref, choices](SinkConfig& c, const RawValue& v) {
-                   const std::string& text = scalar_of(v);
-                   for (const auto& [name, value] : choices) {
-                     if (name == text) {
-                       ref(c) = value;
-                       return;
-                     }
-                   }
-                   std::string allowed;
-                   for (const auto& choice : choices) {
-                     allowed += (allowed.empty() ? "" : ", ") + std::string(choice.first);
-                   }
-                   throw ConfigValueError("'" + text + "' is not one of: " + allowed);
-                 },
-                 [ref, choices](const SinkConfig& c) {
-                   for (const auto& [name, value] : choices) {
-                     if (value == ref(const_cast<SinkConfig&>(c)))
-                       return RawValue::of(std::string(name));
-                   }
-                   return RawValue::of("?");
-                 }};
+// metrics/log has the parsers but no public names; the table-driven config test checks that
+// every name here parses back to its value (tests/unit/config/config_schema_test.cpp).
+std::string_view log_level_name(log::Level level) {
+  switch (level) {
+    case log::Level::debug:
+      return "debug";
+    case log::Level::info:
+      return "info";
+    case log::Level::warn:
+      return "warn";
+    case log::Level::error:
+      return "error";
+  }
+  return "?";
+}
+
+std::string_view log_format_name(log::Format format) {
+  return format == log::Format::json ? "json" : "text";
+}
+
+// compression.level: valid levels depend on compression.type (gzip 1-9, zstd 1-19, none 0,
+// valid_compression_level); config_validate.cpp checks the pair once both are known.
+KeySpec compression_level_key() {
+  KeySpec key{
+      "compression.level", KeyKind::scalar, false,
+      [](SinkConfig& c, const RawValue& v) {
+        auto number = parse_unsigned(scalar_of(v));
+        if (!number || *number > 19) {
+          throw ConfigValueError("'" + v.scalar +
+                                 "' is not a compression level: gzip takes 1-9, zstd "
+                                 "1-19, none 0 (or leave it unset for the default)");
+        }
+        c.compression.level = static_cast<int>(*number);
+      },
+      [](const SinkConfig& c) { return RawValue::of(std::to_string(c.compression.level)); }};
+  key.type = ValueType::count;
+  key.min = 0;
+  key.max = 19;
+  return key;
 }
 
 std::vector<std::string> list_of(const RawValue& value) {
@@ -127,54 +208,59 @@ RawValue show_list(const std::vector<std::string>& items) {
 }
 
 KeySpec topics_key() {
-  return KeySpec{"kafka.topics", KeyKind::list, false,
-                 [](SinkConfig& c, const RawValue& v) { c.kafka.topics = list_of(v); },
-                 [](const SinkConfig& c) { return show_list(c.kafka.topics); }};
+  return typed(KeySpec{"kafka.topics", KeyKind::list, false,
+                       [](SinkConfig& c, const RawValue& v) { c.kafka.topics = list_of(v); },
+                       [](const SinkConfig& c) { return show_list(c.kafka.topics); }},
+               ValueType::list);
 }
 
 KeySpec properties_key() {
-  return KeySpec{"kafka.properties", KeyKind::map, false,
-                 [](SinkConfig& c, const RawValue& v) {
-                   if (v.kind != RawValue::Kind::map) {
-                     throw ConfigValueError(
-                         "expects a map of librdkafka properties, e.g. {fetch.wait.max.ms: 100}");
-                   }
-                   for (const auto& [name, text] : v.map) c.kafka.properties[name] = text;
-                 },
-                 [](const SinkConfig& c) {
-                   RawValue value;
-                   value.kind = RawValue::Kind::map;
-                   for (const auto& [name, text] : c.kafka.properties) {
-                     value.map.emplace_back(name, is_secret_kafka_property(name) ? "***" : text);
-                   }
-                   return value;
-                 }};
+  return typed(
+      KeySpec{"kafka.properties", KeyKind::map, false,
+              [](SinkConfig& c, const RawValue& v) {
+                if (v.kind != RawValue::Kind::map) {
+                  throw ConfigValueError(
+                      "expects a map of librdkafka properties, e.g. {fetch.wait.max.ms: 100}");
+                }
+                for (const auto& [name, text] : v.map) c.kafka.properties[name] = text;
+              },
+              [](const SinkConfig& c) {
+                RawValue value;
+                value.kind = RawValue::Kind::map;
+                for (const auto& [name, text] : c.kafka.properties) {
+                  value.map.emplace_back(name, is_secret_kafka_property(name) ? "***" : text);
+                }
+                return value;
+              }},
+      ValueType::map);
 }
 
 KeySpec fields_key() {
-  return KeySpec{"format.fields", KeyKind::list, false,
-                 [](SinkConfig& c, const RawValue& v) {
-                   std::vector<EnvelopeField> fields;
-                   for (const std::string& name : list_of(v)) {
-                     auto field = parse_envelope_field(name);
-                     if (!field) {
-                       throw ConfigValueError("unknown field '" + name +
-                                              "'; fields are topic, partition, offset, "
-                                              "timestamp, key, headers, value, op");
-                     }
-                     if (std::find(fields.begin(), fields.end(), *field) != fields.end()) {
-                       throw ConfigValueError("field '" + name + "' is listed twice");
-                     }
-                     fields.push_back(*field);
-                   }
-                   if (fields.empty()) throw ConfigValueError("list at least one field");
-                   c.format.fields = std::move(fields);
-                 },
-                 [](const SinkConfig& c) {
-                   std::vector<std::string> names;
-                   for (EnvelopeField field : c.format.fields) names.emplace_back(to_string(field));
-                   return show_list(names);
-                 }};
+  return typed(KeySpec{"format.fields", KeyKind::list, false,
+                       [](SinkConfig& c, const RawValue& v) {
+                         std::vector<EnvelopeField> fields;
+                         for (const std::string& name : list_of(v)) {
+                           auto field = parse_envelope_field(name);
+                           if (!field) {
+                             throw ConfigValueError("unknown field '" + name +
+                                                    "'; fields are topic, partition, offset, "
+                                                    "timestamp, key, headers, value, op");
+                           }
+                           if (std::find(fields.begin(), fields.end(), *field) != fields.end()) {
+                             throw ConfigValueError("field '" + name + "' is listed twice");
+                           }
+                           fields.push_back(*field);
+                         }
+                         if (fields.empty()) throw ConfigValueError("list at least one field");
+                         c.format.fields = std::move(fields);
+                       },
+                       [](const SinkConfig& c) {
+                         std::vector<std::string> names;
+                         for (EnvelopeField field : c.format.fields)
+                           names.emplace_back(to_string(field));
+                         return show_list(names);
+                       }},
+               ValueType::list);
 }
 
 KeySpec delimiter_key() {
@@ -230,20 +316,23 @@ std::vector<KeySpec> build_keys() {
       "s3.session_token", [](C & c) -> auto& { return c.s3.credentials.session_token; }, true));
   keys.push_back(text_key(
       "s3.profile", [](C & c) -> auto& { return c.s3.credentials.profile; }));
-  keys.push_back(choice_key<s3::AddressingStyle>(
+  keys.push_back(choice_key(
       "s3.addressing", [](C & c) -> auto& { return c.s3.client.addressing; },
-      {{"auto", s3::AddressingStyle::automatic},
-       {"path", s3::AddressingStyle::path},
-       {"virtual", s3::AddressingStyle::virtual_hosted}}));
+      EnumTable<s3::AddressingStyle>{{s3::AddressingStyle::automatic, s3::AddressingStyle::path,
+                                      s3::AddressingStyle::virtual_hosted},
+                                     namer<s3::AddressingStyle>(s3::to_string),
+                                     out_parser(s3::parse_addressing_style)}));
   keys.push_back(bool_key(
       "s3.tls_verify", [](C & c) -> auto& { return c.s3.client.tls.verify; }));
   keys.push_back(text_key(
       "s3.ca_file", [](C & c) -> auto& { return c.s3.client.tls.ca_file; }));
-  keys.push_back(choice_key<s3::PayloadSigning>(
+  keys.push_back(choice_key(
       "s3.payload_signing", [](C & c) -> auto& { return c.s3.client.payload_signing; },
-      {{"auto", s3::PayloadSigning::automatic},
-       {"signed", s3::PayloadSigning::signed_payload},
-       {"unsigned", s3::PayloadSigning::unsigned_payload}}));
+      EnumTable<s3::PayloadSigning>{
+          {s3::PayloadSigning::automatic, s3::PayloadSigning::signed_payload,
+           s3::PayloadSigning::unsigned_payload},
+          namer<s3::PayloadSigning>(s3::to_string),
+          out_parser(s3::parse_payload_signing)}));
   keys.push_back(size_key(
       "s3.part_size", [](C & c) -> auto& { return c.s3.part_size; }));
   keys.push_back(count_key(
@@ -270,26 +359,30 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(duration_key(
       "s3.operation_deadline", [](C & c) -> auto& { return c.s3.client.retry.deadline; }));
   // format
-  keys.push_back(choice_key<OutputFormat>(
+  keys.push_back(choice_key(
       "format.type", [](C & c) -> auto& { return c.format.format; },
-      {{"jsonl", OutputFormat::jsonl}, {"raw", OutputFormat::raw}, {"csv", OutputFormat::csv}}));
+      EnumTable<OutputFormat>{{OutputFormat::jsonl, OutputFormat::raw, OutputFormat::csv},
+                              namer<OutputFormat>(to_string),
+                              parse_output_format}));
   keys.push_back(fields_key());
-  const Choices<BytesEncoding> encodings = {{"json", BytesEncoding::json},
-                                            {"string", BytesEncoding::string},
-                                            {"base64", BytesEncoding::base64}};
-  keys.push_back(choice_key<BytesEncoding>(
+  const EnumTable<BytesEncoding> encodings{
+      {BytesEncoding::json, BytesEncoding::string, BytesEncoding::base64},
+      namer<BytesEncoding>(to_string),
+      parse_bytes_encoding};
+  keys.push_back(choice_key(
       "format.value_encoding", [](C & c) -> auto& { return c.format.value_encoding; }, encodings));
-  keys.push_back(choice_key<BytesEncoding>(
+  keys.push_back(choice_key(
       "format.key_encoding", [](C & c) -> auto& { return c.format.key_encoding; }, encodings));
   keys.push_back(delimiter_key());
   keys.push_back(bool_key(
       "format.csv_header", [](C & c) -> auto& { return c.format.csv_header; }));
   // compression
-  keys.push_back(choice_key<Compression>(
+  keys.push_back(choice_key(
       "compression.type", [](C & c) -> auto& { return c.compression.type; },
-      {{"gzip", Compression::gzip}, {"zstd", Compression::zstd}, {"none", Compression::none}}));
-  keys.push_back(count_key(
-      "compression.level", [](C & c) -> auto& { return c.compression.level; }, 0, 22));
+      EnumTable<Compression>{{Compression::gzip, Compression::zstd, Compression::none},
+                             namer<Compression>(to_string),
+                             parse_compression}));
+  keys.push_back(compression_level_key());
   // keys
   keys.push_back(text_key(
       "key_template", [](C & c) -> auto& { return c.key_template; }));
@@ -308,16 +401,18 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(duration_key(
       "rotation.max_open", [](C & c) -> auto& { return c.rotation.max_open; }));
   // records that cannot be written as they are
-  keys.push_back(choice_key<TombstonePolicy>("tombstones",
-                                             [](C & c) -> auto& { return c.tombstones; },
-                                             {{"ignore", TombstonePolicy::ignore},
-                                              {"write", TombstonePolicy::write},
-                                              {"fail", TombstonePolicy::fail}}));
-  keys.push_back(choice_key<BadRecordPolicy>("bad_records.policy",
-                                             [](C & c) -> auto& { return c.bad_records.policy; },
-                                             {{"fail", BadRecordPolicy::fail},
-                                              {"skip", BadRecordPolicy::skip},
-                                              {"dead_letter", BadRecordPolicy::dead_letter}}));
+  keys.push_back(choice_key(
+      "tombstones", [](C & c) -> auto& { return c.tombstones; },
+      EnumTable<TombstonePolicy>{
+          {TombstonePolicy::ignore, TombstonePolicy::write, TombstonePolicy::fail},
+          namer<TombstonePolicy>(to_string),
+          nullptr}));
+  keys.push_back(choice_key(
+      "bad_records.policy", [](C & c) -> auto& { return c.bad_records.policy; },
+      EnumTable<BadRecordPolicy>{
+          {BadRecordPolicy::fail, BadRecordPolicy::skip, BadRecordPolicy::dead_letter},
+          namer<BadRecordPolicy>(to_string),
+          nullptr}));
   keys.push_back(text_key(
       "bad_records.dead_letter_prefix",
       [](C & c) -> auto& { return c.bad_records.dead_letter_prefix; }));
@@ -332,14 +427,18 @@ std::vector<KeySpec> build_keys() {
       "shutdown_deadline", [](C & c) -> auto& { return c.shutdown_deadline; }));
   keys.push_back(text_key(
       "http.listen", [](C & c) -> auto& { return c.http_listen; }));
-  keys.push_back(choice_key<log::Level>("log.level", [](C & c) -> auto& { return c.log_level; },
-                                        {{"debug", log::Level::debug},
-                                         {"info", log::Level::info},
-                                         {"warn", log::Level::warn},
-                                         {"error", log::Level::error}}));
-  keys.push_back(
-      choice_key<log::Format>("log.format", [](C & c) -> auto& { return c.log_format; },
-                              {{"text", log::Format::text}, {"json", log::Format::json}}));
+  // The command line's --log-level and --log-format go through these two keys (config_loader).
+  keys.push_back(choice_key(
+      "log.level", [](C & c) -> auto& { return c.log_level; },
+      EnumTable<log::Level>{
+          {log::Level::debug, log::Level::info, log::Level::warn, log::Level::error},
+          namer<log::Level>(log_level_name),
+          out_parser(log::parse_level)}));
+  keys.push_back(choice_key(
+      "log.format", [](C & c) -> auto& { return c.log_format; },
+      EnumTable<log::Format>{{log::Format::text, log::Format::json},
+                             namer<log::Format>(log_format_name),
+                             out_parser(log::parse_format)}));
   return keys;
 }
 

@@ -3,7 +3,9 @@
 // onto canonical keys.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -37,12 +39,27 @@ class ConfigValueError : public std::runtime_error {
 
 enum class KeyKind { scalar, list, map };
 
+// What a key's value is (for documentation and the table-driven tests over every key).
+enum class ValueType { text, size, duration, boolean, count, choice, list, map };
+
 struct KeySpec {
+  using Setter = std::function<void(SinkConfig&, const RawValue&)>;
+  using Getter = std::function<RawValue(const SinkConfig&)>;
+  KeySpec(std::string path_, KeyKind kind_, bool secret_, Setter set_, Getter get_)
+      : path(std::move(path_)),
+        kind(kind_),
+        secret(secret_),
+        set(std::move(set_)),
+        get(std::move(get_)) {}
+
   std::string path;
   KeyKind kind = KeyKind::scalar;
   bool secret = false;
   std::function<void(SinkConfig&, const RawValue&)> set;
   std::function<RawValue(const SinkConfig&)> get;
+  ValueType type = ValueType::text;
+  std::uint64_t min = 0, max = 0;    // count: the accepted range
+  std::vector<std::string> choices;  // choice: the canonical names, from the enum's own table
 };
 
 struct KeyAlias {

@@ -60,11 +60,36 @@ void check_kafka(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
 
 void check_s3(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   const S3Settings& s3 = config.s3;
+  const std::size_t before = issues.size();
   if (s3.client.bucket.empty()) {
     issues.push_back({"s3.bucket", "set the bucket objects go to (or KAFKA_S3_SINK_S3__BUCKET)"});
-  } else {
+  }
+  // The S3 client's own checks, each under the configuration key that sets it.
+  if (!s3.client.endpoint.empty()) {
     try {
-      s3::validate(s3.client);
+      s3::parse_endpoint(s3.client.endpoint);
+    } catch (const std::invalid_argument& e) {
+      issues.push_back({"s3.endpoint", e.what()});
+    }
+  }
+  if (trim(s3.client.region).empty()) {
+    issues.push_back({"s3.region", "set the signing region, e.g. us-east-1 (MinIO's default)"});
+  }
+  for (const auto& [key, value] :
+       std::initializer_list<std::pair<std::string_view, std::chrono::milliseconds>>{
+           {"s3.connect_timeout", s3.client.timeouts.connect},
+           {"s3.read_timeout", s3.client.timeouts.read},
+           {"s3.write_timeout", s3.client.timeouts.write},
+           {"s3.retry_base_delay", s3.client.retry.base_delay},
+           {"s3.operation_deadline", s3.client.retry.deadline}}) {
+    if (value.count() <= 0) issues.push_back({std::string(key), "must be above 0, e.g. 5s"});
+  }
+  if (s3.client.retry.max_delay < s3.client.retry.base_delay) {
+    issues.push_back({"s3.retry_max_delay", "must not be below s3.retry_base_delay"});
+  }
+  if (issues.size() == before) {
+    try {
+      s3::validate(s3.client);  // anything the checks above do not cover yet
     } catch (const std::invalid_argument& e) {
       issues.push_back({"s3", e.what()});
     }
@@ -87,6 +112,33 @@ void check_s3(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   }
 }
 
+// More than one topic can be consumed: keys without {{topic}} would collide across topics
+// (partition 0 of a and of b at the same start offset), one object silently replacing another.
+bool several_topics(const KafkaSettings& kafka) {
+  if (!kafka.topics_regex.empty()) return true;
+  for (const std::string& topic : kafka.topics) {
+    if (topic != kafka.topics.front()) return true;
+  }
+  return false;
+}
+
+void check_topics_in_keys(const SinkConfig& config, const KeyTemplate& keys,
+                          std::vector<ConfigIssue>& issues) {
+  if (!several_topics(config.kafka)) return;
+  const std::string why =
+      " must contain {{topic}} when more than one topic is consumed (" +
+      std::string(config.kafka.topics_regex.empty() ? "kafka.topics lists several"
+                                                    : "kafka.topics_regex") +
+      "): otherwise the same partition and offset of two topics get the same key and one "
+      "object replaces the other; e.g. " +
+      std::string(kDefaultKeyTemplate);
+  if (!keys.reads_topic()) issues.push_back({"key_template", "'" + keys.text() + "'" + why});
+  if (config.bad_records.policy == BadRecordPolicy::dead_letter &&
+      !config.dead_letter_key_template().reads_topic()) {
+    issues.push_back({"bad_records.dead_letter_prefix", "the dead-letter key template" + why});
+  }
+}
+
 void check_output(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   if (!valid_compression_level(config.compression.type, config.compression.level)) {
     issues.push_back(
@@ -103,7 +155,7 @@ void check_output(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
     issues.push_back({"key_default", "must be non-empty and use only A-Z a-z 0-9 . _ - ="});
   } else {
     try {
-      config.object_key_template();
+      check_topics_in_keys(config, config.object_key_template(), issues);
     } catch (const KeyTemplateError& e) {
       issues.push_back({"key_template", e.what()});
     }

@@ -125,14 +125,6 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
   return number;
 }
 
-std::optional<std::int64_t> parse_signed(std::string_view text) {
-  text = trim(text);
-  std::int64_t number = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return number;
-}
-
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   while (true) {

@@ -28,7 +28,6 @@ std::optional<bool> parse_bool(std::string_view text);
 
 // A non-negative decimal integer that fits in 64 bits.
 std::optional<std::uint64_t> parse_unsigned(std::string_view text);
-std::optional<std::int64_t> parse_signed(std::string_view text);
 
 // "a, b,,c" -> {"a", "b", "c"}: comma-separated, trimmed, empty items dropped.
 std::vector<std::string> split_list(std::string_view text);

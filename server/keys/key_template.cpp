@@ -133,6 +133,10 @@ KeyTemplate KeyTemplate::parse(std::string_view text, KeyTemplateOptions options
   }
   result.options_ = std::move(options);
   if (text.empty()) throw KeyTemplateError("the key template is empty");
+  // Anywhere, variables included: a timestamp format's text is copied into keys as it is.
+  for (char c : text) {
+    if (is_control(c)) throw KeyTemplateError("the key template contains a control character");
+  }
   bool has_partition = false, has_start_offset = false;
   std::string_view rest = text;
   while (!rest.empty()) {
@@ -141,9 +145,6 @@ KeyTemplate KeyTemplate::parse(std::string_view text, KeyTemplateOptions options
     if (literal.find("}}") != std::string_view::npos) {
       throw KeyTemplateError("'}}' without a matching '{{' in the key template '" +
                              std::string(text) + "'");
-    }
-    for (char c : literal) {
-      if (is_control(c)) throw KeyTemplateError("the key template contains a control character");
     }
     if (!literal.empty()) {
       Piece piece;
@@ -246,6 +247,19 @@ std::string KeyTemplate::render_group(const RecordView& record, JsonReader& json
   }
   out += options_.extension;
   return out;
+}
+
+bool KeyTemplate::reads_topic() const {
+  for (const Piece& piece : pieces_) {
+    if (piece.kind == Kind::topic) return true;
+  }
+  return false;
+}
+
+std::string folder_prefix(std::string_view prefix) {
+  std::string folder(prefix);
+  if (!folder.empty() && !folder.ends_with('/')) folder += '/';
+  return folder;
 }
 
 bool KeyTemplate::per_partition_only() const {

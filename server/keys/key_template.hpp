@@ -37,7 +37,7 @@ class KeyTemplateError : public std::invalid_argument {
 };
 
 struct KeyTemplateOptions {
-  std::string prefix;     // prepended as is (from configuration), e.g. "raw/"
+  std::string prefix;     // prepended as is (from configuration: see folder_prefix), e.g. "raw/"
   std::string extension;  // appended, e.g. ".jsonl.gz"
   std::string missing_default = "_unknown";
 };
@@ -55,6 +55,9 @@ class KeyTemplate {
   static std::string object_key(std::string_view group, std::int64_t start_offset);
 
   bool reads_value() const { return !value_paths_.empty(); }
+  // True when {{topic}} is part of the key: needed as soon as more than one topic can be
+  // consumed, or partition 0 of two topics would share keys (config_validate.cpp).
+  bool reads_topic() const;
   // True when the group depends only on topic and partition (no key, value or timestamp):
   // the pipeline then renders it once per partition.
   bool per_partition_only() const;
@@ -85,6 +88,10 @@ class KeyTemplate {
   std::vector<Piece> pieces_;
   std::vector<JsonPath> value_paths_;
 };
+
+// A configured prefix is a folder (as Kafka Connect's topics.dir): "raw" -> "raw/", "raw/" and
+// "" stay as they are.
+std::string folder_prefix(std::string_view prefix);
 
 // The default template (Kafka Connect's layout): topic/partition=N/topic+N+offset.
 inline constexpr std::string_view kDefaultKeyTemplate =

@@ -40,7 +40,28 @@ simdjson::padded_string_view JsonReader::pad(std::string_view json) {
 
 bool JsonReader::load(std::string_view json) {
   loaded_ = !parser_.iterate(pad(json)).get(doc_);
+  reiterate_ = false;
   return loaded_;
+}
+
+bool JsonReader::at(const JsonPath& path, simdjson::ondemand::value& value) {
+  if (!loaded_) return false;
+  if (reiterate_) {
+    // A failed read may have left the document's iterator unusable (simdjson abandons it on
+    // some errors: its parser pointer is then null, and the next rewind dereferences it). Start
+    // the same bytes over instead.
+    reiterate_ = false;
+    simdjson::padded_string_view again(buffer_.data(), buffer_.size(), buffer_.capacity());
+    if (parser_.iterate(again).get(doc_)) {
+      loaded_ = false;
+      return false;
+    }
+  }
+  if (doc_.at_pointer(path.pointer()).get(value)) {
+    reiterate_ = true;
+    return false;
+  }
+  return true;
 }
 
 namespace {
@@ -176,16 +197,16 @@ bool walk(od::value value) {
 }  // namespace
 
 std::optional<std::string> JsonReader::extract(const JsonPath& path) {
-  if (!loaded_) return std::nullopt;
   od::value value;
-  if (doc_.at_pointer(path.pointer()).get(value)) return std::nullopt;
-  return scalar_text(value);
+  if (!at(path, value)) return std::nullopt;
+  auto text = scalar_text(value);
+  if (!text) reiterate_ = true;  // reading the value itself may have failed too
+  return text;
 }
 
 bool JsonReader::exists(const JsonPath& path) {
-  if (!loaded_) return false;
   od::value value;
-  return !doc_.at_pointer(path.pointer()).get(value);
+  return at(path, value);
 }
 
 bool JsonReader::is_valid(std::string_view json) {

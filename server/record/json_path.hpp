@@ -51,10 +51,13 @@ class JsonReader {
 
  private:
   simdjson::padded_string_view pad(std::string_view json);
+  // The value at `path` of the loaded document; false when there is none or the read failed.
+  bool at(const JsonPath& path, simdjson::ondemand::value& value);
 
   simdjson::ondemand::parser parser_;
   simdjson::ondemand::document doc_;
   bool loaded_ = false;
+  bool reiterate_ = false;  // the last read failed: iterate the document anew before the next
   std::string buffer_;
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The binary's contract with its operator:
 #  1. `--validate` exits 2 naming the bad key for an invalid setting (unknown key, a key template
-#     without the exactly-once variables), and prints the effective config with secrets as ***.
+#     without the exactly-once variables, or without {{topic}} for two topics), and prints the
+#     effective config with secrets as *** and an example object key under s3.prefix's folder.
 #  2. A second SIGTERM exits at once (status 1) while a graceful stop is blocked on S3, and
 #     nothing that is not durable in S3 was committed.
 source "$(dirname "$0")/lib/common.sh"
@@ -42,13 +43,24 @@ expect_invalid() {
 expect_invalid unknown rotaton
 { base_config; echo 'key_template: "{{topic}}/{{partition}}"'; } >"$KS3_WORK/template.yaml"
 expect_invalid template key_template
+# Two topics and a key without {{topic}}: one topic's objects would replace the other's.
+{ base_config | sed 's/topics: \[events\]/topics: [events, orders]/'
+  echo 'key_template: "partition={{partition}}/{{start_offset}}"'; } >"$KS3_WORK/topics.yaml"
+expect_invalid topics key_template
 
 base_config >"$KS3_WORK/good.yaml"
 "$KS3_SINK_BIN" --config "$KS3_WORK/good.yaml" --validate >"$KS3_WORK/good.out" 2>&1 ||
   fail "a valid config failed --validate: $(cat "$KS3_WORK/good.out")"
 grep -q '\*\*\*' "$KS3_WORK/good.out" || fail "--validate does not show the redacted secret as ***"
 ! grep -qF 'do-not-print-this-secret-42' "$KS3_WORK/good.out" || fail "--validate printed the secret"
-note "--validate: exit 2 naming the key, secrets redacted"
+# s3.prefix is a folder: "raw" puts objects under raw/; --validate shows an example key.
+{ base_config; echo '  prefix: raw'; } >"$KS3_WORK/prefix.yaml"
+"$KS3_SINK_BIN" --config "$KS3_WORK/prefix.yaml" --validate >"$KS3_WORK/prefix.out" 2>&1 ||
+  fail "a prefix config failed --validate: $(cat "$KS3_WORK/prefix.out")"
+grep -qF '# example object key' "$KS3_WORK/prefix.out" &&
+  grep -qF 's3://lake/raw/events/partition=0/events+0+00000000000000000000.jsonl.gz' \
+    "$KS3_WORK/prefix.out" || fail "--validate shows no example key under raw/: $(cat "$KS3_WORK/prefix.out")"
+note "--validate: exit 2 naming the key, secrets redacted, example key under the prefix folder"
 
 # --- 2. A second signal exits at once --------------------------------------------------------
 start_mock_broker --brokers 1 --topic events:2

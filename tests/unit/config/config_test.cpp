@@ -121,7 +121,7 @@ format:
   csv_header: no
 compression:
   type: zstd
-key_template: "{{value.resourcename}}/{{partition}}/{{start_offset}}"
+key_template: "{{topic}}/{{value.resourcename}}/{{partition}}/{{start_offset}}"
 rotation:
   max_records: 1000
   max_bytes: 0
@@ -175,7 +175,7 @@ log:
   EXPECT_EQ(c.log_level, log::Level::debug);
   EXPECT_EQ(c.log_format, log::Format::json);
   EXPECT_EQ(c.object_key_template().text(),
-            "{{value.resourcename}}/{{partition}}/{{start_offset}}");
+            "{{topic}}/{{value.resourcename}}/{{partition}}/{{start_offset}}");
 }
 
 TEST(Config, KafkaConnectNamesAreAliases) {
@@ -284,7 +284,8 @@ TEST(Config, CrossFieldChecks) {
                                             "rotation.max_open=0"})),
               HasSubstr("nothing would close objects"));
   EXPECT_THAT(error_of(kMinimal, with_sets({"http.listen=9400"})), HasSubstr("http.listen"));
-  EXPECT_THAT(error_of(kMinimal, with_sets({"s3.endpoint=ftp://x"})), HasSubstr("s3: "));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"s3.endpoint=ftp://x"})),
+              HasSubstr("s3.endpoint: invalid S3 endpoint"));
   EXPECT_THAT(error_of(kMinimal, with_sets({"format.type=raw", "format.delimiter="})),
               HasSubstr("format.delimiter"));
 }

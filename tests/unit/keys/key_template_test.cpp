@@ -112,6 +112,17 @@ TEST(KeyTemplate, MissingValuesTakeTheDefault) {
             "_unknown/300000000000000001234");
 }
 
+TEST(KeyTemplate, SeveralFieldsOfAMalformedValue) {
+  // A failed read of a malformed value used to leave the JSON reader unusable: the second
+  // field crashed (tests/fuzz/json_path_fuzz). Each field takes the default instead.
+  RecordView r = record("{\"a\".c/d\nb\":{\"a~d\":@e\"}}:[{\"b\":1}],\"resourcename\":\"x\"}");
+  EXPECT_EQ(render("{{value.a.0.b}}/{{value.resourcename}}/{{partition}}/{{start_offset}}", r),
+            "_unknown/_unknown/3/00000000000000001234");
+  r.value = R"({"a":[{"b":1}],"resourcename":"Student"})";
+  EXPECT_EQ(render("{{value.a.0.b}}/{{value.resourcename}}/{{partition}}/{{start_offset}}", r),
+            "1/Student/3/00000000000000001234");
+}
+
 TEST(KeyTemplate, ValuesFromDataCannotAddPathSegments) {
   RecordView r = record(R"({"resourcename":"../../etc/passwd","n":12.5})");
   r.key = "a/b c";
@@ -141,6 +152,18 @@ TEST(KeyTemplate, RejectsTemplatesThatBreakExactlyOnce) {
     EXPECT_THAT(e.what(), HasSubstr("must contain {{partition}} and {{start_offset}}"));
   }
   EXPECT_THROW(KeyTemplate::parse("{{topic}}/{{partition}}"), KeyTemplateError);
+}
+
+TEST(KeyTemplate, RejectsControlBytesInsideVariables) {
+  // Found by tests/fuzz/key_template_fuzz: control bytes in a timestamp format were copied into
+  // keys, and 0x1f (the start-offset marker) there was replaced by the offset.
+  const std::string marker = "{{timestamp:YYYY\x1f}}/{{partition}}/{{start_offset}}";
+  EXPECT_THROW(KeyTemplate::parse(marker), KeyTemplateError);
+  EXPECT_THROW(KeyTemplate::parse("{{timestamp:YYYY\r}}/{{partition}}/{{start_offset}}"),
+               KeyTemplateError);
+  EXPECT_THROW(KeyTemplate::parse("{{value.a\nb}}/{{partition}}/{{start_offset}}"),
+               KeyTemplateError);
+  EXPECT_THROW(KeyTemplate::parse("{{partition\t}}/{{start_offset}}"), KeyTemplateError);
 }
 
 TEST(KeyTemplate, RejectsMalformedTemplatesWithClearMessages) {

@@ -116,3 +116,37 @@ TEST(JsonReader, HandlesInputsAtBufferBoundaries) {
 
 }  // namespace
 }  // namespace ks3::server
+
+namespace ks3::server {
+namespace {
+
+// Found by tests/fuzz/json_path_fuzz: a read that fails inside a malformed document left
+// simdjson's iterator without its parser, and the next read of the same document dereferenced
+// a null pointer (a key template with two {{value....}} fields over a value that is not JSON).
+TEST(JsonReader, ReadsAgainAfterAFailedReadOfAMalformedDocument) {
+  JsonReader reader;
+  const auto path = *JsonPath::parse("a.0.b");
+  const auto other = *JsonPath::parse("c");
+  const std::string malformed =
+      "{\"a\".c/d\nb\":{\"a~d\":@e\"}}:[{\"b\":1.5e300}],\"c\":\"\\u00e9\"}";
+  reader.load(malformed);
+  EXPECT_EQ(reader.extract(path), std::nullopt);
+  EXPECT_FALSE(reader.exists(path));
+  EXPECT_EQ(reader.extract(other), std::nullopt);
+  for (std::string_view bad : {R"({"a": [{"b": tru}], "c": "x"})", R"({"a":[{"b":1}] "c":"x"})",
+                               R"({"c": "x", "a": @})", R"({"a": {"b": "\q"}, "c": 1})"}) {
+    reader.load(bad);
+    (void)reader.extract(path);
+    (void)reader.exists(path);
+    (void)reader.extract(other);
+    (void)reader.extract(path);
+  }
+  // The reader still works for the next document.
+  reader.load(R"({"a":[{"b":7}],"c":"x"})");
+  EXPECT_EQ(reader.extract(path), "7");
+  EXPECT_EQ(reader.extract(other), "x");
+  EXPECT_TRUE(reader.exists(path));
+}
+
+}  // namespace
+}  // namespace ks3::server
