@@ -39,6 +39,10 @@ done
 group_offsets sink-crash events | awk -F'\t' '$5 ~ /^ks3j1:/ { found = 1 } END { exit !found }' &&
   note "a journal was pending in the commit metadata at the last kill"
 
+# The last incarnation gets new records too: its SIGTERM must come after it is consuming, not
+# while it is still starting (the one before may have committed everything).
+produce_json_records events $batch $produced
+produced=$((produced + batch))
 start_sink sink-final "$config"
 final=$KS3_SINK_PID
 wait_committed_at_end 120 sink-crash events
