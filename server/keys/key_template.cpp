@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include <simdjson.h>
+
 #include "server/keys/key_safe.hpp"
 
 namespace ks3::server {
@@ -136,6 +138,11 @@ KeyTemplate KeyTemplate::parse(std::string_view text, KeyTemplateOptions options
   // Anywhere, variables included: a timestamp format's text is copied into keys as it is.
   for (char c : text) {
     if (is_control(c)) throw KeyTemplateError("the key template contains a control character");
+  }
+  // S3 object keys are UTF-8 ("any UTF-8 character", S3 object key naming): a template whose own
+  // text is not would make every key invalid, and it could not round-trip through YAML.
+  if (!simdjson::validate_utf8(text.data(), text.size())) {
+    throw KeyTemplateError("the key template is not valid UTF-8");
   }
   bool has_partition = false, has_start_offset = false;
   std::string_view rest = text;

@@ -190,6 +190,11 @@ TEST(KeyTemplate, RejectsMalformedTemplatesWithClearMessages) {
   EXPECT_THAT(message("/{{partition}}{{start_offset}}"), HasSubstr("must not start with '/'"));
   EXPECT_THAT(message(""), HasSubstr("empty"));
   EXPECT_THAT(message("a\x1f{{partition}}{{start_offset}}"), HasSubstr("control character"));
+  // Found by the config_yaml fuzzer: a byte that is not UTF-8 inside a timestamp format.
+  EXPECT_THAT(message("dt={{timestamp:YYY\xe2-MM}}/{{partition}}{{start_offset}}"),
+              HasSubstr("not valid UTF-8"));
+  EXPECT_THAT(message("caf\xc3/{{partition}}{{start_offset}}"), HasSubstr("not valid UTF-8"));
+  EXPECT_NO_THROW(KeyTemplate::parse("caf\xc3\xa9/{{partition}}/{{start_offset}}"));
   EXPECT_THROW(KeyTemplate::parse(kDefaultKeyTemplate, options("", "", "a/b")), KeyTemplateError);
 }
 
