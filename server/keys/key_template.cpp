@@ -1,10 +1,10 @@
 #include "server/keys/key_template.hpp"
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-
-#include <simdjson.h>
 
 #include "server/keys/key_safe.hpp"
 
