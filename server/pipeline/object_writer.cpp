@@ -224,14 +224,7 @@ void ObjectWriter::abort() {
   wake_.notify_all();
   // The upload may be waiting inside add_part() or complete(): abort() is the one call allowed
   // alongside them, and makes them return.
-  asio::co_spawn(
-      executor_,
-      [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->upload_.abort(); },
-      [key = summary_.key](std::exception_ptr error) {
-        if (error)
-          log::error("aborting an upload threw",
-                     {{"key", key}, {"error", log::exception_message(error)}});
-      });
+  spawn_upload_abort();
 }
 
 void ObjectWriter::fail_internal(std::string message) {
@@ -240,6 +233,10 @@ void ObjectWriter::fail_internal(std::string message) {
   failure.internal = std::move(message);
   finish(ObjectOutcome::failed, failure);
   // Nothing of a failed object may stay visible: cancel the upload.
+  spawn_upload_abort();
+}
+
+void ObjectWriter::spawn_upload_abort() {
   asio::co_spawn(
       executor_,
       [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->upload_.abort(); },

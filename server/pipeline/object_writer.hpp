@@ -110,6 +110,8 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   void seal();     // every block compressed: the last part is known
   void account();  // brings the memory account in line with the buffers and jobs
   void fail_internal(std::string message);
+  // Cancels the multipart upload on its own coroutine (abort, or a failed object).
+  void spawn_upload_abort();
   void queue_full_parts();
   void finish(ObjectOutcome outcome, const ObjectFailure& failure);
 
