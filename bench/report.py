@@ -4,6 +4,9 @@
 Medians over the runs of each (dataset, consumer). "vs kcat" is computed within each run (the
 sink and kcat read the same topic on the same broker, minutes apart at most) and then the median
 of those ratios is taken, so a machine that is slower in one run affects both sides alike.
+With bench/run --baseline, "C@base" rows are consumer C run by the baseline build on the same
+topic in the same run; "vs baseline" compares C with C@base the same way (per-run ratios, then
+their median).
 """
 import csv
 import statistics
@@ -64,6 +67,23 @@ def summarize(rows):
     return table
 
 
+def baseline_comparison(rows):
+    """(dataset, consumer, runs, throughput ratio, CPU s/GB ratio, peak RSS ratio) per consumer
+    that has a C@base twin; each ratio is this build / the baseline, median over the runs."""
+    by_key = {(r["run"], r["dataset"], r["consumer"]): r for r in rows}
+    pairs = defaultdict(list)
+    for (run, dataset, consumer), base in by_key.items():
+        if not consumer.endswith("@base"):
+            continue
+        head = by_key.get((run, dataset, consumer[:-len("@base")]))
+        if head and head["seconds"] > 0 and base["cpu_s"] > 0 and base["rss_kb"] > 0:
+            pairs[(dataset, consumer[:-len("@base")])].append(
+                (base["seconds"] / head["seconds"], head["cpu_s"] / base["cpu_s"],
+                 head["rss_kb"] / base["rss_kb"]))
+    return [(d, c, len(v), median([x[0] for x in v]), median([x[1] for x in v]),
+             median([x[2] for x in v])) for (d, c), v in pairs.items()]
+
+
 def main():
     rows = load(sys.argv[1])
     with open(sys.argv[2]) as f:
@@ -88,6 +108,16 @@ def main():
               f"| {t['seconds']:.2f} | {t['records_per_s']:,.0f} | {t['mb_per_s']:.1f} | {vs} "
               f"| {t['cpu_s']:.2f} | {t['cpu_s_per_gb']:.1f} | {t['rss_mib']:.0f} "
               f"| {t['broker_cpu_s']:.2f} | {objects} | {ratio} |")
+    comparison = baseline_comparison(rows)
+    if comparison:
+        print("\n## vs baseline\n")
+        print("This build / the baseline on the same topic in the same run, median of the per-run "
+              "ratios. throughput > 1: this build is faster; CPU s/GB and peak RSS < 1: it uses "
+              "less.\n")
+        print("| dataset | consumer | runs | throughput | CPU s/GB | peak RSS |")
+        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        for dataset, consumer, n, speed, cpu, rss in comparison:
+            print(f"| {dataset} | {consumer} | {n} | {speed:.2f} | {cpu:.2f} | {rss:.2f} |")
     print(f"\n{len(rows)} measurements; every one is in runs.tsv.")
 
 

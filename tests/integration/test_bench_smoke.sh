@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench smoke test: the scenario runner works end to end in seconds (bench/run --quick: one small
-# Ed-Fi dataset over 4 partitions, kcat and the sink with jsonl+gzip against ks3_null_s3), and
+# Ed-Fi dataset over 4 partitions, kcat and the sink with jsonl+gzip against ks3_null_s3, and the
+# same sink again as a --baseline so the side-by-side comparison is exercised), and
 # ks3_null_s3 speaks enough S3 for the sink's own S3 CLI (multipart put, head, ls, rm).
 KS3_BUILD=$(cd "${1:?usage: test_bench_smoke.sh BUILD_DIR}" && pwd)
 source "$(dirname "$0")/lib/common.sh"
@@ -30,14 +31,22 @@ unset AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 
 # 2. The runner, end to end, into a results directory of our own.
 out=$KS3_WORK/results
-"$KS3_ROOT/bench/run" --quick --build "$KS3_BUILD" --out "$out" >"$KS3_WORK/run.out" 2>&1 ||
+"$KS3_ROOT/bench/run" --quick --build "$KS3_BUILD" --baseline "$KS3_BUILD" --out "$out" \
+  >"$KS3_WORK/run.out" 2>&1 ||
   fail "bench/run --quick failed: $(tail -30 "$KS3_WORK/run.out")"
 [ -f "$out/report.md" ] || fail "no report.md"
 # One kcat row and one sink row, each with a positive duration; the sink landed every record.
 awk -F'\t' 'NR > 1 && $6 > 0 { n[$3]++ } END { exit !(n["kcat"] == 1 && n["jsonl-gzip"] == 1) }' \
   "$out/runs.tsv" || fail "runs.tsv lacks a kcat and a jsonl-gzip measurement: $(cat "$out/runs.tsv")"
+awk -F'\t' 'NR > 1 && $3 == "jsonl-gzip@base" && $6 > 0 { n++ } END { exit n != 1 }' \
+  "$out/runs.tsv" || fail "runs.tsv lacks the jsonl-gzip@base measurement: $(cat "$out/runs.tsv")"
 # The sink's row: objects landed (4 partitions x 4 cuts) and gzip made them smaller than the input.
-awk -F'\t' '$3 == "jsonl-gzip" && ($11 != 16 || $12 <= 0 || $12 >= $5) { bad = 1 } END { exit bad }' \
+awk -F'\t' '($3 == "jsonl-gzip" || $3 == "jsonl-gzip@base") && ($11 != 16 || $12 <= 0 || $12 >= $5) { bad = 1 } END { exit bad }' \
   "$out/runs.tsv" || fail "unexpected sink measurement: $(cat "$out/runs.tsv")"
 grep -q '| 1k | jsonl-gzip |' "$out/report.md" || fail "report.md has no jsonl-gzip row"
-note "bench smoke ok: $(grep '| 1k | jsonl-gzip |' "$out/report.md")"
+# The same binary on both sides: the comparison row exists and its ratios are near 1 (loose
+# bounds: a shared machine; the row is what is tested, not the speed).
+awk -F'|' '$2 ~ /1k/ && $3 ~ /^ jsonl-gzip $/ && $5 + 0 > 0.2 && $5 + 0 < 5 { ok = 1 } END { exit !ok }' \
+  <(sed -n '/## vs baseline/,$p' "$out/report.md") ||
+  fail "report.md has no sensible vs-baseline row: $(sed -n '/## vs baseline/,$p' "$out/report.md")"
+note "bench smoke ok: $(grep -m1 '| 1k | jsonl-gzip |' "$out/report.md")"
