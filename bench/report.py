@@ -30,18 +30,21 @@ def load(path):
 
 def summarize(rows):
     groups = defaultdict(list)
-    kcat_seconds = {}
+    reference_seconds = {"kcat": {}, "shell-gzip": {}}
     for row in rows:
         groups[(row["dataset"], row["consumer"])].append(row)
-        if row["consumer"] == "kcat":
-            kcat_seconds[(row["run"], row["dataset"])] = row["seconds"]
+        if row["consumer"] in reference_seconds:
+            reference_seconds[row["consumer"]][(row["run"], row["dataset"])] = row["seconds"]
     table = []
     for (dataset, consumer), runs in groups.items():
         def med(fn):
             return median([fn(r) for r in runs])
 
-        vs_kcat = [kcat_seconds[(r["run"], dataset)] / r["seconds"]
-                   for r in runs if (r["run"], dataset) in kcat_seconds and r["seconds"] > 0]
+        def vs(reference):
+            seconds = reference_seconds[reference]
+            ratios = [seconds[(r["run"], dataset)] / r["seconds"]
+                      for r in runs if (r["run"], dataset) in seconds and r["seconds"] > 0]
+            return median(ratios) if ratios else None
         table.append({
             "dataset": dataset,
             "consumer": consumer,
@@ -51,15 +54,17 @@ def summarize(rows):
             "seconds": med(lambda r: r["seconds"]),
             "records_per_s": med(lambda r: r["records"] / r["seconds"]),
             "mb_per_s": med(lambda r: r["bytes"] / 1e6 / r["seconds"]),
-            "vs_kcat": median(vs_kcat) if vs_kcat else None,
+            "vs_kcat": vs("kcat"),
+            "vs_shell": vs("shell-gzip"),
             "cpu_s": med(lambda r: r["cpu_s"]),
+            "cpu_util": med(lambda r: r["cpu_s"] / r["seconds"] if r["seconds"] > 0 else 0),
             "cpu_s_per_gb": med(lambda r: r["cpu_s"] / (r["bytes"] / 1e9)),
             "rss_mib": med(lambda r: r["rss_kb"] / 1024),
             "broker_cpu_s": med(lambda r: r["broker_cpu_s"]),
             "objects": med(lambda r: r["objects"]),
             "ratio": med(lambda r: r["bytes"] / r["stored_bytes"] if r["stored_bytes"] else 0),
         })
-    order = ["kcat", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed",
+    order = ["kcat", "shell-gzip", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed",
              "jsonl-gzip-q64", "jsonl-gzip-rtt"]
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
     table.sort(key=lambda t: (datasets.index(t["dataset"]),
@@ -93,20 +98,23 @@ def main():
     print("Medians of the runs. Sink time: first partition assigned -> every record committed "
           "(objects durable in ks3_null_s3); kcat: the whole read to /dev/null. MB = 10^6 bytes "
           "of keys and values. vs kcat: throughput relative to kcat on the same topic in the "
-          "same run (median of the per-run ratios). CPU: the consumer process only; broker CPU "
-          "is kafka-mock-broker's over the same interval. ratio: input bytes / stored bytes.\n")
-    print("| dataset | consumer | records | MB | s | records/s | MB/s | vs kcat | CPU s "
-          "| CPU s/GB | peak RSS MiB | broker CPU s | objects | ratio |")
+          "same run (median of the per-run ratios); vs shell: the same against the shell-gzip "
+          "pipeline (kcat | gzip -1 | aws s3 cp), when it ran. CPU: the consumer process only; broker CPU "
+          "is kafka-mock-broker's over the same interval; CPU util = CPU s / s (1.00 = one core "
+          "busy all the time). ratio: input bytes / stored bytes.\n")
+    print("| dataset | consumer | records | MB | s | records/s | MB/s | vs kcat | vs shell | CPU s "
+          "| CPU util | CPU s/GB | peak RSS MiB | broker CPU s | objects | ratio |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-          "| ---: | ---: |")
+          "| ---: | ---: | ---: | ---: |")
     for t in summarize(rows):
         vs = f"{t['vs_kcat']:.2f}" if t["vs_kcat"] is not None else ""
+        vs_shell = f"{t['vs_shell']:.2f}" if t["vs_shell"] is not None else ""
         sink = t["consumer"] != "kcat"
         objects = f"{t['objects']:.0f}" if sink else ""
         ratio = f"{t['ratio']:.2f}" if sink else ""
         print(f"| {t['dataset']} | {t['consumer']} | {t['records']:.0f} | {t['mb']:.0f} "
-              f"| {t['seconds']:.2f} | {t['records_per_s']:,.0f} | {t['mb_per_s']:.1f} | {vs} "
-              f"| {t['cpu_s']:.2f} | {t['cpu_s_per_gb']:.1f} | {t['rss_mib']:.0f} "
+              f"| {t['seconds']:.2f} | {t['records_per_s']:,.0f} | {t['mb_per_s']:.1f} | {vs} | {vs_shell} "
+              f"| {t['cpu_s']:.2f} | {t['cpu_util']:.2f} | {t['cpu_s_per_gb']:.1f} | {t['rss_mib']:.0f} "
               f"| {t['broker_cpu_s']:.2f} | {objects} | {ratio} |")
     comparison = baseline_comparison(rows)
     if comparison:

@@ -5,6 +5,7 @@
 #   preload_topic TOPIC SHAPE VALUE_SIZE PER_PARTITION PARTITIONS   # data + one sentinel each
 #   bench_sink_run NAME TOPIC PER_PARTITION CUTS FORMAT COMPRESSION KEY_TEMPLATE
 #   bench_kcat_run NAME TOPIC
+#   bench_shell_run NAME TOPIC
 #   bench_stream_run NAME TOPIC PARTITIONS SHAPE VALUE_SIZE MB_PER_S SECONDS FORMAT COMPRESSION
 # The runs leave their measurements in KS3_BENCH_ROW (tab-separated, KS3_BENCH_COLUMNS after
 # records and bytes). They are not meant for $(...): a process started in a subshell would
@@ -183,6 +184,37 @@ bench_kcat_run() {
     fail "$name: kcat failed"
   bcpu1=$(proc_cpu "$KS3_BROKER_PID")
   KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t0.00\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
+}
+
+# bench_shell_run NAME TOPIC: the pipeline a user would script instead of running a sink, on the
+# same topic and the same null S3: kcat reads the whole topic (values, one per line), gzip -1
+# compresses, the AWS CLI (Debian's awscli, /usr/bin/aws) streams it into one object (multipart).
+# No offsets are committed and nothing is split per partition: an upper bound for what a script
+# does. CPU and peak RSS cover the three processes together. Leaves its row in KS3_BENCH_ROW.
+bench_shell_run() {
+  local name=$1 topic=$2 timefile=$KS3_WORK/$1.time bcpu0 bcpu1 scpu0 scpu1 objects0 bytes0 req0
+  [ -x /usr/bin/aws ] || fail "$name needs Debian's awscli: scripts/bootstrap --bench installs it"
+  objects0=$(null_s3_stat objects_written)
+  bytes0=$(null_s3_stat bytes_written)
+  req0=$(null_s3_stat requests)
+  bcpu0=$(proc_cpu "$KS3_BROKER_PID")
+  scpu0=$(proc_cpu "$KS3_NULL_S3_PID")
+  AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret-key AWS_DEFAULT_REGION=us-east-1 \
+    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+    /usr/bin/time -f '%e %U %S %M' -o "$timefile" bash -c 'set -o pipefail
+      kcat -C -b "$1" -t "$2" -o beginning -e -q -X fetch.wait.max.ms=10 -f "%s\n" | gzip -1 |
+        /usr/bin/aws --endpoint-url "http://$3" s3 cp - "s3://bench/$4.jsonl.gz" --only-show-errors' \
+    _ "$KS3_BOOTSTRAP" "$topic" "$KS3_NULL_S3" "$name" >"$KS3_WORK/$name.log" 2>&1 ||
+    fail "$name: the kcat | gzip | aws pipeline failed: $(tail -5 "$KS3_WORK/$name.log")"
+  bcpu1=$(proc_cpu "$KS3_BROKER_PID")
+  scpu1=$(proc_cpu "$KS3_NULL_S3_PID")
+  local objects bytes requests
+  objects=$(($(null_s3_stat objects_written) - objects0))
+  bytes=$(($(null_s3_stat bytes_written) - bytes0))
+  requests=$(($(null_s3_stat requests) - req0))
+  ((objects == 1)) || fail "$name: expected one object, the null S3 counted $objects"
+  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" \
+    -v sb="$bytes" -v r="$requests" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f", $1, $2 + $3, $4, b1 - b0, s1 - s0, o, sb, r }' "$timefile")
 }
 
 # sink_metric PORT NAME: the sum of a metric's series on the sink's /metrics (0 when absent).
