@@ -63,6 +63,8 @@ def summarize(rows):
             "broker_cpu_s": med(lambda r: r["broker_cpu_s"]),
             "objects": med(lambda r: r["objects"]),
             "ratio": med(lambda r: r["bytes"] / r["stored_bytes"] if r["stored_bytes"] else 0),
+            "latency_p50_s": med(lambda r: r.get("latency_p50_s", 0)),
+            "latency_p99_s": med(lambda r: r.get("latency_p99_s", 0)),
         })
     order = ["kcat", "shell-gzip", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed",
              "jsonl-gzip-q64", "jsonl-gzip-rtt"]
@@ -106,7 +108,8 @@ def main():
           "| CPU util | CPU s/GB | peak RSS MiB | broker CPU s | objects | ratio |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
           "| ---: | ---: | ---: | ---: |")
-    for t in summarize(rows):
+    table = summarize(rows)
+    for t in table:
         vs = f"{t['vs_kcat']:.2f}" if t["vs_kcat"] is not None else ""
         vs_shell = f"{t['vs_shell']:.2f}" if t["vs_shell"] is not None else ""
         sink = t["consumer"] != "kcat"
@@ -116,6 +119,17 @@ def main():
               f"| {t['seconds']:.2f} | {t['records_per_s']:,.0f} | {t['mb_per_s']:.1f} | {vs} | {vs_shell} "
               f"| {t['cpu_s']:.2f} | {t['cpu_util']:.2f} | {t['cpu_s_per_gb']:.1f} | {t['rss_mib']:.0f} "
               f"| {t['broker_cpu_s']:.2f} | {objects} | {ratio} |")
+    latencies = [t for t in table if t["latency_p99_s"] > 0]
+    if latencies:
+        print("\n## Record-to-durable latency (produce-while-consume runs)\n")
+        print("Per durable object, from the Kafka timestamp of its oldest record to the object "
+              "being durable (kafka_s3_sink_end_to_end_latency_seconds, quantiles interpolated "
+              "within histogram buckets), median over the runs.\n")
+        print("| dataset | consumer | p50 s | p99 s |")
+        print("| --- | --- | ---: | ---: |")
+        for t in latencies:
+            print(f"| {t['dataset']} | {t['consumer']} | {t['latency_p50_s']:.2f} "
+                  f"| {t['latency_p99_s']:.2f} |")
     comparison = baseline_comparison(rows)
     if comparison:
         print("\n## vs baseline\n")

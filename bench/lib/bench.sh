@@ -20,7 +20,9 @@ KS3_BENCH_PAYLOAD_SIGNING=${KS3_BENCH_PAYLOAD_SIGNING:-unsigned}
 KS3_BENCH_SEED=${KS3_BENCH_SEED:-1}
 
 # The columns of KS3_BENCH_ROW (tab-separated).
-KS3_BENCH_COLUMNS="seconds cpu_s rss_kb broker_cpu_s s3_cpu_s objects stored_bytes s3_requests"
+# latency_p50_s/p99_s: record-to-durable latency (stream runs only, 0 elsewhere), see
+# sink_latency_quantiles.
+KS3_BENCH_COLUMNS="seconds cpu_s rss_kb broker_cpu_s s3_cpu_s objects stored_bytes s3_requests latency_p50_s latency_p99_s"
 
 # start_null_s3 [args...]: starts ks3_null_s3 on a free loopback port (stopped at exit); its log
 # is $KS3_WORK/${KS3_NULL_S3_NAME:-null-s3}.log.
@@ -168,7 +170,7 @@ bench_sink_run() {
   t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
   KS3_BENCH_ROW=$(awk -v a="$t_first" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
     -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
-    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
+    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
 }
 
 # bench_kcat_run NAME TOPIC: kcat reads the whole topic to /dev/null: the Kafka read ceiling of
@@ -183,7 +185,7 @@ bench_kcat_run() {
     -f '%k\t%s\n' >/dev/null ||
     fail "$name: kcat failed"
   bcpu1=$(proc_cpu "$KS3_BROKER_PID")
-  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t0.00\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
+  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t0.00\t0\t0\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
 }
 
 # bench_shell_run NAME TOPIC: the pipeline a user would script instead of running a sink, on the
@@ -214,12 +216,41 @@ bench_shell_run() {
   requests=$(($(null_s3_stat requests) - req0))
   ((objects == 1)) || fail "$name: expected one object, the null S3 counted $objects"
   KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" \
-    -v sb="$bytes" -v r="$requests" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f", $1, $2 + $3, $4, b1 - b0, s1 - s0, o, sb, r }' "$timefile")
+    -v sb="$bytes" -v r="$requests" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0", $1, $2 + $3, $4, b1 - b0, s1 - s0, o, sb, r }' "$timefile")
 }
 
 # sink_metric PORT NAME: the sum of a metric's series on the sink's /metrics (0 when absent).
 sink_metric() {
   curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%.0f", s }'
+}
+
+# sink_latency_quantiles PORT: "p50<TAB>p99" of kafka_s3_sink_end_to_end_latency_seconds (per
+# durable object, Kafka timestamp of its oldest record -> durable: an upper bound for each record
+# in it), interpolated within histogram buckets as Prometheus' histogram_quantile does.
+sink_latency_quantiles() {
+  curl -sf "http://127.0.0.1:$1/metrics" | "$KS3_PYTHON" -c '
+import re, sys
+buckets = {}
+for line in sys.stdin:
+    m = re.match(r"kafka_s3_sink_end_to_end_latency_seconds_bucket\{(.*)\} (\S+)", line)
+    if m:
+        le = re.search(r"le=\"([^\"]+)\"", m.group(1)).group(1)
+        bound = float("inf") if le == "+Inf" else float(le)
+        buckets[bound] = buckets.get(bound, 0) + float(m.group(2))
+bounds = sorted(buckets)
+total = buckets[bounds[-1]] if bounds else 0
+def quantile(q):
+    if total == 0:
+        return 0.0
+    rank, lower, below = q * total, 0.0, 0.0
+    for b in bounds:
+        if buckets[b] >= rank:
+            if b == float("inf"):
+                return lower
+            return lower + (b - lower) * (rank - below) / max(buckets[b] - below, 1e-9)
+        lower, below = b, buckets[b]
+    return lower
+print(f"{quantile(0.5):.3f}\t{quantile(0.99):.3f}")'
 }
 
 # bench_stream_run NAME TOPIC PARTITIONS SHAPE VALUE_SIZE MB_PER_S SECONDS FORMAT COMPRESSION:
@@ -270,6 +301,8 @@ bench_stream_run() {
   bytes=$(($(null_s3_stat bytes_written) - bytes0))
   requests=$(($(null_s3_stat requests) - req0))
   written=$(sink_metric "$port" kafka_s3_sink_records_written_total)
+  local latency
+  latency=$(sink_latency_quantiles "$port") || fail "$name: could not read the latency histogram"
   ((written == KS3_PRELOAD_RECORDS)) ||
     fail "$name: the sink wrote $written of $KS3_PRELOAD_RECORDS records: it fell behind by more than the mock broker keeps (~5 MiB a partition); lower the rate"
   stop_pid "$pid"
@@ -278,5 +311,5 @@ bench_stream_run() {
   t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
   KS3_BENCH_ROW=$(awk -v a="$t0" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
     -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
-    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
+    -v r="$requests" -v l="$latency" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t%s", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r, l }')
 }
