@@ -123,6 +123,12 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor executor, const ConsumerConfig&
     : executor_(executor), config_(config), listener_(listener), wake_(executor), tick_(executor) {
   subscription(config_);  // validates the topics before anything is created
   rd_kafka_conf_t* conf = make_conf(config_);
+  {
+    auto effective = effective_properties(config_);
+    wakeup_mode_ = config_.fetch_wakeup
+                       ? fetch_wakeup_mode(rd_kafka_version(), {effective.begin(), effective.end()})
+                       : FetchWakeupMode{FetchWakeupMode::Kind::not_needed, {}, "turned off"};
+  }
   rd_kafka_conf_set_opaque(conf, this);
   char errstr[512];
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
@@ -167,6 +173,12 @@ void ConsumerImpl::start() {
   std::string names;
   for (const auto& topic : topics) names += (names.empty() ? "" : ",") + topic;
   log::info("kafka consumer started", {{"group", config_.group_id}, {"subscription", names}});
+  if (wakeup_mode_.kind == FetchWakeupMode::Kind::unavailable) {
+    log::warn("kafka: no fetch wake-up; librdkafka " + std::string(rd_kafka_version_str()) +
+                  " may idle up to 1 s each time its queue fills (raise "
+                  "queued.max.messages.kbytes/queued.min.messages to compensate)",
+              {{"why", wakeup_mode_.why}});
+  }
   asio::co_spawn(executor_, serve(shared_from_this()), fatal_on_exception("serving the queue"));
 }
 
@@ -183,6 +195,10 @@ asio::awaitable<void> ConsumerImpl::serve([[maybe_unused]] std::shared_ptr<Consu
     while (::read(wake_.native_handle(), buffer, sizeof buffer) > 0) {
     }
     co_await drain();
+    // The queue is empty now: a broker thread that stopped at the thresholds may fetch again.
+    // After every pass, even one that found only logs or events: they count against
+    // queued.min.messages as well.
+    wake_fetchers();
     maybe_finish_close();
   }
 }
@@ -197,6 +213,9 @@ asio::awaitable<void> ConsumerImpl::drain() {
     if (++this_turn >= config_.max_records_per_turn) {
       this_turn = 0;
       listener_.on_records_delivered();
+      // The queue just shrank by a turn's records: let a broker thread that stopped at the
+      // queue thresholds fetch again now, while the rest is delivered.
+      wake_fetchers();
       co_await asio::post(executor_, asio::use_awaitable);  // let timers, HTTP, S3 run
     }
   }
@@ -311,12 +330,33 @@ void ConsumerImpl::pause(std::span<const TopicPartition> partitions) {
 void ConsumerImpl::resume(std::span<const TopicPartition> partitions) {
   std::vector<TopicPartition> assigned;
   for (const auto& tp : partitions) {
-    paused_.erase(tp);
+    // Only partitions paused here: in librdkafka 2.0 resuming a partition that is not paused
+    // still restarts its fetch at the position of the last assign/seek/pause, which would
+    // deliver records again.
+    if (paused_.erase(tp) == 0) continue;
     if (assignment_.contains(tp)) assigned.push_back(tp);
   }
   if (assigned.empty() || stopped_) return;
   auto list = make_partition_list(assigned);
   rd_kafka_resume_partitions(rk_, list.get());
+  // The resume op is served by librdkafka's main thread; the broker thread would see it only at
+  // its next wake-up, up to a second later.
+  wake_fetchers();
+}
+
+void ConsumerImpl::wake_fetchers() {
+  if (wakeup_mode_.kind != FetchWakeupMode::Kind::wake || stopped_) return;
+  const auto& c = wakeup_mode_.credentials;
+  if (rd_kafka_error_t* error =
+          rd_kafka_sasl_set_credentials(rk_, c.username.c_str(), c.password.c_str())) {
+    // Not expected (only NULL arguments are refused); stop trying rather than log per batch.
+    log::warn("kafka: the fetch wake-up failed; librdkafka may idle up to 1 s when its queue fills",
+              {{"error", rd_kafka_error_string(error)}});
+    rd_kafka_error_destroy(error);
+    wakeup_mode_.kind = FetchWakeupMode::Kind::unavailable;
+    return;
+  }
+  ++counters_.fetch_wakeups;
 }
 
 asio::awaitable<void> ConsumerImpl::close() {

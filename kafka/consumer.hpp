@@ -59,6 +59,7 @@ struct ConsumerCounters {
   std::uint64_t commit_failures = 0;  // commit requests that failed
   std::uint64_t records = 0;          // records delivered to the listener
   std::uint64_t dropped_records = 0;  // records of partitions no longer assigned, not delivered
+  std::uint64_t fetch_wakeups = 0;    // broker threads woken after draining (fetch_wakeup.hpp)
 };
 
 class Consumer {

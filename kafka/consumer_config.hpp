@@ -38,6 +38,9 @@ struct ConsumerConfig {
   std::chrono::milliseconds maintenance_interval{500};
   // Records delivered in one turn of the event loop before other work gets its turn.
   std::size_t max_records_per_turn = 2000;
+  // Wake librdkafka's broker threads after draining records so a partition stopped at the queue
+  // thresholds fetches again at once, not up to 1 s later (librdkafka < 2.2; fetch_wakeup.hpp).
+  bool fetch_wakeup = true;
 };
 
 // The defaults, before `properties` (documented in README "Kafka settings").

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "kafka/consumer.hpp"
+#include "kafka/fetch_wakeup.hpp"
 
 namespace ks3::kafka {
 
@@ -60,6 +61,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   asio::awaitable<boost::system::error_code> commit(std::vector<CommitOffset> offsets);
   void pause(std::span<const TopicPartition> partitions);
   void resume(std::span<const TopicPartition> partitions);
+  // Wakes librdkafka's broker threads so they re-decide fetching now (fetch_wakeup.hpp).
+  void wake_fetchers();
   asio::awaitable<void> close();
 
   // Queue serving (consumer.cpp).
@@ -118,6 +121,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
       pending_commits_;
   std::vector<asio::any_completion_handler<void()>> close_waiters_;
   std::vector<Header> header_scratch_;
+  FetchWakeupMode wakeup_mode_;
   ConsumerCounters counters_;
 };
 

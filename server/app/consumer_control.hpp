@@ -30,6 +30,7 @@ inline kafka::ConsumerConfig consumer_config(const SinkConfig& config) {
   c.topics = config.kafka.topics;
   c.topics_regex = config.kafka.topics_regex;
   c.properties = config.kafka.properties;
+  c.fetch_wakeup = config.kafka.fetch_wakeup;
   return c;
 }
 

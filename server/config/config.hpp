@@ -36,6 +36,7 @@ struct KafkaSettings {
   std::vector<std::string> topics;
   std::string topics_regex;  // a regex subscription ('^' is added when missing)
   std::map<std::string, std::string> properties;  // passed through to librdkafka as they are
+  bool fetch_wakeup = true;  // kafka::ConsumerConfig::fetch_wakeup
 };
 
 struct S3Settings {

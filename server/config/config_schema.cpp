@@ -298,6 +298,8 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(text_key(
       "kafka.topics_regex", [](C & c) -> auto& { return c.kafka.topics_regex; }));
   keys.push_back(properties_key());
+  keys.push_back(bool_key(
+      "kafka.fetch_wakeup", [](C & c) -> auto& { return c.kafka.fetch_wakeup; }));
   // s3
   keys.push_back(text_key(
       "s3.endpoint", [](C & c) -> auto& { return c.s3.client.endpoint; }));
