@@ -52,13 +52,14 @@ def summarize(rows):
             "records": runs[0]["records"],
             "mb": runs[0]["bytes"] / 1e6,
             "seconds": med(lambda r: r["seconds"]),
-            "records_per_s": med(lambda r: r["records"] / r["seconds"]),
-            "mb_per_s": med(lambda r: r["bytes"] / 1e6 / r["seconds"]),
+            "records_per_s": med(lambda r: r["records"] / r["seconds"] if r["seconds"] else 0),
+            "mb_per_s": med(lambda r: r["bytes"] / 1e6 / r["seconds"] if r["seconds"] else 0),
             "vs_kcat": vs("kcat"),
             "vs_shell": vs("shell-gzip"),
             "cpu_s": med(lambda r: r["cpu_s"]),
             "cpu_util": med(lambda r: r["cpu_s"] / r["seconds"] if r["seconds"] > 0 else 0),
-            "cpu_s_per_gb": med(lambda r: r["cpu_s"] / (r["bytes"] / 1e9)),
+            "cpu_s_per_gb": med(lambda r: r["cpu_s"] / (r["bytes"] / 1e9) if r["bytes"] else 0),
+            "pressure_cuts": med(lambda r: r.get("pressure_cuts", 0)),
             "rss_mib": med(lambda r: r["rss_kb"] / 1024),
             "broker_cpu_s": med(lambda r: r["broker_cpu_s"]),
             "objects": med(lambda r: r["objects"]),
@@ -66,8 +67,8 @@ def summarize(rows):
             "latency_p50_s": med(lambda r: r.get("latency_p50_s", 0)),
             "latency_p99_s": med(lambda r: r.get("latency_p99_s", 0)),
         })
-    order = ["kcat", "shell-gzip", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed",
-             "jsonl-gzip-q64", "jsonl-gzip-rtt"]
+    order = ["kcat", "shell-gzip", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed", "jsonl-gzip-nowake",
+             "jsonl-gzip-q16", "jsonl-gzip-rtt"]
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
     table.sort(key=lambda t: (datasets.index(t["dataset"]),
                               order.index(t["consumer"]) if t["consumer"] in order else 99))
@@ -103,22 +104,25 @@ def main():
           "same run (median of the per-run ratios); vs shell: the same against the shell-gzip "
           "pipeline (kcat | gzip -1 | aws s3 cp), when it ran. CPU: the consumer process only; broker CPU "
           "is kafka-mock-broker's over the same interval; CPU util = CPU s / s (1.00 = one core "
-          "busy all the time). ratio: input bytes / stored bytes.\n")
+          "busy all the time). pressure cuts: objects cut because the memory budget was full. "
+          "The idle dataset has no records: s is its measurement window. ratio: input bytes / "
+          "stored bytes.\n")
     print("| dataset | consumer | records | MB | s | records/s | MB/s | vs kcat | vs shell | CPU s "
-          "| CPU util | CPU s/GB | peak RSS MiB | broker CPU s | objects | ratio |")
+          "| CPU util | CPU s/GB | peak RSS MiB | broker CPU s | objects | pressure cuts | ratio |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-          "| ---: | ---: | ---: | ---: |")
+          "| ---: | ---: | ---: | ---: | ---: |")
     table = summarize(rows)
     for t in table:
         vs = f"{t['vs_kcat']:.2f}" if t["vs_kcat"] is not None else ""
         vs_shell = f"{t['vs_shell']:.2f}" if t["vs_shell"] is not None else ""
         sink = t["consumer"] != "kcat"
         objects = f"{t['objects']:.0f}" if sink else ""
+        pressure = f"{t['pressure_cuts']:.0f}" if sink and t["consumer"] != "shell-gzip" else ""
         ratio = f"{t['ratio']:.2f}" if sink else ""
         print(f"| {t['dataset']} | {t['consumer']} | {t['records']:.0f} | {t['mb']:.0f} "
               f"| {t['seconds']:.2f} | {t['records_per_s']:,.0f} | {t['mb_per_s']:.1f} | {vs} | {vs_shell} "
               f"| {t['cpu_s']:.2f} | {t['cpu_util']:.2f} | {t['cpu_s_per_gb']:.1f} | {t['rss_mib']:.0f} "
-              f"| {t['broker_cpu_s']:.2f} | {objects} | {ratio} |")
+              f"| {t['broker_cpu_s']:.2f} | {objects} | {pressure} | {ratio} |")
     latencies = [t for t in table if t["latency_p99_s"] > 0]
     if latencies:
         print("\n## Record-to-durable latency (produce-while-consume runs)\n")

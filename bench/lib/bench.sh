@@ -7,6 +7,7 @@
 #   bench_kcat_run NAME TOPIC
 #   bench_shell_run NAME TOPIC
 #   bench_stream_run NAME TOPIC PARTITIONS SHAPE VALUE_SIZE MB_PER_S SECONDS FORMAT COMPRESSION
+#   bench_idle_run NAME TOPIC PARTITIONS SECONDS
 # The runs leave their measurements in KS3_BENCH_ROW (tab-separated, KS3_BENCH_COLUMNS after
 # records and bytes). They are not meant for $(...): a process started in a subshell would
 # escape the cleanup at exit.
@@ -22,7 +23,8 @@ KS3_BENCH_SEED=${KS3_BENCH_SEED:-1}
 # The columns of KS3_BENCH_ROW (tab-separated).
 # latency_p50_s/p99_s: record-to-durable latency (stream runs only, 0 elsewhere), see
 # sink_latency_quantiles.
-KS3_BENCH_COLUMNS="seconds cpu_s rss_kb broker_cpu_s s3_cpu_s objects stored_bytes s3_requests latency_p50_s latency_p99_s"
+# pressure_cuts: objects the sink cut because its memory budget was full (sink runs).
+KS3_BENCH_COLUMNS="seconds cpu_s rss_kb broker_cpu_s s3_cpu_s objects stored_bytes s3_requests latency_p50_s latency_p99_s pressure_cuts"
 
 # start_null_s3 [args...]: starts ks3_null_s3 on a free loopback port (stopped at exit); its log
 # is $KS3_WORK/${KS3_NULL_S3_NAME:-null-s3}.log.
@@ -63,9 +65,11 @@ now_s() { date +%s.%3N; }
 preload_topic() {
   local topic=$1 shape=$2 size=$3 per=$4 parts=$5
   local records=$((per * parts)) line
+  # KS3_PRELOAD_KEYS: the number of distinct keys (default: a key is updated 4 times on average).
   line=$("$KS3_LOAD_GEN" --bootstrap "$KS3_BOOTSTRAP" --topic "$topic" --records "$records" \
-    --shape "$shape" --value-size "$size" --keys $((records / 4 + 1)) --seed "$KS3_BENCH_SEED" \
-    --partitioner round-robin) || fail "ks3_load_gen could not preload $topic"
+    --shape "$shape" --value-size "$size" --keys "${KS3_PRELOAD_KEYS:-$((records / 4 + 1))}" \
+    --seed "$KS3_BENCH_SEED" --partitioner round-robin) ||
+    fail "ks3_load_gen could not preload $topic"
   note "preloaded $topic: $line"
   "$KS3_LOAD_GEN" --bootstrap "$KS3_BOOTSTRAP" --topic "$topic" --records "$parts" \
     --first-index "$records" --shape "$shape" --value-size "$size" --seed "$KS3_BENCH_SEED" \
@@ -75,8 +79,9 @@ preload_topic() {
 }
 
 # bench_sink_config TOPIC GROUP PREFIX PORT MAX_RECORDS FORMAT COMPRESSION KEY_TEMPLATE: the YAML.
-# Extra YAML lines for the rotation and s3 sections, and extra librdkafka properties (indented
-# "name: value" lines) come from KS3_BENCH_ROTATION, KS3_BENCH_S3 and KS3_BENCH_KAFKA_PROPERTIES.
+# Extra YAML lines for the kafka, rotation and s3 sections, and extra librdkafka properties
+# (indented "name: value" lines) come from KS3_BENCH_KAFKA, KS3_BENCH_ROTATION, KS3_BENCH_S3 and
+# KS3_BENCH_KAFKA_PROPERTIES.
 bench_sink_config() {
   local topic=$1 group=$2 prefix=$3 port=$4 max_records=$5 format=$6 compression=$7 template=$8
   cat <<EOF
@@ -84,6 +89,7 @@ kafka:
   bootstrap_servers: "$KS3_BOOTSTRAP"
   group_id: "$group"
   topics: ["$topic"]
+${KS3_BENCH_KAFKA:-}
   properties:
     fetch.wait.max.ms: "100"
     session.timeout.ms: "6000"
@@ -163,6 +169,8 @@ bench_sink_run() {
   group_offsets "$group" "$topic" | awk -F'\t' '$3 != $4 - 1 { bad++ } END { exit bad > 0 }' ||
     fail "$name: committed offsets are not at the end (kafka_group_offsets disagrees)"
   kill -0 "$pid" 2>/dev/null || fail "$name: the sink exited early"
+  local pressure_cuts
+  pressure_cuts=$(sink_metric_where "$port" kafka_s3_sink_objects_completed_total 'reason="memory_pressure"')
   stop_pid "$pid"
   if grep -q '"level":"error"' "$KS3_WORK/$name.log"; then fail "$name: the sink logged errors"; fi
   local t_first t_done
@@ -170,7 +178,7 @@ bench_sink_run() {
   t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
   KS3_BENCH_ROW=$(awk -v a="$t_first" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
     -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
-    -v r="$requests" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r }')
+    -v r="$requests" -v pc="$pressure_cuts" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0\t%.0f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r, pc }')
 }
 
 # bench_kcat_run NAME TOPIC: kcat reads the whole topic to /dev/null: the Kafka read ceiling of
@@ -185,7 +193,7 @@ bench_kcat_run() {
     -f '%k\t%s\n' >/dev/null ||
     fail "$name: kcat failed"
   bcpu1=$(proc_cpu "$KS3_BROKER_PID")
-  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t0.00\t0\t0\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
+  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t0.00\t0\t0\t0\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
 }
 
 # bench_shell_run NAME TOPIC: the pipeline a user would script instead of running a sink, on the
@@ -216,12 +224,51 @@ bench_shell_run() {
   requests=$(($(null_s3_stat requests) - req0))
   ((objects == 1)) || fail "$name: expected one object, the null S3 counted $objects"
   KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" \
-    -v sb="$bytes" -v r="$requests" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0", $1, $2 + $3, $4, b1 - b0, s1 - s0, o, sb, r }' "$timefile")
+    -v sb="$bytes" -v r="$requests" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0\t0", $1, $2 + $3, $4, b1 - b0, s1 - s0, o, sb, r }' "$timefile")
 }
 
 # sink_metric PORT NAME: the sum of a metric's series on the sink's /metrics (0 when absent).
 sink_metric() {
   curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%.0f", s }'
+}
+
+# sink_metric_where PORT NAME LABEL: the sum of the series of NAME whose labels contain LABEL
+# (e.g. 'reason="memory_pressure"'), 0 when there is none.
+sink_metric_where() {
+  curl -sf "http://127.0.0.1:$1/metrics" |
+    awk -v n="$2" -v l="$3" 'index($1, n "{") == 1 && index($1, l) > 0 { s += $2 } END { printf "%.0f", s }'
+}
+
+# bench_idle_run NAME TOPIC PARTITIONS SECONDS: the cost of partitions that carry nothing. The
+# sink is started on an empty topic; once it owns all PARTITIONS (its assigned_partitions
+# gauge), its CPU and memory are measured over SECONDS. Leaves the row in KS3_BENCH_ROW (seconds
+# is the window; rss_kb the peak RSS at its end).
+bench_idle_run() {
+  local name=$1 topic=$2 parts=$3 window=$4 port group cfg pid cpu0 cpu1 deadline assigned=0
+  port=$(free_port)
+  group="bench-$name"
+  cfg=$KS3_WORK/$name.yaml
+  bench_sink_config "$topic" "$group" "$name/" "$port" 1000 jsonl gzip \
+    '{{topic}}/partition={{partition}}/{{start_offset}}' >"$cfg"
+  start_bg "$name" "$KS3_SINK" --config "$cfg"
+  pid=$last_pid
+  deadline=$((SECONDS + 120))
+  until ((assigned == parts)); do
+    kill -0 "$pid" 2>/dev/null || fail "$name: the sink exited (see $name.log)"
+    ((SECONDS < deadline)) || fail "$name: $assigned of $parts partitions assigned after 120 s"
+    sleep 0.2  # polling a gauge: there is no event to wait on from here
+    assigned=$(sink_metric "$port" kafka_s3_sink_assigned_partitions 2>/dev/null || echo 0)
+  done
+  cpu0=$(proc_cpu "$pid")
+  sleep "$window"  # the measurement window itself
+  cpu1=$(proc_cpu "$pid")
+  local hwm
+  hwm=$(proc_hwm_kb "$pid")
+  stop_pid "$pid"
+  if grep -q '"level":"error"' "$KS3_WORK/$name.log"; then fail "$name: the sink logged errors"; fi
+  KS3_PRELOAD_RECORDS=0 KS3_PRELOAD_BYTES=0
+  KS3_BENCH_ROW=$(awk -v w="$window" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
+    'BEGIN { printf "%.3f\t%.2f\t%.0f\t0.00\t0.00\t0\t0\t0\t0\t0\t0", w, c1 - c0, h }')
 }
 
 # sink_latency_quantiles PORT: "p50<TAB>p99" of kafka_s3_sink_end_to_end_latency_seconds (per
@@ -301,8 +348,9 @@ bench_stream_run() {
   bytes=$(($(null_s3_stat bytes_written) - bytes0))
   requests=$(($(null_s3_stat requests) - req0))
   written=$(sink_metric "$port" kafka_s3_sink_records_written_total)
-  local latency
+  local latency pressure_cuts
   latency=$(sink_latency_quantiles "$port") || fail "$name: could not read the latency histogram"
+  pressure_cuts=$(sink_metric_where "$port" kafka_s3_sink_objects_completed_total 'reason="memory_pressure"')
   ((written == KS3_PRELOAD_RECORDS)) ||
     fail "$name: the sink wrote $written of $KS3_PRELOAD_RECORDS records: it fell behind by more than the mock broker keeps (~5 MiB a partition); lower the rate"
   stop_pid "$pid"
@@ -311,5 +359,5 @@ bench_stream_run() {
   t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
   KS3_BENCH_ROW=$(awk -v a="$t0" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
     -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
-    -v r="$requests" -v l="$latency" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t%s", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r, l }')
+    -v r="$requests" -v l="$latency" -v pc="$pressure_cuts" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t%s\t%.0f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r, l, pc }')
 }
