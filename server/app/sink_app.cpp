@@ -12,10 +12,11 @@
 #include <csignal>
 
 #include "kafka/consumer.hpp"
+#include "metrics/exception_message.hpp"
 #include "metrics/heartbeat.hpp"
 #include "metrics/http_server.hpp"
-#include "metrics/exception_message.hpp"
 #include "metrics/log.hpp"
+#include "metrics/periodic_check.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/readiness.hpp"
 #include "metrics/registry.hpp"
@@ -56,7 +57,10 @@ struct Sink {
         uploads(client, limits(config)),
         pipeline(io.get_executor(), config, uploads, workers, metrics),
         consumer(io.get_executor(), consumer_config(config), pipeline),
-        control(consumer) {
+        control(consumer),
+        s3_check(io.get_executor(), readiness, "s3", [this] { return probe_bucket(); },
+                 {.interval = config.s3.health_check_interval,
+                  .timeout = config.s3.health_check_interval}) {
     pipeline.set_consumer(&control);
     // Payload hashes (SHA-256, Content-MD5) of large bodies run on the workers too.
     if (auto executor = workers.executor()) client.set_hashing_executor(*executor);
@@ -74,6 +78,13 @@ struct Sink {
     log::info("s3 credentials", {{"source", source.description}});
     return s3::make_credentials_provider(io.get_executor(), source, config.s3.client.tls,
                                          config.s3.client.timeouts);
+  }
+
+  // Readiness of S3: the bucket answers HeadBucket (nullopt: ready; else the /readyz reason).
+  asio::awaitable<std::optional<std::string>> probe_bucket() {
+    auto checked = co_await client.head_bucket(config.s3.client.bucket);
+    if (checked) co_return std::nullopt;
+    co_return "s3 unreachable: " + checked.error().describe();
   }
 
   static s3::MultipartLimits limits(const SinkConfig& config) {
@@ -98,6 +109,7 @@ struct Sink {
   Pipeline pipeline;
   kafka::Consumer consumer;
   KafkaConsumerControl control;
+  metrics::PeriodicCheck s3_check;
   bool stopping = false;
   int exit_code = 0;
   // Set when the sink must stop for a failure: /healthz answers 503 from then on.
@@ -142,20 +154,6 @@ asio::awaitable<void> status_loop(Sink& sink) {
   }
 }
 
-// Readiness of S3: the bucket answers HeadBucket.
-asio::awaitable<void> s3_check_loop(Sink& sink) {
-  while (!sink.stopping) {
-    auto checked = co_await sink.client.head_bucket(sink.config.s3.client.bucket);
-    if (sink.stopping) co_return;
-    if (checked) {
-      sink.readiness.set_ready("s3");
-    } else {
-      sink.readiness.set_not_ready("s3", "s3 unreachable: " + checked.error().describe());
-    }
-    co_await sleep_for(sink.config.s3.health_check_interval);
-  }
-}
-
 asio::awaitable<void> stop_gracefully(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
   log::info("stopping: completing open objects and committing",
             {{"deadline_ms", sink.config.shutdown_deadline.count()}});
@@ -163,6 +161,7 @@ asio::awaitable<void> stop_gracefully(asio::io_context& io, Sink& sink, asio::si
   if (!settled && sink.exit_code == 0) sink.exit_code = 1;
   co_await sink.consumer.close();  // the final revoke commits what is durable
   sink.pipeline.stop();
+  sink.s3_check.stop();
   sink.heartbeat.stop();
   if (sink.http) sink.http->stop();
   signals.cancel();
@@ -242,7 +241,7 @@ int run_sink(const SinkConfig& config) {
   s.pipeline.start();
   s.consumer.start();
   asio::co_spawn(io, status_loop(s), fail_on_exception(s, "the status loop"));
-  asio::co_spawn(io, s3_check_loop(s), fail_on_exception(s, "the S3 check loop"));
+  s.s3_check.start();
   log::info("kafka-s3-sink started", {{"version", version_text()},
                                       {"bucket", config.s3.client.bucket},
                                       {"group", config.kafka.group_id}});
