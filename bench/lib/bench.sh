@@ -165,8 +165,9 @@ bench_sink_run() {
   objects=$(($(null_s3_stat objects_written) - objects0))
   bytes=$(($(null_s3_stat bytes_written) - bytes0))
   requests=$(($(null_s3_stat requests) - req0))
-  # Independent check: the group's committed offsets are each partition's end minus its sentinel.
-  group_offsets "$group" "$topic" | awk -F'\t' '$3 != $4 - 1 { bad++ } END { exit bad > 0 }' ||
+  # Independent check: the group has committed each partition up to its sentinel at least (the
+  # sentinel itself too when an idle flush closed its object, as with objects keyed by {{key}}).
+  group_offsets "$group" "$topic" | awk -F'\t' '$3 < $4 - 1 { bad++ } END { exit bad > 0 }' ||
     fail "$name: committed offsets are not at the end (kafka_group_offsets disagrees)"
   kill -0 "$pid" 2>/dev/null || fail "$name: the sink exited early"
   local pressure_cuts
