@@ -26,6 +26,7 @@
 #include "s3/multipart_upload.hpp"
 #include "server/app/cli_options.hpp"
 #include "server/app/consumer_control.hpp"
+#include "server/app/startup_check.hpp"
 #include "server/pipeline/pipeline.hpp"
 #include "server/pipeline/s3_metrics_observer.hpp"
 #include "server/pipeline/worker_pool.hpp"
@@ -171,6 +172,35 @@ asio::awaitable<void> stop_gracefully(asio::io_context& io, Sink& sink, asio::si
   io.stop();
 }
 
+// Checks the bucket once (s3.startup_check), then starts consuming. A bucket that cannot be
+// used stops the sink before anything is consumed: one line, exit status 3.
+asio::awaitable<void> start_consuming(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
+  if (sink.config.s3.startup_check) {
+    auto checked = co_await sink.client.head_bucket(sink.config.s3.client.bucket);
+    if (sink.stopping) co_return;
+    if (!checked) {
+      log::error(
+          "cannot start",
+          {{"error", describe_startup_failure(checked.error(), sink.config.s3.client.endpoint)}});
+      sink.exit_code = kExitS3Unusable;
+      sink.stopping = true;
+      if (sink.http) sink.http->stop();
+      sink.heartbeat.stop();
+      signals.cancel();
+      io.stop();
+      co_return;
+    }
+    sink.readiness.set_ready("s3");
+  }
+  sink.pipeline.start();
+  sink.consumer.start();
+  asio::co_spawn(io, status_loop(sink), fail_on_exception(sink, "the status loop"));
+  sink.s3_check.start();
+  log::info("kafka-s3-sink started", {{"version", version_text()},
+                                      {"bucket", sink.config.s3.client.bucket},
+                                      {"group", sink.config.kafka.group_id}});
+}
+
 void wait_for_signal(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
   signals.async_wait([&io, &sink, &signals](boost::system::error_code ec, int signal) {
     if (ec) return;
@@ -238,13 +268,7 @@ int run_sink(const SinkConfig& config) {
     });
   });
   s.heartbeat.start();
-  s.pipeline.start();
-  s.consumer.start();
-  asio::co_spawn(io, status_loop(s), fail_on_exception(s, "the status loop"));
-  s.s3_check.start();
-  log::info("kafka-s3-sink started", {{"version", version_text()},
-                                      {"bucket", config.s3.client.bucket},
-                                      {"group", config.kafka.group_id}});
+  asio::co_spawn(io, start_consuming(io, s, signals), fail_on_exception(s, "starting"));
   io.run();
   const int exit_code = s.exit_code;
   sink.reset();

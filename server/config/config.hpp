@@ -47,6 +47,7 @@ struct S3Settings {
   std::size_t max_parts_in_flight = 8;   // uploads in parallel, all objects together
   std::size_t max_parts_in_flight_per_object = 4;
   std::chrono::milliseconds health_check_interval{10000};  // HeadBucket for /readyz
+  bool startup_check = true;  // HeadBucket once before consuming; failure: exit 3
 };
 
 struct CompressionSettings {

@@ -344,6 +344,8 @@ std::vector<KeySpec> build_keys() {
       [](C & c) -> auto& { return c.s3.max_parts_in_flight_per_object; }, 1, 1024));
   keys.push_back(duration_key(
       "s3.health_check_interval", [](C & c) -> auto& { return c.s3.health_check_interval; }));
+  keys.push_back(bool_key(
+      "s3.startup_check", [](C & c) -> auto& { return c.s3.startup_check; }));
   keys.push_back(count_key(
       "s3.max_connections", [](C & c) -> auto& { return c.s3.client.max_connections; }, 1, 1024));
   keys.push_back(duration_key(
