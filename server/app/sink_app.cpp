@@ -29,7 +29,7 @@
 #include "server/app/startup_check.hpp"
 #include "server/pipeline/pipeline.hpp"
 #include "server/pipeline/s3_metrics_observer.hpp"
-#include "server/pipeline/worker_pool.hpp"
+#include "server/workers/worker_pool.hpp"
 
 namespace ks3::server {
 namespace asio = boost::asio;

@@ -33,7 +33,7 @@
 #include "server/pipeline/async_condition.hpp"
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/partition_runtime.hpp"
-#include "server/pipeline/worker_pool.hpp"
+#include "server/workers/worker_pool.hpp"
 
 namespace ks3::server {
 

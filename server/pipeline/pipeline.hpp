@@ -33,7 +33,7 @@
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/object_writer.hpp"
 #include "server/pipeline/partition_runtime.hpp"
-#include "server/pipeline/worker_pool.hpp"
+#include "server/workers/worker_pool.hpp"
 #include "server/record/debezium.hpp"
 #include "server/record/json_path.hpp"
 

@@ -24,7 +24,7 @@
 #include "server/format/compressor.hpp"
 #include "server/pipeline/async_condition.hpp"
 #include "server/pipeline/pipeline.hpp"
-#include "server/pipeline/worker_pool.hpp"
+#include "server/workers/worker_pool.hpp"
 #include "server/record/json_path.hpp"
 #include "tests/component/fake_s3.hpp"
 #include "tests/component/s3_test_support.hpp"

@@ -1,4 +1,4 @@
-#include "server/pipeline/worker_pool.hpp"
+#include "server/workers/worker_pool.hpp"
 
 #include "server/format/block_compressor.hpp"
 
