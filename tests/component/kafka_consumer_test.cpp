@@ -256,6 +256,13 @@ TEST(KafkaConsumer, CommitWithMetadataIsReadBackOnAssignment) {
   ASSERT_TRUE(run_task(io, consumer.close(), 90s));
 }
 
+// One partition's records arrived exactly once and in order: offsets 0, 1, 2...
+void expect_offsets_from_zero(const RecordingListener& listener) {
+  for (std::size_t i = 0; i < listener.records.size(); ++i) {
+    EXPECT_EQ(listener.records[i].offset, static_cast<std::int64_t>(i)) << "record " << i;
+  }
+}
+
 TEST(KafkaConsumer, PauseStopsDeliveryAndResumeRestartsWithoutLossOrDuplicates) {
   MockKafkaCluster cluster;
   cluster.create_topic("paused", 1);
@@ -279,9 +286,7 @@ TEST(KafkaConsumer, PauseStopsDeliveryAndResumeRestartsWithoutLossOrDuplicates) 
   consumer.resume_all();
   ASSERT_TRUE(run_until(
       io, [&] { return listener.records.size() == 200; }, 30s));
-  for (std::size_t i = 0; i < listener.records.size(); ++i) {
-    EXPECT_EQ(listener.records[i].offset, static_cast<std::int64_t>(i));
-  }
+  expect_offsets_from_zero(listener);
   ASSERT_TRUE(run_task(io, consumer.close(), 90s));
 }
 
@@ -309,9 +314,7 @@ TEST(KafkaConsumer, ResumingAPartitionThatIsNotPausedDeliversNothingTwice) {
   run_until(
       io, [&] { return listener.records.size() > 200; }, 1500ms);
   ASSERT_EQ(listener.records.size(), 200u) << "records delivered twice";
-  for (std::size_t i = 0; i < listener.records.size(); ++i) {
-    EXPECT_EQ(listener.records[i].offset, static_cast<std::int64_t>(i));
-  }
+  expect_offsets_from_zero(listener);
   ASSERT_TRUE(run_task(io, consumer.close(), 90s));
 }
 

@@ -17,23 +17,12 @@
 #include <vector>
 
 #include "server/format/block_compressor.hpp"
+#include "server/format/compressor.hpp"
 
 namespace ks3::server {
 namespace {
 
 namespace asio = boost::asio;
-
-int level_for(Compression compression) {
-  switch (compression) {
-    case Compression::gzip:
-      return 1;
-    case Compression::zstd:
-      return 3;
-    case Compression::none:
-      return 0;
-  }
-  return 0;
-}
 
 std::string records(std::size_t bytes, unsigned seed) {
   std::string out;
@@ -58,8 +47,8 @@ std::map<int, std::string> run_jobs(unsigned workers, Compression compression, i
   std::atomic<int> off_loop{0};
   for (int i = 0; i < jobs; ++i) {
     std::string raw = records(3 * kBlockBytes + static_cast<std::size_t>(i) * 1000, i + 1);
-    pool.compress(loop.get_executor(), compression, level_for(compression), std::move(raw),
-                  [&, i](CompressedBlocks result) {
+    pool.compress(loop.get_executor(), compression, default_compression_level(compression),
+                  std::move(raw), [&, i](CompressedBlocks result) {
                     if (std::this_thread::get_id() != loop_thread) ++off_loop;
                     EXPECT_FALSE(result.error);
                     out[i] = std::move(result.bytes);
@@ -79,7 +68,7 @@ TEST(WorkerPool, ResultsComeBackOnTheLoopAndDoNotDependOnTheWorkerCount) {
     EXPECT_EQ(pooled, inline_results) << "bytes differ with 4 workers";
     for (int i = 0; i < 24; ++i) {
       std::string expected;
-      compress_blocks(compression, level_for(compression),
+      compress_blocks(compression, default_compression_level(compression),
                       records(3 * kBlockBytes + static_cast<std::size_t>(i) * 1000, i + 1),
                       expected);
       EXPECT_EQ(pooled[i], expected) << "job " << i;
