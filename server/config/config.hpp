@@ -24,7 +24,7 @@
 #include "s3/client_config.hpp"
 #include "s3/credentials_chain.hpp"
 #include "server/delivery/rotation.hpp"
-#include "server/format/compressor.hpp"
+#include "server/compress/compressor.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
 

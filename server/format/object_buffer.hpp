@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "server/format/block_compressor.hpp"
-#include "server/format/compressor.hpp"
+#include "server/compress/block_compressor.hpp"
+#include "server/compress/compressor.hpp"
 
 namespace ks3::server {
 

@@ -15,7 +15,7 @@
 #include "kafka/errors.hpp"
 #include "kafka/producer.hpp"
 #include "metrics/log.hpp"
-#include "server/format/compressor.hpp"
+#include "server/compress/compressor.hpp"
 #include "server/replay/replay_merge.hpp"
 #include "server/replay/replay_plan.hpp"
 

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/format/compressor.hpp"
+#include "server/compress/compressor.hpp"
 
 namespace ks3::server::replay {
 

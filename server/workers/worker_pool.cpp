@@ -1,6 +1,6 @@
 #include "server/workers/worker_pool.hpp"
 
-#include "server/format/block_compressor.hpp"
+#include "server/compress/block_compressor.hpp"
 
 namespace ks3::server {
 namespace asio = boost::asio;

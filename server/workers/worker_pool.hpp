@@ -17,7 +17,7 @@
 #include <optional>
 #include <string>
 
-#include "server/format/compressor.hpp"
+#include "server/compress/compressor.hpp"
 
 namespace ks3::server {
 

@@ -21,7 +21,7 @@
 #include "s3/client.hpp"
 #include "s3/multipart_upload.hpp"
 #include "server/config/config.hpp"
-#include "server/format/compressor.hpp"
+#include "server/compress/compressor.hpp"
 #include "server/pipeline/async_condition.hpp"
 #include "server/pipeline/pipeline.hpp"
 #include "server/workers/worker_pool.hpp"

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <random>
 
-#include "server/format/block_compressor.hpp"
+#include "server/compress/block_compressor.hpp"
 
 namespace ks3::server {
 namespace {

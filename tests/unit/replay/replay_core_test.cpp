@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "server/format/compressor.hpp"
+#include "server/compress/compressor.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/replay/envelope_decoder.hpp"
 #include "server/replay/replay_merge.hpp"

@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/format/block_compressor.hpp"
-#include "server/format/compressor.hpp"
+#include "server/compress/block_compressor.hpp"
+#include "server/compress/compressor.hpp"
 
 namespace ks3::server {
 namespace {

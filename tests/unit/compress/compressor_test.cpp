@@ -1,4 +1,4 @@
-#include "server/format/compressor.hpp"
+#include "server/compress/compressor.hpp"
 
 #include <gtest/gtest.h>
 

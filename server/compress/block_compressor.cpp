@@ -1,4 +1,4 @@
-#include "server/format/block_compressor.hpp"
+#include "server/compress/block_compressor.hpp"
 
 #include <isa-l/igzip_lib.h>
 #include <zlib.h>
