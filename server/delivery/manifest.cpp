@@ -92,6 +92,10 @@ std::string manifest_key(std::string_view root, std::string_view topic, std::int
   return manifest_folder(root, topic, partition) + manifest_file_name(name);
 }
 
+std::string manifest_start_after(std::string_view folder, std::int64_t offset) {
+  return std::string(folder) + padded(offset);
+}
+
 std::optional<ManifestName> parse_manifest_file_name(std::string_view file_name) {
   if (file_name.size() != 2 * kOffsetDigits + 1 + kExtension.size() ||
       !file_name.ends_with(kExtension) || file_name[kOffsetDigits] != '-') {

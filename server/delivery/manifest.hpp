@@ -65,6 +65,9 @@ std::string manifest_key(std::string_view root, std::string_view topic, std::int
                          ManifestName name);
 // The file name alone ("<first>-<end>.json"): also the ListObjectsV2 start-after position.
 std::string manifest_file_name(ManifestName name);
+// The ListObjectsV2 start-after key from which the folder lists every manifest whose segment
+// starts at `offset` or later ("<folder><offset:20 digits>" sorts just before them).
+std::string manifest_start_after(std::string_view folder, std::int64_t offset);
 // Parses the file name part of a key (what follows the partition's folder). nullopt for anything
 // else (another layout, a stray object), which the caller skips with a warning.
 std::optional<ManifestName> parse_manifest_file_name(std::string_view file_name);

@@ -23,6 +23,9 @@ void Pipeline::cut(const std::shared_ptr<PartitionRuntime>& handle, std::int64_t
   PartitionRuntime& p = *handle;
   const std::size_t objects = p.open.size();
   ClosedSegment segment = p.state.cut(end_offset, reason, objects);
+  // Before the writers close: the manifest lists their keys (and they cannot complete before
+  // it is written anyway).
+  if (p.state.manifests_required()) write_manifest(handle, segment, reason);
   for (auto& [group, writer] : p.open) writer->close(segment, reason);
   p.open.clear();
   metrics_.open_objects.sub(static_cast<double>(objects));
@@ -83,6 +86,7 @@ void Pipeline::on_memory_change() {
               {{"used_bytes", memory_->used()}, {"high_watermark", config_.memory.high_watermark}});
   } else {
     consumer_->resume_all();
+    repause_loading();
     metrics_.paused_partitions.set(0);
     log::info("memory budget recovered: resuming consumption", {{"used_bytes", memory_->used()}});
   }

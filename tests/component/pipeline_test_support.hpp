@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,10 @@ class FakeConsumer : public server::ConsumerControl {
   void resume_all() override {
     ++resumes;
     paused = false;
+    paused_partitions.clear();
   }
+  void pause(const kafka::TopicPartition& tp) override { paused_partitions.insert(tp); }
+  void resume(const kafka::TopicPartition& tp) override { paused_partitions.erase(tp); }
 
   // The committed offset of partition `partition` of topic "t" (-1: none).
   std::int64_t offset(std::int32_t partition) const {
@@ -78,6 +82,7 @@ class FakeConsumer : public server::ConsumerControl {
 
   std::vector<Commit> log;
   std::map<kafka::TopicPartition, std::pair<std::int64_t, std::string>> committed;
+  std::set<kafka::TopicPartition> paused_partitions;  // pause(tp) / resume(tp)
   bool hold = false;  // commits wait until released
   int fail_next = 0;
   int failures = 0;

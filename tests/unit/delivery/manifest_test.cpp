@@ -36,6 +36,14 @@ TEST(Manifest, KeysListInOffsetOrderAndNameTheCut) {
   EXPECT_EQ(name->end_offset, 9223372036854775807);
 }
 
+TEST(Manifest, StartAfterSortsJustBeforeTheSegmentsFromAnOffset) {
+  const std::string folder = manifest_folder("", "t", 0);
+  const std::string after = manifest_start_after(folder, 100);
+  EXPECT_LT(after, folder + manifest_file_name({100, 101}));
+  EXPECT_GT(after, folder + manifest_file_name({99, 100}));
+  EXPECT_GT(after, folder + manifest_file_name({99, 1000}));
+}
+
 TEST(Manifest, ForeignNamesAreNotManifests) {
   for (std::string_view bad :
        {"", "x.json", "00000000000000000100-00000000000000000250.txt",
