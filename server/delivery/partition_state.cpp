@@ -46,7 +46,9 @@ void PartitionState::record_consumed(std::int64_t offset, std::int64_t timestamp
 
 CutReason PartitionState::after_record(std::int64_t offset) const {
   if (next_offset_ != offset + 1) return CutReason::none;
-  return rotation_.cut_after();
+  CutReason full = rotation_.cut_after();
+  if (full != CutReason::none) return full;
+  return rotation_.recorded_cut_after(offset) ? CutReason::manifest_replay : CutReason::none;
 }
 
 ClosedSegment PartitionState::cut(std::int64_t end_offset, CutReason reason,

@@ -80,8 +80,9 @@ class PartitionState {
   void record_consumed(std::int64_t offset, std::int64_t timestamp_ms, std::uint64_t encoded_bytes,
                        SteadyTime now);
   // Call after every record, once it was dealt with: the cut to make right after it (at
-  // offset + 1) when it filled the segment (max_records, max_bytes); none when the record was
-  // not consumed (a failure) or the segment is not full.
+  // offset + 1) when it filled the segment (max_records, max_bytes) or a cut recorded in the
+  // manifests follows it (manifest_replay); none when the record was not consumed (a failure)
+  // or neither holds.
   CutReason after_record(std::int64_t offset) const;
   // Records consumed since the last cut (written or not).
   bool has_open_records() const { return !rotation_.segment_empty(); }

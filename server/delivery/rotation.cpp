@@ -90,7 +90,7 @@ void PartitionRotation::reset() {
 }
 
 std::optional<SteadyTime> PartitionRotation::next_moment_deadline() const {
-  if (records_ == 0) return std::nullopt;
+  if (records_ == 0 || in_recorded_segment()) return std::nullopt;
   std::optional<SteadyTime> deadline;
   if (options_.idle_flush.count() > 0) deadline = last_arrival_ + options_.idle_flush;
   if (options_.max_open.count() > 0) {
@@ -101,7 +101,7 @@ std::optional<SteadyTime> PartitionRotation::next_moment_deadline() const {
 }
 
 CutReason PartitionRotation::moment_cut_due(SteadyTime now) const {
-  if (records_ == 0) return CutReason::none;
+  if (records_ == 0 || in_recorded_segment()) return CutReason::none;
   if (options_.max_open.count() > 0 && now - first_arrival_ >= options_.max_open) {
     return CutReason::max_open;
   }

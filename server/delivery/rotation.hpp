@@ -91,7 +91,21 @@ class PartitionRotation {
   std::uint64_t segment_records() const { return records_; }
   std::uint64_t segment_bytes() const { return bytes_; }
 
-  // A wall-clock cut that is due at `now` (idle_flush or max_open), or none.
+  // True while a cut recorded in the manifests is still ahead: the open segment ends there, as
+  // it did in the run that recorded it, so no wall-clock cut is made before (a re-run that
+  // stalls must not cut finer than the objects it replaces). Journal replays are unaffected.
+  bool in_recorded_segment() const {
+    return replay_reason_ == CutReason::manifest_replay && !replay_.done();
+  }
+  // Whether a cut recorded in the manifests falls right after the record at `offset` (the next
+  // recorded cut is offset + 1): the segment is cut at once, as the recording run did, instead
+  // of waiting for a record that may not come yet (the end of the topic).
+  bool recorded_cut_after(std::int64_t offset) const {
+    return in_recorded_segment() && records_ > 0 && replay_.next() == offset + 1;
+  }
+
+  // A wall-clock cut that is due at `now` (idle_flush or max_open), or none (always none in a
+  // recorded segment).
   CutReason moment_cut_due(SteadyTime now) const;
   // The earliest time a wall-clock cut can become due, for the shell's timer; nullopt when none
   // can (empty segment, or neither setting on).

@@ -41,6 +41,11 @@ void Pipeline::cut(const std::shared_ptr<PartitionRuntime>& handle, std::int64_t
 bool Pipeline::moment_cut(const std::shared_ptr<PartitionRuntime>& handle, CutReason reason) {
   PartitionRuntime& p = *handle;
   if (!p.active() || !p.state.has_open_records() || !p.state.next_offset()) return false;
+  // Inside a segment recorded in the manifests a shutdown does not cut (the caller aborts the
+  // open objects; their records are consumed again from the committed offset), so the next run
+  // still ends the segment where it was recorded. Memory pressure still cuts: a finer cut never
+  // duplicates a record, and without it a paused sink could wait forever.
+  if (reason == CutReason::shutdown && p.state.rotation().in_recorded_segment()) return false;
   if (!p.state.can_moment_cut()) {
     // The journal is full until commits catch up (S3 slow or failing): keep the objects open.
     log::warn("cut journal full: postponing a cut until commits catch up",

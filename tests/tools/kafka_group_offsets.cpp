@@ -3,6 +3,11 @@
 // Used by the integration scripts (tests/integration/lib/kafka.sh) to check commits.
 //
 //   kafka_group_offsets --bootstrap HOST:PORT,... --group GROUP --topic TOPIC [--topic ...]
+//                       [--reset-to earliest]
+//
+// --reset-to earliest first commits, for every partition, its earliest offset (low watermark)
+// with no metadata, as `kafka-consumer-groups --reset-offsets --to-earliest` does (the group
+// must have no active member), then prints as usual.
 //
 // Output, one line per partition, sorted by topic then partition (tab-separated):
 //   TOPIC  PARTITION  COMMITTED  END  METADATA
@@ -28,6 +33,7 @@ struct Args {
   std::string bootstrap;
   std::string group;
   std::vector<std::string> topics;
+  bool reset_to_earliest = false;
 };
 
 Args parse_args(int argc, char** argv) {
@@ -42,6 +48,8 @@ Args parse_args(int argc, char** argv) {
       args.group = value;
     } else if (arg == "--topic") {
       args.topics.push_back(value);
+    } else if (arg == "--reset-to" && value == "earliest") {
+      args.reset_to_earliest = true;
     } else {
       die("unknown argument " + std::string(arg) +
           " (usage: --bootstrap SERVERS --group GROUP --topic TOPIC...)");
@@ -105,6 +113,23 @@ int main(int argc, char** argv) {
     for (int p = 0; p < count; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
   }
   rd_kafka_topic_partition_list_sort(list, nullptr, nullptr);
+  if (args.reset_to_earliest) {
+    rd_kafka_topic_partition_list_t* reset = rd_kafka_topic_partition_list_copy(list);
+    for (int i = 0; i < reset->cnt; ++i) {
+      auto& tp = reset->elems[i];
+      int64_t low = 0;
+      int64_t high = 0;
+      if (auto err =
+              rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 10000)) {
+        die(std::string("earliest offset of ") + tp.topic + ": " + rd_kafka_err2str(err));
+      }
+      tp.offset = low;
+    }
+    if (auto err = rd_kafka_commit(rk, reset, 0)) {
+      die(std::string("resetting group ") + args.group + ": " + rd_kafka_err2str(err));
+    }
+    rd_kafka_topic_partition_list_destroy(reset);
+  }
   if (auto err = rd_kafka_committed(rk, list, 10000)) {
     die(std::string("committed offsets of group ") + args.group + ": " + rd_kafka_err2str(err));
   }

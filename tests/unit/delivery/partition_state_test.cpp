@@ -278,3 +278,46 @@ TEST(PartitionState, ReplaysManifestCutsInsteadOfTheJournal) {
   EXPECT_EQ(cuts[0], std::make_pair(std::int64_t{102}, CutReason::manifest_replay));
   EXPECT_EQ(cuts[1], std::make_pair(std::int64_t{104}, CutReason::manifest_replay));
 }
+
+TEST(PartitionState, ARecordedCutRightAfterARecordCutsWithoutWaitingForTheNext) {
+  // The first run cut at 5 by the clock, at the end of the topic: a re-run cuts there as soon
+  // as record 4 is consumed (no record 5 may ever come, and no idle flush cuts a recorded segment).
+  RotationOptions o;
+  o.idle_flush = std::chrono::seconds(1);
+  PartitionState p({"t", 0}, 0, "", o);
+  std::vector<std::int64_t> recorded{3, 5};
+  p.replay_manifest_cuts(recorded);
+  auto cuts = feed(p, 0, 5);
+  ASSERT_EQ(cuts.size(), 2u);
+  EXPECT_EQ(cuts[0], std::make_pair(std::int64_t{3}, CutReason::manifest_replay));
+  EXPECT_EQ(cuts[1], std::make_pair(std::int64_t{5}, CutReason::manifest_replay));
+  EXPECT_FALSE(p.has_open_records());
+}
+
+TEST(PartitionState, NoWallClockCutInsideARecordedSegment) {
+  RotationOptions o;
+  o.idle_flush = std::chrono::seconds(1);
+  o.max_open = std::chrono::seconds(2);
+  PartitionState p({"t", 0}, 0, "", o);
+  std::vector<std::int64_t> recorded{10};
+  p.replay_manifest_cuts(recorded);
+  feed(p, 0, 4);
+  EXPECT_TRUE(p.rotation().in_recorded_segment());
+  EXPECT_EQ(p.rotation().moment_cut_due(kNow + std::chrono::hours(1)), CutReason::none);
+  EXPECT_FALSE(p.rotation().next_moment_deadline());
+  auto cuts = feed(p, 4, 12);
+  ASSERT_EQ(cuts.size(), 1u);
+  EXPECT_EQ(cuts[0], std::make_pair(std::int64_t{10}, CutReason::manifest_replay));
+  // Past the recorded cuts the clock cuts again.
+  EXPECT_FALSE(p.rotation().in_recorded_segment());
+  EXPECT_EQ(p.rotation().moment_cut_due(kNow + std::chrono::hours(1)), CutReason::max_open);
+}
+
+TEST(PartitionState, JournalReplaysStillCutByTheClock) {
+  RotationOptions o;
+  o.idle_flush = std::chrono::seconds(1);
+  PartitionState p({"t", 0}, 0, "ks3j1:10", o);
+  feed(p, 0, 4);
+  EXPECT_FALSE(p.rotation().in_recorded_segment());
+  EXPECT_EQ(p.rotation().moment_cut_due(kNow + std::chrono::hours(1)), CutReason::idle_flush);
+}
