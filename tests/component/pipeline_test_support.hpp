@@ -24,6 +24,7 @@
 #include "server/config/config.hpp"
 #include "server/format/compressor.hpp"
 #include "server/pipeline/async_condition.hpp"
+#include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/pipeline.hpp"
 #include "server/pipeline/worker_pool.hpp"
 #include "server/record/json_path.hpp"
@@ -228,6 +229,12 @@ struct PipelineRig {
 
   void feed(const TestRecord& record) { pipeline.on_record(record.view()); }
 
+  // Cut manifests in the fake S3's bucket (call before assigning).
+  void enable_manifests() {
+    manifest_store.emplace(client, config.s3.client.bucket);
+    pipeline.set_manifest_store(&*manifest_store);
+  }
+
   server::SinkConfig config;
   s3::Client client;
   s3::MultipartUploads uploads;
@@ -236,6 +243,7 @@ struct PipelineRig {
   metrics::SinkMetrics metrics;
   FakeConsumer consumer;
   server::Pipeline pipeline;
+  std::optional<server::S3ManifestStore> manifest_store;
   std::optional<std::string> fatal;
 };
 
