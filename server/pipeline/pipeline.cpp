@@ -132,8 +132,9 @@ void Pipeline::on_record(const kafka::Record& record) {
   if (handle && handle->phase == PartitionPhase::loading) {
     // The partition is paused until its manifests are read: a record now would be cut without
     // knowing the recorded cuts. It is not consumed (never committed): the next start reads it.
-    fail("a record of " + record.topic + "/" + std::to_string(record.partition) + " at offset " +
-             std::to_string(record.offset) + " arrived before the partition's manifests were read",
+    fail("a record of " + std::string(record.topic) + "/" + std::to_string(record.partition) +
+             " at offset " + std::to_string(record.offset) +
+             " arrived before the partition's manifests were read",
          false);
     return;
   }

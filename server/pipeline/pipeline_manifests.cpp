@@ -104,7 +104,7 @@ asio::awaitable<void> Pipeline::load_manifests(std::shared_ptr<PartitionRuntime>
   PartitionState& state = handle->state;
   const ReplayDecision decision = decide_replay(names, state.journal_cuts(), start);
   state.replay_manifest_cuts(decision.cuts);
-  metrics_.manifest_cuts_replayed.with({tp.topic}).inc(static_cast<double>(decision.cuts.size()));
+  metrics_.manifest_cuts_replayed.with({tp.topic}).inc(decision.cuts.size());
   log::info("cut manifests read", {{"topic", tp.topic},
                                    {"partition", tp.partition},
                                    {"committed_offset", start},

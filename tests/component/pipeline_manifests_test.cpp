@@ -87,9 +87,10 @@ TEST_F(PipelineManifests, AListingFailureKeepsThePartitionPausedUntilARetrySucce
   auto r = rig({"rotation.max_records=2"});
   s3.inject(S3Op::list_objects_v2, Fault::http_error(403, "AccessDenied"), 2);
   r->assign(0);
+  EXPECT_FALSE(unpaused(*r));
   run(io, [&]() -> asio::awaitable<void> {
-    EXPECT_FALSE(co_await eventually([&] { return unpaused(*r); }, std::chrono::milliseconds(20)));
     EXPECT_TRUE(co_await eventually([&] { return unpaused(*r); }));
+    EXPECT_EQ(s3.count(S3Op::list_objects_v2), 3u) << "resumed only after a listing succeeded";
     for (std::int64_t i = 0; i < 4; ++i) r->feed(json_record(0, i));
     EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(10)));
   }());
