@@ -12,9 +12,9 @@
 #include <csignal>
 
 #include "kafka/consumer.hpp"
+#include "metrics/exception_message.hpp"
 #include "metrics/heartbeat.hpp"
 #include "metrics/http_server.hpp"
-#include "metrics/exception_message.hpp"
 #include "metrics/log.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/readiness.hpp"

@@ -87,8 +87,8 @@ void PartitionState::manifest_written(std::uint64_t gate) {
 }
 
 std::size_t PartitionState::manifests_pending() const {
-  return static_cast<std::size_t>(
-      std::count_if(gates_.begin(), gates_.end(), [](const Gate& g) { return g.manifest_pending; }));
+  return static_cast<std::size_t>(std::count_if(gates_.begin(), gates_.end(),
+                                                [](const Gate& g) { return g.manifest_pending; }));
 }
 
 bool PartitionState::may_complete(std::uint64_t required_journal_version) const {

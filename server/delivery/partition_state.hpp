@@ -129,9 +129,9 @@ class PartitionState {
   // manifest to write. Front: the oldest. A gate leaves the queue when it is open.
   struct Gate {
     std::uint64_t number = 0;
-    bool journal = false;          // open once acked_journal_version_ >= number
+    bool journal = false;  // open once acked_journal_version_ >= number
     bool manifest_pending = false;
-    std::int64_t start = 0;        // the segment's start: no commit past it while the manifest is pending
+    std::int64_t start = 0;  // the segment's start: no commit past it while the manifest is pending
   };
   void pop_open_gates();
   // Where a commit may go now: the durable position, held at the start of the first segment

@@ -49,8 +49,7 @@ PartitionRotation::PartitionRotation(RotationOptions options,
                                      std::span<const std::int64_t> journaled_cuts)
     : options_(options), replay_(journaled_cuts) {}
 
-void PartitionRotation::set_replay(std::span<const std::int64_t> ascending_cuts,
-                                   CutReason reason) {
+void PartitionRotation::set_replay(std::span<const std::int64_t> ascending_cuts, CutReason reason) {
   replay_ = CutReplay(ascending_cuts);
   replay_reason_ = reason;
 }

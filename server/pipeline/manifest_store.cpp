@@ -4,8 +4,8 @@ namespace ks3::server {
 namespace asio = boost::asio;
 
 asio::awaitable<s3::S3Result<ManifestStore::Page>> S3ManifestStore::list(std::string prefix,
-                                                                       std::string start_after,
-                                                                       std::string token) {
+                                                                         std::string start_after,
+                                                                         std::string token) {
   s3::ListObjectsRequest request;
   request.prefix = std::move(prefix);
   request.start_after = std::move(start_after);

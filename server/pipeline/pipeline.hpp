@@ -157,8 +157,8 @@ class Pipeline final : public kafka::ConsumerListener {
   // Manifests (pipeline_manifests.cpp)
   void start_loading_manifests(const std::vector<std::shared_ptr<PartitionRuntime>>& handles);
   boost::asio::awaitable<void> load_manifests(std::shared_ptr<PartitionRuntime> handle);
-  void write_manifest(const std::shared_ptr<PartitionRuntime>& handle,
-                      const ClosedSegment& segment, CutReason reason);
+  void write_manifest(const std::shared_ptr<PartitionRuntime>& handle, const ClosedSegment& segment,
+                      CutReason reason);
   void manifest_written(const std::shared_ptr<PartitionRuntime>& handle, std::uint64_t gate,
                         const std::string& key, const s3::S3Result<void>& result);
   // Partitions still reading their manifests stay paused when the consumer resumes all.

@@ -60,7 +60,8 @@ asio::awaitable<void> Pipeline::load_manifests(std::shared_ptr<PartitionRuntime>
       // logging once per streak.
       ++failures;
       const int index = static_cast<int>(std::min<std::uint64_t>(failures - 1, 30));
-      const auto delay = s3::full_jitter(s3::backoff_ceiling(config_.s3.client.retry, index), random());
+      const auto delay =
+          s3::full_jitter(s3::backoff_ceiling(config_.s3.client.retry, index), random());
       const s3::S3Error& e = page.error();
       if (failures == 1) {
         log::warn("listing a partition's cut manifests failed; it stays paused, retrying",
@@ -112,21 +113,20 @@ asio::awaitable<void> Pipeline::load_manifests(std::shared_ptr<PartitionRuntime>
                                    {"pages", pages},
                                    {"replayed_cuts", decision.cuts.size()}});
   if (foreign > 0) {
-    log::warn("keys under the manifest folder that are not manifests of this layout were skipped",
-              {{"topic", tp.topic}, {"partition", tp.partition}, {"prefix", folder}, {"keys", foreign}});
+    log::warn(
+        "keys under the manifest folder that are not manifests of this layout were skipped",
+        {{"topic", tp.topic}, {"partition", tp.partition}, {"prefix", folder}, {"keys", foreign}});
   }
   if (decision.overlapping > 0) {
-    log::info("manifests of runs that cut differently: replaying the union of their cuts",
-              {{"topic", tp.topic},
-               {"partition", tp.partition},
-               {"overlapping", decision.overlapping}});
+    log::info(
+        "manifests of runs that cut differently: replaying the union of their cuts",
+        {{"topic", tp.topic}, {"partition", tp.partition}, {"overlapping", decision.overlapping}});
   }
   if (!decision.journal_only.empty()) {
-    log::info("journal cuts without a manifest dropped (S3 is the source of truth; no object "
-              "depends on them)",
-              {{"topic", tp.topic},
-               {"partition", tp.partition},
-               {"cuts", decision.journal_only.size()}});
+    log::info(
+        "journal cuts without a manifest dropped (S3 is the source of truth; no object "
+        "depends on them)",
+        {{"topic", tp.topic}, {"partition", tp.partition}, {"cuts", decision.journal_only.size()}});
   }
   handle->phase = PartitionPhase::active;
   handle->changed.notify_all();
@@ -162,8 +162,8 @@ void Pipeline::write_manifest(const std::shared_ptr<PartitionRuntime>& handle,
     const ObjectSummary& s = writer->summary();
     m.objects.push_back({s.key, s.first_offset, s.last_offset, s.records});
   }
-  std::string key = manifest_key(config_.s3.prefix, m.topic, m.partition,
-                                 {m.first_offset, m.end_offset});
+  std::string key =
+      manifest_key(config_.s3.prefix, m.topic, m.partition, {m.first_offset, m.end_offset});
   asio::co_spawn(
       executor_,
       [this, handle, gate, key, body = encode_manifest(m),

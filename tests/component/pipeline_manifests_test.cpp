@@ -39,7 +39,9 @@ class PipelineManifests : public ::testing::Test {
   }
 };
 
-bool unpaused(const PipelineRig& r) { return r.consumer.paused_partitions.empty(); }
+bool unpaused(const PipelineRig& r) {
+  return r.consumer.paused_partitions.empty();
+}
 
 TEST_F(PipelineManifests, AResetReplaysTheRecordedCutsWithTheSameBytes) {
   std::map<std::string, std::string> first;
@@ -104,9 +106,8 @@ TEST_F(PipelineManifests, ARecordBeforeTheManifestsAreReadStopsTheSinkWithoutCon
   r->feed(json_record(0, 0));  // the consumer should have held it back (paused)
   ASSERT_TRUE(r->fatal);
   EXPECT_THAT(*r->fatal, HasSubstr("before the partition's manifests were read"));
-  run(io, [&]() -> asio::awaitable<void> {
-    co_await r->pipeline.drain(std::chrono::seconds(10));
-  }());
+  run(io,
+      [&]() -> asio::awaitable<void> { co_await r->pipeline.drain(std::chrono::seconds(10)); }());
   EXPECT_EQ(r->consumer.offset(0), -1);
 }
 

@@ -84,7 +84,7 @@ class FakeConsumer : public server::ConsumerControl {
   std::vector<Commit> log;
   std::map<kafka::TopicPartition, std::pair<std::int64_t, std::string>> committed;
   std::set<kafka::TopicPartition> paused_partitions;  // pause(tp) / resume(tp)
-  bool hold = false;  // commits wait until released
+  bool hold = false;                                  // commits wait until released
   int fail_next = 0;
   int failures = 0;
   int pauses = 0;

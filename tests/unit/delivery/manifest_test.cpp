@@ -16,8 +16,8 @@ Manifest sample() {
   m.reason = CutReason::idle_flush;
   m.records = 150;
   m.bytes = 30000;
-  m.objects.push_back({"raw/edfi.dms.document/partition=3/Ed-Fi%20Extension/päth +=#.json.gz", 100,
-                       249, 120});
+  m.objects.push_back(
+      {"raw/edfi.dms.document/partition=3/Ed-Fi%20Extension/päth +=#.json.gz", 100, 249, 120});
   m.objects.push_back({"raw/b/\"quoted\"\\key", 130, 200, 30});
   return m;
 }
@@ -30,7 +30,8 @@ TEST(Manifest, KeysListInOffsetOrderAndNameTheCut) {
   // Zero padding: lexicographic order is offset order (ListObjectsV2 lists in UTF-8 order).
   EXPECT_LT(manifest_file_name({9, 10}), manifest_file_name({10, 11}));
   EXPECT_LT(manifest_file_name({99, 1000}), manifest_file_name({100, 101}));
-  auto name = parse_manifest_file_name(manifest_file_name({9223372036854775806, 9223372036854775807}));
+  auto name =
+      parse_manifest_file_name(manifest_file_name({9223372036854775806, 9223372036854775807}));
   ASSERT_TRUE(name);
   EXPECT_EQ(name->first_offset, 9223372036854775806);
   EXPECT_EQ(name->end_offset, 9223372036854775807);
@@ -48,10 +49,10 @@ TEST(Manifest, ForeignNamesAreNotManifests) {
   for (std::string_view bad :
        {"", "x.json", "00000000000000000100-00000000000000000250.txt",
         "00000000000000000100_00000000000000000250.json",
-        "0000000000000000100-00000000000000000250.json",    // 19 digits
-        "00000000000000000250-00000000000000000100.json",   // end before first
-        "00000000000000000100-00000000000000000100.json",   // empty segment
-        "-0000000000000000100-00000000000000000250.json",   // negative
+        "0000000000000000100-00000000000000000250.json",   // 19 digits
+        "00000000000000000250-00000000000000000100.json",  // end before first
+        "00000000000000000100-00000000000000000100.json",  // empty segment
+        "-0000000000000000100-00000000000000000250.json",  // negative
         "0000000000000000+100-00000000000000000250.json",
         "99999999999999999999-99999999999999999999.json"}) {  // past INT64_MAX
     EXPECT_FALSE(parse_manifest_file_name(bad)) << bad;
@@ -130,7 +131,8 @@ TEST(Manifest, DamagedBodiesAreRefusedWithAReason) {
   expect_refused(replaced("\"reason\":\"idle_flush\"", "\"reason\":\"none\""),
                  ManifestDecodeError::bad_field);
   expect_refused(replaced("\"partition\":3", "\"partition\":-3"), ManifestDecodeError::bad_field);
-  expect_refused(replaced("\"partition\":3", "\"partition\":\"3\""), ManifestDecodeError::bad_field);
+  expect_refused(replaced("\"partition\":3", "\"partition\":\"3\""),
+                 ManifestDecodeError::bad_field);
   expect_refused(replaced("\"end_offset\":250", "\"end_offset\":100"),
                  ManifestDecodeError::inconsistent);
   expect_refused(replaced("\"last_offset\":249,\"reason\"", "\"last_offset\":248,\"reason\""),
@@ -138,7 +140,8 @@ TEST(Manifest, DamagedBodiesAreRefusedWithAReason) {
   expect_refused(replaced("\"first_offset\":130", "\"first_offset\":99"),
                  ManifestDecodeError::inconsistent);
   expect_refused(replaced("\"records\":30", "\"records\":0"), ManifestDecodeError::bad_field);
-  expect_refused(replaced("\"objects\":[", "\"objects\":7,\"x\":["), ManifestDecodeError::bad_field);
+  expect_refused(replaced("\"objects\":[", "\"objects\":7,\"x\":["),
+                 ManifestDecodeError::bad_field);
 }
 
 }  // namespace
