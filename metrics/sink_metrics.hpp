@@ -139,6 +139,8 @@ struct SinkMetrics {
   Family<Counter> manifests_written;
   // Cuts read from the manifests in S3 on assignment and replayed. {topic}
   Family<Counter> manifest_cuts_replayed;
+  // Objects a replayed manifest lists that are not in S3 (cut and written anyway). {topic}
+  Family<Counter> manifest_objects_missing;
   // Size of completed objects as stored (after compression). {topic}
   Family<Histogram> object_size_bytes;
   // Time from the first record buffered for an object to the object being durable. {topic}

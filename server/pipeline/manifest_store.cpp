@@ -26,4 +26,20 @@ asio::awaitable<s3::S3Result<void>> S3ManifestStore::put(std::string key, std::s
   co_return s3::S3Result<void>{};
 }
 
+asio::awaitable<s3::S3Result<std::string>> S3ManifestStore::get(std::string key) {
+  // A manifest is a few hundred bytes per object it lists; anything past 16 MiB is not one.
+  auto got = co_await client_.get_object(bucket_, std::move(key), std::uint64_t{16} << 20);
+  if (!got) co_return got.error();
+  co_return s3::S3Result<std::string>(boost::system::in_place_value, std::move(got->data));
+}
+
+asio::awaitable<s3::S3Result<bool>> S3ManifestStore::exists(std::string key) {
+  auto head = co_await client_.head_object(bucket_, std::move(key));
+  if (head) co_return s3::S3Result<bool>(boost::system::in_place_value, true);
+  if (s3::is_not_found(head.error())) {
+    co_return s3::S3Result<bool>(boost::system::in_place_value, false);
+  }
+  co_return head.error();
+}
+
 }  // namespace ks3::server

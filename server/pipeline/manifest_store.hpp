@@ -1,5 +1,5 @@
 // Where the pipeline reads and writes cut manifests (server/delivery/manifest.hpp): S3 in the
-// daemon, an in-memory fake in tests. Only the two operations the pipeline needs.
+// daemon. Only the operations the pipeline needs.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -25,6 +25,10 @@ class ManifestStore {
                                                           std::string start_after,
                                                           std::string token) = 0;
   virtual boost::asio::awaitable<s3::S3Result<void>> put(std::string key, std::string body) = 0;
+  // A manifest's body.
+  virtual boost::asio::awaitable<s3::S3Result<std::string>> get(std::string key) = 0;
+  // Whether an object exists (HEAD); an error only when S3 could not tell.
+  virtual boost::asio::awaitable<s3::S3Result<bool>> exists(std::string key) = 0;
 };
 
 // Manifests in the sink's bucket, through the S3 client (and its retry policy: an operation
@@ -37,6 +41,8 @@ class S3ManifestStore final : public ManifestStore {
   boost::asio::awaitable<s3::S3Result<Page>> list(std::string prefix, std::string start_after,
                                                   std::string token) override;
   boost::asio::awaitable<s3::S3Result<void>> put(std::string key, std::string body) override;
+  boost::asio::awaitable<s3::S3Result<std::string>> get(std::string key) override;
+  boost::asio::awaitable<s3::S3Result<bool>> exists(std::string key) override;
 
  private:
   s3::Client& client_;

@@ -31,6 +31,7 @@
 #include "s3/multipart_upload.hpp"
 #include "s3/retry_policy.hpp"
 #include "server/config/config.hpp"
+#include "server/delivery/manifest.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
 #include "server/pipeline/manifest_store.hpp"
@@ -157,6 +158,10 @@ class Pipeline final : public kafka::ConsumerListener {
   // Manifests (pipeline_manifests.cpp)
   void start_loading_manifests(const std::vector<std::shared_ptr<PartitionRuntime>>& handles);
   boost::asio::awaitable<void> load_manifests(std::shared_ptr<PartitionRuntime> handle);
+  // Reads the first manifests to replay and checks that the objects they list exist
+  // (diagnostics only: the cuts are replayed either way).
+  boost::asio::awaitable<void> check_manifests(std::shared_ptr<PartitionRuntime> handle,
+                                               std::vector<ManifestName> names);
   void write_manifest(const std::shared_ptr<PartitionRuntime>& handle, const ClosedSegment& segment,
                       CutReason reason);
   void manifest_written(const std::shared_ptr<PartitionRuntime>& handle, std::uint64_t gate,

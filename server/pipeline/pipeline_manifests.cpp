@@ -17,6 +17,13 @@
 namespace ks3::server {
 namespace asio = boost::asio;
 
+namespace {
+// How many of the manifests to replay are read back and their objects checked after an
+// assignment (in the background): in steady state that is all of them (the segments between
+// the committed offset and a crash); after a reset it bounds the requests.
+constexpr std::size_t kManifestsChecked = 16;
+}  // namespace
+
 void Pipeline::start_loading_manifests(
     const std::vector<std::shared_ptr<PartitionRuntime>>& handles) {
   for (const auto& handle : handles) {
@@ -130,9 +137,64 @@ asio::awaitable<void> Pipeline::load_manifests(std::shared_ptr<PartitionRuntime>
   }
   handle->phase = PartitionPhase::active;
   handle->changed.notify_all();
+  std::vector<ManifestName> to_check;
+  for (const ManifestName& name : names) {
+    if (name.end_offset > start) to_check.push_back(name);
+  }
+  std::sort(to_check.begin(), to_check.end(), [](const ManifestName& a, const ManifestName& b) {
+    return a.first_offset != b.first_offset ? a.first_offset < b.first_offset
+                                            : a.end_offset < b.end_offset;
+  });
+  if (to_check.size() > kManifestsChecked) to_check.resize(kManifestsChecked);
+  if (!to_check.empty()) {
+    asio::co_spawn(
+        executor_,
+        [this, handle, to_check = std::move(to_check),
+         alive = std::weak_ptr<bool>(alive_)]() mutable -> asio::awaitable<void> {
+          if (alive.expired()) co_return;
+          co_await check_manifests(handle, std::move(to_check));
+        },
+        on_exception("checking the manifests of " + tp.topic + "/" + std::to_string(tp.partition)));
+  }
   // Stays paused while the memory budget is exhausted (resume_all resumes it later) or the sink
   // is stopping.
   if (consumer_ && !consumer_paused_ && phase_ == Phase::running) consumer_->resume(tp);
+}
+
+asio::awaitable<void> Pipeline::check_manifests(std::shared_ptr<PartitionRuntime> handle,
+                                                std::vector<ManifestName> names) {
+  auto alive = std::weak_ptr<bool>(alive_);
+  const kafka::TopicPartition tp = handle->state.tp();
+  for (const ManifestName& name : names) {
+    if (alive.expired() || phase_ == Phase::stopped) co_return;
+    const std::string key = manifest_key(config_.s3.prefix, tp.topic, tp.partition, name);
+    auto body = co_await manifest_store_->get(key);
+    if (alive.expired()) co_return;
+    if (!body) {
+      log::debug("a cut manifest could not be read back",
+                 {{"key", key}, {"error", body.error().describe()}});
+      continue;
+    }
+    const ManifestDecoded decoded = decode_manifest(*body);
+    if (!decoded.manifest) {
+      // The key name alone carries the cut, which is replayed; only the details are lost.
+      log::warn("a cut manifest cannot be decoded; its cut (from the key name) is replayed anyway",
+                {{"key", key},
+                 {"problem", std::string(to_string(*decoded.error))},
+                 {"reason", decoded.message}});
+      continue;
+    }
+    for (const ManifestObject& object : decoded.manifest->objects) {
+      auto exists = co_await manifest_store_->exists(object.key);
+      if (alive.expired()) co_return;
+      if (!exists || *exists) continue;
+      // A crash between the manifest and the object's completion, or a deletion: the segment is
+      // cut where it was and the object written again.
+      metrics_.manifest_objects_missing.with({tp.topic}).inc();
+      log::warn("an object listed in a cut manifest is not in S3; its segment is cut anyway",
+                {{"manifest", key}, {"object", object.key}, {"records", object.records}});
+    }
+  }
 }
 
 void Pipeline::repause_loading() {

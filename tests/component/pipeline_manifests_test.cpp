@@ -85,6 +85,36 @@ TEST_F(PipelineManifests, AResetReplaysTheRecordedCutsWithTheSameBytes) {
   expect_exactly_once(landed_records(s3, "t/"), {{0, {0, 5}}});
 }
 
+TEST_F(PipelineManifests, RecordedCutsAreReplayedEvenWhenTheirObjectsOrDetailsAreMissing) {
+  // [0, 3): its object never completed (a crash), so it is missing; [3, 5): written by a newer
+  // sink (version 2); plus a key that is not a manifest. Every cut is replayed anyway.
+  s3.put_object("test-bucket", "_ks3/manifests/t/0/00000000000000000000-00000000000000000003.json",
+                R"({"version":1,"topic":"t","partition":0,"first_offset":0,"end_offset":3,)"
+                R"("last_offset":2,"reason":"idle_flush","records":3,"bytes":300,"objects":[)"
+                R"({"key":"t/partition=0/t+0+00000000000000000000.jsonl.gz","first_offset":0,)"
+                R"("last_offset":2,"records":3}]})");
+  s3.put_object("test-bucket", "_ks3/manifests/t/0/00000000000000000003-00000000000000000005.json",
+                R"({"version":2,"layout":"future"})");
+  s3.put_object("test-bucket", "_ks3/manifests/t/0/notes.txt", "not a manifest");
+  auto r = rig({"rotation.idle_flush=30s", "rotation.max_records=100"});
+  r->assign(0, 0, "");
+  run(io, [&]() -> asio::awaitable<void> {
+    EXPECT_TRUE(co_await eventually([&] { return unpaused(*r); }));
+    for (std::int64_t i = 0; i < 6; ++i) r->feed(json_record(0, i));
+    EXPECT_TRUE(co_await eventually([&] { return r->consumer.offset(0) == 5; }));
+    EXPECT_TRUE(co_await eventually(
+        [&] { return r->metrics.manifest_objects_missing.with({"t"}).value() == 1.0; }));
+    EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(10)));
+  }());
+  EXPECT_EQ(r->metrics.manifest_cuts_replayed.with({"t"}).value(), 2.0) << "3 and 5";
+  auto keys = objects();
+  EXPECT_EQ(keys.size(), 3u);
+  EXPECT_TRUE(keys.count("t/partition=0/t+0+00000000000000000000.jsonl.gz"));
+  EXPECT_TRUE(keys.count("t/partition=0/t+0+00000000000000000003.jsonl.gz"));
+  EXPECT_TRUE(keys.count("t/partition=0/t+0+00000000000000000005.jsonl.gz"));
+  expect_exactly_once(landed_records(s3, "t/"), {{0, {0, 6}}});
+}
+
 TEST_F(PipelineManifests, AListingFailureKeepsThePartitionPausedUntilARetrySucceeds) {
   auto r = rig({"rotation.max_records=2"});
   s3.inject(S3Op::list_objects_v2, Fault::http_error(403, "AccessDenied"), 2);
