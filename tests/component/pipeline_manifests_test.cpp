@@ -100,10 +100,12 @@ TEST_F(PipelineManifests, RecordedCutsAreReplayedEvenWhenTheirObjectsOrDetailsAr
   r->assign(0, 0, "");
   run(io, [&]() -> asio::awaitable<void> {
     EXPECT_TRUE(co_await eventually([&] { return unpaused(*r); }));
-    for (std::int64_t i = 0; i < 6; ++i) r->feed(json_record(0, i));
-    EXPECT_TRUE(co_await eventually([&] { return r->consumer.offset(0) == 5; }));
+    // The check runs in the background; records come after it here, so it sees the object
+    // missing before the replay writes it.
     EXPECT_TRUE(co_await eventually(
         [&] { return r->metrics.manifest_objects_missing.with({"t"}).value() == 1.0; }));
+    for (std::int64_t i = 0; i < 6; ++i) r->feed(json_record(0, i));
+    EXPECT_TRUE(co_await eventually([&] { return r->consumer.offset(0) == 5; }));
     EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(10)));
   }());
   EXPECT_EQ(r->metrics.manifest_cuts_replayed.with({"t"}).value(), 2.0) << "3 and 5";
