@@ -23,12 +23,19 @@ void Pipeline::cut(const std::shared_ptr<PartitionRuntime>& handle, std::int64_t
   PartitionRuntime& p = *handle;
   const std::size_t objects = p.open.size();
   ClosedSegment segment = p.state.cut(end_offset, reason, objects);
-  // Before the writers close: the manifest lists their keys (and they cannot complete before
-  // it is written anyway).
-  if (p.state.manifests_required()) write_manifest(handle, segment, reason);
+  // The manifest lists the objects (in group order); they cannot complete before it is written.
+  std::vector<ManifestObject> listed;
+  if (p.state.manifests_required()) {
+    listed.reserve(objects);
+    for (const auto& [group, writer] : p.open) {
+      const ObjectSummary& s = writer->summary();
+      listed.push_back({s.key, s.first_offset, s.last_offset, s.records});
+    }
+  }
   for (auto& [group, writer] : p.open) writer->close(segment, reason);
   p.open.clear();
   metrics_.open_objects.sub(static_cast<double>(objects));
+  if (p.state.manifests_required()) write_manifest(handle, segment, reason, std::move(listed));
   log::debug("cut", {{"topic", p.state.tp().topic},
                      {"partition", p.state.tp().partition},
                      {"offset", end_offset},
