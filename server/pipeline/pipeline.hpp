@@ -163,7 +163,7 @@ class Pipeline final : public kafka::ConsumerListener {
   boost::asio::awaitable<void> check_manifests(std::shared_ptr<PartitionRuntime> handle,
                                                std::vector<ManifestName> names);
   void write_manifest(const std::shared_ptr<PartitionRuntime>& handle, const ClosedSegment& segment,
-                      CutReason reason);
+                      CutReason reason, std::vector<ManifestObject> objects);
   void manifest_written(const std::shared_ptr<PartitionRuntime>& handle, std::uint64_t gate,
                         const std::string& key, const s3::S3Result<void>& result);
   // Partitions still reading their manifests stay paused when the consumer resumes all.
