@@ -205,7 +205,8 @@ void Pipeline::repause_loading() {
 }
 
 void Pipeline::write_manifest(const std::shared_ptr<PartitionRuntime>& handle,
-                              const ClosedSegment& segment, CutReason reason) {
+                              const ClosedSegment& segment, CutReason reason,
+                              std::vector<ManifestObject> objects) {
   PartitionRuntime& p = *handle;
   const std::uint64_t gate = segment.required_journal_version;
   if (segment.start >= segment.end) {  // nothing was consumed: no cut to record
@@ -220,10 +221,7 @@ void Pipeline::write_manifest(const std::shared_ptr<PartitionRuntime>& handle,
   m.reason = reason;
   m.records = segment.records;
   m.bytes = segment.bytes;
-  for (const auto& [group, writer] : p.open) {
-    const ObjectSummary& s = writer->summary();
-    m.objects.push_back({s.key, s.first_offset, s.last_offset, s.records});
-  }
+  m.objects = std::move(objects);
   std::string key =
       manifest_key(config_.s3.prefix, m.topic, m.partition, {m.first_offset, m.end_offset});
   asio::co_spawn(
