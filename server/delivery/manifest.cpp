@@ -30,10 +30,22 @@ std::optional<std::int64_t> parse_padded(std::string_view digits) {
   return value;
 }
 
+// `"name":` after a ',' unless it is the first member of an object.
 void field(std::string& out, std::string_view name) {
   out += out.back() == '{' ? "" : ",";
   json::append_json_string(out, name);
   out += ':';
+}
+
+template <typename Number>
+void number_field(std::string& out, std::string_view name, Number value) {
+  field(out, name);
+  out += std::to_string(value);
+}
+
+void text_field(std::string& out, std::string_view name, std::string_view text) {
+  field(out, name);
+  json::append_json_string(out, text);
 }
 
 ManifestDecoded refused(ManifestDecodeError error, std::string message) {
@@ -109,38 +121,24 @@ std::optional<ManifestName> parse_manifest_file_name(std::string_view file_name)
 
 std::string encode_manifest(const Manifest& m) {
   std::string out = "{";
-  field(out, "version");
-  out += std::to_string(m.version);
-  field(out, "topic");
-  json::append_json_string(out, m.topic);
-  field(out, "partition");
-  out += std::to_string(m.partition);
-  field(out, "first_offset");
-  out += std::to_string(m.first_offset);
-  field(out, "end_offset");
-  out += std::to_string(m.end_offset);
-  field(out, "last_offset");
-  out += std::to_string(m.end_offset - 1);
-  field(out, "reason");
-  json::append_json_string(out, to_string(m.reason));
-  field(out, "records");
-  out += std::to_string(m.records);
-  field(out, "bytes");
-  out += std::to_string(m.bytes);
+  number_field(out, "version", m.version);
+  text_field(out, "topic", m.topic);
+  number_field(out, "partition", m.partition);
+  number_field(out, "first_offset", m.first_offset);
+  number_field(out, "end_offset", m.end_offset);
+  number_field(out, "last_offset", m.end_offset - 1);
+  text_field(out, "reason", to_string(m.reason));
+  number_field(out, "records", m.records);
+  number_field(out, "bytes", m.bytes);
   field(out, "objects");
   out += '[';
   for (std::size_t i = 0; i < m.objects.size(); ++i) {
     const ManifestObject& o = m.objects[i];
-    if (i > 0) out += ',';
-    out += '{';
-    field(out, "key");
-    json::append_json_string(out, o.key);
-    field(out, "first_offset");
-    out += std::to_string(o.first_offset);
-    field(out, "last_offset");
-    out += std::to_string(o.last_offset);
-    field(out, "records");
-    out += std::to_string(o.records);
+    out += i > 0 ? ",{" : "{";
+    text_field(out, "key", o.key);
+    number_field(out, "first_offset", o.first_offset);
+    number_field(out, "last_offset", o.last_offset);
+    number_field(out, "records", o.records);
     out += '}';
   }
   out += "]}\n";
