@@ -210,8 +210,6 @@ TEST(PartitionState, ForeignMetadataIsAWarningNotAFailure) {
   EXPECT_EQ(p.committed_position(), 7);
 }
 
-}  // namespace
-}  // namespace ks3::server
 
 TEST(PartitionState, ManifestsGateCompletionOfTheirSegmentAndLaterOnes) {
   PartitionState p({"t", 0}, 0, "", max_records(3));
@@ -321,3 +319,6 @@ TEST(PartitionState, JournalReplaysStillCutByTheClock) {
   EXPECT_FALSE(p.rotation().in_recorded_segment());
   EXPECT_EQ(p.rotation().moment_cut_due(kNow + std::chrono::hours(1)), CutReason::idle_flush);
 }
+
+}  // namespace
+}  // namespace ks3::server
