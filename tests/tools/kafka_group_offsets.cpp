@@ -101,6 +101,63 @@ std::string printable(const void* data, std::size_t size) {
   return out;
 }
 
+// Joins the group (it must have no other member), waits for the assignment of every partition
+// in `all`, commits each one's earliest offset with empty metadata, and leaves. (A commit from
+// outside the group is refused by the mock cluster: "Unknown member".)
+void reset_to_earliest(const Args& args, const rd_kafka_topic_partition_list_t* all) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto set = [&](const char* name, const std::string& value) {
+    if (rd_kafka_conf_set(conf, name, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      die(std::string("config ") + name + ": " + errstr);
+    }
+  };
+  set("bootstrap.servers", args.bootstrap);
+  set("group.id", args.group);
+  set("enable.auto.commit", "false");
+  set("session.timeout.ms", "6000");  // the mock cluster's joins wait for this after a leave
+  set("heartbeat.interval.ms", "500");
+  set("log_level", "3");
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (!rk) die(std::string("cannot create consumer: ") + errstr);
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  for (const auto& topic : args.topics) {
+    rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  if (auto err = rd_kafka_subscribe(rk, topics))
+    die(std::string("subscribe: ") + rd_kafka_err2str(err));
+  rd_kafka_topic_partition_list_destroy(topics);
+  // Wait (bounded) until the group gave this member every partition.
+  for (int i = 0;; ++i) {
+    if (i >= 300) die("resetting group " + args.group + ": no full assignment within 30 s");
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100)) rd_kafka_message_destroy(m);
+    rd_kafka_topic_partition_list_t* assigned = nullptr;
+    if (rd_kafka_assignment(rk, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR && assigned) {
+      const bool complete = assigned->cnt == all->cnt;
+      rd_kafka_topic_partition_list_destroy(assigned);
+      if (complete) break;
+    }
+  }
+  rd_kafka_topic_partition_list_t* reset = rd_kafka_topic_partition_list_copy(all);
+  for (int i = 0; i < reset->cnt; ++i) {
+    auto& tp = reset->elems[i];
+    int64_t low = 0;
+    int64_t high = 0;
+    if (auto err =
+            rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 10000)) {
+      die(std::string("earliest offset of ") + tp.topic + ": " + rd_kafka_err2str(err));
+    }
+    tp.offset = low;
+  }
+  if (auto err = rd_kafka_commit(rk, reset, 0)) {
+    die(std::string("resetting group ") + args.group + ": " + rd_kafka_err2str(err));
+  }
+  rd_kafka_topic_partition_list_destroy(reset);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,23 +170,7 @@ int main(int argc, char** argv) {
     for (int p = 0; p < count; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
   }
   rd_kafka_topic_partition_list_sort(list, nullptr, nullptr);
-  if (args.reset_to_earliest) {
-    rd_kafka_topic_partition_list_t* reset = rd_kafka_topic_partition_list_copy(list);
-    for (int i = 0; i < reset->cnt; ++i) {
-      auto& tp = reset->elems[i];
-      int64_t low = 0;
-      int64_t high = 0;
-      if (auto err =
-              rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 10000)) {
-        die(std::string("earliest offset of ") + tp.topic + ": " + rd_kafka_err2str(err));
-      }
-      tp.offset = low;
-    }
-    if (auto err = rd_kafka_commit(rk, reset, 0)) {
-      die(std::string("resetting group ") + args.group + ": " + rd_kafka_err2str(err));
-    }
-    rd_kafka_topic_partition_list_destroy(reset);
-  }
+  if (args.reset_to_earliest) reset_to_earliest(args, list);
   if (auto err = rd_kafka_committed(rk, list, 10000)) {
     die(std::string("committed offsets of group ") + args.group + ": " + rd_kafka_err2str(err));
   }
