@@ -61,7 +61,9 @@ Args parse_args(int argc, char** argv) {
   return args;
 }
 
-rd_kafka_t* make_consumer(const Args& args) {
+// `member`: a consumer that joins the group (--reset-to), with the timings the mock cluster needs
+// (its joins wait session.timeout.ms after a member left).
+rd_kafka_t* make_consumer(const Args& args, bool member = false) {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   auto set = [&](const char* name, const std::string& value) {
@@ -73,6 +75,10 @@ rd_kafka_t* make_consumer(const Args& args) {
   set("group.id", args.group);
   set("enable.auto.commit", "false");
   set("log_level", "3");
+  if (member) {
+    set("session.timeout.ms", "6000");
+    set("heartbeat.interval.ms", "500");
+  }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!rk) die(std::string("cannot create consumer: ") + errstr);
   return rk;
@@ -105,21 +111,7 @@ std::string printable(const void* data, std::size_t size) {
 // in `all`, commits each one's earliest offset with empty metadata, and leaves. (A commit from
 // outside the group is refused by the mock cluster: "Unknown member".)
 void reset_to_earliest(const Args& args, const rd_kafka_topic_partition_list_t* all) {
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const char* name, const std::string& value) {
-    if (rd_kafka_conf_set(conf, name, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-      die(std::string("config ") + name + ": " + errstr);
-    }
-  };
-  set("bootstrap.servers", args.bootstrap);
-  set("group.id", args.group);
-  set("enable.auto.commit", "false");
-  set("session.timeout.ms", "6000");  // the mock cluster's joins wait for this after a leave
-  set("heartbeat.interval.ms", "500");
-  set("log_level", "3");
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-  if (!rk) die(std::string("cannot create consumer: ") + errstr);
+  rd_kafka_t* rk = make_consumer(args, true);
   rd_kafka_poll_set_consumer(rk);
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   for (const auto& topic : args.topics) {
