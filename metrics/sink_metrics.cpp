@@ -132,6 +132,16 @@ SinkMetrics::SinkMetrics(prometheus::Registry& r)
       objects_aborted(family<Counter>(r, "objects_aborted_total",
                                       "Objects abandoned before completion, by reason.",
                                       {"topic", "reason"})),
+      manifests_written(family<Counter>(r, "manifests_written_total",
+                                        "Cut manifests written to S3 (one per cut segment).",
+                                        kTopic)),
+      manifest_cuts_replayed(family<Counter>(
+          r, "manifest_cuts_replayed_total",
+          "Cuts read from the manifests in S3 on assignment, to be replayed.", kTopic)),
+      manifest_objects_missing(family<Counter>(
+          r, "manifest_objects_missing_total",
+          "Objects listed in a replayed cut manifest that are not in S3 (cut and written anyway).",
+          kTopic)),
       object_size_bytes(family<Histogram>(r, "object_size_bytes",
                                           "Size of completed objects as stored in S3.", kTopic,
                                           buckets::object_size_bytes())),

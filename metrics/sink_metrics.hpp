@@ -131,10 +131,16 @@ struct SinkMetrics {
   Family<Counter> records_failed;
   // Objects made durable (PutObject or CompleteMultipartUpload succeeded). {topic, reason: why
   // the object was cut, server::to_string(CutReason): max_records, max_bytes, time_window,
-  // journal_replay, idle_flush, max_open, memory_pressure, shutdown}
+  // journal_replay, manifest_replay, idle_flush, max_open, memory_pressure, shutdown}
   Family<Counter> objects_completed;
   // Objects abandoned before completion (multipart upload aborted). {topic, reason}
   Family<Counter> objects_aborted;
+  // Cut manifests written to S3, one per cut segment (delivery.manifests). {topic}
+  Family<Counter> manifests_written;
+  // Cuts read from the manifests in S3 on assignment and replayed. {topic}
+  Family<Counter> manifest_cuts_replayed;
+  // Objects a replayed manifest lists that are not in S3 (cut and written anyway). {topic}
+  Family<Counter> manifest_objects_missing;
   // Size of completed objects as stored (after compression). {topic}
   Family<Histogram> object_size_bytes;
   // Time from the first record buffered for an object to the object being durable. {topic}

@@ -17,6 +17,8 @@ class KafkaConsumerControl final : public ConsumerControl {
   }
   void pause_all() override { consumer_.pause_all(); }
   void resume_all() override { consumer_.resume_all(); }
+  void pause(const kafka::TopicPartition& tp) override { consumer_.pause({&tp, 1}); }
+  void resume(const kafka::TopicPartition& tp) override { consumer_.resume({&tp, 1}); }
 
  private:
   kafka::Consumer& consumer_;

@@ -27,6 +27,7 @@
 #include "server/app/cli_options.hpp"
 #include "server/app/consumer_control.hpp"
 #include "server/app/startup_check.hpp"
+#include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/pipeline.hpp"
 #include "server/pipeline/s3_metrics_observer.hpp"
 #include "server/workers/worker_pool.hpp"
@@ -56,6 +57,7 @@ struct Sink {
         credentials(make_credentials(io, config)),
         client(io.get_executor(), config.s3.client, credentials, &observer),
         uploads(client, limits(config)),
+        manifests(client, config.s3.client.bucket),
         pipeline(io.get_executor(), config, uploads, workers, metrics),
         consumer(io.get_executor(), consumer_config(config), pipeline),
         control(consumer),
@@ -63,6 +65,7 @@ struct Sink {
                  {.interval = config.s3.health_check_interval,
                   .timeout = config.s3.health_check_interval}) {
     pipeline.set_consumer(&control);
+    if (config.delivery.manifests) pipeline.set_manifest_store(&manifests);
     // Payload hashes (SHA-256, Content-MD5) of large bodies run on the workers too.
     if (auto executor = workers.executor()) client.set_hashing_executor(*executor);
     registry.add_collector(std::make_shared<metrics::ProcessCollector>());
@@ -107,6 +110,7 @@ struct Sink {
   std::shared_ptr<s3::CredentialsProvider> credentials;
   s3::Client client;
   s3::MultipartUploads uploads;
+  S3ManifestStore manifests;
   Pipeline pipeline;
   kafka::Consumer consumer;
   KafkaConsumerControl control;

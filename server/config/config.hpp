@@ -63,6 +63,13 @@ struct BadRecordSettings {
   std::string dead_letter_prefix = "_dlq/";
 };
 
+// Cut manifests in S3 (server/delivery/manifest.hpp): a re-run after a reset of the group's
+// offsets, or with a new group id, cuts where the first run did. Off: the commit-metadata journal
+// only (docs/DESIGN.md, "Delivery: exactly-once object set").
+struct DeliverySettings {
+  bool manifests = true;
+};
+
 struct MemorySettings {
   std::uint64_t high_watermark = 256ULL << 20;  // pause every partition above this
   std::uint64_t low_watermark = 192ULL << 20;   // resume below this
@@ -86,6 +93,7 @@ struct SinkConfig {
   RotationOptions rotation = default_rotation();
   TombstonePolicy tombstones = TombstonePolicy::write;
   BadRecordSettings bad_records;
+  DeliverySettings delivery;
   MemorySettings memory;
   PipelineSettings pipeline;
   std::chrono::milliseconds shutdown_deadline{30000};

@@ -420,6 +420,9 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(text_key(
       "bad_records.dead_letter_prefix",
       [](C & c) -> auto& { return c.bad_records.dead_letter_prefix; }));
+  // cut manifests in S3 (re-runs after an offset reset write the same objects)
+  keys.push_back(bool_key(
+      "delivery.manifests", [](C & c) -> auto& { return c.delivery.manifests; }));
   // process
   keys.push_back(size_key(
       "memory.high_watermark", [](C & c) -> auto& { return c.memory.high_watermark; }));

@@ -73,6 +73,10 @@ class CutReplay {
 
   bool cut_before(std::int64_t record_offset);
   bool done() const { return next_ == cuts_.size(); }
+  // The next cut not replayed yet.
+  std::optional<std::int64_t> next() const {
+    return done() ? std::nullopt : std::optional<std::int64_t>(cuts_[next_]);
+  }
 
  private:
   std::vector<std::int64_t> cuts_;

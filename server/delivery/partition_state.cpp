@@ -46,18 +46,77 @@ void PartitionState::record_consumed(std::int64_t offset, std::int64_t timestamp
 
 CutReason PartitionState::after_record(std::int64_t offset) const {
   if (next_offset_ != offset + 1) return CutReason::none;
-  return rotation_.cut_after();
+  CutReason full = rotation_.cut_after();
+  if (full != CutReason::none) return full;
+  return rotation_.recorded_cut_after(offset) ? CutReason::manifest_replay : CutReason::none;
 }
 
 ClosedSegment PartitionState::cut(std::int64_t end_offset, CutReason reason,
                                   std::size_t object_count) {
   ensure_tracker(end_offset);
-  if (is_moment_cut(reason) && journal_.add(end_offset)) ++journal_version_;
+  ClosedSegment closed;
+  closed.start = tracker_->open_segment_start();
+  closed.end = end_offset;
+  closed.records = rotation_.segment_records();
+  closed.bytes = rotation_.segment_bytes();
+  const bool journaled = is_moment_cut(reason) && journal_.add(end_offset);
+  if (journaled || manifests_required_) {
+    ++gate_number_;
+    if (journaled) journal_version_ = gate_number_;
+    gates_.push_back(Gate{gate_number_, journaled, manifests_required_, closed.start});
+  }
   auto id = tracker_->close_segment(end_offset, object_count);
   rotation_.reset();
   // close_segment fails only for an end before the open segment's start, which the pipeline
   // never asks for (cuts follow the records in offset order).
-  return ClosedSegment{id ? *id : 0, end_offset, journal_version_};
+  closed.id = id ? *id : 0;
+  closed.required_journal_version = gate_number_;
+  return closed;
+}
+
+void PartitionState::replay_manifest_cuts(std::span<const std::int64_t> ascending_cuts) {
+  rotation_.set_replay(ascending_cuts, CutReason::manifest_replay);
+  replayed_cuts_ = ascending_cuts.size();
+}
+
+void PartitionState::manifest_written(std::uint64_t gate) {
+  for (Gate& g : gates_) {
+    if (g.number == gate) g.manifest_pending = false;
+  }
+  pop_open_gates();
+}
+
+std::size_t PartitionState::manifests_pending() const {
+  return static_cast<std::size_t>(std::count_if(gates_.begin(), gates_.end(),
+                                                [](const Gate& g) { return g.manifest_pending; }));
+}
+
+bool PartitionState::may_complete(std::uint64_t required_journal_version) const {
+  for (const Gate& g : gates_) {
+    if (g.number > required_journal_version) break;
+    if (g.manifest_pending || (g.journal && acked_journal_version_ < g.number)) return false;
+  }
+  return true;
+}
+
+void PartitionState::pop_open_gates() {
+  while (!gates_.empty() && !gates_.front().manifest_pending &&
+         (!gates_.front().journal || acked_journal_version_ >= gates_.front().number)) {
+    gates_.pop_front();
+  }
+}
+
+std::int64_t PartitionState::commit_target() const {
+  std::int64_t target = tracker_->durable_position();
+  // A segment without objects is durable at once: it must still not be committed past before
+  // its manifest is written (a reset would not know the cut otherwise).
+  for (const Gate& g : gates_) {
+    if (g.manifest_pending) {
+      target = std::min(target, g.start);
+      break;
+    }
+  }
+  return std::max(target, tracker_->committed_position());
 }
 
 bool PartitionState::object_durable(OffsetTracker::SegmentId segment) {
@@ -68,13 +127,14 @@ bool PartitionState::object_durable(OffsetTracker::SegmentId segment) {
 
 bool PartitionState::commit_due() const {
   if (!tracker_) return false;
-  return tracker_->commit_due() || journal_version_ > acked_journal_version_;
+  return commit_target() > tracker_->committed_position() ||
+         journal_version_ > acked_journal_version_;
 }
 
 std::optional<CommitPlan> PartitionState::plan_commit() {
   if (commit_in_flight_ || !commit_due()) return std::nullopt;
   CommitPlan plan;
-  plan.offset = std::max(tracker_->durable_position(), tracker_->committed_position());
+  plan.offset = commit_target();
   CutJournal beyond = journal_;
   beyond.prune(plan.offset);
   plan.metadata = beyond.encode();
@@ -90,6 +150,7 @@ void PartitionState::commit_finished(const CommitPlan& plan, bool ok) {
   committed_offset_ = std::max(committed_offset_, plan.offset);
   acked_journal_version_ = std::max(acked_journal_version_, plan.journal_version);
   journal_.prune(plan.offset);
+  pop_open_gates();
 }
 
 std::int64_t PartitionState::committed_position() const {

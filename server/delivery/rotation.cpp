@@ -16,6 +16,8 @@ std::string_view to_string(CutReason reason) {
       return "time_window";
     case CutReason::journal_replay:
       return "journal_replay";
+    case CutReason::manifest_replay:
+      return "manifest_replay";
     case CutReason::idle_flush:
       return "idle_flush";
     case CutReason::max_open:
@@ -28,6 +30,16 @@ std::string_view to_string(CutReason reason) {
   return "?";
 }
 
+std::optional<CutReason> parse_cut_reason(std::string_view text) {
+  for (CutReason reason :
+       {CutReason::none, CutReason::max_records, CutReason::max_bytes, CutReason::time_window,
+        CutReason::journal_replay, CutReason::manifest_replay, CutReason::idle_flush,
+        CutReason::max_open, CutReason::memory_pressure, CutReason::shutdown}) {
+    if (to_string(reason) == text) return reason;
+  }
+  return std::nullopt;
+}
+
 bool is_moment_cut(CutReason reason) {
   return reason == CutReason::idle_flush || reason == CutReason::max_open ||
          reason == CutReason::memory_pressure || reason == CutReason::shutdown;
@@ -37,11 +49,16 @@ PartitionRotation::PartitionRotation(RotationOptions options,
                                      std::span<const std::int64_t> journaled_cuts)
     : options_(options), replay_(journaled_cuts) {}
 
+void PartitionRotation::set_replay(std::span<const std::int64_t> ascending_cuts, CutReason reason) {
+  replay_ = CutReplay(ascending_cuts);
+  replay_reason_ = reason;
+}
+
 CutReason PartitionRotation::cut_before(std::int64_t offset, std::int64_t timestamp_ms) {
   // The replay must see every offset, even when the segment is empty, to stay in step.
   const bool journaled = replay_.cut_before(offset);
   if (records_ == 0) return CutReason::none;
-  if (journaled) return CutReason::journal_replay;
+  if (journaled) return replay_reason_;
   if (options_.time_window.count() > 0 && first_timestamp_ms_ >= 0 && timestamp_ms >= 0 &&
       timestamp_ms - first_timestamp_ms_ >= options_.time_window.count()) {
     return CutReason::time_window;
@@ -72,7 +89,7 @@ void PartitionRotation::reset() {
 }
 
 std::optional<SteadyTime> PartitionRotation::next_moment_deadline() const {
-  if (records_ == 0) return std::nullopt;
+  if (records_ == 0 || in_recorded_segment()) return std::nullopt;
   std::optional<SteadyTime> deadline;
   if (options_.idle_flush.count() > 0) deadline = last_arrival_ + options_.idle_flush;
   if (options_.max_open.count() > 0) {
@@ -83,7 +100,7 @@ std::optional<SteadyTime> PartitionRotation::next_moment_deadline() const {
 }
 
 CutReason PartitionRotation::moment_cut_due(SteadyTime now) const {
-  if (records_ == 0) return CutReason::none;
+  if (records_ == 0 || in_recorded_segment()) return CutReason::none;
   if (options_.max_open.count() > 0 && now - first_arrival_ >= options_.max_open) {
     return CutReason::max_open;
   }

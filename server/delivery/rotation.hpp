@@ -14,8 +14,9 @@
 //       time_window: Kafka Connect's rotate.interval.ms: cut before a record whose timestamp is
 //                    at least time_window past the timestamp of the segment's first timestamped
 //                    record (records without a timestamp, or going back in time, never cut);
-//     plus cuts replayed from the partition's journal (kafka/cut_journal.hpp): "cut before the
-//     first record with offset >= the journaled offset";
+//     plus cuts replayed from the partition's journal (server/delivery/cut_journal.hpp) or from
+//     its manifests in S3 (server/delivery/manifest_replay.hpp): "cut before the first record
+//     with offset >= the recorded offset";
 //   - moment cuts, decided by the wall clock or the process state; the shell journals them:
 //       idle_flush: no record for idle_flush since the segment's last record;
 //       max_open:   the segment's first record arrived max_open ago (rotate.schedule.interval.ms);
@@ -50,7 +51,8 @@ enum class CutReason {
   max_records,
   max_bytes,
   time_window,
-  journal_replay,
+  journal_replay,   // a cut of the commit metadata's journal, replayed
+  manifest_replay,  // a cut recorded in the partition's manifests in S3, replayed
   idle_flush,
   max_open,
   memory_pressure,
@@ -58,12 +60,18 @@ enum class CutReason {
 };
 
 std::string_view to_string(CutReason reason);
+// The reason named by to_string (nullopt for any other text).
+std::optional<CutReason> parse_cut_reason(std::string_view text);
 // True for cuts that depend on the moment and must be journaled before their objects complete.
 bool is_moment_cut(CutReason reason);
 
 class PartitionRotation {
  public:
   PartitionRotation(RotationOptions options, std::span<const std::int64_t> journaled_cuts);
+
+  // Replaces the cuts to replay (before the first record): `reason` is what cut_before reports
+  // for them (journal_replay or manifest_replay).
+  void set_replay(std::span<const std::int64_t> ascending_cuts, CutReason reason);
 
   // Whether the open segment must be cut before the record at `offset` (call for every record,
   // in offset order, including records that end up skipped: the journal replay tracks offsets):
@@ -83,7 +91,21 @@ class PartitionRotation {
   std::uint64_t segment_records() const { return records_; }
   std::uint64_t segment_bytes() const { return bytes_; }
 
-  // A wall-clock cut that is due at `now` (idle_flush or max_open), or none.
+  // True while a cut recorded in the manifests is still ahead: the open segment ends there, as
+  // it did in the run that recorded it, so no wall-clock cut is made before (a re-run that
+  // stalls must not cut finer than the objects it replaces). Journal replays are unaffected.
+  bool in_recorded_segment() const {
+    return replay_reason_ == CutReason::manifest_replay && !replay_.done();
+  }
+  // Whether a cut recorded in the manifests falls right after the record at `offset` (the next
+  // recorded cut is offset + 1): the segment is cut at once, as the recording run did, instead
+  // of waiting for a record that may not come yet (the end of the topic).
+  bool recorded_cut_after(std::int64_t offset) const {
+    return in_recorded_segment() && records_ > 0 && replay_.next() == offset + 1;
+  }
+
+  // A wall-clock cut that is due at `now` (idle_flush or max_open), or none (always none in a
+  // recorded segment).
   CutReason moment_cut_due(SteadyTime now) const;
   // The earliest time a wall-clock cut can become due, for the shell's timer; nullopt when none
   // can (empty segment, or neither setting on).
@@ -92,6 +114,7 @@ class PartitionRotation {
  private:
   RotationOptions options_;
   CutReplay replay_;
+  CutReason replay_reason_ = CutReason::journal_replay;
   std::uint64_t records_ = 0;
   std::uint64_t bytes_ = 0;
   std::int64_t first_timestamp_ms_ = -1;

@@ -17,21 +17,27 @@ namespace ks3::server {
 
 class ObjectWriter;
 
+// loading: just assigned, paused until its manifests in S3 are read (no record may arrive yet).
 // active: records are written. revoking: no more records; open objects are aborted, closed ones
-// may still complete once their journal is acknowledged. journal_lost: revoking, and the journal
-// could not be committed: objects waiting for it abort.
-enum class PartitionPhase { active, revoking, journal_lost };
+// may still complete once their journal is acknowledged. journal_lost: the completion gate can
+// no longer open (on revoke the journal could not be committed, or a manifest could not be
+// written): objects waiting for it abort.
+enum class PartitionPhase { loading, active, revoking, journal_lost };
 
 struct PartitionRuntime {
   PartitionRuntime(boost::asio::any_io_executor executor, PartitionState state_,
-                   CommitRetry commit_retry_ = CommitRetry())
-      : state(std::move(state_)), commit_retry(std::move(commit_retry_)), changed(executor) {}
+                   CommitRetry commit_retry_ = CommitRetry(),
+                   PartitionPhase phase_ = PartitionPhase::active)
+      : state(std::move(state_)),
+        commit_retry(std::move(commit_retry_)),
+        phase(phase_),
+        changed(executor) {}
 
   bool active() const { return phase == PartitionPhase::active; }
 
   PartitionState state;
   CommitRetry commit_retry;  // backoff after failed commits, and the failure streak
-  PartitionPhase phase = PartitionPhase::active;
+  PartitionPhase phase;
   // Open objects of the open segment, by group (the rendered key with the offset marker).
   std::map<std::string, std::shared_ptr<ObjectWriter>, std::less<>> open;
   std::uint64_t buffered_bytes = 0;  // held by the partition's objects before they are parts

@@ -76,6 +76,7 @@ metrics::TopicMetrics& Pipeline::topic_metrics(std::string_view topic) {
 }
 
 void Pipeline::on_assigned(std::span<const kafka::AssignedPartition> partitions) {
+  std::vector<std::shared_ptr<PartitionRuntime>> loading;
   for (const kafka::AssignedPartition& assigned : partitions) {
     PartitionState state(assigned.tp, assigned.committed_offset, assigned.committed_metadata,
                          rotation_);
@@ -89,14 +90,19 @@ void Pipeline::on_assigned(std::span<const kafka::AssignedPartition> partitions)
                                      {"partition", assigned.tp.partition},
                                      {"committed_offset", assigned.committed_offset},
                                      {"journaled_cuts", state.replayed_cuts()}});
-    partitions_[assigned.tp] = std::make_shared<PartitionRuntime>(
-        executor_, std::move(state), CommitRetry(commit_retry_config_, commit_random_));
+    if (manifest_store_) state.require_manifests();
+    auto handle = std::make_shared<PartitionRuntime>(
+        executor_, std::move(state), CommitRetry(commit_retry_config_, commit_random_),
+        manifest_store_ ? PartitionPhase::loading : PartitionPhase::active);
+    if (manifest_store_) loading.push_back(handle);
+    partitions_[assigned.tp] = std::move(handle);
     metrics_.partition(assigned.tp.topic, assigned.tp.partition);
   }
   metrics_.rebalances.with({"assigned"}).inc();
   metrics_.assigned_partitions.set(static_cast<double>(partitions_.size()));
   // New partitions start paused when the budget is exhausted or the sink is stopping.
   if (consumer_ && (consumer_paused_ || phase_ != Phase::running)) consumer_->pause_all();
+  start_loading_manifests(loading);
 }
 
 void Pipeline::on_error(const kafka::ConsumerError& error) {
@@ -123,6 +129,15 @@ void Pipeline::on_records_delivered() {
 void Pipeline::on_record(const kafka::Record& record) {
   if (phase_ != Phase::running) return;  // not consumed: never committed
   auto handle = find(record.topic, record.partition);
+  if (handle && handle->phase == PartitionPhase::loading) {
+    // The partition is paused until its manifests are read: a record now would be cut without
+    // knowing the recorded cuts. It is not consumed (never committed): the next start reads it.
+    fail("a record of " + std::string(record.topic) + "/" + std::to_string(record.partition) +
+             " at offset " + std::to_string(record.offset) +
+             " arrived before the partition's manifests were read",
+         false);
+    return;
+  }
   if (!handle || !handle->active()) return;
   RecordView view;
   view.topic = record.topic;

@@ -7,7 +7,10 @@
 // closes every open object of the partition at one offset; the offset tracker marks the
 // segment durable when all its objects completed, and the commit advances to the durable
 // prefix. Moment cuts (idle flush, memory pressure, shutdown) are journaled in the commit
-// metadata before their objects complete (PartitionState). See docs/DESIGN.md.
+// metadata before their objects complete (PartitionState). With a manifest store, every cut
+// also writes a manifest to S3 before its objects complete, and an assigned partition stays
+// paused until its manifests are listed and their cuts set up for replay
+// (pipeline_manifests.cpp). See docs/DESIGN.md.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -28,8 +31,10 @@
 #include "s3/multipart_upload.hpp"
 #include "s3/retry_policy.hpp"
 #include "server/config/config.hpp"
+#include "server/delivery/manifest.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
+#include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/object_writer.hpp"
 #include "server/pipeline/partition_runtime.hpp"
@@ -48,6 +53,9 @@ class ConsumerControl {
                                                                    std::string metadata) = 0;
   virtual void pause_all() = 0;
   virtual void resume_all() = 0;
+  // One partition (e.g. until its manifests are read); paused from on_assigned, it starts paused.
+  virtual void pause(const kafka::TopicPartition& tp) = 0;
+  virtual void resume(const kafka::TopicPartition& tp) = 0;
 };
 
 struct PipelineStats {
@@ -74,6 +82,8 @@ class Pipeline final : public kafka::ConsumerListener {
   Pipeline& operator=(const Pipeline&) = delete;
 
   void set_consumer(ConsumerControl* consumer) { consumer_ = consumer; }
+  // Cut manifests (delivery.manifests): written at every cut, read on assignment. Null: off.
+  void set_manifest_store(ManifestStore* store) { manifest_store_ = store; }
   void set_fatal_handler(FatalHandler handler) { fatal_ = std::move(handler); }
   // Tests: called for every record before it is processed (throw to fail the record path).
   void set_record_hook_for_tests(std::function<void(const RecordView&)> hook) {
@@ -145,6 +155,20 @@ class Pipeline final : public kafka::ConsumerListener {
   // The completion handler of a coroutine the pipeline spawns: an exception fails the sink.
   std::function<void(std::exception_ptr)> on_exception(std::string what);
 
+  // Manifests (pipeline_manifests.cpp)
+  void start_loading_manifests(const std::vector<std::shared_ptr<PartitionRuntime>>& handles);
+  boost::asio::awaitable<void> load_manifests(std::shared_ptr<PartitionRuntime> handle);
+  // Reads the first manifests to replay and checks that the objects they list exist
+  // (diagnostics only: the cuts are replayed either way).
+  boost::asio::awaitable<void> check_manifests(std::shared_ptr<PartitionRuntime> handle,
+                                               std::vector<ManifestName> names);
+  void write_manifest(const std::shared_ptr<PartitionRuntime>& handle, const ClosedSegment& segment,
+                      CutReason reason, std::vector<ManifestObject> objects);
+  void manifest_written(const std::shared_ptr<PartitionRuntime>& handle, std::uint64_t gate,
+                        const std::string& key, const s3::S3Result<void>& result);
+  // Partitions still reading their manifests stay paused when the consumer resumes all.
+  void repause_loading();
+
   // Commits (pipeline_commits.cpp)
   void schedule_commit(const std::shared_ptr<PartitionRuntime>& handle);
   boost::asio::awaitable<bool> commit_now(std::shared_ptr<PartitionRuntime> handle);
@@ -166,6 +190,7 @@ class Pipeline final : public kafka::ConsumerListener {
   WorkerPool& workers_;
   metrics::SinkMetrics& metrics_;
   ConsumerControl* consumer_ = nullptr;
+  ManifestStore* manifest_store_ = nullptr;
   FatalHandler fatal_;
   std::function<void(const RecordView&)> record_hook_;
   s3::RetryConfig commit_retry_config_ = default_commit_retry_config();

@@ -117,7 +117,12 @@ asio::awaitable<void> Pipeline::revoke_one(std::shared_ptr<PartitionRuntime> han
   // "incremental_unassign waits until that partition's in-flight Complete requests have
   // settled, so two instances never race on one key" (docs/DESIGN.md).
   bool settled = co_await wait_with_deadline(
-      executor_, handle->changed, [&] { return handle->live.empty(); }, deadline);
+      executor_, handle->changed,
+      [&] {
+        return handle->live.empty() && (handle->phase == PartitionPhase::journal_lost ||
+                                        handle->state.manifests_pending() == 0);
+      },
+      deadline);
   if (!settled) {
     log::warn("objects still uploading at the revoke deadline: aborting them",
               {{"topic", tp.topic}, {"partition", tp.partition}});
@@ -138,6 +143,9 @@ bool Pipeline::all_settled() const {
   for (const auto& [tp, handle] : partitions_) {
     if (!handle->live.empty() || handle->state.commit_in_flight()) return false;
     if (handle->state.commit_due() && consumer_) return false;
+    // A segment without objects is committed past only once its manifest is written.
+    if (handle->phase != PartitionPhase::journal_lost && handle->state.manifests_pending() > 0)
+      return false;
   }
   return true;
 }

@@ -23,9 +23,19 @@ void Pipeline::cut(const std::shared_ptr<PartitionRuntime>& handle, std::int64_t
   PartitionRuntime& p = *handle;
   const std::size_t objects = p.open.size();
   ClosedSegment segment = p.state.cut(end_offset, reason, objects);
+  // The manifest lists the objects (in group order); they cannot complete before it is written.
+  std::vector<ManifestObject> listed;
+  if (p.state.manifests_required()) {
+    listed.reserve(objects);
+    for (const auto& [group, writer] : p.open) {
+      const ObjectSummary& s = writer->summary();
+      listed.push_back({s.key, s.first_offset, s.last_offset, s.records});
+    }
+  }
   for (auto& [group, writer] : p.open) writer->close(segment, reason);
   p.open.clear();
   metrics_.open_objects.sub(static_cast<double>(objects));
+  if (p.state.manifests_required()) write_manifest(handle, segment, reason, std::move(listed));
   log::debug("cut", {{"topic", p.state.tp().topic},
                      {"partition", p.state.tp().partition},
                      {"offset", end_offset},
@@ -38,6 +48,11 @@ void Pipeline::cut(const std::shared_ptr<PartitionRuntime>& handle, std::int64_t
 bool Pipeline::moment_cut(const std::shared_ptr<PartitionRuntime>& handle, CutReason reason) {
   PartitionRuntime& p = *handle;
   if (!p.active() || !p.state.has_open_records() || !p.state.next_offset()) return false;
+  // Inside a segment recorded in the manifests a shutdown does not cut (the caller aborts the
+  // open objects; their records are consumed again from the committed offset), so the next run
+  // still ends the segment where it was recorded. Memory pressure still cuts: a finer cut never
+  // duplicates a record, and without it a paused sink could wait forever.
+  if (reason == CutReason::shutdown && p.state.rotation().in_recorded_segment()) return false;
   if (!p.state.can_moment_cut()) {
     // The journal is full until commits catch up (S3 slow or failing): keep the objects open.
     log::warn("cut journal full: postponing a cut until commits catch up",
@@ -83,6 +98,7 @@ void Pipeline::on_memory_change() {
               {{"used_bytes", memory_->used()}, {"high_watermark", config_.memory.high_watermark}});
   } else {
     consumer_->resume_all();
+    repause_loading();
     metrics_.paused_partitions.set(0);
     log::info("memory budget recovered: resuming consumption", {{"used_bytes", memory_->used()}});
   }

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "server/config/config.hpp"
 #include "server/compress/compressor.hpp"
 #include "server/pipeline/async_condition.hpp"
+#include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/pipeline.hpp"
 #include "server/workers/worker_pool.hpp"
 #include "server/record/json_path.hpp"
@@ -64,7 +66,10 @@ class FakeConsumer : public server::ConsumerControl {
   void resume_all() override {
     ++resumes;
     paused = false;
+    paused_partitions.clear();
   }
+  void pause(const kafka::TopicPartition& tp) override { paused_partitions.insert(tp); }
+  void resume(const kafka::TopicPartition& tp) override { paused_partitions.erase(tp); }
 
   // The committed offset of partition `partition` of topic "t" (-1: none).
   std::int64_t offset(std::int32_t partition) const {
@@ -78,7 +83,8 @@ class FakeConsumer : public server::ConsumerControl {
 
   std::vector<Commit> log;
   std::map<kafka::TopicPartition, std::pair<std::int64_t, std::string>> committed;
-  bool hold = false;  // commits wait until released
+  std::set<kafka::TopicPartition> paused_partitions;  // pause(tp) / resume(tp)
+  bool hold = false;                                  // commits wait until released
   int fail_next = 0;
   int failures = 0;
   int pauses = 0;
@@ -223,6 +229,12 @@ struct PipelineRig {
 
   void feed(const TestRecord& record) { pipeline.on_record(record.view()); }
 
+  // Cut manifests in the fake S3's bucket (call before assigning).
+  void enable_manifests() {
+    manifest_store.emplace(client, config.s3.client.bucket);
+    pipeline.set_manifest_store(&*manifest_store);
+  }
+
   server::SinkConfig config;
   s3::Client client;
   s3::MultipartUploads uploads;
@@ -231,6 +243,7 @@ struct PipelineRig {
   metrics::SinkMetrics metrics;
   FakeConsumer consumer;
   server::Pipeline pipeline;
+  std::optional<server::S3ManifestStore> manifest_store;
   std::optional<std::string> fatal;
 };
 

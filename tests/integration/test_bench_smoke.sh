@@ -29,7 +29,10 @@ echo "$stats" | grep -q '"objects":0' || fail "rm did not remove the object: $st
 stop_pid "$KS3_NULL_S3_PID"
 unset AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 
-# 2. The runner, end to end, into a results directory of our own.
+# 2. The runner, end to end, into a results directory of our own. Cut manifests off: the runner
+# counts every object ks3_null_s3 stores (bench/lib/bench.sh), and a manifest per cut would
+# double the 16 data objects this checks.
+export KAFKA_S3_SINK_DELIVERY__MANIFESTS=false
 out=$KS3_WORK/results
 "$KS3_ROOT/bench/run" --quick --build "$KS3_BUILD" --baseline "$KS3_BUILD" --out "$out" \
   >"$KS3_WORK/run.out" 2>&1 ||

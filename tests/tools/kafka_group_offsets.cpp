@@ -3,6 +3,11 @@
 // Used by the integration scripts (tests/integration/lib/kafka.sh) to check commits.
 //
 //   kafka_group_offsets --bootstrap HOST:PORT,... --group GROUP --topic TOPIC [--topic ...]
+//                       [--reset-to earliest]
+//
+// --reset-to earliest first commits, for every partition, its earliest offset (low watermark)
+// with no metadata, as `kafka-consumer-groups --reset-offsets --to-earliest` does (the group
+// must have no active member), then prints as usual.
 //
 // Output, one line per partition, sorted by topic then partition (tab-separated):
 //   TOPIC  PARTITION  COMMITTED  END  METADATA
@@ -28,6 +33,7 @@ struct Args {
   std::string bootstrap;
   std::string group;
   std::vector<std::string> topics;
+  bool reset_to_earliest = false;
 };
 
 Args parse_args(int argc, char** argv) {
@@ -42,6 +48,8 @@ Args parse_args(int argc, char** argv) {
       args.group = value;
     } else if (arg == "--topic") {
       args.topics.push_back(value);
+    } else if (arg == "--reset-to" && value == "earliest") {
+      args.reset_to_earliest = true;
     } else {
       die("unknown argument " + std::string(arg) +
           " (usage: --bootstrap SERVERS --group GROUP --topic TOPIC...)");
@@ -53,7 +61,9 @@ Args parse_args(int argc, char** argv) {
   return args;
 }
 
-rd_kafka_t* make_consumer(const Args& args) {
+// `member`: a consumer that joins the group (--reset-to), with the timings the mock cluster needs
+// (its joins wait session.timeout.ms after a member left).
+rd_kafka_t* make_consumer(const Args& args, bool member = false) {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   auto set = [&](const char* name, const std::string& value) {
@@ -65,6 +75,10 @@ rd_kafka_t* make_consumer(const Args& args) {
   set("group.id", args.group);
   set("enable.auto.commit", "false");
   set("log_level", "3");
+  if (member) {
+    set("session.timeout.ms", "6000");
+    set("heartbeat.interval.ms", "500");
+  }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!rk) die(std::string("cannot create consumer: ") + errstr);
   return rk;
@@ -93,6 +107,49 @@ std::string printable(const void* data, std::size_t size) {
   return out;
 }
 
+// Joins the group (it must have no other member), waits for the assignment of every partition
+// in `all`, commits each one's earliest offset with empty metadata, and leaves. (A commit from
+// outside the group is refused by the mock cluster: "Unknown member".)
+void reset_to_earliest(const Args& args, const rd_kafka_topic_partition_list_t* all) {
+  rd_kafka_t* rk = make_consumer(args, true);
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  for (const auto& topic : args.topics) {
+    rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  if (auto err = rd_kafka_subscribe(rk, topics))
+    die(std::string("subscribe: ") + rd_kafka_err2str(err));
+  rd_kafka_topic_partition_list_destroy(topics);
+  // Wait (bounded) until the group gave this member every partition.
+  for (int i = 0;; ++i) {
+    if (i >= 300) die("resetting group " + args.group + ": no full assignment within 30 s");
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100)) rd_kafka_message_destroy(m);
+    rd_kafka_topic_partition_list_t* assigned = nullptr;
+    if (rd_kafka_assignment(rk, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR && assigned) {
+      const bool complete = assigned->cnt == all->cnt;
+      rd_kafka_topic_partition_list_destroy(assigned);
+      if (complete) break;
+    }
+  }
+  rd_kafka_topic_partition_list_t* reset = rd_kafka_topic_partition_list_copy(all);
+  for (int i = 0; i < reset->cnt; ++i) {
+    auto& tp = reset->elems[i];
+    int64_t low = 0;
+    int64_t high = 0;
+    if (auto err =
+            rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 10000)) {
+      die(std::string("earliest offset of ") + tp.topic + ": " + rd_kafka_err2str(err));
+    }
+    tp.offset = low;
+  }
+  if (auto err = rd_kafka_commit(rk, reset, 0)) {
+    die(std::string("resetting group ") + args.group + ": " + rd_kafka_err2str(err));
+  }
+  rd_kafka_topic_partition_list_destroy(reset);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,6 +162,7 @@ int main(int argc, char** argv) {
     for (int p = 0; p < count; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
   }
   rd_kafka_topic_partition_list_sort(list, nullptr, nullptr);
+  if (args.reset_to_earliest) reset_to_earliest(args, list);
   if (auto err = rd_kafka_committed(rk, list, 10000)) {
     die(std::string("committed offsets of group ") + args.group + ": " + rd_kafka_err2str(err));
   }

@@ -210,5 +210,115 @@ TEST(PartitionState, ForeignMetadataIsAWarningNotAFailure) {
   EXPECT_EQ(p.committed_position(), 7);
 }
 
+
+TEST(PartitionState, ManifestsGateCompletionOfTheirSegmentAndLaterOnes) {
+  PartitionState p({"t", 0}, 0, "", max_records(3));
+  p.require_manifests();
+  std::vector<ClosedSegment> closed;
+  feed(p, 0, 7, &closed);  // deterministic cuts at 3 and 6
+  ASSERT_EQ(closed.size(), 2u);
+  EXPECT_EQ(closed[0].start, 0);
+  EXPECT_EQ(closed[0].end, 3);
+  EXPECT_EQ(closed[0].records, 3u);
+  EXPECT_EQ(closed[0].bytes, 30u);
+  EXPECT_EQ(closed[1].start, 3);
+  EXPECT_NE(closed[0].required_journal_version, closed[1].required_journal_version);
+  EXPECT_EQ(p.manifests_pending(), 2u);
+  EXPECT_FALSE(p.may_complete(closed[0].required_journal_version)) << "manifest not written";
+  // The second segment's manifest first: its objects still wait for the first one's.
+  p.manifest_written(closed[1].required_journal_version);
+  EXPECT_FALSE(p.may_complete(closed[1].required_journal_version));
+  p.manifest_written(closed[0].required_journal_version);
+  EXPECT_TRUE(p.may_complete(closed[0].required_journal_version));
+  EXPECT_TRUE(p.may_complete(closed[1].required_journal_version));
+  EXPECT_EQ(p.manifests_pending(), 0u);
+}
+
+TEST(PartitionState, MomentCutsWaitForBothTheJournalAndTheManifest) {
+  PartitionState p({"t", 0}, 0, "", max_records(100));
+  p.require_manifests();
+  feed(p, 0, 5);
+  ClosedSegment idle = p.cut(5, CutReason::idle_flush, 1);
+  auto plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->metadata, "ks3j1:5");
+  p.commit_finished(*plan, true);
+  EXPECT_FALSE(p.may_complete(idle.required_journal_version)) << "journal acked, manifest not";
+  p.manifest_written(idle.required_journal_version);
+  EXPECT_TRUE(p.may_complete(idle.required_journal_version));
+}
+
+TEST(PartitionState, NoCommitPastASegmentWhoseManifestIsPending) {
+  PartitionState p({"t", 0}, 10, "", max_records(100));
+  p.require_manifests();
+  feed(p, 10, 20);
+  ClosedSegment empty = p.cut(20, CutReason::idle_flush, 0);  // every record skipped
+  auto plan = p.plan_commit();
+  ASSERT_TRUE(plan) << "the journal entry goes out";
+  EXPECT_EQ(plan->offset, 10) << "durable at once, but its manifest is not written";
+  p.commit_finished(*plan, true);
+  EXPECT_FALSE(p.plan_commit()) << "nothing more to commit until the manifest is written";
+  EXPECT_FALSE(p.commit_due());
+  p.manifest_written(empty.required_journal_version);
+  EXPECT_TRUE(p.commit_due());
+  plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->offset, 20);
+}
+
+TEST(PartitionState, ReplaysManifestCutsInsteadOfTheJournal) {
+  PartitionState p({"t", 0}, 100, "ks3j1:103", max_records(5));
+  std::vector<std::int64_t> recorded{102, 104};
+  p.replay_manifest_cuts(recorded);
+  EXPECT_EQ(p.replayed_cuts(), 2u);
+  auto cuts = feed(p, 100, 108);
+  ASSERT_EQ(cuts.size(), 2u);
+  EXPECT_EQ(cuts[0], std::make_pair(std::int64_t{102}, CutReason::manifest_replay));
+  EXPECT_EQ(cuts[1], std::make_pair(std::int64_t{104}, CutReason::manifest_replay));
+}
+
+TEST(PartitionState, ARecordedCutRightAfterARecordCutsWithoutWaitingForTheNext) {
+  // The first run cut at 5 by the clock, at the end of the topic: a re-run cuts there as soon
+  // as record 4 is consumed (no record 5 may ever come, and no idle flush cuts a recorded segment).
+  RotationOptions o;
+  o.idle_flush = std::chrono::seconds(1);
+  PartitionState p({"t", 0}, 0, "", o);
+  std::vector<std::int64_t> recorded{3, 5};
+  p.replay_manifest_cuts(recorded);
+  auto cuts = feed(p, 0, 5);
+  ASSERT_EQ(cuts.size(), 2u);
+  EXPECT_EQ(cuts[0], std::make_pair(std::int64_t{3}, CutReason::manifest_replay));
+  EXPECT_EQ(cuts[1], std::make_pair(std::int64_t{5}, CutReason::manifest_replay));
+  EXPECT_FALSE(p.has_open_records());
+}
+
+TEST(PartitionState, NoWallClockCutInsideARecordedSegment) {
+  RotationOptions o;
+  o.idle_flush = std::chrono::seconds(1);
+  o.max_open = std::chrono::seconds(2);
+  PartitionState p({"t", 0}, 0, "", o);
+  std::vector<std::int64_t> recorded{10};
+  p.replay_manifest_cuts(recorded);
+  feed(p, 0, 4);
+  EXPECT_TRUE(p.rotation().in_recorded_segment());
+  EXPECT_EQ(p.rotation().moment_cut_due(kNow + std::chrono::hours(1)), CutReason::none);
+  EXPECT_FALSE(p.rotation().next_moment_deadline());
+  auto cuts = feed(p, 4, 12);
+  ASSERT_EQ(cuts.size(), 1u);
+  EXPECT_EQ(cuts[0], std::make_pair(std::int64_t{10}, CutReason::manifest_replay));
+  // Past the recorded cuts the clock cuts again.
+  EXPECT_FALSE(p.rotation().in_recorded_segment());
+  EXPECT_EQ(p.rotation().moment_cut_due(kNow + std::chrono::hours(1)), CutReason::max_open);
+}
+
+TEST(PartitionState, JournalReplaysStillCutByTheClock) {
+  RotationOptions o;
+  o.idle_flush = std::chrono::seconds(1);
+  PartitionState p({"t", 0}, 0, "ks3j1:10", o);
+  feed(p, 0, 4);
+  EXPECT_FALSE(p.rotation().in_recorded_segment());
+  EXPECT_EQ(p.rotation().moment_cut_due(kNow + std::chrono::hours(1)), CutReason::idle_flush);
+}
+
 }  // namespace
 }  // namespace ks3::server

@@ -196,6 +196,18 @@ TEST(Rotation, ReasonNames) {
   EXPECT_TRUE(is_moment_cut(CutReason::shutdown));
   EXPECT_FALSE(is_moment_cut(CutReason::max_records));
   EXPECT_FALSE(is_moment_cut(CutReason::journal_replay));
+  EXPECT_FALSE(is_moment_cut(CutReason::manifest_replay));
+}
+
+TEST(Rotation, ReasonNamesParseBack) {
+  for (CutReason reason :
+       {CutReason::none, CutReason::max_records, CutReason::max_bytes, CutReason::time_window,
+        CutReason::journal_replay, CutReason::manifest_replay, CutReason::idle_flush,
+        CutReason::max_open, CutReason::memory_pressure, CutReason::shutdown}) {
+    EXPECT_EQ(parse_cut_reason(to_string(reason)), reason) << to_string(reason);
+  }
+  EXPECT_FALSE(parse_cut_reason("because"));
+  EXPECT_FALSE(parse_cut_reason(""));
 }
 
 }  // namespace
