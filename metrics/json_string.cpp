@@ -33,6 +33,25 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
 
 }  // namespace
 
+void append_valid_utf8(std::string& out, std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t run = i;
+    while (run < text.size() && static_cast<unsigned char>(text[run]) < 0x80) ++run;
+    out.append(text, i, run - i);
+    i = run;
+    if (i == text.size()) break;
+    std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) {
+      out += kReplacement;
+      i += 1;
+    } else {
+      out.append(text, i, length);
+      i += length;
+    }
+  }
+}
+
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   std::size_t i = 0;

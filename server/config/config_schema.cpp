@@ -183,7 +183,7 @@ KeySpec compression_level_key() {
         if (!number || *number > 19) {
           throw ConfigValueError("'" + v.scalar +
                                  "' is not a compression level: gzip takes 1-9, zstd "
-                                 "1-19, none 0 (or leave it unset for the default)");
+                                 "1-19, none and snappy 0 (or leave it unset for the default)");
         }
         c.compression.level = static_cast<int>(*number);
       },
@@ -361,7 +361,8 @@ std::vector<KeySpec> build_keys() {
   // format
   keys.push_back(choice_key(
       "format.type", [](C & c) -> auto& { return c.format.format; },
-      EnumTable<OutputFormat>{{OutputFormat::jsonl, OutputFormat::raw, OutputFormat::csv},
+      EnumTable<OutputFormat>{{OutputFormat::jsonl, OutputFormat::raw, OutputFormat::csv,
+                               OutputFormat::parquet},
                               namer<OutputFormat>(to_string),
                               parse_output_format}));
   keys.push_back(fields_key());
@@ -376,10 +377,19 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(delimiter_key());
   keys.push_back(bool_key(
       "format.csv_header", [](C & c) -> auto& { return c.format.csv_header; }));
+  // parquet (format.type parquet; the page codec is compression.type)
+  keys.push_back(choice_key(
+      "parquet.value", [](C & c) -> auto& { return c.format.parquet_value; },
+      EnumTable<ParquetValueMode>{{ParquetValueMode::json, ParquetValueMode::infer},
+                                  namer<ParquetValueMode>(to_string),
+                                  parse_parquet_value_mode}));
+  keys.push_back(size_key(
+      "parquet.row_group_bytes", [](C & c) -> auto& { return c.format.parquet_row_group_bytes; }));
   // compression
   keys.push_back(choice_key(
       "compression.type", [](C & c) -> auto& { return c.compression.type; },
-      EnumTable<Compression>{{Compression::gzip, Compression::zstd, Compression::none},
+      EnumTable<Compression>{{Compression::gzip, Compression::zstd, Compression::none,
+                              Compression::snappy},
                              namer<Compression>(to_string),
                              parse_compression}));
   keys.push_back(compression_level_key());

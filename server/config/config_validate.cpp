@@ -139,6 +139,28 @@ void check_topics_in_keys(const SinkConfig& config, const KeyTemplate& keys,
   }
 }
 
+// format.type parquet and its keys.
+void check_parquet(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  const bool parquet = config.format.format == OutputFormat::parquet;
+  if (config.compression.type == Compression::snappy && !parquet) {
+    issues.push_back({"compression.type",
+                      "snappy compresses Parquet pages only; for format.type " +
+                          std::string(to_string(config.format.format)) +
+                          " use gzip, zstd or none"});
+  }
+  if (!parquet) return;
+  if (config.format.parquet_value == ParquetValueMode::infer &&
+      config.format.value_encoding != BytesEncoding::json) {
+    issues.push_back({"parquet.value",
+                      "infer reads the value as JSON: set format.value_encoding to json, or "
+                      "use parquet.value json"});
+  }
+  if (config.format.parquet_row_group_bytes < (64U << 10) ||
+      config.format.parquet_row_group_bytes > (1ULL << 30)) {
+    issues.push_back({"parquet.row_group_bytes", "use 64KiB to 1GiB, e.g. 64MiB (the default)"});
+  }
+}
+
 void check_output(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   if (!valid_compression_level(config.compression.type, config.compression.level)) {
     issues.push_back(
@@ -148,6 +170,7 @@ void check_output(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
               : config.compression.type == Compression::zstd ? "1-19"
                                                              : "0 (or leave it unset)")});
   }
+  check_parquet(config, issues);
   if (config.format.format == OutputFormat::raw && config.format.delimiter.empty()) {
     issues.push_back({"format.delimiter", "raw records need a delimiter between them, e.g. '\\n'"});
   }

@@ -36,6 +36,10 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
           if (!alive.expired()) on_memory_change();
         });
       });
+  if (config.format.format == OutputFormat::parquet) {
+    parquet_ = parquet_object_options(config.format, config.compression.type,
+                                      config.compression.level);
+  }
   metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
   const auto& fields = config.format.fields;
   needs_headers_ =
@@ -263,7 +267,14 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<Partit
   summary.last_offset = record.offset;
   summary.opened_at = std::chrono::steady_clock::now();
   summary.dead_letter = dead_letter;
-  ObjectBuffer buffer(config_.compression.type, config_.compression.level, config_.s3.part_size,
+  // A Parquet object compresses inside the file (ParquetObject); dead letters are JSON lines,
+  // compressed as a whole unless the codec is Parquet's alone (snappy).
+  const bool parquet = parquet_ && !dead_letter;
+  const Compression compression = parquet || config_.compression.type == Compression::snappy
+                                      ? Compression::none
+                                      : config_.compression.type;
+  ObjectBuffer buffer(compression, compression == Compression::none ? 0 : config_.compression.level,
+                      config_.s3.part_size,
                       dead_letter ? std::string() : encoder_.object_header());
   auto writer = std::make_shared<ObjectWriter>(
       executor_, uploads_, workers_, config_.s3.client.bucket,
@@ -273,7 +284,8 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<Partit
           ObjectWriter& w, ObjectOutcome outcome, const ObjectFailure& failure) {
         if (alive.expired()) return;
         if (auto partition = weak.lock()) object_done(partition, w, outcome, failure);
-      });
+      },
+      parquet ? std::make_unique<ParquetObject>(*parquet_) : nullptr);
   writer->start();
   handle->open.emplace(group, writer);
   metrics_.open_objects.inc();

@@ -180,6 +180,7 @@ class Pipeline final : public kafka::ConsumerListener {
   std::string scratch_;  // the encoded record, reused
   std::string content_type_;
   std::string dead_letter_content_type_;
+  std::optional<ParquetObjectOptions> parquet_;  // format.type parquet
   std::shared_ptr<MemoryAccount> memory_;
 
   std::map<kafka::TopicPartition, std::shared_ptr<PartitionRuntime>> partitions_;
