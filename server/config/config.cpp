@@ -113,6 +113,10 @@ std::string_view to_string(BadRecordPolicy policy) {
   return "?";
 }
 
+std::string_view to_string(InputFormat input) {
+  return input == InputFormat::avro ? "avro" : "json";
+}
+
 std::string effective_config_yaml(const SinkConfig& config) {
   // Canonical paths have at most two levels ("s3.bucket", "key_template"): group by section.
   YAML::Emitter out;

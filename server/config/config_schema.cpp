@@ -385,6 +385,21 @@ std::vector<KeySpec> build_keys() {
                                   parse_parquet_value_mode}));
   keys.push_back(size_key(
       "parquet.row_group_bytes", [](C & c) -> auto& { return c.format.parquet_row_group_bytes; }));
+  // Avro input (format.input avro) and its Schema Registry
+  keys.push_back(choice_key(
+      "format.input", [](C & c) -> auto& { return c.input; },
+      EnumTable<InputFormat>{{InputFormat::json, InputFormat::avro},
+                             namer<InputFormat>(to_string),
+                             nullptr}));
+  keys.push_back(text_key(
+      "schema_registry.url", [](C & c) -> auto& { return c.schema_registry.url; }));
+  keys.push_back(text_key(
+      "schema_registry.username", [](C & c) -> auto& { return c.schema_registry.username; }));
+  keys.push_back(text_key(
+      "schema_registry.password", [](C & c) -> auto& { return c.schema_registry.password; },
+      true));
+  keys.push_back(text_key(
+      "schema_registry.ca_file", [](C & c) -> auto& { return c.schema_registry.ca_file; }));
   // compression
   keys.push_back(choice_key(
       "compression.type", [](C & c) -> auto& { return c.compression.type; },

@@ -139,6 +139,32 @@ void check_topics_in_keys(const SinkConfig& config, const KeyTemplate& keys,
   }
 }
 
+// format.input avro and the Schema Registry.
+void check_avro_input(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  if (config.input != InputFormat::avro) return;
+  const std::string& url = config.schema_registry.url;
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    issues.push_back({"schema_registry.url",
+                      "format.input avro needs the Schema Registry, e.g. "
+                      "http://registry:8081 (http:// or https://)"});
+  } else {
+    const std::size_t start = url.find("://") + 3;
+    const std::string_view authority =
+        std::string_view(url).substr(start, url.find('/', start) - start);
+    if (authority.find('@') != std::string_view::npos) {
+      // --validate prints the URL: the password must not be in it.
+      issues.push_back({"schema_registry.url",
+                        "put the credentials in schema_registry.username and "
+                        "schema_registry.password, not in the URL"});
+    }
+  }
+  if (config.format.format != OutputFormat::raw &&
+      config.format.value_encoding != BytesEncoding::json) {
+    issues.push_back({"format.value_encoding",
+                      "format.input avro turns values into JSON: use value_encoding json"});
+  }
+}
+
 // format.type parquet and its keys.
 void check_parquet(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   const bool parquet = config.format.format == OutputFormat::parquet;
@@ -171,6 +197,7 @@ void check_output(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
                                                              : "0 (or leave it unset)")});
   }
   check_parquet(config, issues);
+  check_avro_input(config, issues);
   if (config.format.format == OutputFormat::raw && config.format.delimiter.empty()) {
     issues.push_back({"format.delimiter", "raw records need a delimiter between them, e.g. '\\n'"});
   }

@@ -40,10 +40,34 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
     parquet_ = parquet_object_options(config.format, config.compression.type,
                                       config.compression.level);
   }
+  if (config.input == InputFormat::avro) {
+    avro::RegistryOptions registry;
+    registry.url = config.schema_registry.url;
+    registry.username = config.schema_registry.username;
+    registry.password = config.schema_registry.password;
+    registry.ca_file = config.schema_registry.ca_file;
+    avro_ = std::make_unique<AvroInput>(
+        executor_, std::move(registry), memory_,
+        [this](const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+               const std::string* bad) {
+          // Records may come back later (after a schema fetch): only while running.
+          if (phase_ != Phase::running || !handle->active()) return;
+          try {
+            if (record_hook_) record_hook_(record);
+            process(handle, record, bad);
+          } catch (const std::exception& e) {
+            fail("unexpected error on the record path at " + record_position(record) + ": " +
+                     e.what(),
+                 false);
+          }
+        },
+        [this](const std::string& message) { fail(message, true); });
+  }
   metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
   const auto& fields = config.format.fields;
   needs_headers_ =
       config.bad_records.policy == BadRecordPolicy::dead_letter ||
+      config.input == InputFormat::avro ||  // a schema id may come in a header
       (config.format.format != OutputFormat::raw &&
        std::find(fields.begin(), fields.end(), EnvelopeField::headers) != fields.end());
 }
@@ -151,6 +175,10 @@ void Pipeline::on_record(const kafka::Record& record) {
   ++tally.records;
   tally.bytes += record.key.value_or("").size() + record.value.value_or("").size();
   try {
+    if (avro_) {
+      avro_->on_record(handle, view);  // converted (now or after a schema fetch), then process()
+      return;
+    }
     if (record_hook_) record_hook_(view);
     process(handle, view);
   } catch (const std::exception& e) {
@@ -161,13 +189,14 @@ void Pipeline::on_record(const kafka::Record& record) {
   }
 }
 
-void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
+void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+                       const std::string* input_error) {
   PartitionState& state = handle->state;
   if (CutReason reason = state.before_record(record.offset, record.timestamp_ms);
       reason != CutReason::none) {
     cut(handle, record.offset, reason);
   }
-  consume(handle, record);
+  consume(handle, record, input_error);
   // A record that fills the segment closes it right away: the full object does not wait for
   // the next record (or idle_flush). Before relieving memory, so a full segment is cut by the
   // deterministic rule rather than by a journaled memory-pressure cut.
@@ -178,7 +207,12 @@ void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const Re
   if (phase_ == Phase::running && memory_->above_high()) relieve_memory_pressure();
 }
 
-void Pipeline::consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
+void Pipeline::consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+                       const std::string* input_error) {
+  if (input_error) {
+    handle_bad_record(handle, record, *input_error, "invalid_avro");
+    return;
+  }
   if (!record.value && handle_tombstone(handle, record)) return;
   ChangeOp op = encoder_.needs_op() ? change_detector_.detect(record, json_) : ChangeOp::none;
   scratch_.clear();
@@ -214,8 +248,9 @@ bool Pipeline::handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle,
 }
 
 void Pipeline::handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle,
-                                 const RecordView& record, const std::string& error) {
-  const std::string_view reason = "invalid_json";
+                                 const RecordView& record, const std::string& error,
+                                 std::string_view label) {
+  const std::string_view reason = label;
   switch (config_.bad_records.policy) {
     case BadRecordPolicy::fail:
       metrics_.records_failed.with({record.topic, reason}).inc();

@@ -30,6 +30,7 @@
 #include "server/config/config.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
+#include "server/pipeline/avro_input.hpp"
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/object_writer.hpp"
 #include "server/pipeline/partition_runtime.hpp"
@@ -114,15 +115,20 @@ class Pipeline final : public kafka::ConsumerListener {
 
  private:
   std::shared_ptr<PartitionRuntime> find(std::string_view topic, std::int32_t partition);
-  void process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  // `input_error`: the record could not be read as input (format.input avro): it goes to the
+  // bad-record policy with that reason.
+  void process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+               const std::string* input_error = nullptr);
   // The record itself: tombstone and bad-record policies, then writing (process() cuts).
-  void consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  void consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+               const std::string* input_error);
   // True when the tombstone was dealt with (ignored or failed) and must not be written.
   bool handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
   void write_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
                     bool dead_letter, std::string_view encoded);
+  // `label`: the metrics' reason label (invalid_json, invalid_avro).
   void handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
-                         const std::string& error);
+                         const std::string& error, std::string_view label = "invalid_json");
   std::shared_ptr<ObjectWriter> open_object(const std::shared_ptr<PartitionRuntime>& handle,
                                             const RecordView& record, const std::string& group,
                                             bool dead_letter);
@@ -181,6 +187,7 @@ class Pipeline final : public kafka::ConsumerListener {
   std::string content_type_;
   std::string dead_letter_content_type_;
   std::optional<ParquetObjectOptions> parquet_;  // format.type parquet
+  std::unique_ptr<AvroInput> avro_;              // format.input avro
   std::shared_ptr<MemoryAccount> memory_;
 
   std::map<kafka::TopicPartition, std::shared_ptr<PartitionRuntime>> partitions_;
