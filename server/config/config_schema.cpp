@@ -361,10 +361,10 @@ std::vector<KeySpec> build_keys() {
   // format
   keys.push_back(choice_key(
       "format.type", [](C & c) -> auto& { return c.format.format; },
-      EnumTable<OutputFormat>{{OutputFormat::jsonl, OutputFormat::raw, OutputFormat::csv,
-                               OutputFormat::parquet},
-                              namer<OutputFormat>(to_string),
-                              parse_output_format}));
+      EnumTable<OutputFormat>{
+          {OutputFormat::jsonl, OutputFormat::raw, OutputFormat::csv, OutputFormat::parquet},
+          namer<OutputFormat>(to_string),
+          parse_output_format}));
   keys.push_back(fields_key());
   const EnumTable<BytesEncoding> encodings{
       {BytesEncoding::json, BytesEncoding::string, BytesEncoding::base64},
@@ -388,25 +388,23 @@ std::vector<KeySpec> build_keys() {
   // Avro input (format.input avro) and its Schema Registry
   keys.push_back(choice_key(
       "format.input", [](C & c) -> auto& { return c.input; },
-      EnumTable<InputFormat>{{InputFormat::json, InputFormat::avro},
-                             namer<InputFormat>(to_string),
-                             nullptr}));
+      EnumTable<InputFormat>{
+          {InputFormat::json, InputFormat::avro}, namer<InputFormat>(to_string), nullptr}));
   keys.push_back(text_key(
       "schema_registry.url", [](C & c) -> auto& { return c.schema_registry.url; }));
   keys.push_back(text_key(
       "schema_registry.username", [](C & c) -> auto& { return c.schema_registry.username; }));
   keys.push_back(text_key(
-      "schema_registry.password", [](C & c) -> auto& { return c.schema_registry.password; },
-      true));
+      "schema_registry.password", [](C & c) -> auto& { return c.schema_registry.password; }, true));
   keys.push_back(text_key(
       "schema_registry.ca_file", [](C & c) -> auto& { return c.schema_registry.ca_file; }));
   // compression
   keys.push_back(choice_key(
       "compression.type", [](C & c) -> auto& { return c.compression.type; },
-      EnumTable<Compression>{{Compression::gzip, Compression::zstd, Compression::none,
-                              Compression::snappy},
-                             namer<Compression>(to_string),
-                             parse_compression}));
+      EnumTable<Compression>{
+          {Compression::gzip, Compression::zstd, Compression::none, Compression::snappy},
+          namer<Compression>(to_string),
+          parse_compression}));
   keys.push_back(compression_level_key());
   // keys
   keys.push_back(text_key(

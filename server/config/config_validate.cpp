@@ -169,10 +169,9 @@ void check_avro_input(const SinkConfig& config, std::vector<ConfigIssue>& issues
 void check_parquet(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   const bool parquet = config.format.format == OutputFormat::parquet;
   if (config.compression.type == Compression::snappy && !parquet) {
-    issues.push_back({"compression.type",
-                      "snappy compresses Parquet pages only; for format.type " +
-                          std::string(to_string(config.format.format)) +
-                          " use gzip, zstd or none"});
+    issues.push_back({"compression.type", "snappy compresses Parquet pages only; for format.type " +
+                                              std::string(to_string(config.format.format)) +
+                                              " use gzip, zstd or none"});
   }
   if (!parquet) return;
   if (config.format.parquet_value == ParquetValueMode::infer &&

@@ -12,16 +12,13 @@ std::optional<std::string_view> last_header(const RecordView& record, std::strin
   return found;
 }
 
-AvroValueConverter::Result AvroValueConverter::convert(const RecordView& record,
-                                                       std::string& out) {
+AvroValueConverter::Result AvroValueConverter::convert(const RecordView& record, std::string& out) {
   Result result;
-  auto framed =
-      avro::unframe(*record.value, last_header(record, avro::value_schema_id_header));
+  auto framed = avro::unframe(*record.value, last_header(record, avro::value_schema_id_header));
   if (!framed) {
     result.outcome = Outcome::bad_record;
     result.reason = "record " + record_position(record) +
-                    ": the value is not Confluent Avro framing (" + framed.error().describe() +
-                    ")";
+                    ": the value is not Confluent Avro framing (" + framed.error().describe() + ")";
     return result;
   }
   const std::string key = framed->schema.describe();

@@ -18,8 +18,8 @@ Kind kind_of(const boost::json::value& value) {
     case boost::json::kind::int64:
       return Kind::integer;
     case boost::json::kind::uint64:
-      return value.get_uint64() <= static_cast<std::uint64_t>(
-                                       std::numeric_limits<std::int64_t>::max())
+      return value.get_uint64() <=
+                     static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
                  ? Kind::integer
                  : Kind::real;
     case boost::json::kind::double_:

@@ -9,7 +9,9 @@ namespace {
 using parquet::Node;
 using parquet::Repetition;
 
-std::string_view column_name(EnvelopeField field) { return to_string(field); }
+std::string_view column_name(EnvelopeField field) {
+  return to_string(field);
+}
 
 boost::json::parse_options parquet_json_parse_options() {
   boost::json::parse_options options;
@@ -78,15 +80,15 @@ parquet::Schema ParquetObject::schema_for(const InferredType* value) const {
         nodes.push_back(Node::timestamp(name, optional, parquet::TimeUnit::kMillis));
         break;
       case EnvelopeField::key:
-        nodes.push_back(options_.key_encoding == BytesEncoding::json ? Node::json(name, optional)
-                                                                     : Node::string(name, optional));
+        nodes.push_back(options_.key_encoding == BytesEncoding::json
+                            ? Node::json(name, optional)
+                            : Node::string(name, optional));
         break;
       case EnvelopeField::headers:
-        nodes.push_back(Node::list(
-            name, optional,
-            Node::group("element", Repetition::kRequired,
-                        {Node::string("key", Repetition::kRequired),
-                         Node::string("value", optional)})));
+        nodes.push_back(Node::list(name, optional,
+                                   Node::group("element", Repetition::kRequired,
+                                               {Node::string("key", Repetition::kRequired),
+                                                Node::string("value", optional)})));
         break;
       case EnvelopeField::op:
         nodes.push_back(Node::string(name, optional));

@@ -75,8 +75,8 @@ class ParquetObject {
   InferredType inferred_;
   std::string held_rows_;  // infer: encoded rows until finish
   std::uint64_t rows_ = 0;
-  ParquetRow row_;           // reused
-  parquet::Value value_;     // the Parquet row, reused
+  ParquetRow row_;        // reused
+  parquet::Value value_;  // the Parquet row, reused
 };
 
 }  // namespace ks3::server

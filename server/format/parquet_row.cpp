@@ -52,9 +52,15 @@ void append_row_text(std::string& out, std::string_view text) {
   put(out, static_cast<std::uint32_t>(text.size()));
   out.append(text);
 }
-void append_row_u8(std::string& out, std::uint8_t v) { put(out, v); }
-void append_row_i32(std::string& out, std::int32_t v) { put(out, v); }
-void append_row_i64(std::string& out, std::int64_t v) { put(out, v); }
+void append_row_u8(std::string& out, std::uint8_t v) {
+  put(out, v);
+}
+void append_row_i32(std::string& out, std::int32_t v) {
+  put(out, v);
+}
+void append_row_i64(std::string& out, std::int64_t v) {
+  put(out, v);
+}
 
 void append_parquet_row(std::string& out, const ParquetRow& row) {
   append_row_text(out, row.topic);

@@ -365,8 +365,7 @@ bool append_row_bytes(std::string& out, std::optional<std::string_view> bytes,
 }  // namespace
 
 std::optional<std::string> RecordEncoder::encode_parquet(const RecordView& record, ChangeOp op,
-                                                         JsonReader& json,
-                                                         std::string& out) const {
+                                                         JsonReader& json, std::string& out) const {
   std::string text;
   ks3::json::append_valid_utf8(text, record.topic);
   append_row_text(out, text);

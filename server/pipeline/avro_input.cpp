@@ -77,8 +77,7 @@ bool AvroInput::try_deliver(const std::shared_ptr<PartitionRuntime>& handle,
   return true;
 }
 
-void AvroInput::enqueue(const std::shared_ptr<PartitionRuntime>& handle,
-                        const RecordView& record) {
+void AvroInput::enqueue(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
   Queued& q = queue_.emplace_back();
   q.handle = handle;
   q.topic = std::string(record.topic);
@@ -90,14 +89,14 @@ void AvroInput::enqueue(const std::shared_ptr<PartitionRuntime>& handle,
   q.bytes = sizeof(Queued) + q.topic.size() + (q.key ? q.key->size() : 0) +
             (q.value ? q.value->size() : 0);
   for (const RecordHeader& header : record.headers) {
-    q.header_bytes.emplace_back(std::string(header.name),
-                                header.value ? std::optional<std::string>(*header.value)
-                                             : std::nullopt);
+    q.header_bytes.emplace_back(
+        std::string(header.name),
+        header.value ? std::optional<std::string>(*header.value) : std::nullopt);
     q.bytes += header.name.size() + header.value.value_or("").size();
   }
   for (const auto& [name, value] : q.header_bytes) {
-    q.headers.push_back(RecordHeader{name, value ? std::optional<std::string_view>(*value)
-                                                 : std::nullopt});
+    q.headers.push_back(
+        RecordHeader{name, value ? std::optional<std::string_view>(*value) : std::nullopt});
   }
   memory_->adjust_buffered(static_cast<std::int64_t>(q.bytes));
 }

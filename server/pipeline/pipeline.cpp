@@ -37,8 +37,8 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
         });
       });
   if (config.format.format == OutputFormat::parquet) {
-    parquet_ = parquet_object_options(config.format, config.compression.type,
-                                      config.compression.level);
+    parquet_ =
+        parquet_object_options(config.format, config.compression.type, config.compression.level);
   }
   if (config.input == InputFormat::avro) {
     avro::RegistryOptions registry;
@@ -309,8 +309,7 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<Partit
                                       ? Compression::none
                                       : config_.compression.type;
   ObjectBuffer buffer(compression, compression == Compression::none ? 0 : config_.compression.level,
-                      config_.s3.part_size,
-                      dead_letter ? std::string() : encoder_.object_header());
+                      config_.s3.part_size, dead_letter ? std::string() : encoder_.object_header());
   auto writer = std::make_shared<ObjectWriter>(
       executor_, uploads_, workers_, config_.s3.client.bucket,
       dead_letter ? dead_letter_content_type_ : content_type_, std::move(summary),

@@ -20,9 +20,9 @@ constexpr int kName = 4, kConvertedType = 6;
 EncoderOptions options(ParquetValueMode mode) {
   EncoderOptions o;
   o.format = OutputFormat::parquet;
-  o.fields = {EnvelopeField::topic,  EnvelopeField::partition, EnvelopeField::offset,
-              EnvelopeField::timestamp, EnvelopeField::key, EnvelopeField::headers,
-              EnvelopeField::op, EnvelopeField::value};
+  o.fields = {EnvelopeField::topic,     EnvelopeField::partition, EnvelopeField::offset,
+              EnvelopeField::timestamp, EnvelopeField::key,       EnvelopeField::headers,
+              EnvelopeField::op,        EnvelopeField::value};
   o.parquet_value = mode;
   return o;
 }
@@ -93,16 +93,16 @@ TEST(ParquetRow, RoundTrip) {
 }
 
 TEST(ParquetObject, JsonValueColumn) {
-  const std::string file = build(options(ParquetValueMode::json),
-                                 {R"({"a":1})", "<tombstone>", "{\n \"a\": 2\n}"});
+  const std::string file =
+      build(options(ParquetValueMode::json), {R"({"a":1})", "<tombstone>", "{\n \"a\": 2\n}"});
   ASSERT_EQ(file.substr(0, 4), "PAR1");
   ASSERT_EQ(file.substr(file.size() - 4), "PAR1");
   const TValue meta = read_footer(file);
   EXPECT_EQ(meta[kNumRows].i, 3);
   const auto n = names(meta);
-  EXPECT_EQ(n, (std::vector<std::string>{"schema", "topic", "partition", "offset", "timestamp",
-                                         "key", "headers", "list", "element", "key", "value",
-                                         "op", "value"}));
+  EXPECT_EQ(
+      n, (std::vector<std::string>{"schema", "topic", "partition", "offset", "timestamp", "key",
+                                   "headers", "list", "element", "key", "value", "op", "value"}));
   EXPECT_EQ(meta[kSchema].list.back()[kConvertedType].i, 19);  // JSON
 }
 
