@@ -68,8 +68,9 @@ KeyTemplate SinkConfig::object_key_template() const {
   // Parquet compresses its pages, not the object: no compression extension.
   options.extension =
       std::string(RecordEncoder(format).extension()) +
-      std::string(format.format == OutputFormat::parquet ? std::string_view()
-                                                         : compression_extension(compression.type));
+      std::string(format.format == OutputFormat::parquet || format.format == OutputFormat::avro
+                      ? std::string_view()
+                      : compression_extension(compression.type));
   options.missing_default = key_default;
   return KeyTemplate::parse(key_template, std::move(options));
 }

@@ -361,10 +361,10 @@ std::vector<KeySpec> build_keys() {
   // format
   keys.push_back(choice_key(
       "format.type", [](C & c) -> auto& { return c.format.format; },
-      EnumTable<OutputFormat>{
-          {OutputFormat::jsonl, OutputFormat::raw, OutputFormat::csv, OutputFormat::parquet},
-          namer<OutputFormat>(to_string),
-          parse_output_format}));
+      EnumTable<OutputFormat>{{OutputFormat::jsonl, OutputFormat::raw, OutputFormat::csv,
+                               OutputFormat::parquet, OutputFormat::avro},
+                              namer<OutputFormat>(to_string),
+                              parse_output_format}));
   keys.push_back(fields_key());
   const EnumTable<BytesEncoding> encodings{
       {BytesEncoding::json, BytesEncoding::string, BytesEncoding::base64},

@@ -141,6 +141,15 @@ void check_topics_in_keys(const SinkConfig& config, const KeyTemplate& keys,
 
 // format.input avro and the Schema Registry.
 void check_avro_input(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  if (config.format.format == OutputFormat::avro && config.input != InputFormat::avro) {
+    issues.push_back(
+        {"format.type", "avro writes the records' Avro datums: set format.input to avro"});
+  }
+  if (config.format.format == OutputFormat::avro && config.tombstones == TombstonePolicy::write) {
+    issues.push_back({"tombstones",
+                      "an Avro container file has no null records: with format.type avro set "
+                      "tombstones to ignore or fail"});
+  }
   if (config.input != InputFormat::avro) return;
   const std::string& url = config.schema_registry.url;
   if (!url.starts_with("http://") && !url.starts_with("https://")) {
@@ -158,7 +167,7 @@ void check_avro_input(const SinkConfig& config, std::vector<ConfigIssue>& issues
                         "schema_registry.password, not in the URL"});
     }
   }
-  if (config.format.format != OutputFormat::raw &&
+  if (config.format.format != OutputFormat::raw && config.format.format != OutputFormat::avro &&
       config.format.value_encoding != BytesEncoding::json) {
     issues.push_back({"format.value_encoding",
                       "format.input avro turns values into JSON: use value_encoding json"});
@@ -168,10 +177,12 @@ void check_avro_input(const SinkConfig& config, std::vector<ConfigIssue>& issues
 // format.type parquet and its keys.
 void check_parquet(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   const bool parquet = config.format.format == OutputFormat::parquet;
-  if (config.compression.type == Compression::snappy && !parquet) {
-    issues.push_back({"compression.type", "snappy compresses Parquet pages only; for format.type " +
-                                              std::string(to_string(config.format.format)) +
-                                              " use gzip, zstd or none"});
+  if (config.compression.type == Compression::snappy && !parquet &&
+      config.format.format != OutputFormat::avro) {
+    issues.push_back({"compression.type",
+                      "snappy compresses Parquet pages and Avro blocks only; for format.type " +
+                          std::string(to_string(config.format.format)) +
+                          " use gzip, zstd or none"});
   }
   if (!parquet) return;
   if (config.format.parquet_value == ParquetValueMode::infer &&

@@ -34,24 +34,32 @@ AvroValueConverter::Result AvroValueConverter::convert(const RecordView& record,
     result.schema = framed->schema;
     return result;
   }
-  if (!decoder->second->decode(framed->payload, value_, error_)) {
+  if (!decoder->second->decoder->decode(framed->payload, value_, error_)) {
     result.outcome = Outcome::bad_record;
     result.reason = "record " + record_position(record) + ": the value does not decode with " +
                     key + " (" + error_.describe() + ")";
     return result;
   }
-  avro::append_json(out, value_, json_);
+  if (json) avro::append_json(*json, value_, json_);
+  result.writer = decoder->second;
+  result.payload = framed->payload;
   return result;
 }
 
 void AvroValueConverter::add_schema(const avro::SchemaRef& ref,
+                                    std::shared_ptr<const std::string> text,
                                     std::shared_ptr<const avro::Schema> schema) {
   auto decoder = avro::Decoder::create(std::move(schema));
   if (!decoder) {
     add_unknown(ref, decoder.error().describe());
     return;
   }
-  decoders_[ref.describe()] = std::move(*decoder);
+  auto writer = std::make_shared<AvroWriterSchema>();
+  writer->ref = ref;
+  writer->name = ref.describe();
+  writer->text = std::move(text);
+  writer->decoder = std::move(*decoder);
+  decoders_[writer->name] = std::move(writer);
 }
 
 void AvroValueConverter::add_unknown(const avro::SchemaRef& ref, std::string why) {

@@ -22,6 +22,16 @@
 
 namespace ks3::server {
 
+// A writer schema as the record path needs it: its text (Avro container headers), the parsed
+// schema (Parquet columns) and a decoder.
+struct AvroWriterSchema {
+  avro::SchemaRef ref;
+  std::string name;  // ref.describe(): "id 42"
+  std::shared_ptr<const std::string> text;
+  std::shared_ptr<const avro::Decoder> decoder;
+  const avro::Node& root() const { return decoder->writer().root(); }
+};
+
 class AvroValueConverter {
  public:
   enum class Outcome {
@@ -32,16 +42,21 @@ class AvroValueConverter {
   struct Result {
     Outcome outcome = Outcome::converted;
     std::string reason;
-    avro::SchemaRef schema;
+    avro::SchemaRef schema;  // needs_schema
+    // converted: the writer schema and the datum (a view into the record's value).
+    std::shared_ptr<const AvroWriterSchema> writer;
+    std::string_view payload;
   };
 
   explicit AvroValueConverter(avro::JsonOptions json = {}) : json_(json) {}
 
-  // `record` must have a value (tombstones are not Avro).
-  Result convert(const RecordView& record, std::string& out);
+  // `record` must have a value (tombstones are not Avro). The datum is decoded (a datum that
+  // does not decode is a bad record) and, when `json` is given, appended to it as JSON text.
+  Result convert(const RecordView& record, std::string* json);
 
-  // The writer schema for `ref` (from the registry).
-  void add_schema(const avro::SchemaRef& ref, std::shared_ptr<const avro::Schema> schema);
+  // The writer schema for `ref` (from the registry: its text and the parsed schema).
+  void add_schema(const avro::SchemaRef& ref, std::shared_ptr<const std::string> text,
+                  std::shared_ptr<const avro::Schema> schema);
   // The registry does not know `ref` (or it is not usable Avro): its records are bad records
   // with `why` as the reason. Kept for the process's life (a restart asks again).
   void add_unknown(const avro::SchemaRef& ref, std::string why);
@@ -49,7 +64,7 @@ class AvroValueConverter {
   std::size_t known_schemas() const { return decoders_.size(); }
 
  private:
-  std::map<std::string, std::shared_ptr<const avro::Decoder>, std::less<>> decoders_;
+  std::map<std::string, std::shared_ptr<const AvroWriterSchema>, std::less<>> decoders_;
   std::map<std::string, std::string, std::less<>> unknown_;
   avro::JsonOptions json_;
   avro::Value value_;  // reused between records

@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <stdexcept>
 
+#include "server/format/avro_parquet.hpp"
+
 namespace ks3::server {
 namespace {
 
@@ -53,8 +55,10 @@ ParquetObjectOptions parquet_object_options(const EncoderOptions& format, Compre
   return options;
 }
 
-ParquetObject::ParquetObject(ParquetObjectOptions options) : options_(std::move(options)) {
-  if (options_.value_mode == ParquetValueMode::json) {
+ParquetObject::ParquetObject(ParquetObjectOptions options,
+                             std::shared_ptr<const AvroWriterSchema> avro)
+    : options_(std::move(options)), avro_(std::move(avro)) {
+  if (!holds_rows()) {
     writer_ = std::make_unique<parquet::ParquetWriter>(schema_for(nullptr), options_.writer);
   }
 }
@@ -94,7 +98,9 @@ parquet::Schema ParquetObject::schema_for(const InferredType* value) const {
         nodes.push_back(Node::string(name, optional));
         break;
       case EnvelopeField::value:
-        if (value) {
+        if (avro_) {
+          nodes.push_back(avro_to_parquet_node(name, avro_->root()));
+        } else if (value) {
           nodes.push_back(value->to_node(name));
         } else {
           nodes.push_back(options_.value_encoding == BytesEncoding::json
@@ -161,7 +167,13 @@ void ParquetObject::write(const ParquetRow& row, const boost::json::value* parse
         }
         break;
       case EnvelopeField::value:
-        if (parsed) {
+        if (avro_ && row.value) {
+          if (!avro_->decoder->decode(*row.value, avro_value_, avro_error_)) {
+            throw std::logic_error("parquet: a datum the input validated does not decode: " +
+                                   avro_error_.describe());
+          }
+          avro_to_parquet_value(avro_->root(), avro_value_, cell);
+        } else if (parsed) {
           inferred_.to_value(*parsed, cell);
         } else if (row.value) {
           cell.set_string_ref(*row.value);
@@ -180,7 +192,7 @@ void ParquetObject::add(std::string_view encoded) {
     throw std::logic_error("parquet: a malformed row from the encoder");
   }
   ++rows_;
-  if (options_.value_mode == ParquetValueMode::json) {
+  if (!holds_rows()) {
     write(row_, nullptr);
     return;
   }
@@ -199,7 +211,7 @@ void ParquetObject::take_bytes(std::string& out) {
 }
 
 void ParquetObject::finish(std::string& out) {
-  if (options_.value_mode == ParquetValueMode::infer) {
+  if (holds_rows()) {
     writer_ = std::make_unique<parquet::ParquetWriter>(schema_for(&inferred_), options_.writer);
     std::string_view rest = held_rows_;
     boost::json::value parsed;

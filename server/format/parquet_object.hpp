@@ -7,11 +7,13 @@
 //   key STRING (JSON with key_encoding json), headers LIST<{key STRING, value STRING}>,
 //   op STRING (Debezium letter), value:
 //     parquet.value json:  one column, JSON (value_encoding json) or STRING (string, base64);
-//     parquet.value infer: a column inferred from the object's values (json_inference.hpp).
+//     parquet.value infer: a column inferred from the object's values (json_inference.hpp);
+//       with Avro input, typed from the object's Avro writer schema instead (avro_parquet.hpp:
+//       the rows carry the datums, decoded here).
 //
 // Memory: with parquet.value json the rows go straight into the ParquetWriter, which buffers
 // the open row group column by column (compressed pages) and hands out each closed row group.
-// With infer the schema is known only once the object is complete, so the rows are held (in
+// With infer on JSON the schema is known only once the object is complete, so the rows are held (in
 // their compact encoded form) until finish() and written then; rotation.max_bytes bounds them.
 // held_bytes() counts both, for the pipeline's memory budget.
 #pragma once
@@ -23,8 +25,10 @@
 #include <string_view>
 #include <vector>
 
+#include "server/format/avro_values.hpp"
 #include "server/format/compressor.hpp"
 #include "server/format/json_inference.hpp"
+#include "server/format/object_body.hpp"
 #include "server/format/parquet/writer.hpp"
 #include "server/format/parquet_row.hpp"
 #include "server/format/record_encoder.hpp"
@@ -48,29 +52,35 @@ parquet::Codec parquet_codec(Compression compression);
 // The encoder validates infer-mode values with it, so the object never meets one it cannot read.
 bool parse_json_value(std::string_view text, boost::json::value& out);
 
-class ParquetObject {
+class ParquetObject final : public ObjectBody {
  public:
-  explicit ParquetObject(ParquetObjectOptions options);
-  ~ParquetObject();
+  // `avro`: the records' Avro writer schema (rows carry datums; the value columns come from it).
+  explicit ParquetObject(ParquetObjectOptions options,
+                         std::shared_ptr<const AvroWriterSchema> avro = nullptr);
+  ~ParquetObject() override;
   ParquetObject(const ParquetObject&) = delete;
   ParquetObject& operator=(const ParquetObject&) = delete;
 
   // One row written by RecordEncoder::encode (format parquet). Throws std::logic_error for a
   // malformed row or a value that is not the JSON the encoder validated (bugs).
-  void add(std::string_view row);
+  void add(std::string_view row) override;
   // Appends the finished file bytes so far (closed row groups) to `out`.
-  void take_bytes(std::string& out);
+  void take_bytes(std::string& out) override;
   // Appends the rest of the file (footer included) to `out`. Add nothing afterwards.
-  void finish(std::string& out);
+  void finish(std::string& out) override;
   // Bytes held: encoded rows waiting (infer) and the writer's buffers.
-  std::size_t held_bytes() const;
+  std::size_t held_bytes() const override;
   std::uint64_t rows() const { return rows_; }
 
  private:
   parquet::Schema schema_for(const InferredType* value) const;
   void write(const ParquetRow& row, const boost::json::value* parsed);
+  bool holds_rows() const { return options_.value_mode == ParquetValueMode::infer && !avro_; }
 
   ParquetObjectOptions options_;
+  std::shared_ptr<const AvroWriterSchema> avro_;
+  avro::Value avro_value_;  // the decoded datum, reused
+  avro::Error avro_error_;
   std::unique_ptr<parquet::ParquetWriter> writer_;  // json: from the start; infer: at finish
   InferredType inferred_;
   std::string held_rows_;  // infer: encoded rows until finish

@@ -44,6 +44,7 @@ std::optional<OutputFormat> parse_output_format(std::string_view text) {
   if (text == "raw") return OutputFormat::raw;
   if (text == "csv") return OutputFormat::csv;
   if (text == "parquet") return OutputFormat::parquet;
+  if (text == "avro") return OutputFormat::avro;
   return std::nullopt;
 }
 
@@ -83,6 +84,8 @@ std::string_view to_string(OutputFormat format) {
       return "csv";
     case OutputFormat::parquet:
       return "parquet";
+    case OutputFormat::avro:
+      return "avro";
   }
   return "?";
 }
@@ -140,6 +143,8 @@ std::string_view RecordEncoder::extension() const {
       return ".csv";
     case OutputFormat::parquet:
       return ".parquet";
+    case OutputFormat::avro:
+      return ".avro";
     case OutputFormat::raw:
       return ".bin";
   }
@@ -217,6 +222,9 @@ std::optional<std::string> RecordEncoder::encode(const RecordView& record, Chang
       break;
     case OutputFormat::parquet:
       error = encode_parquet(record, op, json, out);
+      break;
+    case OutputFormat::avro:
+      out += record.value.value_or(std::string_view{});  // the datum (AvroObject takes it)
       break;
     case OutputFormat::raw:
       out += record.value.value_or(std::string_view{});
@@ -387,6 +395,11 @@ std::optional<std::string> RecordEncoder::encode_parquet(const RecordView& recor
     append_row_bytes(out, header.value, encoding, json);
   }
   append_row_u8(out, op == ChangeOp::none ? 0 : static_cast<std::uint8_t>(change_op_letter(op)[0]));
+  if (datum) {
+    append_row_u8(out, record.value ? 1 : 0);
+    if (record.value) append_row_text(out, *record.value);
+    return std::nullopt;
+  }
   const std::size_t value_at = out.size();
   if (!append_row_bytes(out, record.value, options_.value_encoding, json)) {
     return "record " + record_position(record) +

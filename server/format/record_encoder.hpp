@@ -29,7 +29,9 @@
 
 namespace ks3::server {
 
-enum class OutputFormat { jsonl, raw, csv, parquet };
+// avro: object container files of the records' Avro datums (needs format.input avro; the
+// pipeline hands the datums to an AvroObject, this encoder is not used).
+enum class OutputFormat { jsonl, raw, csv, parquet, avro };
 // How a Parquet object stores the record value: one JSON text column, or columns inferred from
 // the object's records (json_inference.hpp).
 enum class ParquetValueMode { json, infer };
@@ -68,10 +70,15 @@ class RecordEncoder {
   std::optional<std::string> encode(const RecordView& record, ChangeOp op, JsonReader& json,
                                     std::string& out) const;
 
+  // format parquet, with Avro input typed from the writer schema: the same row, but the value is
+  // an Avro datum (validated by the input) and goes in as its bytes.
+  std::optional<std::string> encode_parquet_datum(const RecordView& record, ChangeOp op,
+                                                  JsonReader& json, std::string& out) const;
+
   // Bytes that start every object (the CSV header row), possibly empty.
   std::string object_header() const;
 
-  // ".jsonl", ".csv", ".parquet" or ".bin" (raw, as Kafka Connect's ByteArrayFormat).
+  // ".jsonl", ".csv", ".parquet", ".avro" or ".bin" (raw, as Kafka Connect's ByteArrayFormat).
   std::string_view extension() const;
 
   bool needs_op() const { return needs_op_; }

@@ -29,9 +29,10 @@ RecordView AvroInput::Queued::view() const {
   return v;
 }
 
-AvroInput::AvroInput(asio::any_io_executor executor, avro::RegistryOptions registry,
+AvroInput::AvroInput(asio::any_io_executor executor, avro::RegistryOptions registry, Mode mode,
                      std::shared_ptr<MemoryAccount> memory, Deliver deliver, Fatal fatal)
     : executor_(executor),
+      mode_(mode),
       memory_(std::move(memory)),
       deliver_(std::move(deliver)),
       fatal_(std::move(fatal)) {
@@ -55,20 +56,26 @@ void AvroInput::on_record(const std::shared_ptr<PartitionRuntime>& handle,
 bool AvroInput::try_deliver(const std::shared_ptr<PartitionRuntime>& handle,
                             const RecordView& record) {
   if (!record.value) {  // a tombstone: the tombstone policy decides
-    deliver_(handle, record, nullptr);
+    deliver_(handle, record, nullptr, nullptr);
     return true;
   }
   json_.clear();
-  AvroValueConverter::Result result = converter_.convert(record, json_);
+  AvroValueConverter::Result result =
+      converter_.convert(record, mode_ == Mode::json ? &json_ : nullptr);
   switch (result.outcome) {
     case AvroValueConverter::Outcome::converted: {
       RecordView converted = record;
-      converted.value = json_;
-      deliver_(handle, converted, nullptr);
+      if (mode_ == Mode::json) {
+        converted.value = json_;
+        deliver_(handle, converted, nullptr, nullptr);
+      } else {
+        converted.value = result.payload;
+        deliver_(handle, converted, nullptr, result.writer);
+      }
       return true;
     }
     case AvroValueConverter::Outcome::bad_record:
-      deliver_(handle, record, &result.reason);
+      deliver_(handle, record, &result.reason, nullptr);
       return true;
     case AvroValueConverter::Outcome::needs_schema:
       start_fetch(result.schema);
@@ -120,7 +127,7 @@ void AvroInput::start_fetch(const avro::SchemaRef& ref) {
       auto got = co_await registry->get(ref);
       if (alive.expired()) co_return;
       if (got) {
-        converter_.add_schema(ref, got->schema);
+        converter_.add_schema(ref, got->text, got->schema);
         log::info("schema fetched from the registry", {{"schema", ref.describe()}});
         break;
       }

@@ -1,6 +1,9 @@
 // The Avro input (format.input avro): record values in Confluent Schema Registry framing become
-// JSON text before the record path sees them. The decisions are in AvroValueConverter (pure);
-// this shell fetches unknown schemas from the registry on the event loop.
+// JSON text before the record path sees them (Mode::json), or, for outputs that use the writer
+// schema (Avro container files, Parquet typed from the schema), are checked by decoding and
+// handed on as the bare datum with their schema (Mode::datum). The decisions are in
+// AvroValueConverter (pure); this shell fetches unknown schemas from the registry on the event
+// loop.
 //
 // Order: while a schema is being fetched, every record that arrives is copied into a queue (its
 // bytes count in the memory budget, so a long fetch pauses the consumer like any backlog); once
@@ -32,14 +35,17 @@ namespace ks3::server {
 
 class AvroInput {
  public:
-  // A record for the record path: its value as JSON text (`bad` null), or as it came with the
-  // reason it cannot be read (`bad`: for the bad-record policy).
+  enum class Mode { json, datum };
+  // A record for the record path: its value as JSON text (json) or the datum with its `writer`
+  // schema (datum), `bad` null; or as it came with the reason it cannot be read (`bad`: for the
+  // bad-record policy). Tombstones come as they are.
   using Deliver = std::function<void(const std::shared_ptr<PartitionRuntime>& handle,
-                                     const RecordView& record, const std::string* bad)>;
+                                     const RecordView& record, const std::string* bad,
+                                     const std::shared_ptr<const AvroWriterSchema>& writer)>;
   using Fatal = std::function<void(const std::string& message)>;
 
   // Throws std::invalid_argument when the registry settings are unusable (bad URL, CA file).
-  AvroInput(boost::asio::any_io_executor executor, avro::RegistryOptions registry,
+  AvroInput(boost::asio::any_io_executor executor, avro::RegistryOptions registry, Mode mode,
             std::shared_ptr<MemoryAccount> memory, Deliver deliver, Fatal fatal);
   ~AvroInput();
   AvroInput(const AvroInput&) = delete;
@@ -72,6 +78,7 @@ class AvroInput {
 
   boost::asio::any_io_executor executor_;
   std::shared_ptr<avro::RegistryClient> registry_;  // shared: a fetch in flight keeps it alive
+  Mode mode_;
   std::shared_ptr<MemoryAccount> memory_;
   Deliver deliver_;
   Fatal fatal_;

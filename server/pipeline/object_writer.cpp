@@ -35,7 +35,9 @@ std::string_view to_string(ObjectPhase phase) {
 
 std::string object_content_type(OutputFormat format, Compression compression) {
   // Parquet pages carry their codec inside the file; the object is not compressed as a whole.
+  // Parquet pages and Avro blocks carry their codec inside the file.
   if (format == OutputFormat::parquet) return "application/vnd.apache.parquet";
+  if (format == OutputFormat::avro) return "application/avro";
   switch (compression) {
     case Compression::gzip:
       return "application/gzip";
@@ -52,6 +54,7 @@ std::string object_content_type(OutputFormat format, Compression compression) {
       return "text/csv";
     case OutputFormat::raw:
     case OutputFormat::parquet:
+    case OutputFormat::avro:
       break;
   }
   return "application/octet-stream";
@@ -62,7 +65,7 @@ ObjectWriter::ObjectWriter(asio::any_io_executor executor, s3::MultipartUploads&
                            ObjectSummary summary, ObjectBuffer buffer,
                            std::shared_ptr<MemoryAccount> memory,
                            std::shared_ptr<PartitionRuntime> partition, Done done,
-                           std::unique_ptr<ParquetObject> body)
+                           std::unique_ptr<ObjectBody> body)
     : executor_(executor),
       upload_(uploads.open(std::move(bucket), summary.key, std::move(content_type))),
       workers_(workers),
@@ -225,7 +228,7 @@ void ObjectWriter::close(const ClosedSegment& segment, CutReason reason) {
     try {
       drain_body(true);
     } catch (const std::exception& e) {
-      fail_internal("writing the Parquet file of object " + summary_.key + " failed: " + e.what());
+      fail_internal("writing the file of object " + summary_.key + " failed: " + e.what());
       return;
     }
   }

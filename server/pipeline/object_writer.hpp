@@ -10,10 +10,11 @@
 // half-written stays visible, and the object is done with ObjectOutcome::aborted. A failure (S3
 // gave up, a compression job threw) ends in done with ObjectOutcome::failed.
 //
-// Parquet (format.type parquet): the object also has a ParquetObject body. Records go into the
-// body, and the file bytes it hands out (closed row groups; the footer at the cut) go into the
-// ObjectBuffer, whose compression is none (the pages are compressed inside the file), and from
-// there the same way to parts. The body's row-group encoding runs on the event loop.
+// Parquet and Avro container files (format.type parquet, avro): the object also has a body
+// (ObjectBody: ParquetObject, AvroObject). Records go into the body, and the file bytes it hands
+// out (closed row groups or blocks; the footer at the cut) go into the ObjectBuffer, whose
+// compression is none (these formats compress inside the file), and from there the same way to
+// parts. The body's encoding runs on the event loop.
 //
 // Order: compression jobs carry sequence numbers; results are applied in that order, so the
 // records keep their order however many workers compress the object's blocks at once.
@@ -33,8 +34,8 @@
 #include "s3/multipart_upload.hpp"
 #include "s3/s3_error.hpp"
 #include "server/delivery/rotation.hpp"
+#include "server/format/object_body.hpp"
 #include "server/format/object_buffer.hpp"
-#include "server/format/parquet_object.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/pipeline/async_condition.hpp"
 #include "server/pipeline/memory_account.hpp"
@@ -80,7 +81,7 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
                WorkerPool& workers, std::string bucket, std::string content_type,
                ObjectSummary summary, ObjectBuffer buffer, std::shared_ptr<MemoryAccount> memory,
                std::shared_ptr<PartitionRuntime> partition, Done done,
-               std::unique_ptr<ParquetObject> body = nullptr);
+               std::unique_ptr<ObjectBody> body = nullptr);
   ~ObjectWriter();
   ObjectWriter(const ObjectWriter&) = delete;
   ObjectWriter& operator=(const ObjectWriter&) = delete;
@@ -90,7 +91,7 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   void start();
 
   // Appends one encoded record (at `offset`, with Kafka timestamp `timestamp_ms`); with a body,
-  // `encoded` is a row for it (RecordEncoder, format parquet).
+  // `encoded` is what the body takes (a Parquet row, an Avro datum).
   void append(std::string_view encoded, std::int64_t offset, std::int64_t timestamp_ms);
 
   // The pipeline tick: no record arrived since the last tick -> give back unused capacity, so an
@@ -130,8 +131,8 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   WorkerPool& workers_;
   ObjectSummary summary_;
   ObjectBuffer buffer_;
-  std::unique_ptr<ParquetObject> body_;  // format parquet, until the close
-  std::string body_bytes_;               // reused between drains
+  std::unique_ptr<ObjectBody> body_;  // format parquet or avro, until the close
+  std::string body_bytes_;            // reused between drains
   std::shared_ptr<MemoryAccount> memory_;
   std::shared_ptr<PartitionRuntime> partition_;
   Done done_;

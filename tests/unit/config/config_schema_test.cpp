@@ -177,7 +177,9 @@ TEST(ConfigSchema, EveryValidEnumNameAndRangeEndIsAccepted) {
       sources.sets = {"kafka.topics=t", "s3.bucket=b", key.path + "=" + value};
       // Values that only make sense with a companion setting.
       if (value == "snappy") sources.sets.push_back("format.type=parquet");
-      if (key.path == "format.input" && value == "avro") {
+      if ((key.path == "format.input" || key.path == "format.type") && value == "avro") {
+        sources.sets.push_back("format.input=avro");
+        sources.sets.push_back("tombstones=ignore");
         sources.sets.push_back("schema_registry.url=http://registry:8081");
       }
       try {
