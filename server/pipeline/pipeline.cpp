@@ -321,6 +321,10 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
       slot = open->first;
     }
   }
+  if (!writer_schema && !dead_letter && config_.format.format == OutputFormat::avro) {
+    // Tombstones are refused by the configuration check: a record here is a bug, not data.
+    throw std::logic_error("format avro: a record without an Avro writer schema");
+  }
   auto it = p.open.find(slot);
   std::shared_ptr<ObjectWriter> writer =
       it != p.open.end() ? it->second
