@@ -116,19 +116,6 @@ start_bg registry "$KS3_PYTHON" "$KS3_ROOT/tests/tools/fake_schema_registry.py" 
 wait_for_log 10 registry listening
 registry="schema_registry: {url: \"http://127.0.0.1:$port\", username: sink, password: reg1stry-s3cret}"
 
-# download PREFIX DIR: every object under PREFIX, keys kept as paths below DIR.
-download() {
-  local prefix=$1 dir=$2 key
-  mkdir -p "$dir"
-  "$KS3_SINK_BIN" s3 ls --recursive "s3://$KS3_S3_BUCKET/$prefix" >"$dir.ls" ||
-    fail "s3 ls $prefix failed"
-  while read -r key; do  # "<last modified>  <size>  <key>"; the keys here have no spaces
-    mkdir -p "$dir/$(dirname "$key")"
-    "$KS3_SINK_BIN" s3 get "s3://$KS3_S3_BUCKET/$key" "$dir/$key" >/dev/null ||
-      fail "s3 get $key failed"
-  done < <(awk '{ print $NF }' "$dir.ls")
-}
-
 # --- A: JSON lines ---------------------------------------------------------------------------
 config=$KS3_WORK/sink-a.yaml
 write_sink_config "$config" docs avro-a "format: {input: avro, fields: [offset, key, value]}" \
@@ -142,7 +129,7 @@ start_sink sink-a "$config"
 wait_committed_at_end 60 avro-a docs
 stop_sink "$KS3_SINK_PID"
 unset KAFKA_S3_SINK_S3__PREFIX
-download a/ "$KS3_WORK/a"
+download_objects a/ "$KS3_WORK/a"
 zcat "$KS3_WORK"/a/a/docs/partition=0/*.jsonl.gz >"$KS3_WORK/a.jsonl" || fail "A: no JSON lines object"
 [ "$(wc -l <"$KS3_WORK/a.jsonl")" = "$good" ] || fail "A: not $good JSON lines"
 "$KS3_PYTHON" - "$KS3_WORK/a.jsonl" "$KS3_WORK/mapped.json" <<'PY' || fail "A: the JSON mapping differs"
@@ -178,7 +165,7 @@ start_sink sink-b "$config"
 wait_committed_at_end 60 avro-b docs
 stop_sink "$KS3_SINK_PID"
 unset KAFKA_S3_SINK_S3__PREFIX
-download b/ "$KS3_WORK/b"
+download_objects b/ "$KS3_WORK/b"
 files="'$KS3_WORK/b/b/docs/**/*.parquet'"
 [ "$(duck "SELECT count(*) AS n FROM read_parquet($files)")" = "{\"n\":\"$good\"}" ] ||
   fail "B: not $good rows"
@@ -205,7 +192,7 @@ for codec in zstd snappy; do
   wait_committed_at_end 60 "avro-c-$codec" evolving
   stop_sink "$KS3_SINK_PID"
   unset KAFKA_S3_SINK_S3__PREFIX
-  download "c-$codec/" "$KS3_WORK/c-$codec"
+  download_objects "c-$codec/" "$KS3_WORK/c-$codec"
   grep -q '\.avro$' "$KS3_WORK/c-$codec.ls" || fail "C: no .avro object: $(cat "$KS3_WORK/c-$codec.ls")"
   "$KS3_PYTHON" - "$KS3_WORK/c-$codec" "$KS3_WORK/evolving.json" "$codec" <<'PY' ||
 import datetime, glob, json, sys

@@ -18,19 +18,6 @@ duck() { node "$KS3_ROOT/tests/tools/duckdb_sql.mjs" "$@"; }
 start_mock_broker --brokers 1 --topic edfi.dms.document:2 --topic events:1
 start_s3 lake
 
-# download PREFIX DIR: every object under PREFIX, keys kept as paths below DIR.
-download() {
-  local prefix=$1 dir=$2 key
-  mkdir -p "$dir"
-  "$KS3_SINK_BIN" s3 ls --recursive "s3://$KS3_S3_BUCKET/$prefix" >"$dir.ls" ||
-    fail "s3 ls $prefix failed"
-  while read -r key; do  # "<last modified>  <size>  <key>"; the keys here have no spaces
-    mkdir -p "$dir/$(dirname "$key")"
-    "$KS3_SINK_BIN" s3 get "s3://$KS3_S3_BUCKET/$key" "$dir/$key" >/dev/null ||
-      fail "s3 get $key failed"
-  done < <(awk '{ print $NF }' "$dir.ls")
-}
-
 # --- A: Ed-Fi DMS documents, inferred columns -------------------------------------------------
 "$KS3_PYTHON" - "$KS3_WORK/edfi.in" "$KS3_WORK/edfi.expected" <<'PY'
 import json, sys, uuid
@@ -72,7 +59,7 @@ write_sink_config "$config" edfi.dms.document parquet-a \
 start_sink sink-a "$config"
 wait_committed_at_end 60 parquet-a edfi.dms.document
 stop_sink "$KS3_SINK_PID"
-download "" "$KS3_WORK/a"
+download_objects "" "$KS3_WORK/a"
 grep -q '\.parquet$' "$KS3_WORK/a.ls" || fail "A: no .parquet object: $(cat "$KS3_WORK/a.ls")"
 if grep -qv '\.parquet$' "$KS3_WORK/a.ls"; then fail "A: objects other than .parquet: $(cat "$KS3_WORK/a.ls")"; fi
 files="'$KS3_WORK/a/**/*.parquet'"
@@ -116,7 +103,7 @@ start_sink sink-b "$config"
 wait_committed_at_end 60 parquet-b events
 stop_sink "$KS3_SINK_PID"
 unset KAFKA_S3_SINK_S3__PREFIX
-download "b/" "$KS3_WORK/b"
+download_objects "b/" "$KS3_WORK/b"
 grep -q 'b/_dlq/events/partition=0/events+0+17\.jsonl$' "$KS3_WORK/b.ls" ||
   fail "B: no dead letter at offset 17: $(cat "$KS3_WORK/b.ls")"
 grep -q '"error":"record events/0/17: the value is not valid JSON' \
