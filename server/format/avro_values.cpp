@@ -12,7 +12,8 @@ std::optional<std::string_view> last_header(const RecordView& record, std::strin
   return found;
 }
 
-AvroValueConverter::Result AvroValueConverter::convert(const RecordView& record, std::string& out) {
+AvroValueConverter::Result AvroValueConverter::convert(const RecordView& record,
+                                                       std::string* json) {
   Result result;
   auto framed = avro::unframe(*record.value, last_header(record, avro::value_schema_id_header));
   if (!framed) {

@@ -372,8 +372,18 @@ bool append_row_bytes(std::string& out, std::optional<std::string_view> bytes,
 
 }  // namespace
 
+std::optional<std::string> RecordEncoder::encode_parquet_datum(const RecordView& record,
+                                                               ChangeOp op, JsonReader& json,
+                                                               std::string& out) const {
+  const std::size_t start = out.size();
+  auto error = encode_parquet(record, op, json, out, true);
+  if (error) out.resize(start);
+  return error;
+}
+
 std::optional<std::string> RecordEncoder::encode_parquet(const RecordView& record, ChangeOp op,
-                                                         JsonReader& json, std::string& out) const {
+                                                         JsonReader& json, std::string& out,
+                                                         bool datum) const {
   std::string text;
   ks3::json::append_valid_utf8(text, record.topic);
   append_row_text(out, text);

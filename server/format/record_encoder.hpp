@@ -88,7 +88,7 @@ class RecordEncoder {
   std::optional<std::string> encode_jsonl(const RecordView& record, ChangeOp op, JsonReader& json,
                                           std::string& out) const;
   std::optional<std::string> encode_parquet(const RecordView& record, ChangeOp op, JsonReader& json,
-                                            std::string& out) const;
+                                            std::string& out, bool datum = false) const;
   std::optional<std::string> encode_csv(const RecordView& record, ChangeOp op, JsonReader& json,
                                         std::string& out) const;
   bool append_json_bytes(std::string& out, std::optional<std::string_view> bytes,

@@ -352,10 +352,10 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(
   if (!dead_letter && parquet_) {
     body = std::make_unique<ParquetObject>(*parquet_, writer_schema);
   } else if (!dead_letter && config_.format.format == OutputFormat::avro && writer_schema) {
-    body = std::make_unique<AvroObject>(
-        writer_schema->text, summary.key,
-        avro::ContainerOptions{.codec = avro_codec(config_.compression.type),
-                               .level = config_.compression.level});
+    avro::ContainerOptions options;
+    options.codec = avro_codec(config_.compression.type);
+    options.level = config_.compression.level;
+    body = std::make_unique<AvroObject>(writer_schema->text, summary.key, std::move(options));
   }
   const Compression compression = body || config_.compression.type == Compression::snappy
                                       ? Compression::none

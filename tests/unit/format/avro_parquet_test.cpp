@@ -110,7 +110,10 @@ TEST(AvroParquet, ValuesFollowTheColumns) {
 TEST(AvroObject, ContainerFileWithTheSchemaAndDeterministicBytes) {
   auto text = std::make_shared<const std::string>(kSchema);
   auto build = [&](std::string_view key) {
-    AvroObject object(text, key, {.codec = avro_codec(Compression::zstd), .level = 3});
+    avro::ContainerOptions options;
+    options.codec = avro_codec(Compression::zstd);
+    options.level = 3;
+    AvroObject object(text, key, options);
     std::string file;
     object.add(kDatum);
     object.take_bytes(file);
