@@ -245,8 +245,12 @@ TEST(Config, BadValuesNameTheKeyAndAGoodValue) {
               HasSubstr("s3.part_size: 'lots' is not a size"));
   EXPECT_THAT(error_of(kMinimal, with_sets({"rotation.idle_flush=soon"})),
               HasSubstr("rotation.idle_flush: 'soon' is not a duration"));
-  EXPECT_THAT(error_of(kMinimal, with_sets({"format.type=parquet"})),
-              HasSubstr("format.type: 'parquet' is not one of: jsonl, raw, csv"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"format.type=orc"})),
+              HasSubstr("format.type: 'orc' is not one of: jsonl, raw, csv, parquet, avro"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"compression.type=snappy"})),
+              HasSubstr("compression.type: snappy compresses Parquet pages and Avro blocks only"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"format.type=avro"})),
+              HasSubstr("format.type: avro writes the records' Avro datums"));
   EXPECT_THAT(error_of(kMinimal, with_sets({"format.fields=topic,nope"})),
               HasSubstr("unknown field 'nope'"));
   EXPECT_THAT(error_of(kMinimal, with_sets({"s3.tls_verify=maybe"})),
