@@ -104,10 +104,10 @@ wait_committed_at_end 60 parquet-b events
 stop_sink "$KS3_SINK_PID"
 unset KAFKA_S3_SINK_S3__PREFIX
 download_objects "b/" "$KS3_WORK/b"
-grep -q 'b/_dlq/events/partition=0/events+0+17\.jsonl$' "$KS3_WORK/b.ls" ||
+grep -q 'b/_dlq/events/partition=0/events+0+00000000000000000017\.jsonl$' "$KS3_WORK/b.ls" ||
   fail "B: no dead letter at offset 17: $(cat "$KS3_WORK/b.ls")"
 grep -q '"error":"record events/0/17: the value is not valid JSON' \
-  "$KS3_WORK/b/b/_dlq/events/partition=0/events+0+17.jsonl" || fail "B: dead letter without its reason"
+  "$KS3_WORK/b/b/_dlq/events/partition=0/events+0+00000000000000000017.jsonl" || fail "B: dead letter without its reason"
 files="'$KS3_WORK/b/b/events/**/*.parquet'"
 [ "$(duck "SELECT count(*) AS n, sum(json_extract(value, '\$.n')::INT) AS s, min(typeof(value)) AS t
   FROM read_parquet($files)")" = '{"n":"29","s":"418","t":"JSON"}' ] ||
