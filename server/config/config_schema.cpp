@@ -377,7 +377,14 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(delimiter_key());
   keys.push_back(bool_key(
       "format.csv_header", [](C & c) -> auto& { return c.format.csv_header; }));
-  // parquet (format.type parquet; the page codec is compression.type)
+  // Avro input (format.input avro; the registry keys follow the parquet block), then parquet
+  // (format.type parquet; the page codec is compression.type). One YAML map per section: the
+  // format.* keys stay together.
+  keys.push_back(choice_key(
+      "format.input", [](C & c) -> auto& { return c.input; },
+      EnumTable<InputFormat>{
+          {InputFormat::json, InputFormat::avro}, namer<InputFormat>(to_string), nullptr}));
+  // parquet
   keys.push_back(choice_key(
       "parquet.value", [](C & c) -> auto& { return c.format.parquet_value; },
       EnumTable<ParquetValueMode>{{ParquetValueMode::json, ParquetValueMode::infer},
@@ -385,11 +392,7 @@ std::vector<KeySpec> build_keys() {
                                   parse_parquet_value_mode}));
   keys.push_back(size_key(
       "parquet.row_group_bytes", [](C & c) -> auto& { return c.format.parquet_row_group_bytes; }));
-  // Avro input (format.input avro) and its Schema Registry
-  keys.push_back(choice_key(
-      "format.input", [](C & c) -> auto& { return c.input; },
-      EnumTable<InputFormat>{
-          {InputFormat::json, InputFormat::avro}, namer<InputFormat>(to_string), nullptr}));
+  // the Schema Registry of format.input avro
   keys.push_back(text_key(
       "schema_registry.url", [](C & c) -> auto& { return c.schema_registry.url; }));
   keys.push_back(text_key(
