@@ -50,7 +50,9 @@ TEST(PipelineFormats, ParquetObjectsSpanPartsAndDoNotDependOnTiming) {
     std::map<std::string, std::string> stored;
     std::int64_t rows = 0;
     for (const std::string& key : store.keys("test-bucket")) {
-      const std::string& data = store.object("test-bucket", key)->data;
+      const auto object = store.object("test-bucket", key);
+      ASSERT_TRUE(object) << key;
+      const std::string data = object->data;
       EXPECT_TRUE(key.ends_with(".parquet")) << key;
       ASSERT_GE(data.size(), 12u) << key;
       EXPECT_EQ(data.substr(0, 4), "PAR1") << key;
