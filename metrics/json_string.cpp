@@ -31,7 +31,30 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return 0;  // a stray continuation byte, C0/C1 (overlong), or F5..FF
 }
 
+// Appends the UTF-8 sequence at text[i] (a byte >= 0x80), or U+FFFD for one invalid byte;
+// returns the index after what was consumed.
+std::size_t append_sequence(std::string& out, std::string_view text, std::size_t i) {
+  const std::size_t length = utf8_sequence_length(text, i);
+  if (length == 0) {
+    out += kReplacement;
+    return i + 1;
+  }
+  out.append(text, i, length);
+  return i + length;
+}
+
 }  // namespace
+
+void append_valid_utf8(std::string& out, std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t run = i;
+    while (run < text.size() && static_cast<unsigned char>(text[run]) < 0x80) ++run;
+    out.append(text, i, run - i);
+    if (run == text.size()) break;
+    i = append_sequence(out, text, run);
+  }
+}
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
@@ -49,14 +72,7 @@ void append_json_string(std::string& out, std::string_view text) {
     if (i == text.size()) break;
     auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      std::size_t length = utf8_sequence_length(text, i);
-      if (length == 0) {
-        out += kReplacement;
-        i += 1;
-      } else {
-        out.append(text, i, length);
-        i += length;
-      }
+      i = append_sequence(out, text, i);
       continue;
     }
     switch (c) {

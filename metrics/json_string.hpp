@@ -13,4 +13,8 @@ namespace ks3::json {
 // practice, so the output is always valid JSON; use base64 for binary data that must survive.
 void append_json_string(std::string& out, std::string_view text);
 
+// Appends `text` unquoted and unescaped, invalid UTF-8 replaced by U+FFFD the same way (for
+// string columns of columnar formats, which must hold valid UTF-8).
+void append_valid_utf8(std::string& out, std::string_view text);
+
 }  // namespace ks3::json

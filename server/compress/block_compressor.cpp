@@ -186,6 +186,8 @@ void compress_blocks(Compression compression, int level, std::string_view raw, s
       for_each_block(raw, [&](std::string_view block) { state.compress(block, out); });
       return;
     }
+    case Compression::snappy:
+      throw std::invalid_argument("snappy compresses Parquet pages, not whole objects");
   }
 }
 
@@ -198,6 +200,8 @@ std::size_t block_compressor_state_bytes(Compression compression, int level) {
       return ZlibState::bytes();
     case Compression::zstd:
       return ZstdState::bytes(level);
+    case Compression::snappy:
+      return 0;
   }
   return 0;
 }

@@ -218,6 +218,7 @@ std::optional<Compression> parse_compression(std::string_view text) {
   if (text == "none") return Compression::none;
   if (text == "gzip") return Compression::gzip;
   if (text == "zstd") return Compression::zstd;
+  if (text == "snappy") return Compression::snappy;
   return std::nullopt;
 }
 
@@ -229,6 +230,8 @@ std::string_view to_string(Compression compression) {
       return "gzip";
     case Compression::zstd:
       return "zstd";
+    case Compression::snappy:
+      return "snappy";
   }
   return "?";
 }
@@ -241,6 +244,8 @@ std::string_view compression_extension(Compression compression) {
       return ".gz";
     case Compression::zstd:
       return ".zst";
+    case Compression::snappy:
+      return "";  // inside the file (Parquet pages): the object is not compressed as a whole
   }
   return "";
 }
@@ -253,6 +258,8 @@ int default_compression_level(Compression compression) {
       return 1;
     case Compression::zstd:
       return 3;
+    case Compression::snappy:
+      return 0;
   }
   return 0;
 }
@@ -265,6 +272,8 @@ bool valid_compression_level(Compression compression, int level) {
       return level >= 1 && level <= 9;
     case Compression::zstd:
       return level >= 1 && level <= 19;
+    case Compression::snappy:
+      return level == 0;
   }
   return false;
 }
@@ -282,7 +291,10 @@ std::unique_ptr<Compressor> make_compressor(Compression compression, int level) 
       return std::make_unique<ZlibGzipCompressor>(level);
     case Compression::zstd:
       return std::make_unique<ZstdCompressor>(level);
+    case Compression::snappy:
+      break;  // a page codec of Parquet only (config validation rejects it for streams)
   }
+  throw std::invalid_argument("snappy compresses Parquet pages, not whole objects");
   return nullptr;
 }
 
@@ -294,6 +306,8 @@ std::optional<std::string> decompress(Compression compression, std::string_view 
       return gunzip(data);
     case Compression::zstd:
       return unzstd(data);
+    case Compression::snappy:
+      break;
   }
   return std::nullopt;
 }

@@ -15,7 +15,9 @@
 
 namespace ks3::server {
 
-enum class Compression { none, gzip, zstd };
+// snappy is only a page codec of columnar formats (format.type parquet): the object itself is
+// never snappy-compressed as a whole (make_compressor and compress_blocks reject it).
+enum class Compression { none, gzip, zstd, snappy };
 
 std::optional<Compression> parse_compression(std::string_view text);
 std::string_view to_string(Compression compression);

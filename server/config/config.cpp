@@ -65,8 +65,12 @@ RotationOptions SinkConfig::default_rotation() {
 KeyTemplate SinkConfig::object_key_template() const {
   KeyTemplateOptions options;
   options.prefix = folder_prefix(s3.prefix);
-  options.extension = std::string(RecordEncoder(format).extension()) +
-                      std::string(compression_extension(compression.type));
+  // Parquet compresses its pages, not the object: no compression extension.
+  options.extension =
+      std::string(RecordEncoder(format).extension()) +
+      std::string(format.format == OutputFormat::parquet || format.format == OutputFormat::avro
+                      ? std::string_view()
+                      : compression_extension(compression.type));
   options.missing_default = key_default;
   return KeyTemplate::parse(key_template, std::move(options));
 }
@@ -108,6 +112,10 @@ std::string_view to_string(BadRecordPolicy policy) {
       return "dead_letter";
   }
   return "?";
+}
+
+std::string_view to_string(InputFormat input) {
+  return input == InputFormat::avro ? "avro" : "json";
 }
 
 std::string effective_config_yaml(const SinkConfig& config) {

@@ -70,6 +70,17 @@ struct DeliverySettings {
   bool manifests = true;
 };
 
+// format.input: what record values are. avro: Confluent Schema Registry framing, decoded to
+// JSON text (server/format/avro_values.hpp) before the encoders see them.
+enum class InputFormat { json, avro };
+
+struct SchemaRegistrySettings {
+  std::string url;  // http:// or https://host[:port][/prefix]
+  std::string username;
+  std::string password;  // secret: never logged, "***" in --validate
+  std::string ca_file;   // https: a PEM CA file instead of the system store
+};
+
 struct MemorySettings {
   std::uint64_t high_watermark = 256ULL << 20;  // pause every partition above this
   std::uint64_t low_watermark = 192ULL << 20;   // resume below this
@@ -87,6 +98,8 @@ struct SinkConfig {
   KafkaSettings kafka;
   S3Settings s3;
   EncoderOptions format;
+  InputFormat input = InputFormat::json;
+  SchemaRegistrySettings schema_registry;
   CompressionSettings compression;
   std::string key_template = std::string(kDefaultKeyTemplate);
   std::string key_default = "_unknown";
@@ -114,6 +127,7 @@ RotationOptions effective_rotation(const SinkConfig& config);
 
 std::string_view to_string(TombstonePolicy policy);
 std::string_view to_string(BadRecordPolicy policy);
+std::string_view to_string(InputFormat input);
 
 // One problem with one setting: the key path (canonical, or the alias/env var the user wrote)
 // and what to do about it.

@@ -183,7 +183,7 @@ KeySpec compression_level_key() {
         if (!number || *number > 19) {
           throw ConfigValueError("'" + v.scalar +
                                  "' is not a compression level: gzip takes 1-9, zstd "
-                                 "1-19, none 0 (or leave it unset for the default)");
+                                 "1-19, none and snappy 0 (or leave it unset for the default)");
         }
         c.compression.level = static_cast<int>(*number);
       },
@@ -365,7 +365,8 @@ std::vector<KeySpec> build_keys() {
   // format
   keys.push_back(choice_key(
       "format.type", [](C & c) -> auto& { return c.format.format; },
-      EnumTable<OutputFormat>{{OutputFormat::jsonl, OutputFormat::raw, OutputFormat::csv},
+      EnumTable<OutputFormat>{{OutputFormat::jsonl, OutputFormat::raw, OutputFormat::csv,
+                               OutputFormat::parquet, OutputFormat::avro},
                               namer<OutputFormat>(to_string),
                               parse_output_format}));
   keys.push_back(fields_key());
@@ -380,12 +381,37 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(delimiter_key());
   keys.push_back(bool_key(
       "format.csv_header", [](C & c) -> auto& { return c.format.csv_header; }));
+  // Avro input (format.input avro; the registry keys follow the parquet block), then parquet
+  // (format.type parquet; the page codec is compression.type). One YAML map per section: the
+  // format.* keys stay together.
+  keys.push_back(choice_key(
+      "format.input", [](C & c) -> auto& { return c.input; },
+      EnumTable<InputFormat>{
+          {InputFormat::json, InputFormat::avro}, namer<InputFormat>(to_string), nullptr}));
+  // parquet
+  keys.push_back(choice_key(
+      "parquet.value", [](C & c) -> auto& { return c.format.parquet_value; },
+      EnumTable<ParquetValueMode>{{ParquetValueMode::json, ParquetValueMode::infer},
+                                  namer<ParquetValueMode>(to_string),
+                                  parse_parquet_value_mode}));
+  keys.push_back(size_key(
+      "parquet.row_group_bytes", [](C & c) -> auto& { return c.format.parquet_row_group_bytes; }));
+  // the Schema Registry of format.input avro
+  keys.push_back(text_key(
+      "schema_registry.url", [](C & c) -> auto& { return c.schema_registry.url; }));
+  keys.push_back(text_key(
+      "schema_registry.username", [](C & c) -> auto& { return c.schema_registry.username; }));
+  keys.push_back(text_key(
+      "schema_registry.password", [](C & c) -> auto& { return c.schema_registry.password; }, true));
+  keys.push_back(text_key(
+      "schema_registry.ca_file", [](C & c) -> auto& { return c.schema_registry.ca_file; }));
   // compression
   keys.push_back(choice_key(
       "compression.type", [](C & c) -> auto& { return c.compression.type; },
-      EnumTable<Compression>{{Compression::gzip, Compression::zstd, Compression::none},
-                             namer<Compression>(to_string),
-                             parse_compression}));
+      EnumTable<Compression>{
+          {Compression::gzip, Compression::zstd, Compression::none, Compression::snappy},
+          namer<Compression>(to_string),
+          parse_compression}));
   keys.push_back(compression_level_key());
   // keys
   keys.push_back(text_key(

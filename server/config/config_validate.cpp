@@ -139,6 +139,64 @@ void check_topics_in_keys(const SinkConfig& config, const KeyTemplate& keys,
   }
 }
 
+// format.input avro and the Schema Registry.
+void check_avro_input(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  if (config.format.format == OutputFormat::avro && config.input != InputFormat::avro) {
+    issues.push_back(
+        {"format.type", "avro writes the records' Avro datums: set format.input to avro"});
+  }
+  if (config.format.format == OutputFormat::avro && config.tombstones == TombstonePolicy::write) {
+    issues.push_back({"tombstones",
+                      "an Avro container file has no null records: with format.type avro set "
+                      "tombstones to ignore or fail"});
+  }
+  if (config.input != InputFormat::avro) return;
+  const std::string& url = config.schema_registry.url;
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    issues.push_back({"schema_registry.url",
+                      "format.input avro needs the Schema Registry, e.g. "
+                      "http://registry:8081 (http:// or https://)"});
+  } else {
+    const std::size_t start = url.find("://") + 3;
+    const std::string_view authority =
+        std::string_view(url).substr(start, url.find('/', start) - start);
+    if (authority.find('@') != std::string_view::npos) {
+      // --validate prints the URL: the password must not be in it.
+      issues.push_back({"schema_registry.url",
+                        "put the credentials in schema_registry.username and "
+                        "schema_registry.password, not in the URL"});
+    }
+  }
+  if (config.format.format != OutputFormat::raw && config.format.format != OutputFormat::avro &&
+      config.format.value_encoding != BytesEncoding::json) {
+    issues.push_back({"format.value_encoding",
+                      "format.input avro turns values into JSON: use value_encoding json"});
+  }
+}
+
+// format.type parquet and its keys.
+void check_parquet(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  const bool parquet = config.format.format == OutputFormat::parquet;
+  if (config.compression.type == Compression::snappy && !parquet &&
+      config.format.format != OutputFormat::avro) {
+    issues.push_back({"compression.type",
+                      "snappy compresses Parquet pages and Avro blocks only; for format.type " +
+                          std::string(to_string(config.format.format)) +
+                          " use gzip, zstd or none"});
+  }
+  if (!parquet) return;
+  if (config.format.parquet_value == ParquetValueMode::infer &&
+      config.format.value_encoding != BytesEncoding::json) {
+    issues.push_back({"parquet.value",
+                      "infer reads the value as JSON: set format.value_encoding to json, or "
+                      "use parquet.value json"});
+  }
+  if (config.format.parquet_row_group_bytes < (64U << 10) ||
+      config.format.parquet_row_group_bytes > (1ULL << 30)) {
+    issues.push_back({"parquet.row_group_bytes", "use 64KiB to 1GiB, e.g. 64MiB (the default)"});
+  }
+}
+
 void check_output(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   if (!valid_compression_level(config.compression.type, config.compression.level)) {
     issues.push_back(
@@ -148,6 +206,8 @@ void check_output(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
               : config.compression.type == Compression::zstd ? "1-19"
                                                              : "0 (or leave it unset)")});
   }
+  check_parquet(config, issues);
+  check_avro_input(config, issues);
   if (config.format.format == OutputFormat::raw && config.format.delimiter.empty()) {
     issues.push_back({"format.delimiter", "raw records need a delimiter between them, e.g. '\\n'"});
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "server/format/parquet_object.hpp"
+#include "server/format/parquet_row.hpp"
 #include "server/format/text_escape.hpp"
 
 namespace ks3::server {
@@ -41,7 +43,19 @@ std::optional<OutputFormat> parse_output_format(std::string_view text) {
   if (text == "jsonl") return OutputFormat::jsonl;
   if (text == "raw") return OutputFormat::raw;
   if (text == "csv") return OutputFormat::csv;
+  if (text == "parquet") return OutputFormat::parquet;
+  if (text == "avro") return OutputFormat::avro;
   return std::nullopt;
+}
+
+std::optional<ParquetValueMode> parse_parquet_value_mode(std::string_view text) {
+  if (text == "json") return ParquetValueMode::json;
+  if (text == "infer") return ParquetValueMode::infer;
+  return std::nullopt;
+}
+
+std::string_view to_string(ParquetValueMode mode) {
+  return mode == ParquetValueMode::infer ? "infer" : "json";
 }
 
 std::optional<BytesEncoding> parse_bytes_encoding(std::string_view text) {
@@ -68,6 +82,10 @@ std::string_view to_string(OutputFormat format) {
       return "raw";
     case OutputFormat::csv:
       return "csv";
+    case OutputFormat::parquet:
+      return "parquet";
+    case OutputFormat::avro:
+      return "avro";
   }
   return "?";
 }
@@ -123,6 +141,10 @@ std::string_view RecordEncoder::extension() const {
       return ".jsonl";
     case OutputFormat::csv:
       return ".csv";
+    case OutputFormat::parquet:
+      return ".parquet";
+    case OutputFormat::avro:
+      return ".avro";
     case OutputFormat::raw:
       return ".bin";
   }
@@ -197,6 +219,12 @@ std::optional<std::string> RecordEncoder::encode(const RecordView& record, Chang
       break;
     case OutputFormat::csv:
       error = encode_csv(record, op, json, out);
+      break;
+    case OutputFormat::parquet:
+      error = encode_parquet(record, op, json, out);
+      break;
+    case OutputFormat::avro:
+      out += record.value.value_or(std::string_view{});  // the datum (AvroObject takes it)
       break;
     case OutputFormat::raw:
       out += record.value.value_or(std::string_view{});
@@ -307,6 +335,99 @@ std::optional<std::string> RecordEncoder::encode_csv(const RecordView& record, C
     }
   }
   out += "\r\n";
+  return std::nullopt;
+}
+
+namespace {
+
+// Appends an optional text of the row layout (parquet_row.hpp) rendered by `encoding`, in place.
+bool append_row_bytes(std::string& out, std::optional<std::string_view> bytes,
+                      BytesEncoding encoding, JsonReader& json) {
+  append_row_u8(out, bytes ? 1 : 0);
+  if (!bytes) return true;
+  const std::size_t length_at = out.size();
+  append_row_text(out, {});  // the length, patched below
+  const std::size_t start = out.size();
+  switch (encoding) {
+    case BytesEncoding::json:
+      if (std::memchr(bytes->data(), '\n', bytes->size()) ||
+          std::memchr(bytes->data(), '\r', bytes->size())) {
+        if (!json.minify(*bytes, out)) return false;
+      } else {
+        if (!json.is_valid(*bytes)) return false;
+        out += *bytes;
+      }
+      break;
+    case BytesEncoding::string:
+      ks3::json::append_valid_utf8(out, *bytes);
+      break;
+    case BytesEncoding::base64:
+      append_base64(out, *bytes);
+      break;
+  }
+  const auto length = static_cast<std::uint32_t>(out.size() - start);
+  std::memcpy(out.data() + length_at, &length, sizeof(length));
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> RecordEncoder::encode_parquet_datum(const RecordView& record,
+                                                               ChangeOp op, JsonReader& json,
+                                                               std::string& out) const {
+  const std::size_t start = out.size();
+  auto error = encode_parquet(record, op, json, out, true);
+  if (error) out.resize(start);
+  return error;
+}
+
+std::optional<std::string> RecordEncoder::encode_parquet(const RecordView& record, ChangeOp op,
+                                                         JsonReader& json, std::string& out,
+                                                         bool datum) const {
+  std::string text;
+  ks3::json::append_valid_utf8(text, record.topic);
+  append_row_text(out, text);
+  append_row_i32(out, record.partition);
+  append_row_i64(out, record.offset);
+  append_row_i64(out, record.timestamp_ms < 0 ? -1 : record.timestamp_ms);
+  if (!append_row_bytes(out, record.key, options_.key_encoding, json)) {
+    return "record " + record_position(record) + ": the key is not valid JSON (key encoding json)";
+  }
+  append_row_i32(out, static_cast<std::int32_t>(record.headers.size()));
+  for (const RecordHeader& header : record.headers) {
+    text.clear();
+    ks3::json::append_valid_utf8(text, header.name);
+    append_row_text(out, text);
+    // Header values as in JSON lines: by the value encoding, json treated as string.
+    const BytesEncoding encoding = options_.value_encoding == BytesEncoding::base64
+                                       ? BytesEncoding::base64
+                                       : BytesEncoding::string;
+    append_row_bytes(out, header.value, encoding, json);
+  }
+  append_row_u8(out, op == ChangeOp::none ? 0 : static_cast<std::uint8_t>(change_op_letter(op)[0]));
+  if (datum) {
+    append_row_u8(out, record.value ? 1 : 0);
+    if (record.value) append_row_text(out, *record.value);
+    return std::nullopt;
+  }
+  const std::size_t value_at = out.size();
+  if (!append_row_bytes(out, record.value, options_.value_encoding, json)) {
+    return "record " + record_position(record) +
+           ": the value is not valid JSON (value encoding json); set format.value_encoding "
+           "to string or base64, or choose a bad_records policy";
+  }
+  if (options_.parquet_value == ParquetValueMode::infer && record.value) {
+    // The object reads the value with boost::json at the cut: check now, while the record can
+    // still go through the bad-record policy (nesting deeper than 1000, numbers out of range).
+    const std::string_view text =
+        std::string_view(out).substr(value_at + 1 + sizeof(std::uint32_t));
+    boost::json::value parsed;
+    if (!parse_json_value(text, parsed)) {
+      return "record " + record_position(record) +
+             ": the value cannot be read for parquet.value infer (nested deeper than 1000 levels "
+             "or a number out of range); use parquet.value json";
+    }
+  }
   return std::nullopt;
 }
 

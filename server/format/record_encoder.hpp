@@ -11,10 +11,13 @@
 //     string; null stays null);
 //   - op: the Debezium operation letter (debezium.hpp), null when none.
 // raw: the value bytes followed by the delimiter (default "\n"); a tombstone is just the delimiter.
+// parquet: the record validated and rendered once into a ParquetRow (parquet_row.hpp) that the
+//   object's ParquetObject turns into columns (parquet_object.hpp).
 // csv: RFC 4180, one row per record (CRLF line ends), the same fields as columns, an optional
 //   header row per object; key/value as text (json and string) or base64; null is an empty field.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,13 +29,20 @@
 
 namespace ks3::server {
 
-enum class OutputFormat { jsonl, raw, csv };
+// avro: object container files of the records' Avro datums (needs format.input avro; the
+// pipeline hands the datums to an AvroObject, this encoder is not used).
+enum class OutputFormat { jsonl, raw, csv, parquet, avro };
+// How a Parquet object stores the record value: one JSON text column, or columns inferred from
+// the object's records (json_inference.hpp).
+enum class ParquetValueMode { json, infer };
 enum class BytesEncoding { json, string, base64 };
 enum class EnvelopeField { topic, partition, offset, timestamp, key, headers, value, op };
 
 std::optional<OutputFormat> parse_output_format(std::string_view text);
 std::optional<BytesEncoding> parse_bytes_encoding(std::string_view text);
 std::optional<EnvelopeField> parse_envelope_field(std::string_view text);
+std::optional<ParquetValueMode> parse_parquet_value_mode(std::string_view text);
+std::string_view to_string(ParquetValueMode mode);
 std::string_view to_string(OutputFormat format);
 std::string_view to_string(BytesEncoding encoding);
 std::string_view to_string(EnvelopeField field);
@@ -46,6 +56,9 @@ struct EncoderOptions {
   BytesEncoding key_encoding = BytesEncoding::string;
   std::string delimiter = "\n";  // raw only
   bool csv_header = true;
+  // parquet only (the codec is compression.type)
+  ParquetValueMode parquet_value = ParquetValueMode::json;
+  std::uint64_t parquet_row_group_bytes = 64ULL << 20;
 };
 
 class RecordEncoder {
@@ -57,10 +70,15 @@ class RecordEncoder {
   std::optional<std::string> encode(const RecordView& record, ChangeOp op, JsonReader& json,
                                     std::string& out) const;
 
+  // format parquet, with Avro input typed from the writer schema: the same row, but the value is
+  // an Avro datum (validated by the input) and goes in as its bytes.
+  std::optional<std::string> encode_parquet_datum(const RecordView& record, ChangeOp op,
+                                                  JsonReader& json, std::string& out) const;
+
   // Bytes that start every object (the CSV header row), possibly empty.
   std::string object_header() const;
 
-  // ".jsonl", ".csv" or ".bin" (raw, as Kafka Connect's ByteArrayFormat).
+  // ".jsonl", ".csv", ".parquet", ".avro" or ".bin" (raw, as Kafka Connect's ByteArrayFormat).
   std::string_view extension() const;
 
   bool needs_op() const { return needs_op_; }
@@ -69,6 +87,8 @@ class RecordEncoder {
  private:
   std::optional<std::string> encode_jsonl(const RecordView& record, ChangeOp op, JsonReader& json,
                                           std::string& out) const;
+  std::optional<std::string> encode_parquet(const RecordView& record, ChangeOp op, JsonReader& json,
+                                            std::string& out, bool datum = false) const;
   std::optional<std::string> encode_csv(const RecordView& record, ChangeOp op, JsonReader& json,
                                         std::string& out) const;
   bool append_json_bytes(std::string& out, std::optional<std::string_view> bytes,

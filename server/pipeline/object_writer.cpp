@@ -34,12 +34,17 @@ std::string_view to_string(ObjectPhase phase) {
 }
 
 std::string object_content_type(OutputFormat format, Compression compression) {
+  // Parquet pages carry their codec inside the file; the object is not compressed as a whole.
+  // Parquet pages and Avro blocks carry their codec inside the file.
+  if (format == OutputFormat::parquet) return "application/vnd.apache.parquet";
+  if (format == OutputFormat::avro) return "application/avro";
   switch (compression) {
     case Compression::gzip:
       return "application/gzip";
     case Compression::zstd:
       return "application/zstd";
     case Compression::none:
+    case Compression::snappy:
       break;
   }
   switch (format) {
@@ -48,6 +53,8 @@ std::string object_content_type(OutputFormat format, Compression compression) {
     case OutputFormat::csv:
       return "text/csv";
     case OutputFormat::raw:
+    case OutputFormat::parquet:
+    case OutputFormat::avro:
       break;
   }
   return "application/octet-stream";
@@ -57,12 +64,14 @@ ObjectWriter::ObjectWriter(asio::any_io_executor executor, s3::MultipartUploads&
                            WorkerPool& workers, std::string bucket, std::string content_type,
                            ObjectSummary summary, ObjectBuffer buffer,
                            std::shared_ptr<MemoryAccount> memory,
-                           std::shared_ptr<PartitionRuntime> partition, Done done)
+                           std::shared_ptr<PartitionRuntime> partition, Done done,
+                           std::unique_ptr<ObjectBody> body)
     : executor_(executor),
       upload_(uploads.open(std::move(bucket), summary.key, std::move(content_type))),
       workers_(workers),
       summary_(std::move(summary)),
       buffer_(std::move(buffer)),
+      body_(std::move(body)),
       memory_(std::move(memory)),
       partition_(std::move(partition)),
       done_(std::move(done)),
@@ -92,7 +101,8 @@ void ObjectWriter::start() {
 }
 
 void ObjectWriter::account() {
-  const std::uint64_t held = buffer_.held_bytes() + bytes_at_workers_ + out_of_order_bytes_;
+  const std::uint64_t held = buffer_.held_bytes() + bytes_at_workers_ + out_of_order_bytes_ +
+                             (body_ ? body_->held_bytes() : 0) + body_bytes_.capacity();
   const std::uint64_t open = phase_ == ObjectPhase::open ? held : 0;
   if (open != accounted_open_) {
     memory_->adjust_open(static_cast<std::int64_t>(open) -
@@ -119,7 +129,12 @@ void ObjectWriter::queue_full_parts() {
 
 void ObjectWriter::append(std::string_view encoded, std::int64_t offset,
                           std::int64_t timestamp_ms) {
-  buffer_.append(encoded);
+  if (body_) {
+    body_->add(encoded);  // throws only on a bug: the record path fails the sink
+    drain_body(false);
+  } else {
+    buffer_.append(encoded);
+  }
   appended_since_tick_ = true;
   ++summary_.records;
   summary_.last_offset = offset;
@@ -129,6 +144,18 @@ void ObjectWriter::append(std::string_view encoded, std::int64_t offset,
   }
   dispatch();
   account();
+}
+
+void ObjectWriter::drain_body(bool last) {
+  body_bytes_.clear();
+  if (last) {
+    body_->finish(body_bytes_);
+    body_.reset();
+  } else {
+    body_->take_bytes(body_bytes_);
+  }
+  if (!body_bytes_.empty()) buffer_.append(body_bytes_);
+  if (last || body_bytes_.capacity() > (1U << 20)) std::string().swap(body_bytes_);
 }
 
 void ObjectWriter::on_tick() {
@@ -197,6 +224,14 @@ void ObjectWriter::close(const ClosedSegment& segment, CutReason reason) {
   if (phase_ != ObjectPhase::open) return;
   segment_ = segment;
   summary_.reason = reason;
+  if (body_) {
+    try {
+      drain_body(true);
+    } catch (const std::exception& e) {
+      fail_internal("writing the file of object " + summary_.key + " failed: " + e.what());
+      return;
+    }
+  }
   phase_ = ObjectPhase::closing;
   dispatch();
   account();
@@ -215,6 +250,8 @@ void ObjectWriter::seal() {
 void ObjectWriter::abort() {
   if (phase_ == ObjectPhase::aborting || phase_ == ObjectPhase::done) return;
   phase_ = ObjectPhase::aborting;
+  body_.reset();
+  std::string().swap(body_bytes_);
   buffer_.take_rest();
   buffer_.take_last_part();
   buffer_.release_idle();
@@ -299,6 +336,8 @@ asio::awaitable<void> ObjectWriter::run() {
 void ObjectWriter::finish(ObjectOutcome outcome, const ObjectFailure& failure) {
   if (phase_ == ObjectPhase::done) return;
   phase_ = ObjectPhase::done;
+  body_.reset();
+  std::string().swap(body_bytes_);
   parts_.clear();
   last_.reset();
   buffer_.take_rest();

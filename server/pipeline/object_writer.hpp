@@ -10,6 +10,12 @@
 // half-written stays visible, and the object is done with ObjectOutcome::aborted. A failure (S3
 // gave up, a compression job threw) ends in done with ObjectOutcome::failed.
 //
+// Parquet and Avro container files (format.type parquet, avro): the object also has a body
+// (ObjectBody: ParquetObject, AvroObject). Records go into the body, and the file bytes it hands
+// out (closed row groups or blocks; the footer at the cut) go into the ObjectBuffer, whose
+// compression is none (these formats compress inside the file), and from there the same way to
+// parts. The body's encoding runs on the event loop.
+//
 // Order: compression jobs carry sequence numbers; results are applied in that order, so the
 // records keep their order however many workers compress the object's blocks at once.
 #pragma once
@@ -28,6 +34,7 @@
 #include "s3/multipart_upload.hpp"
 #include "s3/s3_error.hpp"
 #include "server/delivery/rotation.hpp"
+#include "server/format/object_body.hpp"
 #include "server/format/object_buffer.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/pipeline/async_condition.hpp"
@@ -73,7 +80,8 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   ObjectWriter(boost::asio::any_io_executor executor, s3::MultipartUploads& uploads,
                WorkerPool& workers, std::string bucket, std::string content_type,
                ObjectSummary summary, ObjectBuffer buffer, std::shared_ptr<MemoryAccount> memory,
-               std::shared_ptr<PartitionRuntime> partition, Done done);
+               std::shared_ptr<PartitionRuntime> partition, Done done,
+               std::unique_ptr<ObjectBody> body = nullptr);
   ~ObjectWriter();
   ObjectWriter(const ObjectWriter&) = delete;
   ObjectWriter& operator=(const ObjectWriter&) = delete;
@@ -82,7 +90,8 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   // escaping it (a bug) fails the object instead of vanishing.
   void start();
 
-  // Appends one encoded record (at `offset`, with Kafka timestamp `timestamp_ms`).
+  // Appends one encoded record (at `offset`, with Kafka timestamp `timestamp_ms`); with a body,
+  // `encoded` is what the body takes (a Parquet row, an Avro datum).
   void append(std::string_view encoded, std::int64_t offset, std::int64_t timestamp_ms);
 
   // The pipeline tick: no record arrived since the last tick -> give back unused capacity, so an
@@ -109,6 +118,8 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   void on_compressed(std::uint64_t sequence, std::uint64_t raw_bytes, CompressedBlocks result);
   void seal();     // every block compressed: the last part is known
   void account();  // brings the memory account in line with the buffers and jobs
+  // Moves the body's finished bytes into the buffer; `last`: the footer too (at the close).
+  void drain_body(bool last);
   void fail_internal(std::string message);
   // Cancels the multipart upload on its own coroutine (abort, or a failed object).
   void spawn_upload_abort();
@@ -120,6 +131,8 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   WorkerPool& workers_;
   ObjectSummary summary_;
   ObjectBuffer buffer_;
+  std::unique_ptr<ObjectBody> body_;  // format parquet or avro, until the close
+  std::string body_bytes_;            // reused between drains
   std::shared_ptr<MemoryAccount> memory_;
   std::shared_ptr<PartitionRuntime> partition_;
   Done done_;

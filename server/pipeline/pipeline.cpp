@@ -8,6 +8,8 @@
 #include "kafka/errors.hpp"
 #include "metrics/exception_message.hpp"
 #include "metrics/log.hpp"
+#include "server/format/avro_object.hpp"
+#include "server/format/parquet_object.hpp"
 
 namespace ks3::server {
 namespace asio = boost::asio;
@@ -36,10 +38,43 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
           if (!alive.expired()) on_memory_change();
         });
       });
+  if (config.format.format == OutputFormat::parquet) {
+    parquet_ =
+        parquet_object_options(config.format, config.compression.type, config.compression.level);
+  }
+  if (config.input == InputFormat::avro) {
+    avro::RegistryOptions registry;
+    registry.url = config.schema_registry.url;
+    registry.username = config.schema_registry.username;
+    registry.password = config.schema_registry.password;
+    registry.ca_file = config.schema_registry.ca_file;
+    // Outputs that use the writer schema take the datums; the others take JSON.
+    avro_datums_ = config.format.format == OutputFormat::avro ||
+                   (config.format.format == OutputFormat::parquet &&
+                    config.format.parquet_value == ParquetValueMode::infer);
+    avro_ = std::make_unique<AvroInput>(
+        executor_, std::move(registry),
+        avro_datums_ ? AvroInput::Mode::datum : AvroInput::Mode::json, memory_,
+        [this](const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+               const std::string* bad, const std::shared_ptr<const AvroWriterSchema>& writer) {
+          // Records may come back later (after a schema fetch): only while running.
+          if (phase_ != Phase::running || !handle->active()) return;
+          try {
+            if (record_hook_) record_hook_(record);
+            process(handle, record, bad, writer);
+          } catch (const std::exception& e) {
+            fail("unexpected error on the record path at " + record_position(record) + ": " +
+                     e.what(),
+                 false);
+          }
+        },
+        [this](const std::string& message) { fail(message, true); });
+  }
   metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
   const auto& fields = config.format.fields;
   needs_headers_ =
       config.bad_records.policy == BadRecordPolicy::dead_letter ||
+      config.input == InputFormat::avro ||  // a schema id may come in a header
       (config.format.format != OutputFormat::raw &&
        std::find(fields.begin(), fields.end(), EnvelopeField::headers) != fields.end());
 }
@@ -162,6 +197,10 @@ void Pipeline::on_record(const kafka::Record& record) {
   ++tally.records;
   tally.bytes += record.key.value_or("").size() + record.value.value_or("").size();
   try {
+    if (avro_) {
+      avro_->on_record(handle, view);  // converted (now or after a schema fetch), then process()
+      return;
+    }
     if (record_hook_) record_hook_(view);
     process(handle, view);
   } catch (const std::exception& e) {
@@ -172,13 +211,15 @@ void Pipeline::on_record(const kafka::Record& record) {
   }
 }
 
-void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
+void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+                       const std::string* input_error,
+                       const std::shared_ptr<const AvroWriterSchema>& writer) {
   PartitionState& state = handle->state;
   if (CutReason reason = state.before_record(record.offset, record.timestamp_ms);
       reason != CutReason::none) {
     cut(handle, record.offset, reason);
   }
-  consume(handle, record);
+  consume(handle, record, input_error, writer);
   // A record that fills the segment closes it right away: the full object does not wait for
   // the next record (or idle_flush). Before relieving memory, so a full segment is cut by the
   // deterministic rule rather than by a journaled memory-pressure cut.
@@ -189,7 +230,26 @@ void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const Re
   if (phase_ == Phase::running && memory_->above_high()) relieve_memory_pressure();
 }
 
-void Pipeline::consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record) {
+void Pipeline::consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+                       const std::string* input_error,
+                       const std::shared_ptr<const AvroWriterSchema>& writer) {
+  if (input_error) {
+    handle_bad_record(handle, record, *input_error, "invalid_avro");
+    return;
+  }
+  if (writer) {  // an Avro datum (checked by the input) for a format that uses its schema
+    if (config_.format.format == OutputFormat::avro) {
+      write_record(handle, record, false, *record.value, writer);
+      return;
+    }
+    scratch_.clear();
+    if (auto error = encoder_.encode_parquet_datum(record, ChangeOp::none, json_, scratch_)) {
+      handle_bad_record(handle, record, *error);
+      return;
+    }
+    write_record(handle, record, false, scratch_, writer);
+    return;
+  }
   if (!record.value && handle_tombstone(handle, record)) return;
   ChangeOp op = encoder_.needs_op() ? change_detector_.detect(record, json_) : ChangeOp::none;
   scratch_.clear();
@@ -225,8 +285,9 @@ bool Pipeline::handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle,
 }
 
 void Pipeline::handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle,
-                                 const RecordView& record, const std::string& error) {
-  const std::string_view reason = "invalid_json";
+                                 const RecordView& record, const std::string& error,
+                                 std::string_view label) {
+  const std::string_view reason = label;
   switch (config_.bad_records.policy) {
     case BadRecordPolicy::fail:
       metrics_.records_failed.with({record.topic, reason}).inc();
@@ -248,7 +309,8 @@ void Pipeline::handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle
 }
 
 void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
-                            const RecordView& record, bool dead_letter, std::string_view encoded) {
+                            const RecordView& record, bool dead_letter, std::string_view encoded,
+                            const std::shared_ptr<const AvroWriterSchema>& writer_schema) {
   PartitionRuntime& p = *handle;
   std::string group;
   if (dead_letter) {
@@ -259,17 +321,38 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
   } else {
     group = key_template_.render_group(record, json_);
   }
-  auto it = p.open.find(group);
+  // The open objects of a partition by slot: the group, plus the writer schema when the records
+  // are Avro datums (one schema per object: a record with another schema opens another object,
+  // whose key differs by its start offset).
+  std::string slot = group;
+  if (writer_schema) {
+    slot += '\x1f';
+    slot += writer_schema->name;
+  } else if (avro_datums_ && !dead_letter) {
+    // A tombstone (no schema) joins an open object of its group, whatever its schema.
+    const std::string prefix = group + '\x1f';
+    if (auto open = p.open.lower_bound(prefix);
+        open != p.open.end() && open->first.starts_with(prefix)) {
+      slot = open->first;
+    }
+  }
+  if (!writer_schema && !dead_letter && config_.format.format == OutputFormat::avro) {
+    // Tombstones are refused by the configuration check: a record here is a bug, not data.
+    throw std::logic_error("format avro: a record without an Avro writer schema");
+  }
+  auto it = p.open.find(slot);
   std::shared_ptr<ObjectWriter> writer =
-      it != p.open.end() ? it->second : open_object(handle, record, group, dead_letter);
+      it != p.open.end() ? it->second
+                         : open_object(handle, record, group, slot, dead_letter, writer_schema);
   writer->append(encoded, record.offset, record.timestamp_ms);
   p.state.record_consumed(record.offset, record.timestamp_ms, encoded.size(),
                           std::chrono::steady_clock::now());
 }
 
-std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<PartitionRuntime>& handle,
-                                                    const RecordView& record,
-                                                    const std::string& group, bool dead_letter) {
+std::shared_ptr<ObjectWriter> Pipeline::open_object(
+    const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+    const std::string& group, const std::string& slot, bool dead_letter,
+    const std::shared_ptr<const AvroWriterSchema>& writer_schema) {
   ObjectSummary summary;
   summary.key = KeyTemplate::object_key(group, record.offset);
   summary.topic = std::string(record.topic);
@@ -278,8 +361,22 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<Partit
   summary.last_offset = record.offset;
   summary.opened_at = std::chrono::steady_clock::now();
   summary.dead_letter = dead_letter;
-  ObjectBuffer buffer(config_.compression.type, config_.compression.level, config_.s3.part_size,
-                      dead_letter ? std::string() : encoder_.object_header());
+  // Parquet and Avro objects compress inside the file (their ObjectBody); dead letters are JSON
+  // lines, compressed as a whole unless the codec is one only those formats have (snappy).
+  std::unique_ptr<ObjectBody> body;
+  if (!dead_letter && parquet_) {
+    body = std::make_unique<ParquetObject>(*parquet_, writer_schema);
+  } else if (!dead_letter && config_.format.format == OutputFormat::avro && writer_schema) {
+    avro::ContainerOptions options;
+    options.codec = avro_codec(config_.compression.type);
+    options.level = config_.compression.level;
+    body = std::make_unique<AvroObject>(writer_schema->text, summary.key, std::move(options));
+  }
+  const Compression compression = body || config_.compression.type == Compression::snappy
+                                      ? Compression::none
+                                      : config_.compression.type;
+  ObjectBuffer buffer(compression, compression == Compression::none ? 0 : config_.compression.level,
+                      config_.s3.part_size, dead_letter ? std::string() : encoder_.object_header());
   auto writer = std::make_shared<ObjectWriter>(
       executor_, uploads_, workers_, config_.s3.client.bucket,
       dead_letter ? dead_letter_content_type_ : content_type_, std::move(summary),
@@ -288,9 +385,10 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(const std::shared_ptr<Partit
           ObjectWriter& w, ObjectOutcome outcome, const ObjectFailure& failure) {
         if (alive.expired()) return;
         if (auto partition = weak.lock()) object_done(partition, w, outcome, failure);
-      });
+      },
+      std::move(body));
   writer->start();
-  handle->open.emplace(group, writer);
+  handle->open.emplace(slot, writer);
   metrics_.open_objects.inc();
   return writer;
 }

@@ -32,8 +32,10 @@
 #include "s3/retry_policy.hpp"
 #include "server/config/config.hpp"
 #include "server/delivery/manifest.hpp"
+#include "server/format/parquet_object.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
+#include "server/pipeline/avro_input.hpp"
 #include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/object_writer.hpp"
@@ -124,18 +126,29 @@ class Pipeline final : public kafka::ConsumerListener {
 
  private:
   std::shared_ptr<PartitionRuntime> find(std::string_view topic, std::int32_t partition);
-  void process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  // `input_error`: the record could not be read as input (format.input avro): it goes to the
+  // bad-record policy with that reason.
+  // `writer`: the value is an Avro datum of this writer schema (AvroInput::Mode::datum).
+  void process(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+               const std::string* input_error = nullptr,
+               const std::shared_ptr<const AvroWriterSchema>& writer = nullptr);
   // The record itself: tombstone and bad-record policies, then writing (process() cuts).
-  void consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  void consume(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
+               const std::string* input_error,
+               const std::shared_ptr<const AvroWriterSchema>& writer);
   // True when the tombstone was dealt with (ignored or failed) and must not be written.
   bool handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record);
+  // `writer`: an Avro datum's schema; objects then hold one writer schema each.
   void write_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
-                    bool dead_letter, std::string_view encoded);
+                    bool dead_letter, std::string_view encoded,
+                    const std::shared_ptr<const AvroWriterSchema>& writer = nullptr);
+  // `label`: the metrics' reason label (invalid_json, invalid_avro).
   void handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
-                         const std::string& error);
+                         const std::string& error, std::string_view label = "invalid_json");
   std::shared_ptr<ObjectWriter> open_object(const std::shared_ptr<PartitionRuntime>& handle,
                                             const RecordView& record, const std::string& group,
-                                            bool dead_letter);
+                                            const std::string& slot, bool dead_letter,
+                                            const std::shared_ptr<const AvroWriterSchema>& writer);
 
   // Cuts (pipeline_cuts.cpp)
   void cut(const std::shared_ptr<PartitionRuntime>& handle, std::int64_t end_offset,
@@ -205,6 +218,9 @@ class Pipeline final : public kafka::ConsumerListener {
   std::string scratch_;  // the encoded record, reused
   std::string content_type_;
   std::string dead_letter_content_type_;
+  std::optional<ParquetObjectOptions> parquet_;  // format.type parquet
+  std::unique_ptr<AvroInput> avro_;              // format.input avro
+  bool avro_datums_ = false;  // Avro input into a format that uses the writer schema
   std::shared_ptr<MemoryAccount> memory_;
 
   std::map<kafka::TopicPartition, std::shared_ptr<PartitionRuntime>> partitions_;

@@ -5,6 +5,7 @@
 #   stop_sink PID                                              # SIGTERM; fails unless exit 0
 #   expect_file_for TOPIC > FILE                               # "topic partition 0 end" lines
 #   verify_landed EXPECT_FILE [PREFIX]                         # exactly-once check of the bucket
+#   download_objects PREFIX DIR                                # objects -> DIR/<key>, DIR.ls
 
 : "${KS3_BUILD:?set KS3_BUILD to the build directory before sourcing sink.sh}"
 KS3_SINK_BIN=$KS3_BUILD/server/kafka-s3-sink
@@ -88,4 +89,19 @@ verify_landed() {
   "$KS3_PYTHON" "$KS3_ROOT/tests/tools/verify_landed.py" --endpoint "$KS3_S3RVER_URL" \
     --bucket "$KS3_S3_BUCKET" --prefix "${2:-}" --expect-file "$1" ||
     fail "the objects in s3://$KS3_S3_BUCKET/${2:-} are not exactly once"
+}
+
+# download_objects PREFIX DIR: every object under PREFIX through the sink's s3 CLI, each to
+# DIR/<key>; the listing ("<last modified>  <size>  <key>") is left in DIR.ls. Keys with spaces
+# are not supported.
+download_objects() {
+  local prefix=$1 dir=$2 key
+  mkdir -p "$dir"
+  "$KS3_SINK_BIN" s3 ls --recursive "s3://$KS3_S3_BUCKET/$prefix" >"$dir.ls" ||
+    fail "s3 ls s3://$KS3_S3_BUCKET/$prefix failed"
+  while read -r key; do
+    mkdir -p "$dir/$(dirname "$key")"
+    "$KS3_SINK_BIN" s3 get "s3://$KS3_S3_BUCKET/$key" "$dir/$key" >/dev/null ||
+      fail "s3 get $key failed"
+  done < <(awk '{ print $NF }' "$dir.ls")
 }

@@ -118,7 +118,11 @@ TEST(Compressor, LevelsAndNames) {
   EXPECT_THROW(make_compressor(Compression::zstd, 20), std::invalid_argument);
   EXPECT_THROW(make_compressor(Compression::none, 1), std::invalid_argument);
   EXPECT_EQ(parse_compression("zstd"), Compression::zstd);
-  EXPECT_EQ(parse_compression("snappy"), std::nullopt);
+  EXPECT_EQ(parse_compression("lz4"), std::nullopt);
+  // snappy is a page codec of Parquet (and Avro blocks): never a whole-object stream.
+  EXPECT_EQ(parse_compression("snappy"), Compression::snappy);
+  EXPECT_THROW(make_compressor(Compression::snappy, 0), std::invalid_argument);
+  EXPECT_EQ(compression_extension(Compression::snappy), "");
   EXPECT_EQ(compression_extension(Compression::gzip), ".gz");
   EXPECT_EQ(compression_extension(Compression::zstd), ".zst");
   EXPECT_EQ(compression_extension(Compression::none), "");

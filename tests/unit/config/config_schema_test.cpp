@@ -104,6 +104,15 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
       {"memory.low_watermark", {{"1GiB"}}},
       {"shutdown_deadline", {{"0"}}},
       {"http.listen", {{"9400"}, {"'host:99999'"}, {"':9400'"}}},
+      {"parquet.value", {{"infer", {"format.type=parquet", "format.value_encoding=base64"}}}},
+      {"parquet.row_group_bytes", {{"1KiB", {"format.type=parquet"}}}},
+      {"compression.type", {{"snappy"}}},
+      {"schema_registry.url",
+       {{"''", {"format.input=avro"}},
+        {"ftp://r", {"format.input=avro"}},
+        {"'http://user:pw@r:8081'", {"format.input=avro"}}}},
+      {"format.input",
+       {{"avro", {"schema_registry.url=http://r:8081", "format.value_encoding=string"}}}},
   };
   return cases;
 }
@@ -166,6 +175,13 @@ TEST(ConfigSchema, EveryValidEnumNameAndRangeEndIsAccepted) {
     for (const std::string& value : values) {
       ConfigSources sources;
       sources.sets = {"kafka.topics=t", "s3.bucket=b", key.path + "=" + value};
+      // Values that only make sense with a companion setting.
+      if (value == "snappy") sources.sets.push_back("format.type=parquet");
+      if ((key.path == "format.input" || key.path == "format.type") && value == "avro") {
+        sources.sets.push_back("format.input=avro");
+        sources.sets.push_back("tombstones=ignore");
+        sources.sets.push_back("schema_registry.url=http://registry:8081");
+      }
       try {
         SinkConfig config = load_config_from_yaml("", sources);
         // The name shown for the value (--validate) is the name that was set.

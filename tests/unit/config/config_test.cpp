@@ -245,8 +245,12 @@ TEST(Config, BadValuesNameTheKeyAndAGoodValue) {
               HasSubstr("s3.part_size: 'lots' is not a size"));
   EXPECT_THAT(error_of(kMinimal, with_sets({"rotation.idle_flush=soon"})),
               HasSubstr("rotation.idle_flush: 'soon' is not a duration"));
-  EXPECT_THAT(error_of(kMinimal, with_sets({"format.type=parquet"})),
-              HasSubstr("format.type: 'parquet' is not one of: jsonl, raw, csv"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"format.type=orc"})),
+              HasSubstr("format.type: 'orc' is not one of: jsonl, raw, csv, parquet, avro"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"compression.type=snappy"})),
+              HasSubstr("compression.type: snappy compresses Parquet pages and Avro blocks only"));
+  EXPECT_THAT(error_of(kMinimal, with_sets({"format.type=avro"})),
+              HasSubstr("format.type: avro writes the records' Avro datums"));
   EXPECT_THAT(error_of(kMinimal, with_sets({"format.fields=topic,nope"})),
               HasSubstr("unknown field 'nope'"));
   EXPECT_THAT(error_of(kMinimal, with_sets({"s3.tls_verify=maybe"})),
@@ -325,6 +329,30 @@ kafka:
   EXPECT_EQ(again.rotation.idle_flush, c.rotation.idle_flush);
   EXPECT_EQ(again.format.fields, c.format.fields);
   EXPECT_EQ(again.key_template, c.key_template);
+}
+
+// The keys of formats and the Avro input: the registry password is redacted, and the printed
+// configuration is valid YAML (one map per section) that loads back to the same settings.
+TEST(Config, FormatKeysRoundTripThroughTheEffectiveConfig) {
+  SinkConfig c = load_config_from_yaml(std::string(kMinimal) + R"(
+format: {input: avro, type: parquet}
+parquet: {value: infer, row_group_bytes: 32MiB}
+compression: {type: snappy}
+schema_registry: {url: "https://registry:8081", username: sink, password: reg1stry-pw}
+)");
+  std::string yaml = effective_config_yaml(c);
+  EXPECT_THAT(yaml, Not(HasSubstr("reg1stry-pw")));
+  EXPECT_THAT(yaml, HasSubstr("password: \"***\""));
+  EXPECT_EQ(yaml.find("\nformat:"), yaml.rfind("\nformat:")) << yaml;
+  SinkConfig again = load_config_from_yaml(yaml, with_sets({"schema_registry.password=p"}));
+  EXPECT_EQ(again.input, InputFormat::avro);
+  EXPECT_EQ(again.format.format, OutputFormat::parquet);
+  EXPECT_EQ(again.format.parquet_value, ParquetValueMode::infer);
+  EXPECT_EQ(again.format.parquet_row_group_bytes, 32ULL << 20);
+  EXPECT_EQ(again.compression.type, Compression::snappy);
+  EXPECT_EQ(again.schema_registry.url, "https://registry:8081");
+  EXPECT_EQ(again.schema_registry.username, "sink");
+  EXPECT_EQ(example_object_key(c).substr(example_object_key(c).size() - 8), ".parquet");
 }
 
 TEST(Config, ReadsAFileAndReportsAMissingOne) {

@@ -179,7 +179,9 @@ TEST(RecordEncoder, DeadLetterIsLossless) {
 
 TEST(RecordEncoder, ParsesNames) {
   EXPECT_EQ(parse_output_format("csv"), OutputFormat::csv);
-  EXPECT_EQ(parse_output_format("parquet"), std::nullopt);
+  EXPECT_EQ(parse_output_format("parquet"), OutputFormat::parquet);
+  EXPECT_EQ(parse_output_format("avro"), OutputFormat::avro);
+  EXPECT_EQ(parse_output_format("orc"), std::nullopt);
   EXPECT_EQ(parse_bytes_encoding("base64"), BytesEncoding::base64);
   EXPECT_EQ(parse_bytes_encoding("hex"), std::nullopt);
   EXPECT_EQ(parse_envelope_field("headers"), EnvelopeField::headers);

@@ -1,0 +1,70 @@
+#include "server/format/avro_values.hpp"
+
+#include "server/format/record_encoder.hpp"
+
+namespace ks3::server {
+
+std::optional<std::string_view> last_header(const RecordView& record, std::string_view name) {
+  std::optional<std::string_view> found;
+  for (const RecordHeader& header : record.headers) {
+    if (header.name == name) found = header.value.value_or(std::string_view());
+  }
+  return found;
+}
+
+AvroValueConverter::Result AvroValueConverter::convert(const RecordView& record,
+                                                       std::string* json) {
+  Result result;
+  auto framed = avro::unframe(*record.value, last_header(record, avro::value_schema_id_header));
+  if (!framed) {
+    result.outcome = Outcome::bad_record;
+    result.reason = "record " + record_position(record) +
+                    ": the value is not Confluent Avro framing (" + framed.error().describe() + ")";
+    return result;
+  }
+  const std::string key = framed->schema.describe();
+  auto decoder = decoders_.find(key);
+  if (decoder == decoders_.end()) {
+    if (auto unknown = unknown_.find(key); unknown != unknown_.end()) {
+      result.outcome = Outcome::bad_record;
+      result.reason = "record " + record_position(record) + ": schema " + key +
+                      " cannot be used: " + unknown->second;
+      return result;
+    }
+    result.outcome = Outcome::needs_schema;
+    result.schema = framed->schema;
+    return result;
+  }
+  if (!decoder->second->decoder->decode(framed->payload, value_, error_)) {
+    result.outcome = Outcome::bad_record;
+    result.reason = "record " + record_position(record) + ": the value does not decode with " +
+                    key + " (" + error_.describe() + ")";
+    return result;
+  }
+  if (json) avro::append_json(*json, value_, json_);
+  result.writer = decoder->second;
+  result.payload = framed->payload;
+  return result;
+}
+
+void AvroValueConverter::add_schema(const avro::SchemaRef& ref,
+                                    std::shared_ptr<const std::string> text,
+                                    std::shared_ptr<const avro::Schema> schema) {
+  auto decoder = avro::Decoder::create(std::move(schema));
+  if (!decoder) {
+    add_unknown(ref, decoder.error().describe());
+    return;
+  }
+  auto writer = std::make_shared<AvroWriterSchema>();
+  writer->ref = ref;
+  writer->name = ref.describe();
+  writer->text = std::move(text);
+  writer->decoder = std::move(*decoder);
+  decoders_[writer->name] = std::move(writer);
+}
+
+void AvroValueConverter::add_unknown(const avro::SchemaRef& ref, std::string why) {
+  unknown_[ref.describe()] = std::move(why);
+}
+
+}  // namespace ks3::server
