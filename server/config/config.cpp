@@ -71,6 +71,14 @@ KeyTemplate SinkConfig::object_key_template() const {
   return KeyTemplate::parse(key_template, std::move(options));
 }
 
+KeyTemplate SinkConfig::mirror_key_template() const {
+  KeyTemplateOptions options;
+  options.prefix = folder_prefix(s3.prefix);
+  options.missing_default = key_default;
+  options.require_offset = false;  // one object per document, replaced in place
+  return KeyTemplate::parse(mirror.key_template, std::move(options));
+}
+
 KeyTemplate SinkConfig::dead_letter_key_template() const {
   KeyTemplateOptions options;
   options.prefix = folder_prefix(s3.prefix) + folder_prefix(bad_records.dead_letter_prefix);

@@ -55,7 +55,10 @@ std::map<std::string, Described> catalog() {
   sink.topic("t");
   sink.partition("t", 0);
   sink.record_s3_request("PutObject", 200, std::chrono::milliseconds(5), 1, 0);
-  for (auto* f : {&sink.rebalances, &sink.kafka_errors}) f->with({"x"});
+  for (auto* f : {&sink.rebalances, &sink.kafka_errors, &sink.mirror_puts, &sink.mirror_deletes,
+                  &sink.mirror_coalesced, &sink.mirror_moves, &sink.mirror_unresolved_deletes}) {
+    f->with({"x"});
+  }
   for (auto* f : {&sink.tombstones, &sink.records_skipped, &sink.records_dead_lettered,
                   &sink.records_failed, &sink.objects_completed, &sink.objects_aborted,
                   &sink.s3_retries, &sink.s3_request_failures}) {
