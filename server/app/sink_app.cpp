@@ -12,9 +12,9 @@
 #include <csignal>
 
 #include "kafka/consumer.hpp"
+#include "metrics/exception_message.hpp"
 #include "metrics/heartbeat.hpp"
 #include "metrics/http_server.hpp"
-#include "metrics/exception_message.hpp"
 #include "metrics/log.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/readiness.hpp"
@@ -55,9 +55,10 @@ struct Sink {
         credentials(make_credentials(io, config)),
         client(io.get_executor(), config.s3.client, credentials, &observer),
         uploads(client, limits(config)),
-        pipeline(config.mode == SinkMode::log ? std::make_unique<Pipeline>(io.get_executor(), config,
-                                                                           uploads, workers, metrics)
-                                              : nullptr),
+        pipeline(
+            config.mode == SinkMode::log
+                ? std::make_unique<Pipeline>(io.get_executor(), config, uploads, workers, metrics)
+                : nullptr),
         mirror(config.mode == SinkMode::mirror
                    ? std::make_unique<MirrorSink>(io.get_executor(), config, client, metrics)
                    : nullptr),

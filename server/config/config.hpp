@@ -23,11 +23,11 @@
 #include "metrics/log.hpp"
 #include "s3/client_config.hpp"
 #include "s3/credentials_chain.hpp"
+#include "server/config/mirror_settings.hpp"
 #include "server/delivery/rotation.hpp"
 #include "server/format/compressor.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
-#include "server/config/mirror_settings.hpp"
 
 namespace ks3::server {
 

@@ -430,8 +430,8 @@ std::vector<KeySpec> build_keys() {
   // mode: mirror (server/mirror): one object per document. Kept together in one block.
   keys.push_back(choice_key(
       "mode", [](C & c) -> auto& { return c.mode; },
-      EnumTable<SinkMode>{{SinkMode::log, SinkMode::mirror}, namer<SinkMode>(to_string),
-                          parse_sink_mode}));
+      EnumTable<SinkMode>{
+          {SinkMode::log, SinkMode::mirror}, namer<SinkMode>(to_string), parse_sink_mode}));
   keys.push_back(text_key(
       "mirror.key_template", [](C & c) -> auto& { return c.mirror.key_template; }));
   keys.push_back(choice_key(
@@ -448,12 +448,10 @@ std::vector<KeySpec> build_keys() {
                                parse_mirror_deletes}));
   keys.push_back(choice_key(
       "mirror.compression", [](C & c) -> auto& { return c.mirror.compression; },
-      EnumTable<Compression>{{Compression::none, Compression::gzip},
-                             namer<Compression>(to_string),
-                             nullptr}));
+      EnumTable<Compression>{
+          {Compression::none, Compression::gzip}, namer<Compression>(to_string), nullptr}));
   keys.push_back(count_key(
-      "mirror.key_map_size", [](C & c) -> auto& { return c.mirror.key_map_size; }, 0,
-      100000000));
+      "mirror.key_map_size", [](C & c) -> auto& { return c.mirror.key_map_size; }, 0, 100000000));
   // The command line's --log-level and --log-format go through these two keys (config_loader).
   keys.push_back(choice_key(
       "log.level", [](C & c) -> auto& { return c.log_level; },

@@ -232,8 +232,8 @@ void check_mirror(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
                       "set a dotted path into the value, e.g. edfidoc or after.edfidoc"});
   }
   if (mirror.body == MirrorBody::envelope && config.format.format != OutputFormat::jsonl) {
-    issues.push_back({"mirror.body",
-                      "envelope writes the JSON lines envelope: set format.type to jsonl"});
+    issues.push_back(
+        {"mirror.body", "envelope writes the JSON lines envelope: set format.type to jsonl"});
   }
 }
 

@@ -11,8 +11,8 @@ EncoderOptions envelope_options(const SinkConfig& config) {
 
 KeyTemplate mirror_dead_letter_template(const SinkConfig& config) {
   KeyTemplateOptions options;
-  options.prefix = folder_prefix(config.s3.prefix) +
-                   folder_prefix(config.bad_records.dead_letter_prefix);
+  options.prefix =
+      folder_prefix(config.s3.prefix) + folder_prefix(config.bad_records.dead_letter_prefix);
   options.extension = ".jsonl";  // Content-Encoding says when it is gzip
   options.missing_default = config.key_default;
   return KeyTemplate::parse(kDefaultKeyTemplate, std::move(options));
@@ -42,8 +42,7 @@ std::shared_ptr<const std::string> MirrorChangeReader::finish_body(std::string b
   return std::make_shared<const std::string>(std::move(out));
 }
 
-bool MirrorChangeReader::document_of(std::string_view value, std::string& out,
-                                     std::string& error) {
+bool MirrorChangeReader::document_of(std::string_view value, std::string& out, std::string& error) {
   padded_ = simdjson::padded_string(value);
   simdjson::ondemand::document doc;
   if (parser_.iterate(padded_).get(doc) != simdjson::SUCCESS) {

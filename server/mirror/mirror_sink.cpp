@@ -25,8 +25,8 @@ std::string_view operation_of(MirrorAction action) {
 
 }  // namespace
 
-MirrorSink::MirrorSink(asio::any_io_executor executor, const SinkConfig& config,
-                       s3::Client& client, metrics::SinkMetrics& metrics)
+MirrorSink::MirrorSink(asio::any_io_executor executor, const SinkConfig& config, s3::Client& client,
+                       metrics::SinkMetrics& metrics)
     : executor_(executor),
       config_(config),
       client_(client),
@@ -37,13 +37,16 @@ MirrorSink::MirrorSink(asio::any_io_executor executor, const SinkConfig& config,
       tick_timer_(executor),
       settled_(executor) {
   const auto& fields = config.format.fields;
-  needs_headers_ = config.bad_records.policy == BadRecordPolicy::dead_letter ||
-                   (config.mirror.body == MirrorBody::envelope &&
-                    std::find(fields.begin(), fields.end(), EnvelopeField::headers) != fields.end());
+  needs_headers_ =
+      config.bad_records.policy == BadRecordPolicy::dead_letter ||
+      (config.mirror.body == MirrorBody::envelope &&
+       std::find(fields.begin(), fields.end(), EnvelopeField::headers) != fields.end());
   metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
 }
 
-MirrorSink::~MirrorSink() { *alive_ = false; }
+MirrorSink::~MirrorSink() {
+  *alive_ = false;
+}
 
 void MirrorSink::start() {
   asio::co_spawn(executor_, tick_loop(alive_), on_exception("the mirror tick"));
@@ -67,8 +70,8 @@ MirrorSink::PartitionHandle* MirrorSink::find(std::string_view topic, std::int32
 void MirrorSink::on_assigned(std::span<const kafka::AssignedPartition> partitions) {
   for (const kafka::AssignedPartition& assigned : partitions) {
     PartitionHandle handle;
-    handle.id = planner_.assign(assigned.tp.topic, assigned.tp.partition,
-                                assigned.committed_offset);
+    handle.id =
+        planner_.assign(assigned.tp.topic, assigned.tp.partition, assigned.committed_offset);
     handle.committed = assigned.committed_offset;
     partitions_[assigned.tp] = handle;
     metrics_.partition(assigned.tp.topic, assigned.tp.partition);
@@ -105,7 +108,9 @@ void MirrorSink::on_record(const kafka::Record& record) {
   if (needs_headers_) view.headers = record.headers();
   ++stats_.records;
   auto tally = consumed_.find(record.topic);
-  if (tally == consumed_.end()) tally = consumed_.emplace(std::string(record.topic), std::pair<std::uint64_t, std::uint64_t>{}).first;
+  if (tally == consumed_.end())
+    tally = consumed_.emplace(std::string(record.topic), std::pair<std::uint64_t, std::uint64_t>{})
+                .first;
   ++tally->second.first;
   tally->second.second += record.key.value_or("").size() + record.value.value_or("").size();
   try {
@@ -357,9 +362,10 @@ asio::awaitable<bool> MirrorSink::drain(std::chrono::milliseconds deadline_after
   timer.cancel();
   const bool settled = all_settled();
   if (!settled) {
-    log::error("shutdown deadline reached with mirror requests not durable; they are replayed "
-               "at the next start",
-               {{"deadline_ms", deadline_after.count()}, {"in_flight", in_flight_}});
+    log::error(
+        "shutdown deadline reached with mirror requests not durable; they are replayed "
+        "at the next start",
+        {{"deadline_ms", deadline_after.count()}, {"in_flight", in_flight_}});
   }
   co_return settled;
 }

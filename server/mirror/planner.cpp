@@ -33,8 +33,8 @@ MirrorPlanner::Change MirrorPlanner::removal(const Partition& p, std::uint64_t p
     change.action = MirrorAction::marker;
     std::optional<std::string_view> key;
     if (record_key) key = *record_key;
-    change.body = std::make_shared<const std::string>(
-        delete_marker_body(p.topic, p.partition, offset, key));
+    change.body =
+        std::make_shared<const std::string>(delete_marker_body(p.topic, p.partition, offset, key));
   } else {
     change.action = MirrorAction::remove;
   }

@@ -1,9 +1,10 @@
 // mode: mirror's shell (server/mirror/mirror_sink.hpp) against the strict fake S3 and a fake
 // consumer: one object per document, deletes applied, a key's requests in order on the wire
 // with several keys in parallel, and commits only behind durable requests.
+#include "server/mirror/mirror_sink.hpp"
+
 #include <gmock/gmock.h>
 
-#include "server/mirror/mirror_sink.hpp"
 #include "tests/component/pipeline_test_support.hpp"
 
 namespace ks3::test {
@@ -166,8 +167,8 @@ TEST_F(MirrorSinkTest, RetriedFaultsStillConvergeAndARestartReplaysToTheSameBuck
   std::vector<TestRecord> records;
   for (std::int64_t i = 0; i < 60; ++i) {
     const std::string uuid = "u" + std::to_string(i % 7);
-    records.push_back(doc(0, i, uuid, "School", uuid, R"({"i":)" + std::to_string(i) + "}",
-                          i % 11 == 5));
+    records.push_back(
+        doc(0, i, uuid, "School", uuid, R"({"i":)" + std::to_string(i) + "}", i % 11 == 5));
   }
   {
     MirrorRig first(io, s3, config);

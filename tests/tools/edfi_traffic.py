@@ -22,6 +22,9 @@ and deleted, interleaved at random (seeded).
       the topic with a value (F: kcat "partition<TAB>offset<TAB>key<TAB>value" lines) is in
       exactly one object
 
+  edfi_traffic.py download --endpoint URL --bucket B --prefix P --to D
+      every object under P into D (gzip Content-Encoding unwrapped, .gz files kept as stored)
+
 The endpoint is s3rver's own (no signing needed). Exit status 0 when the check holds.
 """
 import argparse
@@ -233,6 +236,15 @@ def check_log(args):
     return 1 if problems else 0
 
 
+def download(args):
+    keys = list_keys(args.endpoint, args.bucket, args.prefix)
+    for key in keys:
+        raw, data = get_object(args.endpoint, args.bucket, key)
+        save(args.to, key[len(args.prefix):], raw if key.endswith(".gz") else data)
+    print(f"downloaded {len(keys)} objects to {args.to}")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -253,7 +265,14 @@ def main():
             c.add_argument("--expected", required=True)
         else:
             c.add_argument("--topic-dump", required=True)
+    d = sub.add_parser("download")
+    d.add_argument("--endpoint", required=True)
+    d.add_argument("--bucket", required=True)
+    d.add_argument("--prefix", default="")
+    d.add_argument("--to", required=True)
     args = parser.parse_args()
+    if args.command == "download":
+        return download(args)
     if args.command == "generate":
         generate(args)
         return 0

@@ -104,6 +104,11 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
       {"memory.low_watermark", {{"1GiB"}}},
       {"shutdown_deadline", {{"0"}}},
       {"http.listen", {{"9400"}, {"'host:99999'"}, {"':9400'"}}},
+      {"mirror.key_template",
+       {{"'{{nope}}.json'", {"mode=mirror"}},
+        {"'{{topic}}/{{start_offset}}.json'", {"mode=mirror"}},
+        {"'/{{key}}.json'", {"mode=mirror"}}}},
+      {"mirror.document_field", {{"'a..b'", {"mode=mirror", "mirror.body=document"}}}},
   };
   return cases;
 }

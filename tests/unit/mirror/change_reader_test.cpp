@@ -68,9 +68,8 @@ TEST(MirrorChangeReader, AnUpsertWritesTheDocumentFieldAsItIs) {
 TEST(MirrorChangeReader, ADocumentFieldHoldingJsonTextIsUnwrapped) {
   SinkConfig config = mirror_config();
   MirrorChangeReader reader(config);
-  const std::string row =
-      R"({"documentuuid":"u","resourcename":"School","projectname":"Ed-Fi",)"
-      R"("edfidoc":"{\"schoolId\":255901}"})";
+  const std::string row = R"({"documentuuid":"u","resourcename":"School","projectname":"Ed-Fi",)"
+                          R"("edfidoc":"{\"schoolId\":255901}"})";
   EXPECT_EQ(*change_of(reader, record(row)).body, R"({"schoolId":255901})");
 }
 
@@ -124,7 +123,8 @@ TEST(MirrorChangeReader, ValueAndEnvelopeBodies) {
   EXPECT_EQ(*change_of(value_reader, record(kRow)).body, kRow);
   EXPECT_TRUE(std::get_if<MirrorBadRecord>(&value_reader.read(record(R"({"a":)")))) << "invalid";
 
-  SinkConfig envelope_config = mirror_config({"mirror.body=envelope", "format.fields=offset,key,value"});
+  SinkConfig envelope_config =
+      mirror_config({"mirror.body=envelope", "format.fields=offset,key,value"});
   MirrorChangeReader envelope_reader(envelope_config);
   EXPECT_EQ(*change_of(envelope_reader, record(R"({"a":1})")).body,
             "{\"offset\":42,\"key\":\"7\",\"value\":{\"a\":1}}\n");
