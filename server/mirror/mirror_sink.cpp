@@ -15,7 +15,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto kTick = 500ms;
+constexpr auto kTick = 200ms;
+// At most one commit per partition this often while running: a request completes every few
+// milliseconds, and a commit per completion would load the group coordinator for nothing. A
+// revoke, a drain or a stop commits at once.
+constexpr auto kCommitInterval = 200ms;
 // What a waiting request costs besides its body (key, bookkeeping), for the memory bound.
 constexpr std::uint64_t kRequestOverhead = 256;
 
@@ -75,9 +79,10 @@ void MirrorSink::on_assigned(std::span<const kafka::AssignedPartition> partition
     handle.committed = assigned.committed_offset;
     partitions_[assigned.tp] = handle;
     metrics_.partition(assigned.tp.topic, assigned.tp.partition);
-    log::info("partition assigned (mirror)", {{"topic", assigned.tp.topic},
-                                              {"partition", assigned.tp.partition},
-                                              {"committed_offset", assigned.committed_offset}});
+    log::info("partition assigned", {{"mode", "mirror"},
+                                     {"topic", assigned.tp.topic},
+                                     {"partition", assigned.tp.partition},
+                                     {"committed_offset", assigned.committed_offset}});
   }
   metrics_.rebalances.with({"assigned"}).inc();
   metrics_.assigned_partitions.set(static_cast<double>(partitions_.size()));
@@ -172,6 +177,8 @@ void MirrorSink::dispatch() {
     std::optional<MirrorRequest> request = planner_.next_request();
     if (!request) break;
     ++in_flight_;
+    // A document PUT is a single-request upload (the pipeline's gauge of parts in flight).
+    if (request->action != MirrorAction::remove) metrics_.parts_in_flight.inc();
     asio::co_spawn(executor_, send(std::move(*request)), on_exception("a mirror request"));
   }
   metrics_.mirror_pending_requests.set(
@@ -201,6 +208,7 @@ asio::awaitable<void> MirrorSink::send(MirrorRequest request) {
   }
   if (alive.expired()) co_return;
   --in_flight_;
+  if (request.action != MirrorAction::remove) metrics_.parts_in_flight.dec();
   if (error) {
     // Not completed in the planner: its records are never committed, a restart replays them.
     fail(std::string(operation_of(request.action)) + " of a mirrored document failed: " + *error);
@@ -211,7 +219,7 @@ asio::awaitable<void> MirrorSink::send(MirrorRequest request) {
   if (request.action == MirrorAction::put) {
     ++stats_.puts;
     metrics_.mirror_puts.with({request.topic}).inc();
-    metrics_.topic(request.topic).bytes_written.inc(request.body ? request.body->size() : 0);
+    metrics_.bytes_written.with({request.topic}).inc(request.body ? request.body->size() : 0);
   } else {
     ++stats_.deletes;
     metrics_.mirror_deletes.with({request.topic}).inc();
@@ -226,6 +234,12 @@ void MirrorSink::schedule_commit(const kafka::TopicPartition& tp) {
   if (!consumer_ || it == partitions_.end() || it->second.commit_in_flight) return;
   std::optional<std::int64_t> due = planner_.commit_due(it->second.id);
   if (!due) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (phase_ == Phase::running && !it->second.revoking &&
+      now - it->second.last_commit_at < kCommitInterval) {
+    return;  // the tick commits it
+  }
+  it->second.last_commit_at = now;
   it->second.commit_in_flight = true;
   asio::co_spawn(executor_, commit_one(tp, it->second.id, *due), on_exception("an offset commit"));
 }
@@ -326,9 +340,10 @@ asio::awaitable<void> MirrorSink::on_revoked(std::span<const kafka::TopicPartiti
       log::warn("mirror changes not durable at the revoke deadline; the next owner replays them",
                 {{"topic", tp.topic}, {"partition", tp.partition}});
     }
-    log::info("partition revoked (mirror)", {{"topic", tp.topic},
-                                             {"partition", tp.partition},
-                                             {"committed_offset", it->second.committed}});
+    log::info("partition revoked", {{"mode", "mirror"},
+                                    {"topic", tp.topic},
+                                    {"partition", tp.partition},
+                                    {"committed_offset", it->second.committed}});
     planner_.revoke(it->second.id);
     partitions_.erase(it);
     metrics_.forget_partition(tp.topic, tp.partition);

@@ -80,6 +80,7 @@ class MirrorSink final : public kafka::ConsumerListener {
     std::int64_t committed = -1;
     bool commit_in_flight = false;
     bool revoking = false;
+    std::chrono::steady_clock::time_point last_commit_at{};
   };
   // running -> failed -> draining -> stopped; running -> draining -> stopped.
   enum class Phase { running, failed, draining, stopped };
