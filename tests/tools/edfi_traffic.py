@@ -35,7 +35,9 @@ import random
 import sys
 import urllib.parse
 import urllib.request
-import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from verify_landed import list_keys  # noqa: E402  (the same listing as the exactly-once check)
 
 RESOURCES = [
     ("Student", False, 0.35),
@@ -133,29 +135,6 @@ def generate(args):
           f"tombstones={sum(1 for line in lines if line.endswith(chr(9)))}")
 
 
-def children(element, name):
-    return [c for c in element if c.tag.rsplit("}", 1)[-1] == name]
-
-
-def child_text(element, name):
-    found = children(element, name)
-    return found[0].text if found else None
-
-
-def list_keys(endpoint, bucket, prefix):
-    keys, token = [], None
-    while True:
-        query = {"list-type": "2", "prefix": prefix, "max-keys": "1000"}
-        if token:
-            query["continuation-token"] = token
-        url = f"{endpoint}/{bucket}?{urllib.parse.urlencode(query)}"
-        root = ET.fromstring(urllib.request.urlopen(url, timeout=60).read())
-        keys += [child_text(c, "Key") for c in children(root, "Contents")]
-        if child_text(root, "IsTruncated") != "true":
-            return keys
-        token = child_text(root, "NextContinuationToken")
-
-
 def get_object(endpoint, bucket, key):
     """(bytes as stored, bytes decoded): gzip by Content-Encoding or a .gz key is unwrapped."""
     url = f"{endpoint}/{bucket}/{urllib.parse.quote(key, safe='/~')}"
@@ -176,6 +155,13 @@ def save(download, key, data):
         f.write(data)
 
 
+def report(problems, summary):
+    for p in problems[:20]:
+        print(p)
+    print(f"{summary}, {len(problems)} problems")
+    return 1 if problems else 0
+
+
 def check_mirror(args):
     expected = json.load(open(args.expected))["documents"]
     prefix = args.prefix
@@ -193,11 +179,8 @@ def check_mirror(args):
             problems.append(f"{key}: holds {data[:80]!r}..., not its last edfidoc")
     for name in sorted(set(expected) - seen):
         problems.append(f"{prefix}{name}: missing")
-    for p in problems[:20]:
-        print(p)
-    print(f"mirror: {len(keys)} objects, {len(expected)} live documents expected, "
-          f"{len(problems)} problems")
-    return 1 if problems else 0
+    return report(problems, f"mirror: {len(keys)} objects, {len(expected)} live documents "
+                            f"expected")
 
 
 def check_log(args):
@@ -229,11 +212,8 @@ def check_log(args):
         problems.append(f"partition {where[0]} offset {where[1]} missing")
     for where in sorted(set(seen) - expected):
         problems.append(f"partition {where[0]} offset {where[1]} is not a record with a value")
-    for p in problems[:20]:
-        print(p)
-    print(f"log: {len(keys)} objects, {len(seen)} records, {len(expected)} expected, "
-          f"{len(problems)} problems")
-    return 1 if problems else 0
+    return report(problems, f"log: {len(keys)} objects, {len(seen)} records, {len(expected)} "
+                            f"expected")
 
 
 def download(args):
