@@ -155,8 +155,12 @@ std::string example_object_key(const SinkConfig& config) {
                             .count();
   record.value = "{}";
   JsonReader json;
-  std::string key = KeyTemplate::object_key(config.object_key_template().render_group(record, json),
-                                            record.offset);
+  // mode: mirror names documents (mirror.key_template), not batches of records.
+  std::string key =
+      config.mode == SinkMode::mirror
+          ? config.mirror_key_template().render_group(record, json)
+          : KeyTemplate::object_key(config.object_key_template().render_group(record, json),
+                                    record.offset);
   for (std::size_t at; by_regex && (at = key.find(kPlaceholder)) != std::string::npos;) {
     key.replace(at, kPlaceholder.size(), "<topic>");
   }

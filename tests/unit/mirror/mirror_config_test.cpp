@@ -53,6 +53,8 @@ mirror:
   // --validate shows the keys.
   EXPECT_THAT(effective_config_yaml(config), HasSubstr("mode: \"mirror\""));
   EXPECT_THAT(effective_config_yaml(config), HasSubstr("deletes: \"marker\""));
+  // --validate's example names a document (fields absent from the sample take key_default).
+  EXPECT_EQ(example_object_key(config), "_unknown/_unknown/_unknown.json");
 }
 
 TEST(MirrorConfig, BadMirrorSettingsNameTheirKey) {
