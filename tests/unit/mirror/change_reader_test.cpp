@@ -121,7 +121,8 @@ TEST(MirrorChangeReader, ValueAndEnvelopeBodies) {
   SinkConfig value_config = mirror_config({"mirror.body=value"});
   MirrorChangeReader value_reader(value_config);
   EXPECT_EQ(*change_of(value_reader, record(kRow)).body, kRow);
-  EXPECT_TRUE(std::get_if<MirrorBadRecord>(&value_reader.read(record(R"({"a":)")))) << "invalid";
+  auto invalid = value_reader.read(record(R"({"a":)"));
+  EXPECT_TRUE(std::get_if<MirrorBadRecord>(&invalid)) << "invalid";
 
   SinkConfig envelope_config =
       mirror_config({"mirror.body=envelope", "format.fields=offset,key,value"});
