@@ -196,7 +196,30 @@ SinkMetrics::SinkMetrics(prometheus::Registry& r)
                             "How late the event loop's heartbeat timer fired, per tick.",
                             buckets::event_loop_delay_seconds())),
       build_info(family<Gauge>(r, "build_info", "Always 1; the version label names the build.",
-                               {"version"})) {
+                               {"version"})),
+      mirror_puts(family<Counter>(r, "mirror_puts_total",
+                                  "Mirror mode: document objects written (PutObject), durable.",
+                                  kTopic)),
+      mirror_deletes(family<Counter>(
+          r, "mirror_deletes_total",
+          "Mirror mode: document objects removed (DeleteObject or a delete marker), durable.",
+          kTopic)),
+      mirror_coalesced(family<Counter>(
+          r, "mirror_coalesced_total",
+          "Mirror mode: changes replaced by a later change of the same object before being sent.",
+          kTopic)),
+      mirror_moves(family<Counter>(
+          r, "mirror_moves_total",
+          "Mirror mode: documents whose object key changed under one record key.", kTopic)),
+      mirror_unresolved_deletes(family<Counter>(
+          r, "mirror_unresolved_deletes_total",
+          "Mirror mode: deletes whose object was not found (tombstone of a key not in the map).",
+          kTopic)),
+      mirror_key_map_evictions(
+          single<Counter>(r, "mirror_key_map_evictions_total",
+                          "Mirror mode: entries dropped from the bounded record key map.")),
+      mirror_pending_requests(single<Gauge>(r, "mirror_pending_requests",
+                                            "Mirror mode: object requests waiting or in flight.")) {
   build_info.with({KS3_VERSION}).set(1);
 }
 

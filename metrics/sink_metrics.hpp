@@ -188,6 +188,22 @@ struct SinkMetrics {
   Histogram event_loop_delay_seconds;
   // Always 1; the version label says which build runs. {version}
   Family<Gauge> build_info;
+
+  // ---- Mirror mode (mode: mirror, server/mirror) ----
+  // Documents written: PutObject of a document's object, durable. {topic}
+  Family<Counter> mirror_puts;
+  // Documents removed: DeleteObject (or a delete-marker PutObject), durable. {topic}
+  Family<Counter> mirror_deletes;
+  // Changes replaced by a later change of the same object before they were sent. {topic}
+  Family<Counter> mirror_coalesced;
+  // Documents whose object key changed under one record key (the old object is deleted). {topic}
+  Family<Counter> mirror_moves;
+  // Deletes whose object could not be found (a tombstone of a key not in the key map). {topic}
+  Family<Counter> mirror_unresolved_deletes;
+  // Record key -> object key entries dropped from the bounded key map (mirror.key_map_size).
+  Counter mirror_key_map_evictions;
+  // Object requests waiting or in flight.
+  Gauge mirror_pending_requests;
 };
 
 }  // namespace ks3::metrics

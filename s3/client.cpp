@@ -68,10 +68,14 @@ void Client::set_hashing_executor(asio::any_io_executor executor) {
 
 awaitable<S3Result<PutObjectResult>> ops::put_object(std::shared_ptr<Client::Impl> impl,
                                                      std::string bucket, std::string key,
-                                                     SharedBody body, std::string content_type) {
+                                                     SharedBody body, std::string content_type,
+                                                     std::string content_encoding) {
   OperationRequest request = make_request("PutObject", "PUT", std::move(bucket), std::move(key));
   request.body = body ? std::move(body) : make_body({});
   if (!content_type.empty()) request.headers.emplace_back("content-type", std::move(content_type));
+  if (!content_encoding.empty()) {
+    request.headers.emplace_back("content-encoding", std::move(content_encoding));
+  }
   co_await impl->hash_body(request, true);
   auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
@@ -243,9 +247,10 @@ awaitable<S3Result<void>> ops::delete_object(std::shared_ptr<Client::Impl> impl,
 }
 
 awaitable<S3Result<PutObjectResult>> Client::put_object(std::string bucket, std::string key,
-                                                        SharedBody body, std::string content_type) {
+                                                        SharedBody body, std::string content_type,
+                                                        std::string content_encoding) {
   return ops::put_object(impl_, std::move(bucket), std::move(key), std::move(body),
-                         std::move(content_type));
+                         std::move(content_type), std::move(content_encoding));
 }
 
 awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,

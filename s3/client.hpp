@@ -85,10 +85,11 @@ class Client {
   // io_context's thread; the coroutine comes back to the client's executor afterwards.
   void set_hashing_executor(boost::asio::any_io_executor executor);
 
-  // PutObject with Content-MD5.
+  // PutObject with Content-MD5; Content-Type and Content-Encoding (e.g. gzip) when given.
   boost::asio::awaitable<S3Result<PutObjectResult>> put_object(std::string bucket, std::string key,
                                                                SharedBody body,
-                                                               std::string content_type = {});
+                                                               std::string content_type = {},
+                                                               std::string content_encoding = {});
   // CreateMultipartUpload: returns the UploadId.
   boost::asio::awaitable<S3Result<std::string>> create_multipart_upload(
       std::string bucket, std::string key, std::string content_type = {});

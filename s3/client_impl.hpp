@@ -63,7 +63,8 @@ namespace ops {
 using boost::asio::awaitable;
 awaitable<S3Result<PutObjectResult>> put_object(std::shared_ptr<Client::Impl> impl,
                                                 std::string bucket, std::string key,
-                                                SharedBody body, std::string content_type);
+                                                SharedBody body, std::string content_type,
+                                                std::string content_encoding);
 awaitable<S3Result<std::string>> create_multipart_upload(std::shared_ptr<Client::Impl> impl,
                                                          std::string bucket, std::string key,
                                                          std::string content_type);

@@ -205,7 +205,7 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::State::put_single(SharedBo
   phase = Phase::completing;
   const auto started = std::chrono::steady_clock::now();
   const std::size_t size = body->size();
-  auto put = co_await ops::put_object(client, bucket, key, std::move(body), content_type);
+  auto put = co_await ops::put_object(client, bucket, key, std::move(body), content_type, {});
   if (observer()) {
     observer()->on_part_uploaded(std::chrono::steady_clock::now() - started, size,
                                  static_cast<bool>(put));

@@ -27,6 +27,7 @@
 #include "server/app/cli_options.hpp"
 #include "server/app/consumer_control.hpp"
 #include "server/app/startup_check.hpp"
+#include "server/mirror/mirror_sink.hpp"
 #include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/pipeline.hpp"
 #include "server/pipeline/s3_metrics_observer.hpp"
@@ -58,14 +59,21 @@ struct Sink {
         client(io.get_executor(), config.s3.client, credentials, &observer),
         uploads(client, limits(config)),
         manifests(client, config.s3.client.bucket),
-        pipeline(io.get_executor(), config, uploads, workers, metrics),
-        consumer(io.get_executor(), consumer_config(config), pipeline),
+        pipeline(
+            config.mode == SinkMode::log
+                ? std::make_unique<Pipeline>(io.get_executor(), config, uploads, workers, metrics)
+                : nullptr),
+        mirror(config.mode == SinkMode::mirror
+                   ? std::make_unique<MirrorSink>(io.get_executor(), config, client, metrics)
+                   : nullptr),
+        consumer(io.get_executor(), consumer_config(config), listener()),
         control(consumer),
         s3_check(io.get_executor(), readiness, "s3", [this] { return probe_bucket(); },
                  {.interval = config.s3.health_check_interval,
                   .timeout = config.s3.health_check_interval}) {
-    pipeline.set_consumer(&control);
-    if (config.delivery.manifests) pipeline.set_manifest_store(&manifests);
+    if (pipeline) pipeline->set_consumer(&control);
+    if (mirror) mirror->set_consumer(&control);
+    if (pipeline && config.delivery.manifests) pipeline->set_manifest_store(&manifests);
     // Payload hashes (SHA-256, Content-MD5) of large bodies run on the workers too.
     if (auto executor = workers.executor()) client.set_hashing_executor(*executor);
     registry.add_collector(std::make_shared<metrics::ProcessCollector>());
@@ -98,6 +106,43 @@ struct Sink {
     return l;
   }
 
+  // mode: log runs the pipeline, mode: mirror the mirror (server/mirror); exactly one is set.
+  kafka::ConsumerListener& listener() {
+    if (mirror) return *mirror;
+    return *pipeline;
+  }
+  asio::awaitable<bool> drain(std::chrono::milliseconds deadline) {
+    if (mirror) return mirror->drain(deadline);
+    return pipeline->drain(deadline);
+  }
+  void stop_delivery() {
+    if (mirror) {
+      mirror->stop();
+    } else {
+      pipeline->stop();
+    }
+  }
+  std::int64_t committed_position(const kafka::TopicPartition& tp) const {
+    if (mirror) return mirror->committed_offset(tp);
+    const PartitionState* state = pipeline->partition_state(tp);
+    return state ? state->committed_position() : -1;
+  }
+  std::size_t assigned_partitions() const {
+    return mirror ? mirror->assigned_partitions() : pipeline->assigned_partitions();
+  }
+  void log_stopped() const {
+    if (mirror) {
+      log::info("stopped", {{"exit_code", exit_code},
+                            {"records", mirror->stats().records},
+                            {"puts", mirror->stats().puts},
+                            {"deletes", mirror->stats().deletes}});
+    } else {
+      log::info("stopped", {{"exit_code", exit_code},
+                            {"records", pipeline->stats().records},
+                            {"objects", pipeline->stats().objects_completed}});
+    }
+  }
+
   const SinkConfig& config;
   metrics::Registry registry;
   metrics::SinkMetrics metrics;
@@ -111,7 +156,8 @@ struct Sink {
   s3::Client client;
   s3::MultipartUploads uploads;
   S3ManifestStore manifests;
-  Pipeline pipeline;
+  std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<MirrorSink> mirror;
   kafka::Consumer consumer;
   KafkaConsumerControl control;
   metrics::PeriodicCheck s3_check;
@@ -129,7 +175,7 @@ auto fail_on_exception(Sink& sink, std::string what) {
     const std::string message = log::exception_message(error);
     sink.failed = true;
     log::error("unexpected exception", {{"in", what}, {"error", message}});
-    sink.pipeline.on_error(kafka::ConsumerError{
+    sink.listener().on_error(kafka::ConsumerError{
         {}, true, what + " threw: " + message, std::nullopt});  // fails the pipeline
   };
 }
@@ -147,14 +193,11 @@ asio::awaitable<void> status_loop(Sink& sink) {
       if (!progress || progress->high_watermark < 0) continue;
       metrics::PartitionMetrics partition = sink.metrics.partition(tp.topic, tp.partition);
       if (progress->lag >= 0) partition.consumer_lag.set(static_cast<double>(progress->lag));
-      if (const PartitionState* state = sink.pipeline.partition_state(tp)) {
-        if (state->committed_position() >= 0) {
-          partition.committed_lag.set(
-              static_cast<double>(progress->high_watermark - state->committed_position()));
-        }
+      if (const std::int64_t committed = sink.committed_position(tp); committed >= 0) {
+        partition.committed_lag.set(static_cast<double>(progress->high_watermark - committed));
       }
     }
-    sink.metrics.assigned_partitions.set(static_cast<double>(sink.pipeline.assigned_partitions()));
+    sink.metrics.assigned_partitions.set(static_cast<double>(sink.assigned_partitions()));
     co_await sleep_for(kStatusInterval);
   }
 }
@@ -162,17 +205,15 @@ asio::awaitable<void> status_loop(Sink& sink) {
 asio::awaitable<void> stop_gracefully(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
   log::info("stopping: completing open objects and committing",
             {{"deadline_ms", sink.config.shutdown_deadline.count()}});
-  bool settled = co_await sink.pipeline.drain(sink.config.shutdown_deadline);
+  bool settled = co_await sink.drain(sink.config.shutdown_deadline);
   if (!settled && sink.exit_code == 0) sink.exit_code = 1;
   co_await sink.consumer.close();  // the final revoke commits what is durable
-  sink.pipeline.stop();
+  sink.stop_delivery();
   sink.s3_check.stop();
   sink.heartbeat.stop();
   if (sink.http) sink.http->stop();
   signals.cancel();
-  log::info("stopped", {{"exit_code", sink.exit_code},
-                        {"records", sink.pipeline.stats().records},
-                        {"objects", sink.pipeline.stats().objects_completed}});
+  sink.log_stopped();
   io.stop();
 }
 
@@ -196,13 +237,14 @@ asio::awaitable<void> start_consuming(asio::io_context& io, Sink& sink, asio::si
     }
     sink.readiness.set_ready("s3");
   }
-  sink.pipeline.start();
+  if (sink.pipeline) sink.pipeline->start();
   sink.consumer.start();
   asio::co_spawn(io, status_loop(sink), fail_on_exception(sink, "the status loop"));
   sink.s3_check.start();
   log::info("kafka-s3-sink started", {{"version", version_text()},
                                       {"bucket", sink.config.s3.client.bucket},
-                                      {"group", sink.config.kafka.group_id}});
+                                      {"group", sink.config.kafka.group_id},
+                                      {"mode", std::string(to_string(sink.config.mode))}});
 }
 
 void wait_for_signal(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
@@ -259,7 +301,7 @@ int run_sink(const SinkConfig& config) {
   Sink& s = *sink;
   asio::signal_set signals(io, SIGINT, SIGTERM);
   wait_for_signal(io, s, signals);
-  s.pipeline.set_fatal_handler([&io, &s, &signals](const std::string&) {
+  auto on_fatal = [&io, &s, &signals](const std::string&) {
     s.failed = true;
     if (s.exit_code == 0) s.exit_code = 1;
     if (s.stopping) return;
@@ -270,7 +312,13 @@ int run_sink(const SinkConfig& config) {
       log::error("graceful stop threw: exiting", {});
       io.stop();
     });
-  });
+  };
+  if (s.mirror) {
+    s.mirror->set_fatal_handler(on_fatal);
+    s.mirror->start();
+  } else {
+    s.pipeline->set_fatal_handler(on_fatal);
+  }
   s.heartbeat.start();
   asio::co_spawn(io, start_consuming(io, s, signals), fail_on_exception(s, "starting"));
   io.run();

@@ -75,6 +75,14 @@ KeyTemplate SinkConfig::object_key_template() const {
   return KeyTemplate::parse(key_template, std::move(options));
 }
 
+KeyTemplate SinkConfig::mirror_key_template() const {
+  KeyTemplateOptions options;
+  options.prefix = folder_prefix(s3.prefix);
+  options.missing_default = key_default;
+  options.require_offset = false;  // one object per document, replaced in place
+  return KeyTemplate::parse(mirror.key_template, std::move(options));
+}
+
 KeyTemplate SinkConfig::dead_letter_key_template() const {
   KeyTemplateOptions options;
   options.prefix = folder_prefix(s3.prefix) + folder_prefix(bad_records.dead_letter_prefix);
@@ -155,8 +163,12 @@ std::string example_object_key(const SinkConfig& config) {
                             .count();
   record.value = "{}";
   JsonReader json;
-  std::string key = KeyTemplate::object_key(config.object_key_template().render_group(record, json),
-                                            record.offset);
+  // mode: mirror names documents (mirror.key_template), not batches of records.
+  std::string key =
+      config.mode == SinkMode::mirror
+          ? config.mirror_key_template().render_group(record, json)
+          : KeyTemplate::object_key(config.object_key_template().render_group(record, json),
+                                    record.offset);
   for (std::size_t at; by_regex && (at = key.find(kPlaceholder)) != std::string::npos;) {
     key.replace(at, kPlaceholder.size(), "<topic>");
   }

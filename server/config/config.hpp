@@ -23,6 +23,7 @@
 #include "metrics/log.hpp"
 #include "s3/client_config.hpp"
 #include "s3/credentials_chain.hpp"
+#include "server/config/mirror_settings.hpp"
 #include "server/delivery/rotation.hpp"
 #include "server/compress/compressor.hpp"
 #include "server/format/record_encoder.hpp"
@@ -113,12 +114,16 @@ struct SinkConfig {
   std::string http_listen = "127.0.0.1:9400";  // "" turns the HTTP endpoints off
   log::Level log_level = log::Level::info;
   log::Format log_format = log::Format::text;
+  SinkMode mode = SinkMode::log;  // mirror: one object per document (mirror_settings.hpp)
+  MirrorSettings mirror;
 
   static RotationOptions default_rotation();
   // The key template with prefix and extension, as the pipeline uses it (valid after loading).
   KeyTemplate object_key_template() const;
   // The dead-letter key template: <dead_letter_prefix><topic>/partition=<p>/<topic>+<p>+<offset>.
   KeyTemplate dead_letter_key_template() const;
+  // mode: mirror: the document key template (mirror.key_template, under s3.prefix).
+  KeyTemplate mirror_key_template() const;
 };
 
 // The rotation the pipeline applies: max_bytes is capped at 9000 parts of s3.part_size, so no

@@ -460,6 +460,31 @@ std::vector<KeySpec> build_keys() {
       "shutdown_deadline", [](C & c) -> auto& { return c.shutdown_deadline; }));
   keys.push_back(text_key(
       "http.listen", [](C & c) -> auto& { return c.http_listen; }));
+  // mode: mirror (server/mirror): one object per document. Kept together in one block.
+  keys.push_back(choice_key(
+      "mode", [](C & c) -> auto& { return c.mode; },
+      EnumTable<SinkMode>{
+          {SinkMode::log, SinkMode::mirror}, namer<SinkMode>(to_string), parse_sink_mode}));
+  keys.push_back(text_key(
+      "mirror.key_template", [](C & c) -> auto& { return c.mirror.key_template; }));
+  keys.push_back(choice_key(
+      "mirror.body", [](C & c) -> auto& { return c.mirror.body; },
+      EnumTable<MirrorBody>{{MirrorBody::document, MirrorBody::value, MirrorBody::envelope},
+                            namer<MirrorBody>(to_string),
+                            parse_mirror_body}));
+  keys.push_back(text_key(
+      "mirror.document_field", [](C & c) -> auto& { return c.mirror.document_field; }));
+  keys.push_back(choice_key(
+      "mirror.deletes", [](C & c) -> auto& { return c.mirror.deletes; },
+      EnumTable<MirrorDeletes>{{MirrorDeletes::remove, MirrorDeletes::marker},
+                               namer<MirrorDeletes>(to_string),
+                               parse_mirror_deletes}));
+  keys.push_back(choice_key(
+      "mirror.compression", [](C & c) -> auto& { return c.mirror.compression; },
+      EnumTable<Compression>{
+          {Compression::none, Compression::gzip}, namer<Compression>(to_string), nullptr}));
+  keys.push_back(count_key(
+      "mirror.key_map_size", [](C & c) -> auto& { return c.mirror.key_map_size; }, 0, 100000000));
   // The command line's --log-level and --log-format go through these two keys (config_loader).
   keys.push_back(choice_key(
       "log.level", [](C & c) -> auto& { return c.log_level; },

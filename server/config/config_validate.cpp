@@ -263,6 +263,40 @@ void check_process(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   }
 }
 
+// mode: mirror. The document key template may not contain {{start_offset}} (a key per record
+// would never be replaced or deleted); the document field must be a dotted path.
+void check_mirror(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  if (config.mode != SinkMode::mirror) return;
+  const MirrorSettings& mirror = config.mirror;
+  if (mirror.key_template.find("{{start_offset") != std::string::npos ||
+      mirror.key_template.find("{{ start_offset") != std::string::npos) {
+    issues.push_back({"mirror.key_template",
+                      "must not contain {{start_offset}}: a mirrored object is one document, "
+                      "e.g. {{value.projectname}}/{{value.resourcename}}/{{value.documentuuid}}"
+                      ".json"});
+  } else {
+    try {
+      KeyTemplate keys = config.mirror_key_template();
+      if (several_topics(config.kafka) && !keys.reads_topic() && !keys.reads_value()) {
+        issues.push_back({"mirror.key_template",
+                          "must contain {{topic}} or {{value....}} fields when more than one "
+                          "topic is consumed: equal record keys of two topics would share an "
+                          "object"});
+      }
+    } catch (const KeyTemplateError& e) {
+      issues.push_back({"mirror.key_template", e.what()});
+    }
+  }
+  if (mirror.body == MirrorBody::document && !JsonPath::parse(mirror.document_field)) {
+    issues.push_back({"mirror.document_field",
+                      "set a dotted path into the value, e.g. edfidoc or after.edfidoc"});
+  }
+  if (mirror.body == MirrorBody::envelope && config.format.format != OutputFormat::jsonl) {
+    issues.push_back(
+        {"mirror.body", "envelope writes the JSON lines envelope: set format.type to jsonl"});
+  }
+}
+
 }  // namespace
 
 std::vector<ConfigIssue> validate_config(const SinkConfig& config) {
@@ -271,6 +305,7 @@ std::vector<ConfigIssue> validate_config(const SinkConfig& config) {
   check_s3(config, issues);
   check_output(config, issues);
   check_process(config, issues);
+  check_mirror(config, issues);
   return issues;
 }
 

@@ -170,7 +170,7 @@ KeyTemplate KeyTemplate::parse(std::string_view text, KeyTemplateOptions options
     result.pieces_.push_back(std::move(piece));
     rest.remove_prefix(close + 2);
   }
-  if (!has_partition || !has_start_offset) {
+  if (result.options_.require_offset && (!has_partition || !has_start_offset)) {
     throw KeyTemplateError(
         "the key template '" + std::string(text) + "' must contain {{partition}} and " +
         "{{start_offset}}: object keys must be unique per partition and start offset for the "

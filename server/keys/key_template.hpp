@@ -40,6 +40,9 @@ struct KeyTemplateOptions {
   std::string prefix;     // prepended as is (from configuration: see folder_prefix), e.g. "raw/"
   std::string extension;  // appended, e.g. ".jsonl.gz"
   std::string missing_default = "_unknown";
+  // Log objects need {{partition}} and {{start_offset}}; mode: mirror's document keys do not
+  // (one object per document, replaced in place).
+  bool require_offset = true;
 };
 
 class KeyTemplate {

@@ -71,6 +71,20 @@ for res in kust["resources"]:
     if not os.path.exists(os.path.join(deploy, "kubernetes", res)):
         errors.append(f"kustomization lists missing {res}")
 deployment = docs["kubernetes/deployment.yaml"][0]
+# The event log and the document mirror: two Deployments whose selectors never overlap.
+mirror_deployment = docs["kubernetes/deployment-mirror.yaml"][0]
+selectors = [d["spec"]["selector"]["matchLabels"] for d in (deployment, mirror_deployment)]
+if selectors[0] == selectors[1]:
+    errors.append("deployment.yaml and deployment-mirror.yaml select the same pods")
+for d in (deployment, mirror_deployment):
+    labels = d["spec"]["template"]["metadata"]["labels"]
+    if any(labels.get(k) != v for k, v in d["spec"]["selector"]["matchLabels"].items()):
+        errors.append(f"{d['metadata']['name']}: pod labels do not match the selector")
+mirror_config = yaml.safe_load(docs["kubernetes/configmap-mirror.yaml"][0]["data"]["config.yaml"])
+if mirror_config.get("mode") != "mirror" or \
+        mirror_config["kafka"]["group_id"] == yaml.safe_load(
+            docs["kubernetes/configmap.yaml"][0]["data"]["config.yaml"])["kafka"]["group_id"]:
+    errors.append("configmap-mirror.yaml must be mode: mirror in its own consumer group")
 container = deployment["spec"]["template"]["spec"]["containers"][0]
 if container["livenessProbe"]["httpGet"]["path"] != "/healthz":
     errors.append("livenessProbe must use /healthz")
@@ -100,11 +114,14 @@ grep -q '^USER 10001' "$deploy/Dockerfile" || fail "the image must run as a non-
 # The sink accepts the shipped configurations (credentials come from the environment there).
 sink_bin="$KS3_BUILD/server/kafka-s3-sink"
 [ -x "$sink_bin" ] || fail "$sink_bin not built"
-"$KS3_PYTHON" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["config.yaml"])' \
-  "$deploy/kubernetes/configmap.yaml" >"$KS3_WORK/k8s-config.yaml"
-for cfg in "$deploy/compose/config.yaml" "$KS3_WORK/k8s-config.yaml"; do
+for map in configmap configmap-mirror; do
+  "$KS3_PYTHON" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["config.yaml"])' \
+    "$deploy/kubernetes/$map.yaml" >"$KS3_WORK/k8s-$map.yaml"
+done
+for cfg in "$deploy/compose/config.yaml" "$deploy/compose/config-mirror.yaml" \
+  "$KS3_WORK/k8s-configmap.yaml" "$KS3_WORK/k8s-configmap-mirror.yaml"; do
   out=$(env -u AWS_PROFILE -u AWS_ROLE_ARN -u AWS_WEB_IDENTITY_TOKEN_FILE \
     AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example-secret \
     "$sink_bin" --validate --config "$cfg" 2>&1) || fail "kafka-s3-sink --validate rejects $cfg: $out"
 done
-note "ok: rules, rule tests, prometheus config, dashboard, compose and kubernetes manifests, --validate"
+note "ok: rules, rule tests, prometheus config, dashboard, compose and kubernetes manifests (event log and mirror), --validate"

@@ -8,10 +8,17 @@ request is not forwarded); x-amz-content-sha256 (unless UNSIGNED-PAYLOAD) and Co
 checked against the body; presigned URLs (query-string auth) are checked the same way and for
 expiry. Valid requests are forwarded to --upstream and the response relayed (bodies streamed).
 
-GET /__sigv4_proxy/stats answers {"verified": N, "rejected": N, "last_rejection": "..."}.
+GET /__sigv4_proxy/stats answers {"verified": N, "rejected": N, "last_rejection": "...",
+"faults": N}.
+
+--fault-rate R injects faults into that share of the verified requests (seeded by --fault-seed):
+half are answered 503 SlowDown without being forwarded, half are forwarded and applied upstream
+and then answered 500 InternalError (an answer lost after the work was done, so a retry repeats
+it). S3 clients retry both.
 
 usage: sigv4_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--port-file F]
                       [--credentials ACCESS_KEY:SECRET ...] [--max-skew-seconds 900]
+                      [--fault-rate 0.1] [--fault-seed 1]
 """
 import argparse
 import base64
@@ -21,6 +28,7 @@ import hmac
 import http.client
 import json
 import os
+import random
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -220,9 +228,18 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_bytes(r.status, payload, "application/xml")
         with self.server.lock:
             self.server.stats["verified"] += 1
+            fault = None
+            if self.server.fault_rate > 0 and self.server.random.random() < self.server.fault_rate:
+                fault = self.server.random.choice(["before", "after"])
+                self.server.stats["faults"] += 1
+        if fault == "before":
+            return self.send_bytes(503, error_xml("SlowDown", "injected fault", {}),
+                                   "application/xml")
+        if fault == "after":
+            return self.forward(body, lose_answer=True)
         self.forward(body)
 
-    def forward(self, body):
+    def forward(self, body, lose_answer=False):
         upstream = http.client.HTTPConnection(self.server.upstream.hostname,
                                               self.server.upstream.port, timeout=120)
         try:
@@ -237,6 +254,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_bytes(502, error_xml("BadGateway", f"upstream: {e}", {}),
                                    "application/xml")
         try:
+            if lose_answer:
+                response.read()
+                return self.send_bytes(500, error_xml("InternalError", "injected fault after "
+                                                      "the request was applied", {}),
+                                       "application/xml")
             self.relay(response)
         finally:
             upstream.close()
@@ -287,6 +309,8 @@ def main():
                         help="ACCESS_KEY:SECRET (repeatable; default S3RVER:S3RVER)")
     parser.add_argument("--max-skew-seconds", type=int, default=900)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--fault-seed", type=int, default=1)
     args = parser.parse_args()
     secrets = dict(c.split(":", 1) for c in (args.credentials or ["S3RVER:S3RVER"]))
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
@@ -295,7 +319,9 @@ def main():
     server.verifier = Verifier(secrets, args.max_skew_seconds)
     server.verbose = args.verbose
     server.lock = threading.Lock()
-    server.stats = {"verified": 0, "rejected": 0, "last_rejection": ""}
+    server.stats = {"verified": 0, "rejected": 0, "last_rejection": "", "faults": 0}
+    server.fault_rate = args.fault_rate
+    server.random = random.Random(args.fault_seed)
     port = server.server_address[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as f:

@@ -41,6 +41,8 @@ start_sigv4_proxy() {
   local port_file="$KS3_WORK/sigv4-proxy.$RANDOM.port"
   local args=(--upstream "$upstream" --port 0 --port-file "$port_file")
   for c in "$@"; do args+=(--credentials "$c"); done
+  # KS3_S3_FAULT_RATE=0.1: the proxy fails that share of the requests (sigv4_proxy.py).
+  [ -n "${KS3_S3_FAULT_RATE:-}" ] && args+=(--fault-rate "$KS3_S3_FAULT_RATE")
   start_bg "sigv4-proxy" "$KS3_PYTHON" "$KS3_ROOT/tests/tools/sigv4_proxy.py" "${args[@]}"
   KS3_SIGV4_PROXY_PID=$last_pid
   wait_for 30 "sigv4_proxy.py to listen" test -s "$port_file"

@@ -113,6 +113,11 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
         {"'http://user:pw@r:8081'", {"format.input=avro"}}}},
       {"format.input",
        {{"avro", {"schema_registry.url=http://r:8081", "format.value_encoding=string"}}}},
+      {"mirror.key_template",
+       {{"'{{nope}}.json'", {"mode=mirror"}},
+        {"'{{topic}}/{{start_offset}}.json'", {"mode=mirror"}},
+        {"'/{{key}}.json'", {"mode=mirror"}}}},
+      {"mirror.document_field", {{"'a..b'", {"mode=mirror", "mirror.body=document"}}}},
   };
   return cases;
 }

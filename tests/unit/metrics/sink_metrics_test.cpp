@@ -56,7 +56,9 @@ std::map<std::string, Described> catalog() {
   sink.partition("t", 0);
   sink.record_s3_request("PutObject", 200, std::chrono::milliseconds(5), 1, 0);
   for (auto* f : {&sink.rebalances, &sink.kafka_errors, &sink.manifests_written,
-                  &sink.manifest_cuts_replayed, &sink.manifest_objects_missing}) {
+                  &sink.manifest_cuts_replayed, &sink.manifest_objects_missing, &sink.mirror_puts,
+                  &sink.mirror_deletes, &sink.mirror_coalesced, &sink.mirror_moves,
+                  &sink.mirror_unresolved_deletes}) {
     f->with({"x"});
   }
   for (auto* f : {&sink.tombstones, &sink.records_skipped, &sink.records_dead_lettered,

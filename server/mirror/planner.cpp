@@ -1,0 +1,201 @@
+#include "server/mirror/planner.hpp"
+
+#include "server/mirror/delete_marker.hpp"
+
+namespace ks3::server {
+
+MirrorPlanner::MirrorPlanner(std::size_t key_map_capacity, MirrorDeletes deletes)
+    : key_map_(key_map_capacity), deletes_(deletes) {}
+
+std::uint64_t MirrorPlanner::assign(std::string topic, std::int32_t partition,
+                                    std::int64_t committed_offset) {
+  const std::uint64_t id = next_partition_id_++;
+  Partition& p = partitions_[id];
+  p.topic = std::move(topic);
+  p.partition = partition;
+  p.next_offset = committed_offset;
+  p.committed = committed_offset;
+  return id;
+}
+
+void MirrorPlanner::revoke(std::uint64_t partition_id) {
+  key_map_.forget_partition(partition_id);
+  partitions_.erase(partition_id);
+}
+
+MirrorPlanner::Change MirrorPlanner::removal(const Partition& p, std::uint64_t partition_id,
+                                             std::int64_t offset,
+                                             const std::optional<std::string>& record_key) const {
+  Change change;
+  change.topic = p.topic;
+  change.positions.push_back({partition_id, offset});
+  if (deletes_ == MirrorDeletes::marker) {
+    change.action = MirrorAction::marker;
+    std::optional<std::string_view> key;
+    if (record_key) key = *record_key;
+    change.body =
+        std::make_shared<const std::string>(delete_marker_body(p.topic, p.partition, offset, key));
+  } else {
+    change.action = MirrorAction::remove;
+  }
+  return change;
+}
+
+MirrorPlanOutcome MirrorPlanner::add(std::uint64_t partition_id, std::int64_t offset,
+                                     MirrorChange change) {
+  MirrorPlanOutcome outcome;
+  auto found = partitions_.find(partition_id);
+  if (found == partitions_.end()) return outcome;  // revoked: nothing is committed for it
+  Partition& p = found->second;
+  p.next_offset = offset + 1;
+  auto queue = [&](const std::string& object_key, Change c) {
+    ++p.outstanding[offset];
+    ++outcome.requests;
+    if (enqueue(object_key, std::move(c))) ++outcome.coalesced;
+  };
+  switch (change.kind) {
+    case MirrorChangeKind::none:
+      break;
+    case MirrorChangeKind::upsert: {
+      if (change.record_key) {
+        // Move detection: the document's previous object, under another key, goes away.
+        if (auto old = key_map_.find(p.topic, *change.record_key);
+            old && *old != change.object_key) {
+          const std::string old_key(*old);
+          outcome.moved = true;
+          queue(old_key, removal(p, partition_id, offset, change.record_key));
+        }
+        key_map_.put(p.topic, *change.record_key, change.object_key, partition_id);
+      }
+      Change put;
+      put.action = MirrorAction::put;
+      put.body = std::move(change.body);
+      put.topic = p.topic;
+      put.positions.push_back({partition_id, offset});
+      queue(change.object_key, std::move(put));
+      break;
+    }
+    case MirrorChangeKind::remove: {
+      std::vector<std::string> targets;
+      if (!change.object_key.empty()) targets.push_back(change.object_key);
+      if (change.record_key) {
+        if (auto old = key_map_.find(p.topic, *change.record_key);
+            old && *old != change.object_key) {
+          targets.emplace_back(*old);
+        }
+        key_map_.erase(p.topic, *change.record_key);
+      }
+      outcome.unresolved = targets.empty();
+      for (const std::string& target : targets) {
+        queue(target, removal(p, partition_id, offset, change.record_key));
+      }
+      break;
+    }
+  }
+  return outcome;
+}
+
+bool MirrorPlanner::enqueue(const std::string& object_key, Change change) {
+  Slot& slot = slots_[object_key];
+  held_bytes_ += change.body ? change.body->size() : 0;
+  bool replaced = false;
+  if (slot.waiting) {
+    // The waiting change is never sent: the new one carries its records, so they are done
+    // when the new one is durable.
+    std::vector<Position>& older = slot.waiting->positions;
+    change.positions.insert(change.positions.begin(), older.begin(), older.end());
+    held_bytes_ -= slot.waiting->body ? slot.waiting->body->size() : 0;
+    replaced = true;
+  } else {
+    ++waiting_;
+  }
+  slot.waiting = std::move(change);
+  if (!slot.in_flight && !slot.queued) {
+    ready_.push_back(object_key);
+    slot.queued = true;
+  }
+  return replaced;
+}
+
+std::optional<MirrorRequest> MirrorPlanner::next_request() {
+  while (!ready_.empty()) {
+    std::string key = std::move(ready_.front());
+    ready_.pop_front();
+    auto it = slots_.find(key);
+    if (it == slots_.end()) continue;
+    Slot& slot = it->second;
+    slot.queued = false;
+    if (slot.in_flight || !slot.waiting) continue;
+    Change change = std::move(*slot.waiting);
+    slot.waiting.reset();
+    --waiting_;
+    slot.in_flight = true;
+    MirrorRequest request;
+    request.id = next_request_id_++;
+    request.action = change.action;
+    request.object_key = key;
+    request.body = change.body;
+    request.topic = std::move(change.topic);
+    in_flight_.emplace(request.id, InFlight{std::move(key), std::move(change.positions),
+                                            change.body ? change.body->size() : 0});
+    return request;
+  }
+  return std::nullopt;
+}
+
+void MirrorPlanner::release(const std::vector<Position>& positions) {
+  for (const Position& position : positions) {
+    auto p = partitions_.find(position.partition_id);
+    if (p == partitions_.end()) continue;  // revoked meanwhile
+    auto o = p->second.outstanding.find(position.offset);
+    if (o == p->second.outstanding.end()) continue;
+    if (--o->second == 0) p->second.outstanding.erase(o);
+  }
+}
+
+void MirrorPlanner::completed(std::uint64_t request_id) {
+  auto it = in_flight_.find(request_id);
+  if (it == in_flight_.end()) return;
+  InFlight done = std::move(it->second);
+  in_flight_.erase(it);
+  release(done.positions);
+  held_bytes_ -= done.bytes;
+  auto slot = slots_.find(done.object_key);
+  if (slot == slots_.end()) return;
+  slot->second.in_flight = false;
+  if (slot->second.waiting) {
+    if (!slot->second.queued) {
+      ready_.push_back(done.object_key);
+      slot->second.queued = true;
+    }
+  } else {
+    slots_.erase(slot);
+  }
+}
+
+std::int64_t MirrorPlanner::watermark(std::uint64_t partition_id) const {
+  auto it = partitions_.find(partition_id);
+  if (it == partitions_.end()) return -1;
+  const Partition& p = it->second;
+  return p.outstanding.empty() ? p.next_offset : p.outstanding.begin()->first;
+}
+
+std::optional<std::int64_t> MirrorPlanner::commit_due(std::uint64_t partition_id) const {
+  auto it = partitions_.find(partition_id);
+  if (it == partitions_.end()) return std::nullopt;
+  const std::int64_t mark = watermark(partition_id);
+  if (mark < 0 || mark <= it->second.committed) return std::nullopt;
+  return mark;
+}
+
+void MirrorPlanner::committed(std::uint64_t partition_id, std::int64_t offset) {
+  auto it = partitions_.find(partition_id);
+  if (it != partitions_.end() && offset > it->second.committed) it->second.committed = offset;
+}
+
+bool MirrorPlanner::settled(std::uint64_t partition_id) const {
+  auto it = partitions_.find(partition_id);
+  return it == partitions_.end() || it->second.outstanding.empty();
+}
+
+}  // namespace ks3::server
