@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/format/compressor.hpp"
+#include "server/compress/compressor.hpp"
 
 namespace ks3::server {
 

@@ -100,9 +100,32 @@ void ObjectWriter::start() {
       });
 }
 
+// What an object costs besides its bytes: the writer itself and the coroutine frames of its
+// upload (the S3 request chain of a closed object waiting for an upload slot). heaptrack over
+// 44,000 small closed objects waiting at once (bench dataset "objects") showed ~14 KB each, none
+// of it counted before: peak RSS was 3x the budget. Counted, a backlog of closed objects pauses
+// consumption like any other bytes (closed objects settle on their own: no pressure cut).
+constexpr std::uint64_t kOpenObjectOverheadBytes = 2 * 1024;
+constexpr std::uint64_t kClosedObjectOverheadBytes = 16 * 1024;
+
+std::uint64_t ObjectWriter::overhead_bytes() const {
+  switch (phase_) {
+    case ObjectPhase::open:
+      return kOpenObjectOverheadBytes;
+    case ObjectPhase::closing:
+    case ObjectPhase::completing:
+      return kClosedObjectOverheadBytes;
+    case ObjectPhase::aborting:
+    case ObjectPhase::done:
+      return 0;
+  }
+  return 0;
+}
+
 void ObjectWriter::account() {
   const std::uint64_t held = buffer_.held_bytes() + bytes_at_workers_ + out_of_order_bytes_ +
-                             (body_ ? body_->held_bytes() : 0) + body_bytes_.capacity();
+                             (body_ ? body_->held_bytes() : 0) + body_bytes_.capacity() +
+                             overhead_bytes();
   const std::uint64_t open = phase_ == ObjectPhase::open ? held : 0;
   if (open != accounted_open_) {
     memory_->adjust_open(static_cast<std::int64_t>(open) -

@@ -118,6 +118,7 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   void on_compressed(std::uint64_t sequence, std::uint64_t raw_bytes, CompressedBlocks result);
   void seal();     // every block compressed: the last part is known
   void account();  // brings the memory account in line with the buffers and jobs
+  std::uint64_t overhead_bytes() const;  // per-object cost besides bytes, by phase
   // Moves the body's finished bytes into the buffer; `last`: the footer too (at the close).
   void drain_body(bool last);
   void fail_internal(std::string message);

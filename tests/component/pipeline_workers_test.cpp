@@ -106,8 +106,9 @@ TEST_F(PipelineWorkers, TenThousandOpenObjectsFitTheBudgetWithASlowS3) {
           co_await eventually([] { return false; }, std::chrono::milliseconds(250));  // idle
           peak = std::max(peak, r->pipeline.memory().used());
         }
-        // Idle objects hold their partial block and nothing else: well under 16 KiB each.
-        EXPECT_LT(r->pipeline.memory().used(), kObjects * 3ull * 1024);
+        // Idle objects hold their partial block and their writer (2 KiB counted): well under
+        // 16 KiB each.
+        EXPECT_LT(r->pipeline.memory().used(), kObjects * 5ull * 1024);
         EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(100)));
       }(),
       std::chrono::seconds(110));

@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "server/format/compressor.hpp"
+#include "server/compress/compressor.hpp"
 
 namespace ks3::server {
 namespace {
