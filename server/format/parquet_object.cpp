@@ -15,18 +15,7 @@ std::string_view column_name(EnvelopeField field) {
   return to_string(field);
 }
 
-boost::json::parse_options parquet_json_parse_options() {
-  boost::json::parse_options options;
-  options.max_depth = 1000;  // simdjson's validation accepts deep documents too
-  return options;
-}
 }  // namespace
-
-bool parse_json_value(std::string_view text, boost::json::value& out) {
-  boost::system::error_code error;
-  out = boost::json::parse(text, error, {}, parquet_json_parse_options());
-  return !error;
-}
 
 parquet::Codec parquet_codec(Compression compression) {
   switch (compression) {

@@ -25,8 +25,8 @@
 #include <string_view>
 #include <vector>
 
-#include "server/format/avro_values.hpp"
 #include "server/compress/compressor.hpp"
+#include "server/format/avro_values.hpp"
 #include "server/format/json_inference.hpp"
 #include "server/format/object_body.hpp"
 #include "server/format/parquet/writer.hpp"
@@ -47,10 +47,6 @@ struct ParquetObjectOptions {
 ParquetObjectOptions parquet_object_options(const EncoderOptions& format, Compression compression,
                                             int level);
 parquet::Codec parquet_codec(Compression compression);
-
-// Parses a JSON value the way the Parquet object reads values (boost::json, nesting up to 1000).
-// The encoder validates infer-mode values with it, so the object never meets one it cannot read.
-bool parse_json_value(std::string_view text, boost::json::value& out);
 
 class ParquetObject final : public ObjectBody {
  public:

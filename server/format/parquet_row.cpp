@@ -1,5 +1,6 @@
 #include "server/format/parquet_row.hpp"
 
+#include <boost/json/parse.hpp>
 #include <cstring>
 
 namespace ks3::server {
@@ -94,6 +95,14 @@ bool read_parquet_row(std::string_view& bytes, ParquetRow& row) {
   if (!get(bytes, op) || !get_optional(bytes, row.value)) return false;
   row.op = static_cast<char>(op);
   return true;
+}
+
+bool parse_json_value(std::string_view text, boost::json::value& out) {
+  boost::json::parse_options options;
+  options.max_depth = 1000;  // simdjson's validation accepts deep documents too
+  boost::system::error_code error;
+  out = boost::json::parse(text, error, {}, options);
+  return !error;
 }
 
 }  // namespace ks3::server

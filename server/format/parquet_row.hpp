@@ -12,6 +12,7 @@
 // value (u8 present [+ u32 + bytes]).
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,5 +44,9 @@ void append_row_i64(std::string& out, std::int64_t v);
 // Reads one row from the front of `bytes` (views into `bytes`) and advances `bytes` past it.
 // False on a truncated or malformed row (a bug: rows come from append_parquet_row).
 bool read_parquet_row(std::string_view& bytes, ParquetRow& row);
+
+// Parses a JSON value the way the Parquet object reads values (boost::json, nesting up to 1000).
+// The encoder validates infer-mode values with it, so the object never meets one it cannot read.
+bool parse_json_value(std::string_view text, boost::json::value& out);
 
 }  // namespace ks3::server

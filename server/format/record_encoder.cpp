@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "server/format/parquet_object.hpp"
 #include "server/format/parquet_row.hpp"
 #include "server/format/text_escape.hpp"
 
