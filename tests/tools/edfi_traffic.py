@@ -183,6 +183,11 @@ def check_mirror(args):
                             f"expected")
 
 
+def is_sink_bookkeeping(name):
+    """The sink's reserved folder under its prefix (cut manifests), not landed records."""
+    return name.startswith("_ks3/")
+
+
 def check_log(args):
     expected = set()
     for line in open(args.topic_dump):
@@ -193,6 +198,8 @@ def check_log(args):
     problems = []
     keys = list_keys(args.endpoint, args.bucket, args.prefix)
     for key in keys:
+        if is_sink_bookkeeping(key[len(args.prefix):]):
+            continue
         raw, data = get_object(args.endpoint, args.bucket, key)
         save(args.download, key[len(args.prefix):], raw)  # as stored (.jsonl.gz)
         folder = key[len(args.prefix):].split("/")[1]  # <project>/<resource>/<file>
@@ -217,7 +224,8 @@ def check_log(args):
 
 
 def download(args):
-    keys = list_keys(args.endpoint, args.bucket, args.prefix)
+    keys = [k for k in list_keys(args.endpoint, args.bucket, args.prefix)
+            if not is_sink_bookkeeping(k[len(args.prefix):])]
     for key in keys:
         raw, data = get_object(args.endpoint, args.bucket, key)
         save(args.to, key[len(args.prefix):], raw if key.endswith(".gz") else data)
