@@ -97,6 +97,20 @@ committed_at_end() {
     END { exit behind > 0 }'
 }
 
+# explain_lagging_partitions GROUP TOPIC...: for each partition whose committed offset is behind
+# its end offset, prints every line of the logs in $KS3_WORK that names it (the failure output
+# keeps only the last lines of each log, which rarely hold the partition's story).
+explain_lagging_partitions() {
+  local group=$1; shift
+  local topic partition
+  group_offsets "$group" "$@" 2>/dev/null | awk -F'\t' '$4 > 0 && $3 != $4 { print $1, $2 }' |
+    while read -r topic partition; do
+      echo "===== log lines naming $topic[$partition] (behind its end offset)" >&2
+      grep -H -E "(topic=\"?$topic\"? partition=$partition( |\$))|($topic\[$partition\])|(/partition=$partition/)" \
+        "$KS3_WORK"/*.log 2>/dev/null | grep -v 'object completed' | tail -60 >&2 || true
+    done
+}
+
 # wait_committed_at_end SECONDS GROUP TOPIC...: waits until committed_at_end holds; on timeout
 # prints the offsets table and fails.
 wait_committed_at_end() {
@@ -105,6 +119,7 @@ wait_committed_at_end() {
   until committed_at_end "$group" "$@" 2>/dev/null; do
     if ((SECONDS >= deadline)); then
       group_offsets "$group" "$@" >&2 || true
+      explain_lagging_partitions "$group" "$@"
       fail "group $group did not commit up to the end offsets of $* within ${secs}s"
     fi
     sleep 0.2
