@@ -125,6 +125,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor executor, const ConsumerConfig&
   rd_kafka_conf_t* conf = make_conf(config_);
   {
     auto effective = effective_properties(config_);
+    start_without_commit_ = start_without_commit(effective);
     wakeup_mode_ = config_.fetch_wakeup
                        ? fetch_wakeup_mode(rd_kafka_version(), {effective.begin(), effective.end()})
                        : FetchWakeupMode{FetchWakeupMode::Kind::not_needed, {}, "turned off"};

@@ -65,6 +65,22 @@ const std::vector<std::pair<std::string, std::string>>& fixed_properties() {
   return fixed;
 }
 
+StartWithoutCommit start_without_commit(
+    const std::vector<std::pair<std::string, std::string>>& effective) {
+  StartWithoutCommit start = StartWithoutCommit::end;  // librdkafka's own default: latest
+  for (const auto& [name, value] : effective) {
+    if (name != "auto.offset.reset") continue;
+    if (value == "smallest" || value == "earliest" || value == "beginning") {
+      start = StartWithoutCommit::beginning;
+    } else if (value == "largest" || value == "latest" || value == "end") {
+      start = StartWithoutCommit::end;
+    } else {
+      start = StartWithoutCommit::error;  // "error", or a value librdkafka itself rejects
+    }
+  }
+  return start;
+}
+
 std::vector<std::pair<std::string, std::string>> effective_properties(const ConsumerConfig& c) {
   for (const auto& [name, value] : fixed_properties()) {
     auto given = c.properties.find(name);

@@ -55,6 +55,12 @@ const std::vector<std::pair<std::string, std::string>>& fixed_properties();
 // a fixed property is set to another value, or when a dedicated field and a property disagree.
 std::vector<std::pair<std::string, std::string>> effective_properties(const ConsumerConfig& c);
 
+// Where a partition without a committed offset starts, from the effective `auto.offset.reset`
+// (librdkafka's names: smallest/earliest/beginning, largest/latest/end, error).
+enum class StartWithoutCommit { beginning, end, error };
+StartWithoutCommit start_without_commit(
+    const std::vector<std::pair<std::string, std::string>>& effective);
+
 // The subscription list for rd_kafka_subscribe: the topic names, then the regex with a leading
 // '^' (librdkafka's rule for a regex subscription). Throws ConfigError when it is empty or a
 // topic name is not a valid Kafka topic name.

@@ -122,6 +122,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   std::vector<asio::any_completion_handler<void()>> close_waiters_;
   std::vector<Header> header_scratch_;
   FetchWakeupMode wakeup_mode_;
+  StartWithoutCommit start_without_commit_ = StartWithoutCommit::beginning;
   ConsumerCounters counters_;
 };
 

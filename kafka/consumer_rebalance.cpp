@@ -16,6 +16,18 @@
 namespace ks3::kafka {
 namespace {
 
+std::int64_t start_offset_without_commit(StartWithoutCommit start) {
+  switch (start) {
+    case StartWithoutCommit::beginning:
+      return RD_KAFKA_OFFSET_BEGINNING;
+    case StartWithoutCommit::end:
+      return RD_KAFKA_OFFSET_END;
+    case StartWithoutCommit::error:
+      break;
+  }
+  return RD_KAFKA_OFFSET_INVALID;  // librdkafka reports the missing offset as an error
+}
+
 struct CommittedResult {
   boost::system::error_code error;
   std::string what;
@@ -139,10 +151,18 @@ asio::awaitable<void> ConsumerImpl::handle_assign(RebalanceEvent event) {
   for (const auto& assigned : *committed) {
     auto* element = rd_kafka_topic_partition_list_add(list.get(), assigned.tp.topic.c_str(),
                                                       assigned.tp.partition);
-    // Start exactly at the committed offset the listener was given; with no commit,
-    // RD_KAFKA_OFFSET_INVALID lets auto.offset.reset decide.
-    element->offset =
-        assigned.committed_offset >= 0 ? assigned.committed_offset : RD_KAFKA_OFFSET_INVALID;
+    // Start exactly at the committed offset the listener was given. With no commit, at the
+    // logical offset auto.offset.reset names, not RD_KAFKA_OFFSET_INVALID: INVALID makes
+    // librdkafka 2.0 read the committed offset again and start the fetcher only when that
+    // answer arrives, a few hundred milliseconds later, with a new op version. A pause or resume
+    // of ours whose version was taken just before (the manifest loading resumes partitions at
+    // about that time) is then discarded as outdated, and a partition that missed its resume
+    // never fetches (the race of librdkafka issue 5591; the likely cause of a CI run where one
+    // partition of 16 stayed idle for 120 s). A logical offset starts the fetcher when the
+    // assignment is applied.
+    element->offset = assigned.committed_offset >= 0
+                          ? assigned.committed_offset
+                          : start_offset_without_commit(start_without_commit_);
   }
   apply_assignment(event, list.get());
 }

@@ -57,6 +57,26 @@ TEST(ConsumerConfig, PassThroughPropertiesOverrideDefaults) {
   EXPECT_EQ(p["queued.max.messages.kbytes"], "4096");
 }
 
+// A partition without a commit is assigned at this logical offset (never INVALID, which makes
+// librdkafka start its fetcher late: consumer_rebalance.cpp).
+TEST(ConsumerConfig, StartWithoutCommitFollowsTheLastAutoOffsetReset) {
+  EXPECT_EQ(start_without_commit(effective_properties(base())), StartWithoutCommit::beginning);
+  for (const char* v : {"smallest", "earliest", "beginning"}) {
+    auto c = base();
+    c.properties = {{"auto.offset.reset", v}};
+    EXPECT_EQ(start_without_commit(effective_properties(c)), StartWithoutCommit::beginning) << v;
+  }
+  for (const char* v : {"largest", "latest", "end"}) {
+    auto c = base();
+    c.properties = {{"auto.offset.reset", v}};
+    EXPECT_EQ(start_without_commit(effective_properties(c)), StartWithoutCommit::end) << v;
+  }
+  auto c = base();
+  c.properties = {{"auto.offset.reset", "error"}};
+  EXPECT_EQ(start_without_commit(effective_properties(c)), StartWithoutCommit::error);
+  EXPECT_EQ(start_without_commit({}), StartWithoutCommit::end);  // librdkafka's default
+}
+
 TEST(ConsumerConfig, FixedPropertiesCannotBeChanged) {
   for (const char* name : {"enable.auto.commit", "enable.auto.offset.store"}) {
     auto c = base();
