@@ -103,21 +103,14 @@ void MirrorSink::on_record(const kafka::Record& record) {
   if (phase_ != Phase::running) return;  // not consumed: never committed
   PartitionHandle* handle = find(record.topic, record.partition);
   if (!handle || handle->revoking) return;
-  RecordView view;
-  view.topic = record.topic;
-  view.partition = record.partition;
-  view.offset = record.offset;
-  view.timestamp_ms = record.timestamp_ms;
-  view.key = record.key;
-  view.value = record.value;
-  if (needs_headers_) view.headers = record.headers();
+  const RecordView view = view_of(record, needs_headers_);
   ++stats_.records;
   auto tally = consumed_.find(record.topic);
   if (tally == consumed_.end())
     tally = consumed_.emplace(std::string(record.topic), std::pair<std::uint64_t, std::uint64_t>{})
                 .first;
   ++tally->second.first;
-  tally->second.second += record.key.value_or("").size() + record.value.value_or("").size();
+  tally->second.second += payload_bytes(record);
   try {
     auto read = reader_.read(view);
     if (auto* bad = std::get_if<MirrorBadRecord>(&read)) {

@@ -174,14 +174,7 @@ void Pipeline::on_record(const kafka::Record& record) {
     return;
   }
   if (!handle || !handle->active()) return;
-  RecordView view;
-  view.topic = record.topic;
-  view.partition = record.partition;
-  view.offset = record.offset;
-  view.timestamp_ms = record.timestamp_ms;
-  view.key = record.key;
-  view.value = record.value;
-  if (needs_headers_) view.headers = record.headers();
+  const RecordView view = view_of(record, needs_headers_);
   ++stats_.records;
   metrics::TopicMetrics* topic = &topic_metrics(record.topic);
   if (consumed_.empty() || consumed_.back().topic != topic) {
@@ -195,7 +188,7 @@ void Pipeline::on_record(const kafka::Record& record) {
   }
   ConsumedTally& tally = consumed_.back();
   ++tally.records;
-  tally.bytes += record.key.value_or("").size() + record.value.value_or("").size();
+  tally.bytes += payload_bytes(record);
   try {
     if (avro_) {
       avro_->on_record(handle, view);  // converted (now or after a schema fetch), then process()

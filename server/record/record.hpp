@@ -25,4 +25,23 @@ struct RecordView {
   std::span<const RecordHeader> headers;
 };
 
+// The view of a consumed record. Headers are parsed by librdkafka on first access, so they are
+// read only when a template, encoder or hook needs them.
+inline RecordView view_of(const kafka::Record& record, bool with_headers) {
+  RecordView view;
+  view.topic = record.topic;
+  view.partition = record.partition;
+  view.offset = record.offset;
+  view.timestamp_ms = record.timestamp_ms;
+  view.key = record.key;
+  view.value = record.value;
+  if (with_headers) view.headers = record.headers();
+  return view;
+}
+
+// What the consumed-bytes metrics count for a record: its key and value, without headers.
+inline std::uint64_t payload_bytes(const kafka::Record& record) {
+  return record.key.value_or("").size() + record.value.value_or("").size();
+}
+
 }  // namespace ks3::server
