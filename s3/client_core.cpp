@@ -108,8 +108,8 @@ asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRe
   const RequestTarget target =
       resolve_target(endpoint, config.addressing, request.bucket, request.key);
   // A server may close an idle keep-alive connection just as we reuse it: a failure on a reused
-  // connection before any byte of answer is resent at once on another connection, without
-  // counting as an attempt (bounded: each stale connection is discarded).
+  // connection before any byte of answer (other than a timeout) is resent at once on another
+  // connection, without counting as an attempt (bounded: each stale connection is discarded).
   for (std::size_t resend = 0; resend <= config.max_connections; ++resend) {
     result = Attempt{};
     result.sends = static_cast<int>(resend) + 1;
@@ -133,8 +133,12 @@ asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRe
         } else {
           result.transport = response.error();
           lease->discard();
+          // Not a timeout: a server that stays silent did not close the connection, and
+          // resending at once would hide the stall from the retry count, backoff and metrics.
           stale = lease->reused() && result.stats.bytes_received == 0 &&
-                  result.transport != asio::error::operation_aborted;
+                  result.transport != asio::error::operation_aborted &&
+                  result.transport != boost::beast::error::timeout &&
+                  result.transport != asio::error::timed_out;
         }
       }
     }

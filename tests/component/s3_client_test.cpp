@@ -211,6 +211,23 @@ TEST_F(S3ClientTest, SlowResponseTimesOutAndIsRetried) {
   EXPECT_EQ(observer.retries[0], "PutObject:timeout");
 }
 
+TEST_F(S3ClientTest, SlowResponseOnAReusedConnectionIsATimeoutRetry) {
+  // A silent server on a pooled keep-alive connection is a timeout like on a new one: counted,
+  // logged and backed off as a retry, not taken for a connection the server had closed (which
+  // is resent at once and for free).
+  auto config = test_config(fake);
+  config.timeouts.read = milliseconds(150);
+  auto client = make_client(config);
+  auto warm = run_on(io, client.put_object("test-bucket", "warm", s3::make_body("x")));
+  ASSERT_TRUE(warm) << warm.error().describe();
+  fake.inject(S3Op::put_object, Fault::slow_response(milliseconds(2000)));
+  auto result = run_on(io, client.put_object("test-bucket", "k", s3::make_body("x")));
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_EQ(client.pool_stats().reused, 1u);  // the slow answer was awaited on the pooled one
+  ASSERT_EQ(observer.retries.size(), 1u);
+  EXPECT_EQ(observer.retries[0], "PutObject:timeout");
+}
+
 TEST_F(S3ClientTest, ClientErrorsAreNotRetried) {
   auto client = make_client();
   fake.inject(S3Op::put_object, Fault::http_error(403, "AccessDenied"));

@@ -9,16 +9,40 @@ checked against the body; presigned URLs (query-string auth) are checked the sam
 expiry. Valid requests are forwarded to --upstream and the response relayed (bodies streamed).
 
 GET /__sigv4_proxy/stats answers {"verified": N, "rejected": N, "last_rejection": "...",
-"faults": N}.
+"faults": N, "faults_by_kind": {...}, "open_uploads": N, ...} (see "Multipart uploads" below).
 
---fault-rate R injects faults into that share of the verified requests (seeded by --fault-seed):
-half are answered 503 SlowDown without being forwarded, half are forwarded and applied upstream
-and then answered 500 InternalError (an answer lost after the work was done, so a retry repeats
-it). S3 clients retry both.
+--fault-rate R injects faults into that share of the verified requests (seeded by --fault-seed);
+each fault is one of --fault-kinds (comma-separated), chosen at random among the enabled kinds
+that apply to the request:
+  before          answered 503 SlowDown, not forwarded
+  after           forwarded and applied upstream, then answered 500 InternalError (an answer lost
+                  after the work was done, so a retry repeats it)
+  reset           forwarded and applied, then the connection is reset mid-response (the status
+                  line and part of the headers or body are sent, then an RST)
+  stall           forwarded and applied, then no answer for --stall-seconds (longer than the
+                  client's read timeout), then the connection is closed
+  complete_error  CompleteMultipartUpload only: forwarded and applied, then answered 200 OK with
+                  an <Error><Code>InternalError</Code> body (AWS documents that Complete can)
+The default kinds are before,after (the original behaviour). --complete-fault-rate R2 faults
+CompleteMultipartUpload requests at another rate (default: --fault-rate): a run has few of them.
+CompleteMultipartUpload requests draw from a sequence of their own (also seeded by --fault-seed),
+so the n-th Complete of a run gets the same fault in every run. S3 clients retry all of these.
+
+Multipart uploads: the proxy follows CreateMultipartUpload, CompleteMultipartUpload and
+AbortMultipartUpload as applied (s3rver has no ListMultipartUploads), and answers as S3 does
+where s3rver does not: it aborts an upload itself (s3rver answers Abort 405), and answers
+NoSuchUpload to an UploadPart, Complete or Abort of an upload already completed or aborted
+(s3rver answers a repeated Complete 500 InternalError, which a client retries until it gives
+up; S3 answers NoSuchUpload, and a client that lost the first answer checks the object). "open_uploads"
+counts uploads whose UploadId reached the client and that were neither completed nor aborted
+since ("open_upload_keys" names up to 20 of them); "orphaned_uploads" counts open uploads created
+upstream whose answer a fault lost (no client can know their UploadId: only a lifecycle rule
+removes such uploads on AWS). Also "uploads_created", "uploads_completed", "uploads_aborted".
 
 usage: sigv4_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--port-file F]
                       [--credentials ACCESS_KEY:SECRET ...] [--max-skew-seconds 900]
-                      [--fault-rate 0.1] [--fault-seed 1]
+                      [--fault-rate 0.1] [--fault-seed 1] [--fault-kinds before,after,...]
+                      [--complete-fault-rate R] [--stall-seconds 5]
 """
 import argparse
 import base64
@@ -29,8 +53,12 @@ import http.client
 import json
 import os
 import random
+import re
+import socket
+import struct
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote, urlsplit
 
@@ -41,6 +69,8 @@ from botocore.credentials import Credentials
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailer", "transfer-encoding", "upgrade", "host"}
 CHUNK = 1 << 20
+FAULT_KINDS = ("before", "after", "reset", "stall", "complete_error")
+UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
 
 
 class Rejection(Exception):
@@ -226,56 +256,111 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             payload = b"" if self.command == "HEAD" else error_xml(r.code, r.message, r.extra)
             return self.send_bytes(r.status, payload, "application/xml")
+        params = dict(decoded_query(split.query))
+        operation = multipart_operation(self.command, params)
         with self.server.lock:
             self.server.stats["verified"] += 1
-            fault = None
-            if self.server.fault_rate > 0 and self.server.random.random() < self.server.fault_rate:
-                fault = self.server.random.choice(["before", "after"])
-                self.server.stats["faults"] += 1
+            fault = self.server.choose_fault(operation)
+        if fault is not None:
+            sys.stderr.write(f"sigv4-proxy: fault {fault}: {self.command} {self.path}\n")
         if fault == "before":
             return self.send_bytes(503, error_xml("SlowDown", "injected fault", {}),
                                    "application/xml")
-        if fault == "after":
-            return self.forward(body, lose_answer=True)
-        self.forward(body)
-
-    def forward(self, body, lose_answer=False):
-        upstream = http.client.HTTPConnection(self.server.upstream.hostname,
-                                              self.server.upstream.port, timeout=120)
         try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            headers["Host"] = self.server.upstream.netloc
-            upstream.request(self.command, self.path, body=body if body else None,
-                             headers=headers)
-            response = upstream.getresponse()
-        except OSError as e:
-            upstream.close()
+            self.forward(body, operation, params.get("uploadId"), split.path, fault)
+        except (BrokenPipeError, ConnectionResetError) as e:
+            # The client gave up first (its read timeout, a cancelled upload): nothing to answer.
             self.close_connection = True
-            return self.send_bytes(502, error_xml("BadGateway", f"upstream: {e}", {}),
-                                   "application/xml")
+            sys.stderr.write(f"sigv4-proxy: client went away: {self.command} {self.path}: {e}\n")
+
+    def forward(self, body, operation, upload_id, path, fault):
+        upstream = None
+        response = self.server.emulate(operation, upload_id)
+        if response is None:
+            upstream = http.client.HTTPConnection(self.server.upstream.hostname,
+                                                  self.server.upstream.port, timeout=120)
+            try:
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in HOP_BY_HOP}
+                headers["Host"] = self.server.upstream.netloc
+                upstream.request(self.command, self.path, body=body if body else None,
+                                 headers=headers)
+                response = upstream.getresponse()
+            except OSError as e:
+                upstream.close()
+                self.close_connection = True
+                return self.send_bytes(502, error_xml("BadGateway", f"upstream: {e}", {}),
+                                       "application/xml")
         try:
-            if lose_answer:
-                response.read()
+            if operation is None and fault is None:
+                return self.relay(response)
+            # Multipart operations and faulted requests: small answers, read whole.
+            data = response.read()
+            if upstream is not None:
+                self.server.track_upload(operation, response.status, data, upload_id, path,
+                                         delivered=fault is None)
+            if fault is None:
+                return self.relay(response, data)
+            if fault == "after":
                 return self.send_bytes(500, error_xml("InternalError", "injected fault after "
                                                       "the request was applied", {}),
                                        "application/xml")
-            self.relay(response)
+            if fault == "complete_error":
+                return self.send_bytes(200, error_xml("InternalError", "We encountered an "
+                                                      "internal error. Please try again.", {}),
+                                       "application/xml")
+            if fault == "reset":
+                return self.reset_mid_response(response, data)
+            if fault == "stall":
+                return self.stall()
+            raise AssertionError(fault)
         finally:
-            upstream.close()
+            if upstream is not None:
+                upstream.close()
 
-    def relay(self, response):
+    def reset_mid_response(self, response, data):
+        head = [f"HTTP/1.1 {response.status} {response.reason}\r\n"]
+        for k, v in response.getheaders():
+            if k.lower() not in HOP_BY_HOP and k.lower() != "content-length":
+                head.append(f"{k}: {v}\r\n")
+        head.append(f"Content-Length: {len(data)}\r\n\r\n")
+        raw = "".join(head).encode("latin-1") + (b"" if self.command == "HEAD" else data)
+        with self.server.lock:
+            cut = self.server.random.randrange(1, len(raw))
+        self.close_connection = True
+        try:
+            self.connection.sendall(raw[:cut])
+            time.sleep(0.05)  # let the bytes reach the client before the RST
+            # SO_LINGER 0: close() sends an RST instead of a FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def stall(self):
+        self.close_connection = True
+        time.sleep(self.server.stall_seconds)
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def relay(self, response, data=None):
         length = response.getheader("Content-Length")
-        if length is None and self.command != "HEAD":
+        if data is not None:
+            length = None if self.command == "HEAD" else str(len(data))
+        elif length is None and self.command != "HEAD":
             data = response.read()  # chunked upstream: buffer (small XML bodies)
             length = str(len(data))
-        else:
-            data = None
         self.send_response(response.status, response.reason)
         for k, v in response.getheaders():
             if k.lower() not in HOP_BY_HOP and k.lower() != "content-length":
                 self.send_header(k, v)
         if length is not None:
             self.send_header("Content-Length", length)
+        elif self.command == "HEAD" and response.getheader("Content-Length") is not None:
+            self.send_header("Content-Length", response.getheader("Content-Length"))
         self.end_headers()
         if self.command == "HEAD":
             return
@@ -299,6 +384,105 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 
 
+class Canned:
+    """An answer the proxy gives in place of the upstream server (see ProxyServer.emulate)."""
+
+    def __init__(self, status, reason, body):
+        self.status, self.reason, self._body = status, reason, body
+
+    def getheaders(self):
+        return [("Content-Type", "application/xml")] if self._body else []
+
+    def getheader(self, name, default=None):
+        return str(len(self._body)) if name.lower() == "content-length" else default
+
+    def read(self, amount=None):
+        body, self._body = self._body, b""
+        return body
+
+
+def multipart_operation(method, params):
+    """'create', 'part', 'complete', 'abort' for those multipart requests, else None."""
+    if method == "POST" and "uploads" in params:
+        return "create"
+    if method == "PUT" and "uploadId" in params and "partNumber" in params:
+        return "part"
+    if method == "POST" and "uploadId" in params:
+        return "complete"
+    if method == "DELETE" and "uploadId" in params:
+        return "abort"
+    return None
+
+
+class ProxyServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def choose_fault(self, operation):
+        """Called with the lock held: the fault for this request, or None."""
+        # Complete requests draw from their own seeded sequence: the n-th Complete gets the
+        # same fault in every run, however the other requests interleave with it.
+        if operation == "complete":
+            rate, rng = self.complete_fault_rate, self.complete_random
+        else:
+            rate, rng = self.fault_rate, self.random
+        if rate <= 0 or rng.random() >= rate:
+            return None
+        kinds = [k for k in self.fault_kinds if k != "complete_error" or operation == "complete"]
+        if not kinds:
+            return None
+        fault = rng.choice(kinds)
+        self.stats["faults"] += 1
+        self.stats["faults_by_kind"][fault] += 1
+        return fault
+
+    def track_upload(self, operation, status, data, upload_id, path, delivered):
+        """Follows the multipart uploads as applied upstream (whatever the client was told)."""
+        with self.lock:
+            if operation == "create" and status == 200:
+                found = UPLOAD_ID.search(data)
+                if found:
+                    self.uploads[found.group(1).decode()] = {"path": path, "state": "open",
+                                                             "delivered": delivered}
+                    self.stats["uploads_created"] += 1
+            elif operation == "complete" and status == 200 and b"<Error>" not in data:
+                upload = self.uploads.get(upload_id)
+                if upload is not None and upload["state"] == "open":
+                    upload["state"] = "completed"
+                    self.stats["uploads_completed"] += 1
+            self.update_upload_stats()
+
+    def emulate(self, operation, upload_id):
+        """S3's answer where s3rver's differs, for uploads the proxy saw created: s3rver answers
+        AbortMultipartUpload 405 MethodNotAllowed (it has none) and a repeated Complete 500
+        InternalError (its parts are gone); S3 aborts, and answers NoSuchUpload to an UploadPart,
+        Complete or Abort of an upload that was completed or aborted. None: forward upstream."""
+        if operation not in ("part", "complete", "abort"):
+            return None
+        with self.lock:
+            upload = self.uploads.get(upload_id)
+            if upload is None:
+                return None
+            if upload["state"] != "open":
+                return Canned(404, "Not Found", error_xml(
+                    "NoSuchUpload", "The specified upload does not exist. The upload ID may be "
+                    "invalid, or the upload may have been aborted or completed.",
+                    {"UploadId": upload_id}))
+            if operation == "abort":
+                upload["state"] = "aborted"
+                self.stats["uploads_aborted"] += 1
+                self.update_upload_stats()
+                return Canned(204, "No Content", b"")
+        return None
+
+    def update_upload_stats(self):
+        """Called with the lock held."""
+        still_open = [u for u in self.uploads.values() if u["state"] == "open"]
+        self.stats["open_uploads"] = sum(u["delivered"] for u in still_open)
+        self.stats["open_upload_keys"] = sorted(unquote(u["path"]) for u in still_open
+                                                if u["delivered"])[:20]
+        self.stats["orphaned_uploads"] = sum(not u["delivered"] for u in still_open)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -311,17 +495,34 @@ def main():
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--fault-seed", type=int, default=1)
+    parser.add_argument("--fault-kinds", default="before,after",
+                        help="comma-separated: " + ",".join(FAULT_KINDS))
+    parser.add_argument("--complete-fault-rate", type=float,
+                        help="CompleteMultipartUpload requests (default: --fault-rate)")
+    parser.add_argument("--stall-seconds", type=float, default=5.0)
     args = parser.parse_args()
+    kinds = [k for k in args.fault_kinds.split(",") if k]
+    unknown = [k for k in kinds if k not in FAULT_KINDS]
+    if unknown or not kinds:
+        parser.error(f"--fault-kinds: unknown kind(s) {unknown}; known: {', '.join(FAULT_KINDS)}")
     secrets = dict(c.split(":", 1) for c in (args.credentials or ["S3RVER:S3RVER"]))
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
+    server = ProxyServer(("127.0.0.1", args.port), Handler)
     server.upstream = urlsplit(args.upstream)
     server.verifier = Verifier(secrets, args.max_skew_seconds)
     server.verbose = args.verbose
     server.lock = threading.Lock()
-    server.stats = {"verified": 0, "rejected": 0, "last_rejection": "", "faults": 0}
+    server.stats = {"verified": 0, "rejected": 0, "last_rejection": "", "faults": 0,
+                    "faults_by_kind": {k: 0 for k in kinds}, "open_uploads": 0,
+                    "open_upload_keys": [], "orphaned_uploads": 0, "uploads_created": 0,
+                    "uploads_completed": 0, "uploads_aborted": 0}
+    server.uploads = {}  # UploadId -> {"path", "state": open|completed|aborted, "delivered"}
     server.fault_rate = args.fault_rate
+    server.complete_fault_rate = (args.fault_rate if args.complete_fault_rate is None
+                                  else args.complete_fault_rate)
+    server.fault_kinds = kinds
+    server.stall_seconds = args.stall_seconds
     server.random = random.Random(args.fault_seed)
+    server.complete_random = random.Random(f"complete-{args.fault_seed}")
     port = server.server_address[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as f:
