@@ -15,6 +15,7 @@
 
 #include "kafka/consumer_impl.hpp"
 #include "kafka/errors.hpp"
+#include "kafka/librdkafka_log.hpp"
 #include "metrics/exception_message.hpp"
 #include "metrics/log.hpp"
 
@@ -27,18 +28,9 @@ ConsumerImpl* impl_of(rd_kafka_t* rk) {
   return static_cast<ConsumerImpl*>(rd_kafka_opaque(rk));
 }
 
-// librdkafka's syslog levels to ours. Its errors (connection refused, ...) are also reported
-// through error_cb, where the sink decides what they mean; its log lines are diagnostics, so
-// they go out as warnings at most.
-void log_cb(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  log::Level ours = level <= 4   ? log::Level::warn
-                    : level <= 6 ? log::Level::info
-                                 : log::Level::debug;
-  if (log::enabled(ours))
-    log::write(ours, "librdkafka", {{"facility", facility}, {"msg", message}});
-}
-
-void error_cb(rd_kafka_t* rk, int err, const char* reason, void*) {
+// librdkafka's errors (connection refused, ...), reported to the listener, which decides what they
+// mean (its log lines go through forward_librdkafka_log as diagnostics).
+void consumer_error_cb(rd_kafka_t* rk, int err, const char* reason, void*) {
   ConsumerError error{make_rdkafka_error(err), false, reason, std::nullopt};
   if (err == RD_KAFKA_RESP_ERR__FATAL) {
     // "The application should use rd_kafka_fatal_error() to extract the actual underlying error
@@ -87,8 +79,8 @@ rd_kafka_conf_t* make_conf(const ConsumerConfig& config) {
     throw ConfigError("kafka: librdkafka property " + name + ": " + why +
                       " (see librdkafka's CONFIGURATION.md for the valid properties)");
   }
-  rd_kafka_conf_set_log_cb(conf, log_cb);
-  rd_kafka_conf_set_error_cb(conf, error_cb);
+  rd_kafka_conf_set_log_cb(conf, forward_librdkafka_log);
+  rd_kafka_conf_set_error_cb(conf, consumer_error_cb);
   rd_kafka_conf_set_stats_cb(conf, stats_cb);
   rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
   return conf;

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "kafka/errors.hpp"
+#include "kafka/librdkafka_log.hpp"
 #include "metrics/log.hpp"
 
 namespace ks3::kafka {
@@ -24,20 +25,11 @@ struct Producer::State {
 
 namespace {
 
-void log_cb(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  const log::Level ours = level <= 4   ? log::Level::warn
-                          : level <= 6 ? log::Level::info
-                                       : log::Level::debug;
-  if (log::enabled(ours)) {
-    log::write(ours, "librdkafka", {{"facility", facility}, {"msg", message}});
-  }
-}
-
 Producer::State* state_of(rd_kafka_t* rk) {
   return static_cast<Producer::State*>(rd_kafka_opaque(rk));
 }
 
-void error_cb(rd_kafka_t* rk, int err, const char* reason, void*) {
+void producer_error_cb(rd_kafka_t* rk, int err, const char* reason, void*) {
   if (err == RD_KAFKA_RESP_ERR__FATAL) {
     // A fatal error of the idempotent producer (e.g. a sequence gap): nothing more is delivered.
     char text[512];
@@ -91,8 +83,8 @@ Producer::Producer(const ProducerConfig& config) : state_(std::make_unique<State
     const std::string why = is_secret_property(name) ? "invalid value (not shown: secret)" : errstr;
     throw ConfigError("kafka: librdkafka producer property " + name + ": " + why);
   }
-  rd_kafka_conf_set_log_cb(conf, log_cb);
-  rd_kafka_conf_set_error_cb(conf, error_cb);
+  rd_kafka_conf_set_log_cb(conf, forward_librdkafka_log);
+  rd_kafka_conf_set_error_cb(conf, producer_error_cb);
   rd_kafka_conf_set_dr_msg_cb(conf, delivery_cb);
   rd_kafka_conf_set_opaque(conf, state_.get());
   state_->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
