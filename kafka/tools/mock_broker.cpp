@@ -7,7 +7,9 @@
 // On start it prints one line on stdout, `bootstrap.servers=127.0.0.1:PORT,...`, and flushes it.
 // With --control PATH it creates a FIFO there and reads commands from it, one per line (error
 // injection for tests); each command answers `ok: ...` or `error: ...` on stdout:
-//   broker-down ID | broker-up ID | rtt ID MS | topic NAME:PARTITIONS
+//   broker-down ID | broker-up ID | rtt ID MS | topic NAME:PARTITIONS   (ID -1: every broker)
+//   leader TOPIC PARTITION ID   (moves the partition's leadership to broker ID: a failover; the
+//                                records stay, clients learn it from NOT_LEADER_OR_FOLLOWER)
 //   request-errors APIKEY ERRCODE COUNT   (the next COUNT requests of that API fail with ERRCODE)
 //   clear-errors APIKEY
 //
@@ -141,6 +143,9 @@ std::string run_command(rd_kafka_mock_cluster_t* cluster, const std::string& lin
     return result(rd_kafka_mock_broker_set_up(cluster, *int_arg(0)));
   } else if (verb == "rtt" && int_arg(0) && int_arg(1)) {
     return result(rd_kafka_mock_broker_set_rtt(cluster, *int_arg(0), *int_arg(1)));
+  } else if (verb == "leader" && args.size() == 3 && int_arg(1) && int_arg(2)) {
+    return result(rd_kafka_mock_partition_set_leader(cluster, args[0].c_str(), *int_arg(1),
+                                                     *int_arg(2)));
   } else if (verb == "topic" && args.size() == 1 && parse_topic(args[0])) {
     std::string error;
     return create_topic(cluster, *parse_topic(args[0]), error) ? "ok: " + line : "error: " + error;
