@@ -47,9 +47,11 @@ awk -F'\t' 'NR > 1 && $3 == "jsonl-gzip@base" && $6 > 0 { n++ } END { exit n != 
 awk -F'\t' '($3 == "jsonl-gzip" || $3 == "jsonl-gzip@base") && ($11 != 16 || $12 <= 0 || $12 >= $5) { bad = 1 } END { exit bad }' \
   "$out/runs.tsv" || fail "unexpected sink measurement: $(cat "$out/runs.tsv")"
 grep -q '| 1k | jsonl-gzip |' "$out/report.md" || fail "report.md has no jsonl-gzip row"
-# The same binary on both sides: the comparison row exists and its ratios are near 1 (loose
-# bounds: a shared machine; the row is what is tested, not the speed).
-awk -F'|' '$2 ~ /1k/ && $3 ~ /^ jsonl-gzip $/ && $5 + 0 > 0.2 && $5 + 0 < 5 { ok = 1 } END { exit !ok }' \
+# The same binary on both sides: the comparison row exists and its throughput ratio is a finite,
+# positive number. Only loosely near 1: --quick runs one sub-second measurement a side, and on a
+# shared 2-core machine one side can take 5x the other (seen in CI: 5.32); the row is what is
+# tested, not the speed.
+awk -F'|' '$2 ~ /1k/ && $3 ~ /^ jsonl-gzip $/ && $5 + 0 > 0.05 && $5 + 0 < 20 { ok = 1 } END { exit !ok }' \
   <(sed -n '/## vs baseline/,$p' "$out/report.md") ||
   fail "report.md has no sensible vs-baseline row: $(sed -n '/## vs baseline/,$p' "$out/report.md")"
 note "bench smoke ok: $(grep -m1 '| 1k | jsonl-gzip |' "$out/report.md")"
