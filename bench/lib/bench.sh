@@ -143,6 +143,7 @@ bench_sink_run() {
   req0=$(null_s3_stat requests)
   start_bg "$name" "$KS3_SINK" --config "$cfg"
   pid=$last_pid
+  [ -z "${KS3_BENCH_SAMPLE:-}" ] || _sample_sink_metrics "$pid" "$port" >"$KS3_WORK/$name.samples" &
   # The CPU counters as they were just before the first assignment (data flows at once after
   # it): sample, then look at the log; the last sample taken before the line appeared counts.
   local deadline=$((SECONDS + 60)) c b s
@@ -235,6 +236,21 @@ sink_metric() {
 
 # sink_metric_where PORT NAME LABEL: the sum of the series of NAME whose labels contain LABEL
 # (e.g. 'reason="memory_pressure"'), 0 when there is none.
+# _sample_sink_metrics PID PORT: while PID lives, every 50 ms one line: the time, the sink's CPU
+# seconds, then the gauges and counters named in KS3_BENCH_SAMPLE (a regex of metric names, e.g.
+# 'paused_partitions|memory_budget_used_bytes'). For looking inside a run (KS3_KEEP_WORK=1
+# keeps the .samples files); not part of the report.
+_sample_sink_metrics() {
+  local pid=$1 port=$2
+  while kill -0 "$pid" 2>/dev/null; do
+    printf '%s %s ' "$(date +%s.%3N)" "$(proc_cpu "$pid" 2>/dev/null || echo -)"
+    curl -s --max-time 0.5 "http://127.0.0.1:$port/metrics" |
+      awk -v re="^kafka_s3_sink_(${KS3_BENCH_SAMPLE})" '$1 ~ re { sub(/^kafka_s3_sink_/, "", $1); printf "%s=%s ", $1, $2 }'
+    echo
+    sleep 0.05
+  done
+}
+
 sink_metric_where() {
   curl -sf "http://127.0.0.1:$1/metrics" |
     awk -v n="$2" -v l="$3" 'index($1, n "{") == 1 && index($1, l) > 0 { s += $2 } END { printf "%.0f", s }'

@@ -13,8 +13,8 @@
 //   request-errors APIKEY ERRCODE COUNT   (the next COUNT requests of that API fail with ERRCODE)
 //   clear-errors APIKEY
 //
-// Quirks of the mock (see docs/DESIGN.md "Local infrastructure"): each partition keeps only ~5 MiB or
-// 100k messages; consumers need session.timeout.ms >= 6000; an empty fetch waits the full
+// Quirks of the mock (see docs/DESIGN.md "Local infrastructure"): each partition keeps only ~5 MiB
+// or 100k messages; consumers need session.timeout.ms >= 6000; an empty fetch waits the full
 // fetch.wait.max.ms.
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
@@ -28,6 +28,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <sstream>
@@ -35,6 +36,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "kafka/malloc_tuning.hpp"
 
 namespace {
 
@@ -144,8 +147,8 @@ std::string run_command(rd_kafka_mock_cluster_t* cluster, const std::string& lin
   } else if (verb == "rtt" && int_arg(0) && int_arg(1)) {
     return result(rd_kafka_mock_broker_set_rtt(cluster, *int_arg(0), *int_arg(1)));
   } else if (verb == "leader" && args.size() == 3 && int_arg(1) && int_arg(2)) {
-    return result(rd_kafka_mock_partition_set_leader(cluster, args[0].c_str(), *int_arg(1),
-                                                     *int_arg(2)));
+    return result(
+        rd_kafka_mock_partition_set_leader(cluster, args[0].c_str(), *int_arg(1), *int_arg(2)));
   } else if (verb == "topic" && args.size() == 1 && parse_topic(args[0])) {
     std::string error;
     return create_topic(cluster, *parse_topic(args[0]), error) ? "ok: " + line : "error: " + error;
@@ -192,6 +195,9 @@ void serve_control(rd_kafka_mock_cluster_t* cluster, const std::string& path,
 
 int main(int argc, char** argv) {
   Options options = parse_options(argc, argv);
+  // Fetch responses are built in fresh buffers: keep them off mmap (malloc_tuning.hpp), so the
+  // benchmarks measure the sink rather than the mock's page faults.
+  ks3::kafka::tune_malloc_for_streaming(std::getenv("GLIBC_TUNABLES"));
 
   // Block the stop signals before librdkafka starts its threads (they inherit the mask), so that
   // only sigwait() below sees them.

@@ -10,8 +10,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
+#include <cstdlib>
 
 #include "kafka/consumer.hpp"
+#include "kafka/malloc_tuning.hpp"
 #include "metrics/exception_message.hpp"
 #include "metrics/heartbeat.hpp"
 #include "metrics/http_server.hpp"
@@ -272,7 +274,12 @@ void wait_for_signal(asio::io_context& io, Sink& sink, asio::signal_set& signals
 }  // namespace
 
 int run_sink(const SinkConfig& config) {
+  // Before any thread (librdkafka's, the workers') has a malloc arena.
+  const kafka::MallocTuning malloc_tuning =
+      kafka::tune_malloc_for_streaming(std::getenv("GLIBC_TUNABLES"));
   log::configure(config.log_level, config.log_format);
+  log::debug("malloc", {{"tuned", malloc_tuning.applied ? "true" : "false"},
+                        {"detail", malloc_tuning.detail}});
   asio::io_context io(1);
   std::unique_ptr<Sink> sink;
   try {
