@@ -49,7 +49,7 @@ const std::vector<std::pair<std::string, std::string>>& default_properties() {
       // Not smaller: librdkafka 2.0 stops fetching a partition while this queue is full and
       // looks again only up to a second later (no wake-up when it drains), so a 16 MiB queue
       // measured a third of the throughput (README, Benchmarks).
-      {"queued.max.messages.kbytes", "65536"},
+      {"queued.max.messages.kbytes", std::to_string(kDefaultQueuedMaxMessagesKiB)},
       {"fetch.max.bytes", "16777216"},
   };
   return defaults;

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -45,6 +46,10 @@ struct ConsumerConfig {
 
 // The defaults, before `properties` (documented in README "Kafka settings").
 const std::vector<std::pair<std::string, std::string>>& default_properties();
+
+// librdkafka's prefetch bound the sink sets by default (queued.max.messages.kbytes, in KiB): the
+// memory budget reserves it (server/config: kafka_prefetch_bytes).
+inline constexpr std::uint64_t kDefaultQueuedMaxMessagesKiB = 65536;
 
 // Properties that must keep the value given here: offsets are committed only by the sink,
 // only for records that are durable in S3, and only at cut boundaries.

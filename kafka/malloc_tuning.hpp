@@ -5,15 +5,15 @@
 // hundreds of KiB to MiB. glibc serves such sizes with mmap (above M_MMAP_THRESHOLD, 128 KiB at
 // first) and trims freed heap tops above M_TRIM_THRESHOLD, so the next buffer of the same size
 // starts on fresh pages: one page fault per 4 KiB. On this project's 2-core VMs page faults were
-// the largest single cost after compression: perf showed a third of the sink's kernel time in
-// them, and kafka-mock-broker spent half its time faulting in response buffers. With the
-// thresholds below, a 1 KiB document run took 0.4-0.6x the page faults and about 0.7x the CPU
-// (docs/DESIGN.md, "Memory").
+// the largest single cost after compression: kafka-mock-broker spent half its time faulting in
+// response buffers, and the sink's broker thread faulted in every fetch buffer. Side by side on
+// the same topic (bench/run, 1 KiB documents and the 10,000-object dataset), the thresholds below
+// took 0.84-0.87x the sink's CPU per GB (docs/DESIGN.md, "Backpressure and memory").
 //
-// Freed memory up to the trim threshold stays mapped per malloc arena: RSS after a burst stays
-// near its peak instead of falling back, the peak itself does not grow (the memory was in use at
-// that peak). An operator who sets glibc.malloc tunables in GLIBC_TUNABLES keeps them: nothing
-// is changed then.
+// The price: freed memory up to the trim threshold stays mapped per malloc arena, and buffers
+// between 128 KiB and 32 MiB come from the heap, where fragments can stay behind: peak RSS of the
+// 10,000-object run grew by about 40 MiB (README, memory formula). An operator who sets
+// glibc.malloc tunables in GLIBC_TUNABLES keeps them: nothing is changed then.
 #pragma once
 
 #include <string>

@@ -2,8 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <thread>
 
+#include "kafka/consumer_config.hpp"  // the prefetch default (a constant: no link to ks3_kafka)
 #include "server/config/config_schema.hpp"
 
 namespace ks3::server {
@@ -48,6 +50,19 @@ RawValue shown_value(const KeySpec& key, const SinkConfig& config) {
 
 ConfigError::ConfigError(std::vector<ConfigIssue> issues)
     : std::runtime_error(join_issues(issues)), issues_(std::move(issues)) {}
+
+std::uint64_t kafka_prefetch_bytes(const KafkaSettings& kafka) {
+  std::uint64_t kib = kafka::kDefaultQueuedMaxMessagesKiB;
+  if (auto given = kafka.properties.find("queued.max.messages.kbytes");
+      given != kafka.properties.end()) {
+    // Not a number: librdkafka refuses it at start with its own message; keep the default here.
+    std::uint64_t parsed = 0;
+    const auto& text = given->second;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+    if (error == std::errc{} && end == text.data() + text.size()) kib = parsed;
+  }
+  return kib * 1024;
+}
 
 std::uint32_t default_pipeline_workers() {
   const unsigned cores = std::thread::hardware_concurrency();

@@ -23,9 +23,9 @@
 #include "metrics/log.hpp"
 #include "s3/client_config.hpp"
 #include "s3/credentials_chain.hpp"
+#include "server/compress/compressor.hpp"
 #include "server/config/mirror_settings.hpp"
 #include "server/delivery/rotation.hpp"
-#include "server/compress/compressor.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
 
@@ -37,7 +37,7 @@ struct KafkaSettings {
   std::vector<std::string> topics;
   std::string topics_regex;  // a regex subscription ('^' is added when missing)
   std::map<std::string, std::string> properties;  // passed through to librdkafka as they are
-  bool fetch_wakeup = true;  // kafka::ConsumerConfig::fetch_wakeup
+  bool fetch_wakeup = true;                       // kafka::ConsumerConfig::fetch_wakeup
 };
 
 struct S3Settings {
@@ -82,10 +82,17 @@ struct SchemaRegistrySettings {
   std::string ca_file;   // https: a PEM CA file instead of the system store
 };
 
+// The memory budget counts everything the sink holds for records, librdkafka's prefetch queue
+// included: the budget reserves kafka_prefetch_bytes() up front, and the pipeline's own bytes
+// (buffers, parts, objects waiting for upload) count on top of it.
 struct MemorySettings {
   std::uint64_t high_watermark = 256ULL << 20;  // pause every partition above this
   std::uint64_t low_watermark = 192ULL << 20;   // resume below this
 };
+
+// What librdkafka's consumer queue may hold: queued.max.messages.kbytes from the kafka
+// properties (the last one given), or the sink's default (64 MiB). Reserved in the memory budget.
+std::uint64_t kafka_prefetch_bytes(const KafkaSettings& kafka);
 
 // The number of cores (at least 1): the default of pipeline.workers.
 std::uint32_t default_pipeline_workers();

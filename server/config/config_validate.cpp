@@ -242,10 +242,21 @@ void check_process(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   if (config.memory.low_watermark >= config.memory.high_watermark) {
     issues.push_back({"memory.low_watermark", "must be below memory.high_watermark"});
   }
-  if (config.memory.high_watermark < 2 * config.s3.part_size) {
+  const std::uint64_t prefetch = kafka_prefetch_bytes(config.kafka);
+  if (config.memory.high_watermark < prefetch + 2 * config.s3.part_size) {
     issues.push_back({"memory.high_watermark",
-                      "must be at least twice s3.part_size (a part "
-                      "must fit while another uploads)"});
+                      "must be at least librdkafka's prefetch (kafka.properties "
+                      "queued.max.messages.kbytes: " +
+                          std::to_string(prefetch >> 20) +
+                          " MiB, which the budget counts) plus twice s3.part_size (a part must "
+                          "fit while another uploads)"});
+  } else if (config.memory.low_watermark < prefetch) {
+    issues.push_back({"memory.low_watermark",
+                      "must be at least librdkafka's prefetch (kafka.properties "
+                      "queued.max.messages.kbytes: " +
+                          std::to_string(prefetch >> 20) +
+                          " MiB), which the budget counts: below it consumption would never "
+                          "resume"});
   }
   if (config.shutdown_deadline.count() <= 0) {
     issues.push_back({"shutdown_deadline", "must be above 0, e.g. 30s"});

@@ -264,7 +264,7 @@ asio::awaitable<void> MirrorSink::commit_one(kafka::TopicPartition tp, std::uint
 void MirrorSink::apply_backpressure() {
   if (!consumer_) return;
   const std::uint64_t held =
-      planner_.held_bytes() +
+      kafka_prefetch_bytes(config_.kafka) + planner_.held_bytes() +
       kRequestOverhead * (planner_.waiting_requests() + planner_.in_flight_requests());
   metrics_.memory_budget_used_bytes.set(static_cast<double>(held));
   if (!paused_ && held > config_.memory.high_watermark) {

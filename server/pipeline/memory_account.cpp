@@ -2,9 +2,14 @@
 
 namespace ks3::server {
 
-MemoryAccount::MemoryAccount(std::uint64_t high_watermark, std::uint64_t low_watermark,
+MemoryAccount::MemoryAccount(std::uint64_t reserved, std::uint64_t high_watermark,
+                             std::uint64_t low_watermark,
                              std::function<void(MemoryBudget::Change)> on_change)
-    : budget_(high_watermark, low_watermark), on_change_(std::move(on_change)) {}
+    : budget_(high_watermark, low_watermark),
+      on_change_(std::move(on_change)),
+      reserved_(reserved) {
+  budget_.add(reserved_);  // before any partition: no transition to report
+}
 
 void MemoryAccount::apply(MemoryBudget::Change change) {
   if (change != MemoryBudget::Change::none && on_change_) on_change_(change);

@@ -16,8 +16,11 @@ namespace ks3::server {
 
 class MemoryAccount : public std::enable_shared_from_this<MemoryAccount> {
  public:
-  // `on_change` is called with every pause/resume transition (on the io_context's thread).
-  MemoryAccount(std::uint64_t high_watermark, std::uint64_t low_watermark,
+  // `reserved`: bytes held outside the pipeline that count all the time (librdkafka's prefetch
+  // queue, config kafka_prefetch_bytes), so the watermarks bound the process, not only the
+  // pipeline. `on_change` is called with every pause/resume transition (on the io_context's
+  // thread).
+  MemoryAccount(std::uint64_t reserved, std::uint64_t high_watermark, std::uint64_t low_watermark,
                 std::function<void(MemoryBudget::Change)> on_change);
 
   // Stops calling on_change (the owner is going away; bodies may outlive it).
@@ -35,7 +38,8 @@ class MemoryAccount : public std::enable_shared_from_this<MemoryAccount> {
   // Wraps a part's bytes in a body that counts against the budget until it is destroyed.
   s3::SharedBody counted_part(std::string bytes);
 
-  std::uint64_t used() const { return budget_.used(); }
+  std::uint64_t used() const { return budget_.used(); }  // reserved included
+  std::uint64_t reserved() const { return reserved_; }
   std::uint64_t buffered() const { return buffered_; }
   std::uint64_t in_parts() const { return in_parts_; }
   std::uint64_t open() const { return open_; }
@@ -48,6 +52,7 @@ class MemoryAccount : public std::enable_shared_from_this<MemoryAccount> {
 
   MemoryBudget budget_;
   std::function<void(MemoryBudget::Change)> on_change_;
+  std::uint64_t reserved_ = 0;
   std::uint64_t buffered_ = 0;
   std::uint64_t in_parts_ = 0;
   std::uint64_t open_ = 0;

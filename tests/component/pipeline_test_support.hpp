@@ -21,13 +21,13 @@
 #include "metrics/sink_metrics.hpp"
 #include "s3/client.hpp"
 #include "s3/multipart_upload.hpp"
-#include "server/config/config.hpp"
 #include "server/compress/compressor.hpp"
+#include "server/config/config.hpp"
 #include "server/pipeline/async_condition.hpp"
 #include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/pipeline.hpp"
-#include "server/workers/worker_pool.hpp"
 #include "server/record/json_path.hpp"
+#include "server/workers/worker_pool.hpp"
 #include "tests/component/fake_s3.hpp"
 #include "tests/component/s3_test_support.hpp"
 
@@ -247,13 +247,14 @@ struct PipelineRig {
   std::optional<std::string> fatal;
 };
 
-// A configuration for tests: the fake's bucket, one topic, small parts, fast ticks.
+// A configuration for tests: the fake's bucket, one topic, small parts, fast ticks. The fake
+// consumer prefetches nothing, so the budget's librdkafka reservation is small (1 MiB).
 // `sets` are --set overrides ("rotation.max_records=3").
 inline server::SinkConfig test_sink_config(std::vector<std::string> sets = {}) {
   server::ConfigSources sources;
   sources.sets = std::move(sets);
   return server::load_config_from_yaml(R"(
-kafka: {topics: [t]}
+kafka: {topics: [t], properties: {queued.max.messages.kbytes: "1024"}}
 s3: {bucket: test-bucket, part_size: 5MiB}
 memory: {high_watermark: 64MiB, low_watermark: 32MiB}
 rotation: {max_bytes: 0, idle_flush: 0, max_open: 0, max_records: 1000000}

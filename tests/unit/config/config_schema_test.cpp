@@ -101,7 +101,7 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
       {"bad_records.dead_letter_prefix",
        {{"/dlq", {"bad_records.policy=dead_letter"}}, {"''", {"bad_records.policy=dead_letter"}}}},
       {"memory.high_watermark", {{"1MiB"}}},
-      {"memory.low_watermark", {{"1GiB"}}},
+      {"memory.low_watermark", {{"1GiB"}, {"32MiB"}}},  // 32 MiB: below the 64 MiB prefetch
       {"shutdown_deadline", {{"0"}}},
       {"http.listen", {{"9400"}, {"'host:99999'"}, {"':9400'"}}},
       {"parquet.value", {{"infer", {"format.type=parquet", "format.value_encoding=base64"}}}},

@@ -372,3 +372,34 @@ TEST(Config, ReadsAFileAndReportsAMissingOne) {
 
 }  // namespace
 }  // namespace ks3::server
+
+namespace ks3::server {
+namespace {
+
+TEST(KafkaPrefetchBytes, TheDefaultOrTheGivenQueueBound) {
+  KafkaSettings kafka;
+  EXPECT_EQ(kafka_prefetch_bytes(kafka), 64u << 20);
+  kafka.properties["queued.max.messages.kbytes"] = "16384";
+  EXPECT_EQ(kafka_prefetch_bytes(kafka), 16u << 20);
+  kafka.properties["queued.max.messages.kbytes"] = "lots";  // librdkafka refuses it at start
+  EXPECT_EQ(kafka_prefetch_bytes(kafka), 64u << 20);
+}
+
+// The budget reserves librdkafka's prefetch: a high watermark that leaves no room for two parts
+// on top of it is refused, naming the key and the prefetch.
+TEST(KafkaPrefetchBytes, AHighWatermarkBelowPrefetchPlusTwoPartsIsRefused) {
+  ConfigSources sources;
+  sources.sets = {"kafka.topics=t", "s3.bucket=b", "memory.high_watermark=70MiB",
+                  "memory.low_watermark=65MiB"};
+  try {
+    load_config(sources);
+    FAIL() << "70 MiB < 64 MiB prefetch + 2 x 8 MiB parts was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("memory.high_watermark"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("queued.max.messages.kbytes: 64 MiB"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ks3::server
