@@ -222,8 +222,7 @@ SinkMetrics::SinkMetrics(prometheus::Registry& r)
                                             "Mirror mode: object requests waiting or in flight.")),
       mirror_key_log_writes(family<Counter>(
           r, "mirror_key_log_writes_total",
-          "Mirror mode: key log objects written (deltas and snapshots of the key map).",
-          {"kind"})),
+          "Mirror mode: key log objects written (deltas and snapshots of the key map).", {"kind"})),
       mirror_key_log_loaded_entries(single<Counter>(
           r, "mirror_key_log_loaded_entries_total",
           "Mirror mode: key map entries read back from the key log on assignment.")) {

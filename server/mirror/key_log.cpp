@@ -131,8 +131,8 @@ KeyLogDecoded decode_key_log(std::string_view in) {
     return refused("bad header (partition, first, end, entries)");
   }
   const bool delta = body.kind == KeyLogKind::delta;
-  if (body.partition < 0 || body.end < 0 || (delta ? body.first < 0 || body.first >= body.end
-                                                   : body.first != -1)) {
+  if (body.partition < 0 || body.end < 0 ||
+      (delta ? body.first < 0 || body.first >= body.end : body.first != -1)) {
     return refused("offsets do not describe a " + std::string(kind));
   }
   // Every entry takes at least 5 bytes ("e 0\n\n"): no allocation beyond what the body holds.

@@ -5,10 +5,11 @@
 //
 // Bound: at most `capacity` entries; a new entry beyond it drops the least recently changed one
 // (counted in evictions()). A dropped or never-seen record key (without mirror.key_log a restart
-// empties the map) cannot be resolved: its tombstone finds nothing, and its move leaves the old object.
-// Entries remember their partition, so a revoked partition's entries can be forgotten (another
-// instance may change those documents meanwhile). With mirror.key_log the map of a partition is
-// also kept in S3 and loaded on assignment (key_log.hpp): a restart no longer empties it.
+// empties the map) cannot be resolved: its tombstone finds nothing, and its move leaves the old
+// object. Entries remember their partition, so a revoked partition's entries can be forgotten
+// (another instance may change those documents meanwhile). With mirror.key_log the map of a
+// partition is also kept in S3 and loaded on assignment (key_log.hpp): a restart no longer empties
+// it.
 #pragma once
 
 #include <cstdint>

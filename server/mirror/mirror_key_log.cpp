@@ -84,8 +84,9 @@ asio::awaitable<std::optional<std::vector<std::string>>> MirrorSink::list_key_lo
   co_return keys;
 }
 
-asio::awaitable<std::optional<std::string>> MirrorSink::get_key_log(
-    const kafka::TopicPartition& tp, std::uint64_t id, std::string key) {
+asio::awaitable<std::optional<std::string>> MirrorSink::get_key_log(const kafka::TopicPartition& tp,
+                                                                    std::uint64_t id,
+                                                                    std::string key) {
   auto alive = std::weak_ptr<bool>(alive_);
   std::uint64_t failures = 0;
   while (true) {
@@ -177,12 +178,11 @@ asio::awaitable<void> MirrorSink::load_key_log(kafka::TopicPartition tp, std::ui
                                       {"map_size", planner_.key_map().size()},
                                       {"ms", static_cast<std::int64_t>(elapsed.count())}});
   if (foreign > 0 || refused > 0) {
-    log::warn("keys under the mirror key log folder were skipped",
-              {{"topic", tp.topic},
-               {"partition", tp.partition},
-               {"prefix", folder},
-               {"not_key_log_names", foreign},
-               {"unreadable", refused}});
+    log::warn("keys under the mirror key log folder were skipped", {{"topic", tp.topic},
+                                                                    {"partition", tp.partition},
+                                                                    {"prefix", folder},
+                                                                    {"not_key_log_names", foreign},
+                                                                    {"unreadable", refused}});
   }
   // Stays paused while the memory budget is exhausted (resume_all resumes it) or on the way out.
   if (consumer_ && !paused_ && phase_ == Phase::running && !handle->revoking) {
@@ -280,8 +280,8 @@ asio::awaitable<void> MirrorSink::write_snapshot(kafka::TopicPartition tp, std::
   handle->snapshots.push_back(snapshot.end);
   // What the newest committed snapshot covers goes (best effort: a failed DELETE leaves an
   // object that no load reads, and the next collection tries again).
-  const KeyLogGarbage garbage = plan_key_log_gc(handle->snapshots, handle->deltas,
-                                                handle->committed);
+  const KeyLogGarbage garbage =
+      plan_key_log_gc(handle->snapshots, handle->deltas, handle->committed);
   const std::pair<KeyLogKind, const std::vector<std::int64_t>*> collect[] = {
       {KeyLogKind::snapshot, &garbage.snapshots}, {KeyLogKind::delta, &garbage.deltas}};
   for (const auto& [kind, offsets] : collect) {

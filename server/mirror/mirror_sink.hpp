@@ -123,8 +123,7 @@ class MirrorSink final : public kafka::ConsumerListener {
   // The body of a key log object (retried like the listing); "" when it is gone, nullopt when
   // the partition is not current any more.
   boost::asio::awaitable<std::optional<std::string>> get_key_log(const kafka::TopicPartition& tp,
-                                                                 std::uint64_t id,
-                                                                 std::string key);
+                                                                 std::uint64_t id, std::string key);
   // Writes the delta of the key changes before `offset` (if any), then commits `offset`. False
   // when either failed (a failed delta also stops the sink).
   boost::asio::awaitable<bool> persist_and_commit(kafka::TopicPartition tp, std::uint64_t id,

@@ -32,8 +32,9 @@ void MirrorPlanner::revoke(std::uint64_t partition_id) {
     Slot& slot = it->second;
     if (slot.waiting) {
       std::vector<Position>& positions = slot.waiting->positions;
-      std::erase_if(positions,
-                    [&](const Position& position) { return position.partition_id == partition_id; });
+      std::erase_if(positions, [&](const Position& position) {
+        return position.partition_id == partition_id;
+      });
       if (positions.empty()) {
         held_bytes_ -= slot.waiting->body ? slot.waiting->body->size() : 0;
         slot.waiting.reset();

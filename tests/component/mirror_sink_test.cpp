@@ -135,7 +135,8 @@ TEST_F(MirrorSinkTest, LeavesTheDocumentsThatExistWithTheirLastVersion) {
   // Offsets 0 and 2 coalesced (one batch): one PUT for a.json; b: a PUT then a DELETE (the
   // tombstone after the deleted row finds nothing left); c: the tombstone found it in the map.
   // The other PUTs are the key log's deltas (one per commit that changed the key map).
-  const auto deltas = static_cast<std::size_t>(r.metrics.mirror_key_log_writes.with({"delta"}).value());
+  const auto deltas =
+      static_cast<std::size_t>(r.metrics.mirror_key_log_writes.with({"delta"}).value());
   EXPECT_EQ(key_log("deltas").size(), deltas);
   EXPECT_EQ(s3.count(S3Op::put_object), 3u + deltas);
   EXPECT_EQ(s3.count(S3Op::delete_object), 2u);
@@ -310,7 +311,8 @@ TEST_F(MirrorSinkTest, ARestartLoadsTheKeyMapSoOlderTombstonesAndMovesResolve) {
       EXPECT_TRUE(second.consumer.paused_partitions.contains(tp)) << "not paused while loading";
     }
     run(io, [&]() -> asio::awaitable<void> {
-      EXPECT_TRUE(co_await eventually([&] { return !second.consumer.paused_partitions.contains(tp); }));
+      EXPECT_TRUE(
+          co_await eventually([&] { return !second.consumer.paused_partitions.contains(tp); }));
       second.feed({tombstone(0, offset, "1"), doc(0, offset + 1, "2", "School", "u2", R"({"v":9})"),
                    doc(0, offset + 2, "9", "Student", "u9", "{}")});
       EXPECT_TRUE(co_await eventually([&] { return second.consumer.offset(0) == offset + 3; }));
@@ -348,7 +350,8 @@ TEST_F(MirrorSinkTest, AReplayAfterALostCommitConverges) {
       EXPECT_TRUE(co_await eventually([&] { return first.consumer.offset(0) == 2; }));
     }());
   }
-  EXPECT_EQ(key_log("deltas"), (std::vector<std::string>{"00000000000000000001", "00000000000000000002"}));
+  EXPECT_EQ(key_log("deltas"),
+            (std::vector<std::string>{"00000000000000000001", "00000000000000000002"}));
   // The commit of offset 2 was lost: the next run replays offset 1 with the map as of offset 1.
   MirrorRig second(io, s3, config);
   second.assign(0, 1);
@@ -363,8 +366,9 @@ TEST_F(MirrorSinkTest, AReplayAfterALostCommitConverges) {
 // A key log that cannot be listed keeps the partition paused (no record may be planned without
 // its map) and is retried; once read, the partition resumes.
 TEST_F(MirrorSinkTest, AFailedKeyLogListingKeepsThePartitionPausedAndIsRetried) {
-  MirrorRig r(io, s3,
-              mirror_config({"s3.max_attempts=1", "s3.retry_base_delay=20ms", "s3.retry_max_delay=40ms"}));
+  MirrorRig r(
+      io, s3,
+      mirror_config({"s3.max_attempts=1", "s3.retry_base_delay=20ms", "s3.retry_max_delay=40ms"}));
   s3.inject(S3Op::list_objects_v2, Fault::http_error(500, "InternalError"), 3);
   const kafka::TopicPartition tp{"t", 0};
   r.assign(0, 5, false);

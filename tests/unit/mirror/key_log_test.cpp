@@ -24,10 +24,12 @@ TEST(MirrorKeyLog, NamesSortByOffsetAndParseBack) {
   EXPECT_EQ(folder, "docs/_ks3/mirror/keys/edfi.dms.document/3/");
   const std::string key = key_log_key(folder, KeyLogKind::delta, 4711);
   EXPECT_EQ(key, folder + "deltas/00000000000000004711");
-  EXPECT_EQ(key_log_key(folder, KeyLogKind::snapshot, 9), folder + "snapshots/00000000000000000009");
+  EXPECT_EQ(key_log_key(folder, KeyLogKind::snapshot, 9),
+            folder + "snapshots/00000000000000000009");
   const std::string deltas = key_log_subfolder(folder, KeyLogKind::delta);
   EXPECT_EQ(parse_key_log_key(deltas, key), 4711);
-  EXPECT_LT(key_log_key(folder, KeyLogKind::delta, 999), key_log_key(folder, KeyLogKind::delta, 1000));
+  EXPECT_LT(key_log_key(folder, KeyLogKind::delta, 999),
+            key_log_key(folder, KeyLogKind::delta, 1000));
   EXPECT_FALSE(parse_key_log_key(deltas, deltas + "4711"));
   EXPECT_FALSE(parse_key_log_key(deltas, deltas + "0000000000000000471x"));
   EXPECT_FALSE(parse_key_log_key(deltas, deltas + "00000000000000004711.tmp"));
@@ -133,8 +135,8 @@ TEST(MirrorKeyLog, CollectionKeepsWhatALoadAtTheCommitOrLaterNeeds) {
 }
 
 TEST(MirrorKeyLog, NetChangesKeepEachKeysLastChangeInOrder) {
-  auto net = net_key_changes({put("a", "1"), put("b", "2"), erase("a"), put("c", "3"),
-                              put("b", "4")});
+  auto net =
+      net_key_changes({put("a", "1"), put("b", "2"), erase("a"), put("c", "3"), put("b", "4")});
   EXPECT_THAT(net, ElementsAre(erase("a"), put("c", "3"), put("b", "4")));
 }
 

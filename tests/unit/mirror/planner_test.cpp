@@ -197,7 +197,7 @@ TEST_F(Planner, ARevokeDropsThePartitionsWaitingChanges) {
   planner.add(p, 0, upsert("k", "A.json", "v0"));
   auto in_flight = planner.next_request();
   planner.add(p, 1, upsert("k", "A.json", "v1"));  // waits behind v0
-  planner.add(p, 2, upsert("j", "B.json", "w"));    // ready, never started
+  planner.add(p, 2, upsert("j", "B.json", "w"));   // ready, never started
   EXPECT_EQ(planner.waiting_requests(), 2u);
   planner.revoke(p);
   EXPECT_EQ(planner.waiting_requests(), 0u);
