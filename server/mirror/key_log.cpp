@@ -2,20 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <unordered_map>
+
+#include "server/delivery/manifest.hpp"
 
 namespace ks3::server {
 namespace {
 
-constexpr std::size_t kOffsetDigits = 20;  // INT64_MAX has 19 digits: 20 keep a leading 0
+// Offsets in names are zero-padded to 20 digits, as in the cut manifests' names.
+constexpr std::size_t kOffsetDigits = 20;
 constexpr std::string_view kMagic = "ks3-mirror-keys";
-
-std::string padded(std::int64_t offset) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%020lld", static_cast<long long>(offset));
-  return buffer;
-}
 
 // Reads a decimal integer up to `stop` (or the end) from `in`, advancing past the separator.
 template <typename Int>
@@ -57,13 +53,8 @@ std::string_view to_string(KeyLogKind kind) {
 }
 
 std::string key_log_folder(std::string_view root, std::string_view topic, std::int32_t partition) {
-  std::string out(root);
-  out += kKeyLogFolder;
-  out += topic;
-  out += '/';
-  out += std::to_string(partition);
-  out += '/';
-  return out;
+  return std::string(root).append(kKeyLogFolder).append(topic) + '/' + std::to_string(partition) +
+         '/';
 }
 
 std::string key_log_subfolder(std::string_view folder, KeyLogKind kind) {
@@ -71,7 +62,8 @@ std::string key_log_subfolder(std::string_view folder, KeyLogKind kind) {
 }
 
 std::string key_log_key(std::string_view folder, KeyLogKind kind, std::int64_t offset) {
-  return key_log_subfolder(folder, kind) + padded(offset);
+  // "<subfolder><offset:20 digits>": the manifests' padding (server/delivery/manifest.hpp).
+  return manifest_start_after(key_log_subfolder(folder, kind), offset);
 }
 
 std::optional<std::int64_t> parse_key_log_key(std::string_view subfolder, std::string_view key) {
