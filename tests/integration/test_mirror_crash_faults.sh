@@ -29,6 +29,7 @@ template='{{value.projectname}}/{{value.resourcename}}/{{value.documentuuid}}.js
 crash_case() {
   local name=$1 topic=$2 documents=$3 flags=$4; shift 4
   local dir=$KS3_WORK/$name group=edfi-mirror-$name total first second killed_at i
+  local started=$SECONDS
   mkdir -p "$dir"
   # shellcheck disable=SC2086  # the generator flags are words
   "$KS3_PYTHON" "$KS3_ROOT/tests/tools/edfi_traffic.py" generate --documents "$documents" \
@@ -60,6 +61,7 @@ crash_case() {
   "$KS3_PYTHON" "$KS3_ROOT/tests/tools/edfi_traffic.py" check-mirror \
     --endpoint "$KS3_S3RVER_URL" --bucket lake --prefix "$name/" --expected "$dir/expected.json" ||
     fail "$name: after the crash and the faults the mirror does not hold the live documents"
+  note "$name: converged in $((SECONDS - started)) s"
 }
 
 crash_case rows edfi.dms.document 3000 ""
