@@ -347,11 +347,11 @@ TEST(MirrorPlannerModel, RandomTrafficConvergesToTheLastChangePerKey) {
 // A model check of the key log across crashes: random traffic of two partitions with moves
 // (a record key's object changes) and tombstone-only deletes (the object is found through the
 // key map only), requests completed in random order, deltas written before each commit and
-// snapshots and collections at random, some commits lost after their delta. Two runs crash at random points (some requests in
-// flight land, the others never do, uncommitted records are replayed by the next run, which
-// loads the key maps as MirrorSink does); the bucket must end with exactly the last state of
-// every document. Without the key log (load skipped) the tombstones and moves of documents
-// written before a crash leave objects behind, which this check catches.
+// snapshots and collections at random, some commits lost after their delta. Two runs crash at
+// random points (some requests in flight land, the others never do, uncommitted records are
+// replayed by the next run, which loads the key maps as MirrorSink does); the bucket must end with
+// exactly the last state of every document. Without the key log (load skipped) the tombstones and
+// moves of documents written before a crash leave objects behind, which this check catches.
 struct KeyLogModel {
   struct Record {
     std::string key;
@@ -433,7 +433,8 @@ struct KeyLogModel {
       if (!due) return;
       KeyLogBody delta = planner.take_key_changes(ids[part], *due);
       if (!delta.entries.empty()) deltas[part][*due] = encode_key_log(delta);
-      if (may_be_lost && rng() % 6 == 0) return;  // the commit is lost (a delta past the commit stays)
+      if (may_be_lost && rng() % 6 == 0)
+        return;  // the commit is lost (a delta past the commit stays)
       planner.committed(ids[part], *due);
       committed[part] = *due;
     };
