@@ -219,7 +219,13 @@ SinkMetrics::SinkMetrics(prometheus::Registry& r)
           single<Counter>(r, "mirror_key_map_evictions_total",
                           "Mirror mode: entries dropped from the bounded record key map.")),
       mirror_pending_requests(single<Gauge>(r, "mirror_pending_requests",
-                                            "Mirror mode: object requests waiting or in flight.")) {
+                                            "Mirror mode: object requests waiting or in flight.")),
+      mirror_key_log_writes(family<Counter>(
+          r, "mirror_key_log_writes_total",
+          "Mirror mode: key log objects written (deltas and snapshots of the key map).", {"kind"})),
+      mirror_key_log_loaded_entries(single<Counter>(
+          r, "mirror_key_log_loaded_entries_total",
+          "Mirror mode: key map entries read back from the key log on assignment.")) {
   build_info.with({KS3_VERSION}).set(1);
 }
 

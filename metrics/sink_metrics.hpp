@@ -204,6 +204,10 @@ struct SinkMetrics {
   Counter mirror_key_map_evictions;
   // Object requests waiting or in flight.
   Gauge mirror_pending_requests;
+  // Key log objects written (mirror.key_log): deltas and snapshots of partitions' key maps. {kind}
+  Family<Counter> mirror_key_log_writes;
+  // Key map entries read back from the key log on assignment.
+  Counter mirror_key_log_loaded_entries;
 };
 
 }  // namespace ks3::metrics

@@ -485,6 +485,11 @@ std::vector<KeySpec> build_keys() {
           {Compression::none, Compression::gzip}, namer<Compression>(to_string), nullptr}));
   keys.push_back(count_key(
       "mirror.key_map_size", [](C & c) -> auto& { return c.mirror.key_map_size; }, 0, 100000000));
+  keys.push_back(bool_key(
+      "mirror.key_log", [](C & c) -> auto& { return c.mirror.key_log; }));
+  keys.push_back(count_key(
+      "mirror.key_log_snapshot_every",
+      [](C & c) -> auto& { return c.mirror.key_log_snapshot_every; }, 1, 100000));
   // The command line's --log-level and --log-format go through these two keys (config_loader).
   keys.push_back(choice_key(
       "log.level", [](C & c) -> auto& { return c.log_level; },

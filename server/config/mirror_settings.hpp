@@ -34,6 +34,11 @@ struct MirrorSettings {
   // Record key -> object key entries kept to find the object of a tombstone or of a document
   // that moved (least recently changed dropped first); 0 turns the map off.
   std::uint64_t key_map_size = 100000;
+  // Keep each partition's key map in S3 (under <s3.prefix>_ks3/mirror/keys/, a delta before
+  // every commit that changes it, a snapshot every `key_log_snapshot_every` deltas) and load it
+  // on assignment, so that a restart or a new owner still resolves tombstones and moves.
+  bool key_log = true;
+  std::uint64_t key_log_snapshot_every = 50;
 };
 
 std::string_view to_string(SinkMode mode);

@@ -57,4 +57,15 @@ void MirrorKeyMap::forget_partition(std::uint64_t partition_id) {
   }
 }
 
+std::vector<std::pair<std::string, std::string>> MirrorKeyMap::entries_of(
+    std::uint64_t partition_id) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+    if (it->partition_id != partition_id) continue;
+    const std::size_t nul = it->id.find('\0');
+    out.emplace_back(it->id.substr(nul + 1), it->object_key);
+  }
+  return out;
+}
+
 }  // namespace ks3::server

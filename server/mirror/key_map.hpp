@@ -4,10 +4,12 @@
 // map does both. Pure (no I/O).
 //
 // Bound: at most `capacity` entries; a new entry beyond it drops the least recently changed one
-// (counted in evictions()). A dropped or never-seen record key (after a restart the map starts
-// empty) cannot be resolved: its tombstone finds nothing, and its move leaves the old object.
-// Entries remember their partition, so a revoked partition's entries can be forgotten (another
-// instance may change those documents meanwhile).
+// (counted in evictions()). A dropped or never-seen record key (without mirror.key_log a restart
+// empties the map) cannot be resolved: its tombstone finds nothing, and its move leaves the old
+// object. Entries remember their partition, so a revoked partition's entries can be forgotten
+// (another instance may change those documents meanwhile). With mirror.key_log the map of a
+// partition is also kept in S3 and loaded on assignment (key_log.hpp): a restart no longer empties
+// it.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace ks3::server {
 
@@ -31,6 +35,9 @@ class MirrorKeyMap {
   void erase(std::string_view topic, std::string_view record_key);
   // Drops every entry written for this partition.
   void forget_partition(std::uint64_t partition_id);
+  // The (record key, object key) entries of this partition, least recently changed first (put
+  // back in this order, they keep their order: the key log's snapshot).
+  std::vector<std::pair<std::string, std::string>> entries_of(std::uint64_t partition_id) const;
 
   std::size_t size() const { return index_.size(); }
   std::size_t capacity() const { return capacity_; }

@@ -35,8 +35,10 @@ MirrorSink::MirrorSink(asio::any_io_executor executor, const SinkConfig& config,
       config_(config),
       client_(client),
       metrics_(metrics),
+      key_log_(config.mirror.key_log && config.mirror.key_map_size > 0),
       reader_(config),
-      planner_(static_cast<std::size_t>(config.mirror.key_map_size), config.mirror.deletes),
+      planner_(static_cast<std::size_t>(config.mirror.key_map_size), config.mirror.deletes,
+               key_log_),
       max_in_flight_(std::max<std::size_t>(1, config.s3.client.max_connections)),
       tick_timer_(executor),
       settled_(executor) {
@@ -46,6 +48,10 @@ MirrorSink::MirrorSink(asio::any_io_executor executor, const SinkConfig& config,
       (config.mirror.body == MirrorBody::envelope &&
        std::find(fields.begin(), fields.end(), EnvelopeField::headers) != fields.end());
   metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
+  if (key_log_) {
+    own_key_store_ = std::make_unique<S3ManifestStore>(client, config.s3.client.bucket);
+    key_store_ = own_key_store_.get();
+  }
 }
 
 MirrorSink::~MirrorSink() {
@@ -72,11 +78,14 @@ MirrorSink::PartitionHandle* MirrorSink::find(std::string_view topic, std::int32
 }
 
 void MirrorSink::on_assigned(std::span<const kafka::AssignedPartition> partitions) {
+  std::vector<std::pair<kafka::TopicPartition, std::uint64_t>> loading;
   for (const kafka::AssignedPartition& assigned : partitions) {
     PartitionHandle handle;
     handle.id =
         planner_.assign(assigned.tp.topic, assigned.tp.partition, assigned.committed_offset);
     handle.committed = assigned.committed_offset;
+    handle.loading = key_log_;
+    if (handle.loading) loading.emplace_back(assigned.tp, handle.id);
     partitions_[assigned.tp] = handle;
     metrics_.partition(assigned.tp.topic, assigned.tp.partition);
     log::info("partition assigned", {{"mode", "mirror"},
@@ -87,6 +96,13 @@ void MirrorSink::on_assigned(std::span<const kafka::AssignedPartition> partition
   metrics_.rebalances.with({"assigned"}).inc();
   metrics_.assigned_partitions.set(static_cast<double>(partitions_.size()));
   if (consumer_ && (paused_ || phase_ != Phase::running)) consumer_->pause_all();
+  // Paused from on_assigned, a partition starts paused: no record before its key map is read.
+  for (auto& [tp, id] : loading) {
+    if (consumer_) consumer_->pause(tp);
+    asio::co_spawn(executor_, load_key_log(tp, id),
+                   on_exception("reading the mirror key log of " + tp.topic + "/" +
+                                std::to_string(tp.partition)));
+  }
 }
 
 void MirrorSink::on_error(const kafka::ConsumerError& error) {
@@ -102,6 +118,14 @@ void MirrorSink::on_error(const kafka::ConsumerError& error) {
 void MirrorSink::on_record(const kafka::Record& record) {
   if (phase_ != Phase::running) return;  // not consumed: never committed
   PartitionHandle* handle = find(record.topic, record.partition);
+  if (handle && handle->loading) {
+    // Paused until its key map is read: planned now, the record could miss its document's
+    // previous object. Not consumed (never committed): the next start reads it again.
+    fail("a record of " + std::string(record.topic) + "/" + std::to_string(record.partition) +
+         " at offset " + std::to_string(record.offset) +
+         " arrived before the partition's mirror key map was read");
+    return;
+  }
   if (!handle || handle->revoking) return;
   const RecordView view = view_of(record, needs_headers_);
   ++stats_.records;
@@ -224,7 +248,10 @@ asio::awaitable<void> MirrorSink::send(MirrorRequest request) {
 
 void MirrorSink::schedule_commit(const kafka::TopicPartition& tp) {
   auto it = partitions_.find(tp);
-  if (!consumer_ || it == partitions_.end() || it->second.commit_in_flight) return;
+  if (!consumer_ || it == partitions_.end() || it->second.commit_in_flight ||
+      it->second.key_log_lost) {
+    return;
+  }
   std::optional<std::int64_t> due = planner_.commit_due(it->second.id);
   if (!due) return;
   const auto now = std::chrono::steady_clock::now();
@@ -240,24 +267,13 @@ void MirrorSink::schedule_commit(const kafka::TopicPartition& tp) {
 asio::awaitable<void> MirrorSink::commit_one(kafka::TopicPartition tp, std::uint64_t id,
                                              std::int64_t offset) {
   auto alive = std::weak_ptr<bool>(alive_);
-  boost::system::error_code ec = co_await consumer_->commit(tp, offset, "");
+  const bool done = co_await persist_and_commit(tp, id, offset);
   if (alive.expired()) co_return;
-  auto it = partitions_.find(tp);
-  const bool current = it != partitions_.end() && it->second.id == id;
-  if (current) it->second.commit_in_flight = false;
+  PartitionHandle* handle = current(tp, id);
+  if (handle) handle->commit_in_flight = false;
   settled_.notify_all();
-  if (ec) {
-    metrics_.commit_failures.inc();
-    log::warn("offset commit failed; the tick retries it",
-              {{"topic", tp.topic}, {"partition", tp.partition}, {"error", ec.message()}});
-    co_return;
-  }
-  ++stats_.commits;
-  metrics_.commits.inc();
-  if (!current) co_return;
-  planner_.committed(id, offset);
-  it->second.committed = offset;
-  metrics_.partition(tp.topic, tp.partition).last_commit_timestamp.set_to_current_time();
+  if (!done || !handle) co_return;
+  maybe_snapshot(tp);
   schedule_commit(tp);  // progress made meanwhile
 }
 
@@ -274,6 +290,7 @@ void MirrorSink::apply_backpressure() {
   } else if (paused_ && held <= config_.memory.low_watermark && phase_ == Phase::running) {
     paused_ = false;
     consumer_->resume_all();
+    repause_loading();
     metrics_.paused_partitions.set(0);
   }
 }
@@ -318,13 +335,13 @@ asio::awaitable<void> MirrorSink::on_revoked(std::span<const kafka::TopicPartiti
   for (const kafka::TopicPartition& tp : revoked) {
     auto it = partitions_.find(tp);
     if (it == partitions_.end()) continue;
-    if (consumer_) {
+    if (consumer_ && !it->second.key_log_lost) {
       if (auto due = planner_.commit_due(it->second.id)) {
-        if (!co_await consumer_->commit(tp, *due, "")) {
-          planner_.committed(it->second.id, *due);
-          it = partitions_.find(tp);
-          if (it != partitions_.end()) it->second.committed = *due;
-        }
+        // Marked in flight: the tick must not commit past the delta this writes first.
+        const std::uint64_t id = it->second.id;
+        it->second.commit_in_flight = true;
+        co_await persist_and_commit(tp, id, *due);
+        if (PartitionHandle* handle = current(tp, id)) handle->commit_in_flight = false;
       }
     }
     it = partitions_.find(tp);
@@ -348,7 +365,8 @@ asio::awaitable<void> MirrorSink::on_revoked(std::span<const kafka::TopicPartiti
 bool MirrorSink::all_settled() const {
   if (in_flight_ > 0) return false;
   for (const auto& [tp, handle] : partitions_) {
-    if (handle.commit_in_flight) return false;
+    if (handle.commit_in_flight || handle.snapshot_in_flight) return false;
+    if (handle.key_log_lost) continue;  // nothing more is committed for it
     if (!planner_.settled(handle.id) && phase_ != Phase::failed) return false;
     if (consumer_ && planner_.commit_due(handle.id)) return false;
   }

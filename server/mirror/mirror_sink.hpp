@@ -8,6 +8,12 @@
 // arrive while their key waits coalesce into one request. A request that fails for good (after
 // the client's retries) stops the sink: what is not durable is not committed, and the next run
 // replays it (PUT and DELETE are idempotent, so the bucket converges). See docs/DESIGN.md.
+//
+// Key log (mirror.key_log, key_log.hpp; the S3 side in mirror_key_log.cpp): on assignment a
+// partition stays paused until its key map is read back from S3; before a commit that covers key
+// changes, their delta is PUT (a failed PUT stops the sink and nothing past it is committed);
+// every mirror.key_log_snapshot_every deltas a snapshot of the partition's map is PUT and what
+// it makes unnecessary is deleted.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -28,6 +34,7 @@
 #include "server/mirror/change_reader.hpp"
 #include "server/mirror/planner.hpp"
 #include "server/pipeline/async_condition.hpp"
+#include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/pipeline.hpp"
 
 namespace ks3::server {
@@ -51,6 +58,8 @@ class MirrorSink final : public kafka::ConsumerListener {
 
   void set_consumer(ConsumerControl* consumer) { consumer_ = consumer; }
   void set_fatal_handler(FatalHandler handler) { fatal_ = std::move(handler); }
+  // Tests: where the key log is read and written (default: the sink's bucket through the client).
+  void set_key_store_for_tests(ManifestStore* store) { key_store_ = store; }
 
   // Starts the tick (commit retries).
   void start();
@@ -81,6 +90,14 @@ class MirrorSink final : public kafka::ConsumerListener {
     bool commit_in_flight = false;
     bool revoking = false;
     std::chrono::steady_clock::time_point last_commit_at{};
+    // Key log: paused until the key map is read back; what this instance knows is in S3 (read
+    // at the load or written since); deltas since the last snapshot.
+    bool loading = false;
+    bool key_log_lost = false;  // a delta PUT failed: nothing more is committed
+    bool snapshot_in_flight = false;
+    std::vector<std::int64_t> snapshots;
+    std::vector<std::int64_t> deltas;
+    std::uint64_t deltas_since_snapshot = 0;
   };
   // running -> failed -> draining -> stopped; running -> draining -> stopped.
   enum class Phase { running, failed, draining, stopped };
@@ -95,6 +112,26 @@ class MirrorSink final : public kafka::ConsumerListener {
   boost::asio::awaitable<void> commit_one(kafka::TopicPartition tp, std::uint64_t id,
                                           std::int64_t offset);
   void apply_backpressure();
+  // mirror_key_log.cpp
+  PartitionHandle* current(const kafka::TopicPartition& tp, std::uint64_t id);
+  std::string key_log_folder_of(const kafka::TopicPartition& tp) const;
+  boost::asio::awaitable<void> load_key_log(kafka::TopicPartition tp, std::uint64_t id);
+  // Every key under `prefix` (all pages), retried with backoff while the partition is current;
+  // nullopt when it is not any more.
+  boost::asio::awaitable<std::optional<std::vector<std::string>>> list_key_log(
+      const kafka::TopicPartition& tp, std::uint64_t id, std::string prefix);
+  // The body of a key log object (retried like the listing); "" when it is gone, nullopt when
+  // the partition is not current any more.
+  boost::asio::awaitable<std::optional<std::string>> get_key_log(const kafka::TopicPartition& tp,
+                                                                 std::uint64_t id, std::string key);
+  // Writes the delta of the key changes before `offset` (if any), then commits `offset`. False
+  // when either failed (a failed delta also stops the sink).
+  boost::asio::awaitable<bool> persist_and_commit(kafka::TopicPartition tp, std::uint64_t id,
+                                                  std::int64_t offset);
+  void maybe_snapshot(const kafka::TopicPartition& tp);
+  boost::asio::awaitable<void> write_snapshot(kafka::TopicPartition tp, std::uint64_t id,
+                                              KeyLogBody snapshot);
+  void repause_loading();
   bool all_settled() const;
   boost::asio::awaitable<void> tick_loop(std::weak_ptr<bool> alive);
   void fail(const std::string& message);
@@ -106,6 +143,9 @@ class MirrorSink final : public kafka::ConsumerListener {
   metrics::SinkMetrics& metrics_;
   ConsumerControl* consumer_ = nullptr;
   FatalHandler fatal_;
+  bool key_log_ = false;
+  std::unique_ptr<S3ManifestStore> own_key_store_;
+  ManifestStore* key_store_ = nullptr;
   MirrorChangeReader reader_;
   MirrorPlanner planner_;
   std::size_t max_in_flight_;

@@ -1,11 +1,13 @@
 #include "server/mirror/planner.hpp"
 
+#include <algorithm>
+
 #include "server/mirror/delete_marker.hpp"
 
 namespace ks3::server {
 
-MirrorPlanner::MirrorPlanner(std::size_t key_map_capacity, MirrorDeletes deletes)
-    : key_map_(key_map_capacity), deletes_(deletes) {}
+MirrorPlanner::MirrorPlanner(std::size_t key_map_capacity, MirrorDeletes deletes, bool key_log)
+    : key_map_(key_map_capacity), deletes_(deletes), key_log_(key_log && key_map_capacity > 0) {}
 
 std::uint64_t MirrorPlanner::assign(std::string topic, std::int32_t partition,
                                     std::int64_t committed_offset) {
@@ -15,12 +17,88 @@ std::uint64_t MirrorPlanner::assign(std::string topic, std::int32_t partition,
   p.partition = partition;
   p.next_offset = committed_offset;
   p.committed = committed_offset;
+  p.key_log_end = committed_offset;
   return id;
 }
 
 void MirrorPlanner::revoke(std::uint64_t partition_id) {
   key_map_.forget_partition(partition_id);
   partitions_.erase(partition_id);
+  // Waiting changes of the partition are never sent: they are not durable, so not committed,
+  // and the next owner replays them; sent after the revoke they could land after its writes of
+  // the same documents. A change that also carries another partition's records (a change of
+  // that partition replaced into it) still goes out, or those records would never be done.
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    Slot& slot = it->second;
+    if (slot.waiting) {
+      std::vector<Position>& positions = slot.waiting->positions;
+      std::erase_if(positions, [&](const Position& position) {
+        return position.partition_id == partition_id;
+      });
+      if (positions.empty()) {
+        held_bytes_ -= slot.waiting->body ? slot.waiting->body->size() : 0;
+        slot.waiting.reset();
+        --waiting_;
+      }
+    }
+    // A key queued in ready_ without its slot is skipped there.
+    it = !slot.waiting && !slot.in_flight ? slots_.erase(it) : std::next(it);
+  }
+}
+
+void MirrorPlanner::load_keys(std::uint64_t partition_id, const std::vector<KeyLogEntry>& entries) {
+  auto found = partitions_.find(partition_id);
+  if (found == partitions_.end()) return;
+  const std::string& topic = found->second.topic;
+  for (const KeyLogEntry& entry : entries) {
+    if (entry.object_key) {
+      key_map_.put(topic, entry.record_key, *entry.object_key, partition_id);
+    } else {
+      key_map_.erase(topic, entry.record_key);
+    }
+  }
+}
+
+void MirrorPlanner::record_key_change(Partition& p, std::int64_t offset,
+                                      const std::string& record_key,
+                                      std::optional<std::string> object_key) {
+  if (!key_log_) return;
+  if (p.key_log_end < 0) p.key_log_end = offset;  // no commit yet: the first record starts it
+  p.key_changes.push_back({offset, KeyLogEntry{record_key, std::move(object_key)}});
+}
+
+KeyLogBody MirrorPlanner::take_key_changes(std::uint64_t partition_id, std::int64_t end) {
+  KeyLogBody delta;
+  delta.kind = KeyLogKind::delta;
+  delta.end = end;
+  auto found = partitions_.find(partition_id);
+  if (found == partitions_.end()) return delta;
+  Partition& p = found->second;
+  delta.partition = p.partition;
+  delta.first = p.key_log_end < 0 ? end : std::min(p.key_log_end, end);
+  auto past = std::find_if(p.key_changes.begin(), p.key_changes.end(),
+                           [end](const auto& change) { return change.first >= end; });
+  std::vector<KeyLogEntry> changes;
+  changes.reserve(static_cast<std::size_t>(past - p.key_changes.begin()));
+  for (auto it = p.key_changes.begin(); it != past; ++it) changes.push_back(std::move(it->second));
+  p.key_changes.erase(p.key_changes.begin(), past);
+  if (end > p.key_log_end) p.key_log_end = end;
+  delta.entries = net_key_changes(std::move(changes));
+  return delta;
+}
+
+std::optional<KeyLogBody> MirrorPlanner::key_snapshot(std::uint64_t partition_id) const {
+  auto found = partitions_.find(partition_id);
+  if (found == partitions_.end() || found->second.next_offset < 0) return std::nullopt;
+  KeyLogBody snapshot;
+  snapshot.kind = KeyLogKind::snapshot;
+  snapshot.partition = found->second.partition;
+  snapshot.first = -1;
+  snapshot.end = found->second.next_offset;
+  for (auto& [record_key, object_key] : key_map_.entries_of(partition_id)) {
+    snapshot.entries.push_back(KeyLogEntry{std::move(record_key), std::move(object_key)});
+  }
+  return snapshot;
 }
 
 MirrorPlanner::Change MirrorPlanner::removal(const Partition& p, std::uint64_t partition_id,
@@ -59,11 +137,15 @@ MirrorPlanOutcome MirrorPlanner::add(std::uint64_t partition_id, std::int64_t of
     case MirrorChangeKind::upsert: {
       if (change.record_key) {
         // Move detection: the document's previous object, under another key, goes away.
-        if (auto old = key_map_.find(p.topic, *change.record_key);
-            old && *old != change.object_key) {
+        auto old = key_map_.find(p.topic, *change.record_key);
+        if (old && *old != change.object_key) {
           const std::string old_key(*old);
           outcome.moved = true;
           queue(old_key, removal(p, partition_id, offset, change.record_key));
+        }
+        // An update at the same key changes nothing the key log must keep.
+        if (!old || *old != change.object_key) {
+          record_key_change(p, offset, *change.record_key, change.object_key);
         }
         key_map_.put(p.topic, *change.record_key, change.object_key, partition_id);
       }
@@ -84,6 +166,8 @@ MirrorPlanOutcome MirrorPlanner::add(std::uint64_t partition_id, std::int64_t of
           targets.emplace_back(*old);
         }
         key_map_.erase(p.topic, *change.record_key);
+        // Logged even when the map did not know the key: the log may (an evicted entry).
+        record_key_change(p, offset, *change.record_key, std::nullopt);
       }
       outcome.unresolved = targets.empty();
       for (const std::string& target : targets) {

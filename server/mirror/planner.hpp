@@ -16,6 +16,12 @@
 //    record and the one the key map knows for its record key (a tombstone names none itself).
 //  - Replays converge: PUT and DELETE of a key are idempotent, and a replay applies the same
 //    changes in the same per-key order.
+//  - Key log (mirror.key_log, key_log.hpp): the key map changes of a partition's records are
+//    kept until the shell takes them as a delta (for the records before the offset it is about
+//    to commit) and writes it to S3 before that commit; on assignment the shell loads the
+//    partition's map back (load_keys) before its first record.
+//  - A revoked partition's changes that wait (not yet sent) are dropped: the next owner replays
+//    them, and sending them later could overwrite its newer writes.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +34,7 @@
 #include <vector>
 
 #include "server/config/mirror_settings.hpp"
+#include "server/mirror/key_log.hpp"
 #include "server/mirror/key_map.hpp"
 #include "server/mirror/mirror_change.hpp"
 
@@ -57,14 +64,27 @@ struct MirrorPlanOutcome {
 
 class MirrorPlanner {
  public:
-  MirrorPlanner(std::size_t key_map_capacity, MirrorDeletes deletes);
+  // `key_log`: keep the key map changes for take_key_changes (else they are not recorded).
+  MirrorPlanner(std::size_t key_map_capacity, MirrorDeletes deletes, bool key_log = false);
 
   // A partition assigned to this sink; consumption starts at `committed_offset` (-1: none yet,
   // the first record decides). Returns the id used by the calls below (never reused).
   std::uint64_t assign(std::string topic, std::int32_t partition, std::int64_t committed_offset);
   // Forgets the partition: its progress and its key map entries (another instance may own its
-  // documents next). Requests still carrying its records go on, their completion is ignored.
+  // documents next). Its waiting changes are dropped (unless a change of another partition
+  // replaced into them); requests in flight go on, their completion is ignored.
   void revoke(std::uint64_t partition_id);
+
+  // Key log: puts (or erases) entries of the partition's map as loaded from S3, before its
+  // first record; they are not recorded as changes.
+  void load_keys(std::uint64_t partition_id, const std::vector<KeyLogEntry>& entries);
+  // The delta of the partition's key changes of the records before `end` (its next commit)
+  // since the previous one: kind delta, [first, end), the net change per key (entries empty when
+  // there is none). Taken once: the next delta starts at `end`.
+  KeyLogBody take_key_changes(std::uint64_t partition_id, std::int64_t end);
+  // Every entry of the partition's map now, as a snapshot at the partition's next offset
+  // (nullopt before its first record or commit).
+  std::optional<KeyLogBody> key_snapshot(std::uint64_t partition_id) const;
 
   // The change of the record at `offset` of the partition (records of a partition come in
   // offset order).
@@ -117,6 +137,9 @@ class MirrorPlanner {
     std::int64_t next_offset = -1;  // after the last record seen (or the committed offset)
     std::int64_t committed = -1;
     std::map<std::int64_t, std::uint32_t> outstanding;  // offset -> changes not yet durable
+    // Key log: where the next delta starts, and the key changes since (in offset order).
+    std::int64_t key_log_end = -1;
+    std::vector<std::pair<std::int64_t, KeyLogEntry>> key_changes;
   };
 
   // Queues `change` for `object_key`, replacing a waiting one; returns true when it replaced.
@@ -124,9 +147,12 @@ class MirrorPlanner {
   Change removal(const Partition& p, std::uint64_t partition_id, std::int64_t offset,
                  const std::optional<std::string>& record_key) const;
   void release(const std::vector<Position>& positions);
+  void record_key_change(Partition& p, std::int64_t offset, const std::string& record_key,
+                         std::optional<std::string> object_key);
 
   MirrorKeyMap key_map_;
   MirrorDeletes deletes_;
+  bool key_log_ = false;
   std::map<std::uint64_t, Partition> partitions_;
   std::uint64_t next_partition_id_ = 1;
   std::unordered_map<std::string, Slot> slots_;

@@ -6,17 +6,21 @@ The stream is `edfi.dms.document` as Debezium writes it with ExtractNewRecordSta
 (delete.handling.mode=rewrite): key {"documentpartitionkey":P,"id":N}; value the row (id,
 documentpartitionkey, documentuuid, resourcename, resourceversion, isdescriptor, projectname,
 edfidoc as nested JSON, createdat, lastmodifiedat, lastmodifiedtraceid, __deleted); a delete is
-the row with "__deleted":"true", followed by a tombstone (null value) when --tombstones is given.
+the row with "__deleted":"true", followed by a tombstone (null value) when --tombstones is given;
+with --deletes tombstone a delete is the tombstone alone (delete.handling.mode=drop with
+tombstones.on.delete=true), which names no object under a template that reads the value.
 Documents of Student, School, StudentSchoolAssociation and two descriptors are created, updated
 and deleted, interleaved at random (seeded).
 
-  edfi_traffic.py generate --documents 3000 --seed 1 [--tombstones] --records F --expected F
+  edfi_traffic.py generate --documents 3000 --seed 1 [--tombstones] [--deletes row|tombstone]
+                          --records F --expected F
       F (records): "key<TAB>value" lines for kcat -P -K'\\t' -Z (an empty value is a tombstone)
       F (expected): {"documents": {"Ed-Fi/<resource>/<uuid>.json": <edfidoc text>},
                      "log_counts": {resource: rows}, "live_counts": {resource: documents}}
   edfi_traffic.py check-mirror --endpoint URL --bucket B --prefix P --expected F [--download D]
-      the objects under P are exactly the live documents, each holding its last edfidoc
-      (gzip bodies are unwrapped); --download writes them under D for DuckDB
+      the objects under P (but the sink's own P_ks3/ folder) are exactly the live documents,
+      each holding its last edfidoc (gzip bodies are unwrapped); --download writes them under D
+      for DuckDB
   edfi_traffic.py check-log --endpoint URL --bucket B --prefix P --topic-dump F [--download D]
       every object under P holds one resource type (the folder it is in), and every record of
       the topic with a value (F: kcat "partition<TAB>offset<TAB>key<TAB>value" lines) is in
@@ -119,6 +123,10 @@ def generate(args):
         else:
             doc_id = rng.choice(list(live))
             resource, uuid, pkey, text, _ = live.pop(doc_id)
+            if args.deletes == "tombstone":
+                key = compact({"documentpartitionkey": pkey, "id": doc_id})
+                lines.append(f"{key}\t")
+                continue
             key = row(doc_id, resource, uuid, pkey, text, True)
             if args.tombstones:
                 lines.append(f"{key}\t")
@@ -165,7 +173,8 @@ def report(problems, summary):
 def check_mirror(args):
     expected = json.load(open(args.expected))["documents"]
     prefix = args.prefix
-    keys = list_keys(args.endpoint, args.bucket, prefix)
+    keys = [k for k in list_keys(args.endpoint, args.bucket, prefix)
+            if not is_sink_bookkeeping(k[len(prefix):])]
     problems = []
     seen = set()
     for key in keys:
@@ -184,7 +193,8 @@ def check_mirror(args):
 
 
 def is_sink_bookkeeping(name):
-    """The sink's reserved folder under its prefix (cut manifests), not landed records."""
+    """The sink's reserved folder under its prefix (cut manifests, the mirror's key log), not
+    landed records or documents."""
     return name.startswith("_ks3/")
 
 
@@ -241,6 +251,7 @@ def main():
     g.add_argument("--documents", type=int, default=3000)
     g.add_argument("--seed", type=int, default=1)
     g.add_argument("--tombstones", action="store_true")
+    g.add_argument("--deletes", choices=["row", "tombstone"], default="row")
     g.add_argument("--records", required=True)
     g.add_argument("--expected", required=True)
     for name in ("check-mirror", "check-log"):

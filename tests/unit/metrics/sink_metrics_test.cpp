@@ -58,7 +58,7 @@ std::map<std::string, Described> catalog() {
   for (auto* f : {&sink.rebalances, &sink.kafka_errors, &sink.manifests_written,
                   &sink.manifest_cuts_replayed, &sink.manifest_objects_missing, &sink.mirror_puts,
                   &sink.mirror_deletes, &sink.mirror_coalesced, &sink.mirror_moves,
-                  &sink.mirror_unresolved_deletes}) {
+                  &sink.mirror_unresolved_deletes, &sink.mirror_key_log_writes}) {
     f->with({"x"});
   }
   for (auto* f : {&sink.tombstones, &sink.records_skipped, &sink.records_dead_lettered,

@@ -30,6 +30,19 @@ TEST(MirrorConfig, LogIsTheDefaultMode) {
   EXPECT_EQ(config.mirror.deletes, MirrorDeletes::remove);
   EXPECT_EQ(config.mirror.compression, Compression::none);
   EXPECT_EQ(config.mirror.key_map_size, 100000u);
+  EXPECT_TRUE(config.mirror.key_log);
+  EXPECT_EQ(config.mirror.key_log_snapshot_every, 50u);
+}
+
+TEST(MirrorConfig, TheKeyLogKeys) {
+  ConfigSources sources;
+  sources.sets = {"mode=mirror", "mirror.key_log=false", "mirror.key_log_snapshot_every=7"};
+  SinkConfig config = load_config_from_yaml(kBase, sources);
+  EXPECT_FALSE(config.mirror.key_log);
+  EXPECT_EQ(config.mirror.key_log_snapshot_every, 7u);
+  EXPECT_THAT(error_of({"mirror.key_log=maybe"}), HasSubstr("mirror.key_log: "));
+  EXPECT_THAT(error_of({"mirror.key_log_snapshot_every=0"}),
+              HasSubstr("mirror.key_log_snapshot_every: "));
 }
 
 TEST(MirrorConfig, TheEdFiRecipeLoads) {
