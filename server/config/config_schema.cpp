@@ -207,6 +207,40 @@ RawValue show_list(const std::vector<std::string>& items) {
   return value;
 }
 
+// A map of names to values (s3.tags, s3.metadata): a YAML map, or one entry per
+// `--set <key>.<name>=value` / environment variable (config_loader.cpp). Entries merge by name
+// across layers; an empty value clears the whole map (`--set s3.tags=`).
+template <typename Ref>
+KeySpec key_values_key(std::string path, Ref ref, std::string example) {
+  const std::string hint = "expects a map, e.g. " + example + " (or, with --set or the " +
+                           "environment, one entry as " + path + ".<name>=<value>)";
+  return typed(KeySpec{std::move(path), KeyKind::map, false,
+                       [ref, hint](SinkConfig& c, const RawValue& v) {
+                         s3::KeyValues& entries = ref(c);
+                         if (v.kind == RawValue::Kind::scalar && v.scalar.empty()) {
+                           entries.clear();
+                           return;
+                         }
+                         if (v.kind != RawValue::Kind::map) throw ConfigValueError(hint);
+                         for (const auto& [name, text] : v.map) {
+                           auto same = std::find_if(entries.begin(), entries.end(),
+                                                    [&](const auto& e) { return e.first == name; });
+                           if (same != entries.end()) {
+                             same->second = text;
+                           } else {
+                             entries.emplace_back(name, text);
+                           }
+                         }
+                       },
+                       [ref](const SinkConfig& c) {
+                         RawValue value;
+                         value.kind = RawValue::Kind::map;
+                         value.map = ref(const_cast<SinkConfig&>(c));
+                         return value;
+                       }},
+               ValueType::map);
+}
+
 KeySpec topics_key() {
   return typed(KeySpec{"kafka.topics", KeyKind::list, false,
                        [](SinkConfig& c, const RawValue& v) { c.kafka.topics = list_of(v); },
@@ -346,6 +380,23 @@ std::vector<KeySpec> build_keys() {
       "s3.health_check_interval", [](C & c) -> auto& { return c.s3.health_check_interval; }));
   keys.push_back(bool_key(
       "s3.startup_check", [](C & c) -> auto& { return c.s3.startup_check; }));
+  // What every object gets (s3/object_settings.hpp); values are checked in config_validate.cpp.
+  keys.push_back(choice_key(
+      "s3.sse", [](C & c) -> auto& { return c.s3.objects.sse; },
+      EnumTable<s3::ServerSideEncryption>{
+          {s3::ServerSideEncryption::none, s3::ServerSideEncryption::aes256,
+           s3::ServerSideEncryption::aws_kms, s3::ServerSideEncryption::aws_kms_dsse},
+          namer<s3::ServerSideEncryption>(s3::to_string),
+          out_parser(s3::parse_server_side_encryption)}));
+  keys.push_back(text_key(
+      "s3.sse_kms_key_id", [](C & c) -> auto& { return c.s3.objects.sse_kms_key_id; }));
+  keys.push_back(text_key(
+      "s3.storage_class", [](C & c) -> auto& { return c.s3.objects.storage_class; }));
+  keys.push_back(key_values_key(
+      "s3.tags", [](C & c) -> auto& { return c.s3.objects.tags; }, "{team: lake, env: prod}"));
+  keys.push_back(key_values_key(
+      "s3.metadata", [](C & c) -> auto& { return c.s3.objects.metadata; },
+      "{source: kafka-s3-sink}"));
   keys.push_back(count_key(
       "s3.max_connections", [](C & c) -> auto& { return c.s3.client.max_connections; }, 1, 1024));
   keys.push_back(duration_key(
@@ -564,6 +615,17 @@ const std::vector<KeyAlias>& config_aliases() {
 const KeySpec* find_key(std::string_view path) {
   for (const KeySpec& key : config_keys()) {
     if (key.path == path) return &key;
+  }
+  return nullptr;
+}
+
+const KeySpec* find_map_entry_key(std::string_view path) {
+  for (const KeySpec& key : config_keys()) {
+    if (key.kind == KeyKind::map && key.path != "kafka.properties" &&
+        path.size() > key.path.size() + 1 && path.starts_with(key.path) &&
+        path[key.path.size()] == '.') {
+      return &key;
+    }
   }
   return nullptr;
 }
