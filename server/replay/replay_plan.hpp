@@ -62,6 +62,7 @@ class KeyPattern {
   struct Piece {
     Kind kind = Kind::literal;
     std::string text;  // literal
+    std::size_t width = 20;  // start_offset: its padding ({{start_offset:N}}, key_template.hpp)
   };
   struct Captures {
     std::optional<std::string> topic;
