@@ -562,6 +562,11 @@ std::string aiven_value_encoding(std::string_view value) {
   return value == "none" ? "json" : std::string(value);
 }
 
+std::string connect_sse(std::string_view value) {
+  // Confluent's s3.ssea.name and Aiven's aws.s3.sse.algorithm: "" (or unset) is no SSE header.
+  return value.empty() ? "none" : std::string(value);
+}
+
 std::string connect_null_values(std::string_view value) {
   // Confluent's behavior.on.null.values: fail | ignore | write (older versions: fail | ignore).
   return std::string(value);
@@ -592,6 +597,8 @@ const std::vector<KeyAlias>& config_aliases() {
       {"s3.compression.level", "compression.level"},
       {"s3.path.style.access.enabled", "s3.addressing", path_style_to_addressing},
       {"behavior.on.null.values", "tombstones", connect_null_values},
+      {"s3.ssea.name", "s3.sse", connect_sse},
+      {"s3.sse.kms.key.id", "s3.sse_kms_key_id"},
       // Aiven S3 sink
       {"aws.s3.bucket.name", "s3.bucket"},
       {"aws.s3.region", "s3.region"},
@@ -605,6 +612,7 @@ const std::vector<KeyAlias>& config_aliases() {
       {"format.output.type", "format.type"},
       {"format.output.fields", "format.fields"},
       {"format.output.fields.value.encoding", "format.value_encoding", aiven_value_encoding},
+      {"aws.s3.sse.algorithm", "s3.sse", connect_sse},
       // Kafka client names
       {"bootstrap.servers", "kafka.bootstrap_servers"},
       {"group.id", "kafka.group_id"},

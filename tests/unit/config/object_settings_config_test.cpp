@@ -71,6 +71,20 @@ TEST(ObjectSettingsConfig, EntriesFromSetAndTheEnvironmentMergeByName) {
   EXPECT_THAT(load_config_from_yaml(kMinimal, sources).s3.objects.tags, IsEmpty());
 }
 
+TEST(ObjectSettingsConfig, KafkaConnectNamesAreAliases) {
+  SinkConfig c = load_config_from_yaml(std::string(kMinimal) + R"(
+s3.ssea.name: aws:kms
+s3.sse.kms.key.id: alias/lake
+)");
+  EXPECT_EQ(c.s3.objects.sse, s3::ServerSideEncryption::aws_kms);
+  EXPECT_EQ(c.s3.objects.sse_kms_key_id, "alias/lake");
+  c = load_config_from_yaml(std::string(kMinimal) + "aws.s3.sse.algorithm: AES256\n");
+  EXPECT_EQ(c.s3.objects.sse, s3::ServerSideEncryption::aes256);
+  // Confluent's default "" is no encryption header.
+  c = load_config_from_yaml(std::string(kMinimal) + "s3.ssea.name: ''\n");
+  EXPECT_EQ(c.s3.objects.sse, s3::ServerSideEncryption::none);
+}
+
 TEST(ObjectSettingsConfig, BadValuesNameTheirKey) {
   EXPECT_THAT(keys_of(issues_of(kMinimal, {"s3.sse_kms_key_id=alias/lake"})),
               ElementsAre("s3.sse_kms_key_id"));
