@@ -255,8 +255,7 @@ awaitable<S3Result<PutObjectResult>> Client::put_object(std::string bucket, std:
                                                         std::string content_encoding,
                                                         ObjectSettings settings) {
   return ops::put_object(impl_, std::move(bucket), std::move(key), std::move(body),
-                         std::move(content_type), std::move(content_encoding),
-                         std::move(settings));
+                         std::move(content_type), std::move(content_encoding), std::move(settings));
 }
 
 awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,

@@ -206,8 +206,8 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::State::put_single(SharedBo
   phase = Phase::completing;
   const auto started = std::chrono::steady_clock::now();
   const std::size_t size = body->size();
-  auto put = co_await ops::put_object(client, bucket, key, std::move(body), content_type, {},
-                                      settings);
+  auto put =
+      co_await ops::put_object(client, bucket, key, std::move(body), content_type, {}, settings);
   if (observer()) {
     observer()->on_part_uploaded(std::chrono::steady_clock::now() - started, size,
                                  static_cast<bool>(put));
@@ -331,9 +331,8 @@ awaitable<S3Result<void>> MultipartUpload::add_part(SharedBody part) {
     co_return *s->failure;
   }
   if (!s->created()) {
-    auto created =
-        co_await ops::create_multipart_upload(s->client, s->bucket, s->key, s->content_type,
-                                              s->settings);
+    auto created = co_await ops::create_multipart_upload(s->client, s->bucket, s->key,
+                                                         s->content_type, s->settings);
     if (!created) {
       s->record_failure(created.error());
       s->phase = Phase::aborted;  // nothing exists on S3 to abort

@@ -72,9 +72,7 @@ bool is_printable_ascii(std::string_view text) {
 }
 
 void check_tags(const KeyValues& tags, std::vector<ObjectSettingsIssue>& issues) {
-  auto issue = [&issues](std::string message) {
-    issues.push_back({"tags", std::move(message)});
-  };
+  auto issue = [&issues](std::string message) { issues.push_back({"tags", std::move(message)}); };
   if (tags.size() > kMaxTags) {
     issue(std::to_string(tags.size()) + " tags: S3 allows at most " + std::to_string(kMaxTags) +
           " per object");
@@ -210,7 +208,8 @@ HttpHeaders object_headers(const ObjectSettings& settings) {
   if (!settings.storage_class.empty()) {
     headers.emplace_back("x-amz-storage-class", settings.storage_class);
   }
-  if (!settings.tags.empty()) headers.emplace_back("x-amz-tagging", tagging_header_value(settings.tags));
+  if (!settings.tags.empty())
+    headers.emplace_back("x-amz-tagging", tagging_header_value(settings.tags));
   for (const auto& [name, value] : settings.metadata) {
     headers.emplace_back("x-amz-meta-" + lowercase(name), value);
   }

@@ -38,8 +38,8 @@ bool parse_server_side_encryption(std::string_view text, ServerSideEncryption& o
 // The storage classes a configuration may name (those S3 accepts on PutObject for general
 // purpose buckets; OUTPOSTS, EXPRESS_ONEZONE and the like need special buckets).
 inline constexpr std::string_view kStorageClasses[] = {
-    "STANDARD",  "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
-    "GLACIER",   "GLACIER_IR",         "DEEP_ARCHIVE"};
+    "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+    "GLACIER",  "GLACIER_IR",         "DEEP_ARCHIVE"};
 
 inline constexpr std::size_t kMaxTags = 10;
 inline constexpr std::size_t kMaxTagKeyChars = 128;
@@ -50,10 +50,10 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 struct ObjectSettings {
   ServerSideEncryption sse = ServerSideEncryption::none;  // none: the bucket's default
-  std::string sse_kms_key_id;  // a key id, alias or ARN; not a secret
-  std::string storage_class;   // "": the bucket's default (STANDARD)
-  KeyValues tags;              // in the order given
-  KeyValues metadata;          // names without "x-amz-meta-"
+  std::string sse_kms_key_id;                             // a key id, alias or ARN; not a secret
+  std::string storage_class;                              // "": the bucket's default (STANDARD)
+  KeyValues tags;                                         // in the order given
+  KeyValues metadata;                                     // names without "x-amz-meta-"
 
   bool empty() const {
     return sse == ServerSideEncryption::none && sse_kms_key_id.empty() && storage_class.empty() &&

@@ -794,18 +794,17 @@ void Converter::confluent() {
                                              : "{{start_offset:" + std::to_string(pad_width) + "}}";
   std::string key_template = "{{topic}}" + dir + partition_path + dir + "{{topic}}" + file +
                              "{{partition}}" + file + offset;
-  yaml_.set("key_template", yaml_quote(key_template),
-            "the connector's layout: <topic>/<partition path>/<topic>+<partition>+<start offset> "
-            "(" + pad_source + ")");
+  const std::string layout =
+      "the connector's layout: <topic>/<partition path>/<topic>+<partition>+<start offset> (";
+  yaml_.set("key_template", yaml_quote(key_template), layout + pad_source + ")");
   std::string prefix = yaml_.has("s3.prefix") ? topics_dir + dir : std::string();
   if (!pad_mapped || connector_extension != our_extension()) {
     warn("object keys differ from the connector's in the " +
          std::string(pad_mapped ? "" : "start offset's padding and the ") +
-         "extension: the connector wrote " + prefix + "<topic>" + dir + "<path>" + dir +
-         "<topic>" + file + "<partition>" + file + "<start offset>" + connector_extension +
-         ", this sink writes ..." + file + "<start offset" +
-         (pad_mapped ? "" : ", 20 digits") + ">" + our_extension() +
-         ": readers that select objects by name need the new " +
+         "extension: the connector wrote " + prefix + "<topic>" + dir + "<path>" + dir + "<topic>" +
+         file + "<partition>" + file + "<start offset>" + connector_extension +
+         ", this sink writes ..." + file + "<start offset" + (pad_mapped ? "" : ", 20 digits") +
+         ">" + our_extension() + ": readers that select objects by name need the new " +
          (pad_mapped ? "extension" : "names"));
   }
 
@@ -1196,8 +1195,9 @@ void Converter::object_settings() {
           valid = false;
           break;
         }
-        map += (map.empty() ? "" : ", ") + yaml_quote(trim(std::string_view(pair).substr(0, colon))) +
-               ": " + yaml_quote(trim(std::string_view(pair).substr(colon + 1)));
+        map += (map.empty() ? "" : ", ") +
+               yaml_quote(trim(std::string_view(pair).substr(0, colon))) + ": " +
+               yaml_quote(trim(std::string_view(pair).substr(colon + 1)));
       }
       if (valid) {
         yaml_.set("s3.tags", "{" + map + "}", from("s3.object.tagging.key.value.pairs"));

@@ -137,11 +137,10 @@ KeyTemplate::Piece KeyTemplate::parse_variable(std::string_view body,
     piece.kind = Kind::timestamp;
     piece.time_format = parse_time_format(argument);
   } else {
-    throw KeyTemplateError(
-        "unknown template variable {{" + std::string(body) +
-        "}}; use {{topic}}, {{partition}}, {{partition:N}}, {{start_offset}}, "
-        "{{start_offset:N}}, {{key}}, "
-        "{{value.<field.path>}} or {{timestamp:<format>}}");
+    throw KeyTemplateError("unknown template variable {{" + std::string(body) +
+                           "}}; use {{topic}}, {{partition}}, {{partition:N}}, {{start_offset}}, "
+                           "{{start_offset:N}}, {{key}}, "
+                           "{{value.<field.path>}} or {{timestamp:<format>}}");
   }
   return piece;
 }

@@ -105,8 +105,8 @@ TEST(ObjectSettingsConfig, BadValuesNameTheirKey) {
 }
 
 TEST(ObjectSettingsConfig, EveryProblemIsReportedAtOnce) {
-  EXPECT_THAT(keys_of(issues_of(kMinimal, {"s3.sse_kms_key_id=k", "s3.storage_class=cold",
-                                           "s3.metadata.a b=c"})),
+  EXPECT_THAT(keys_of(issues_of(
+                  kMinimal, {"s3.sse_kms_key_id=k", "s3.storage_class=cold", "s3.metadata.a b=c"})),
               ElementsAre("s3.sse_kms_key_id", "s3.storage_class", "s3.metadata"));
 }
 
@@ -115,7 +115,8 @@ TEST(ObjectSettingsConfig, ValidateShowsThemAndTheyRoundTrip) {
   const std::string yaml = effective_config_yaml(c);
   // The KMS key id is not a secret: shown as it is, so an operator can check it.
   EXPECT_THAT(yaml, HasSubstr("sse: \"aws:kms\""));
-  EXPECT_THAT(yaml, HasSubstr("sse_kms_key_id: \"arn:aws:kms:eu-central-1:111122223333:key/1234abcd\""));
+  EXPECT_THAT(yaml,
+              HasSubstr("sse_kms_key_id: \"arn:aws:kms:eu-central-1:111122223333:key/1234abcd\""));
   EXPECT_THAT(yaml, HasSubstr("storage_class: \"STANDARD_IA\""));
   EXPECT_THAT(yaml, HasSubstr("team: \"data lake\""));
   EXPECT_EQ(yaml.find("\ns3:"), yaml.rfind("\ns3:")) << yaml;

@@ -252,11 +252,12 @@ TEST(ConnectConfig, ByteArrayFormatIsRaw) {
 }
 
 TEST(ConnectConfig, OffsetPaddingWidth) {
-  auto with_width = [](std::string width) {
-    return convert_connect_config(R"({"connector.class": "io.confluent.connect.s3.S3SinkConnector",
+  auto with_width = [](const std::string& width) {
+    const std::string config = R"({"connector.class": "io.confluent.connect.s3.S3SinkConnector",
       "name": "x", "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
       "format.class": "io.confluent.connect.s3.format.bytearray.ByteArrayFormat",
-      "filename.offset.zero.pad.width": ")" + width + R"("})");
+      "filename.offset.zero.pad.width": ")";
+    return convert_connect_config(config + width + "\"}");
   };
   ConnectConversion c = with_width("19");
   EXPECT_EQ(checked_yaml(c)["key_template"].as<std::string>(),
@@ -304,8 +305,7 @@ TEST(ConnectConfig, ConfluentEncryptionAndTags) {
   YAML::Node u = checked_yaml(untagged);
   EXPECT_FALSE(u["s3"]["tags"]);
   EXPECT_FALSE(u["s3"]["sse"]);
-  EXPECT_EQ(unmapped_names(untagged),
-            (std::set<std::string>{"s3.object.tagging.key.value.pairs"}));
+  EXPECT_EQ(unmapped_names(untagged), (std::set<std::string>{"s3.object.tagging.key.value.pairs"}));
 }
 
 TEST(ConnectConfig, AivenEncryption) {

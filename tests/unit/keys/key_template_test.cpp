@@ -119,9 +119,10 @@ TEST(KeyTemplate, StartOffsetPaddingIsAWidth) {
 }
 
 TEST(KeyTemplate, StartOffsetPaddingOutOfRangeIsRefused) {
-  for (std::string_view bad : {"{{partition}}{{start_offset:0}}", "{{partition}}{{start_offset:21}}",
-                               "{{partition}}{{start_offset:x}}", "{{partition}}{{start_offset:010x}}",
-                               "{{partition}}{{start_offset:-1}}"}) {
+  for (std::string_view bad :
+       {"{{partition}}{{start_offset:0}}", "{{partition}}{{start_offset:21}}",
+        "{{partition}}{{start_offset:x}}", "{{partition}}{{start_offset:010x}}",
+        "{{partition}}{{start_offset:-1}}"}) {
     try {
       KeyTemplate::parse(bad);
       ADD_FAILURE() << bad << ": expected an error";

@@ -67,7 +67,8 @@ TEST(KeyPattern, StripsTheSinkPrefixAndMatchesDataVariables) {
 }
 
 TEST(KeyPattern, StartOffsetsPaddedToAnotherWidth) {
-  // Kafka Connect's 10-digit layout ({{start_offset:10}}) and the unpadded one ({{start_offset:1}}).
+  // Kafka Connect's 10-digit layout ({{start_offset:10}}) and the unpadded one
+  // ({{start_offset:1}}).
   const KeyPattern ten = KeyPattern::parse("{{topic}}+{{partition}}+{{start_offset:10}}");
   EXPECT_EQ(ten.match("t+0+0000000042.jsonl")->start_offset, 42);
   EXPECT_EQ(ten.match("t+0+12345678901.jsonl")->start_offset, 12345678901);  // past the width

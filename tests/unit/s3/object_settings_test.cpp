@@ -74,7 +74,8 @@ TEST(ObjectSettings, HeadersCarryEverySetting) {
 TEST(ObjectSettings, Aes256SendsNoKeyId) {
   ObjectSettings settings;
   settings.sse = ServerSideEncryption::aes256;
-  EXPECT_THAT(object_headers(settings), ElementsAre(Pair("x-amz-server-side-encryption", "AES256")));
+  EXPECT_THAT(object_headers(settings),
+              ElementsAre(Pair("x-amz-server-side-encryption", "AES256")));
 }
 
 TEST(ObjectSettings, TaggingValueEncodesUnicodeAndReservedCharacters) {
