@@ -222,13 +222,14 @@ KeySpec key_values_key(std::string path, Ref ref, std::string example) {
                            return;
                          }
                          if (v.kind != RawValue::Kind::map) throw ConfigValueError(hint);
-                         for (const auto& [name, text] : v.map) {
-                           auto same = std::find_if(entries.begin(), entries.end(),
-                                                    [&](const auto& e) { return e.first == name; });
+                         for (const auto& entry : v.map) {
+                           auto same = std::find_if(
+                               entries.begin(), entries.end(),
+                               [&entry](const auto& e) { return e.first == entry.first; });
                            if (same != entries.end()) {
-                             same->second = text;
+                             same->second = entry.second;
                            } else {
-                             entries.emplace_back(name, text);
+                             entries.push_back(entry);
                            }
                          }
                        },
