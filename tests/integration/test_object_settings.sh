@@ -24,12 +24,6 @@ write_sink_config "$KS3_WORK/log.yaml" docs settings-log \
   'format: {type: raw}' 'compression: {type: none}' \
   'rotation: {max_bytes: 5632KiB, idle_flush: 1s}'
 write_sink_config "$KS3_WORK/mirror.yaml" people settings-mirror 'mode: mirror'
-http_port_of() { sed -n 's/^  listen: "127.0.0.1:\([0-9]*\)"$/\1/p' "$1"; }
-consumed() {
-  curl -sf "http://127.0.0.1:$1/metrics" |
-    awk '/^kafka_s3_sink_records_consumed_total\{/ { s += $2 } END { print s + 0 }'
-}
-_consumed_at_least() { (($(consumed "$1") >= $2)); }
 
 start_sink sink-log "$KS3_WORK/log.yaml" --set s3.prefix=events "${settings[@]}"
 log_pid=$KS3_SINK_PID
