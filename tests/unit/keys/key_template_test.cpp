@@ -103,7 +103,7 @@ TEST(KeyTemplate, StartOffsetPaddingIsAWidth) {
             "topics/edfi.dms.document/partition=3/edfi.dms.document+3+0000001234.json");
   EXPECT_EQ(render("{{partition}}-{{start_offset:1}}", record()), "3-1234");  // no padding
   EXPECT_EQ(render("{{partition}}-{{start_offset:20}}", record()), "3-00000000000000001234");
-  EXPECT_EQ(render("{{partition}}-{{ start_offset : 4 }}", record()), "3-1234");
+  EXPECT_EQ(render("{{partition}}-{{ start_offset:4 }}", record()), "3-1234");
   // An offset wider than the padding keeps every digit (as Java's %010d does).
   RecordView big = record();
   big.offset = 12345678901;
