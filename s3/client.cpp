@@ -252,18 +252,32 @@ awaitable<S3Result<void>> ops::delete_object(std::shared_ptr<Client::Impl> impl,
 
 awaitable<S3Result<PutObjectResult>> Client::put_object(std::string bucket, std::string key,
                                                         SharedBody body, std::string content_type,
-                                                        std::string content_encoding,
-                                                        ObjectSettings settings) {
+                                                        std::string content_encoding) {
   return ops::put_object(impl_, std::move(bucket), std::move(key), std::move(body),
-                         std::move(content_type), std::move(content_encoding), std::move(settings));
+                         std::move(content_type), std::move(content_encoding), ObjectSettings{});
+}
+
+awaitable<S3Result<PutObjectResult>> Client::put_object(std::string bucket, std::string key,
+                                                        SharedBody body, std::string content_type,
+                                                        std::string content_encoding,
+                                                        const ObjectSettings& settings) {
+  return ops::put_object(impl_, std::move(bucket), std::move(key), std::move(body),
+                         std::move(content_type), std::move(content_encoding), settings);
+}
+
+awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,
+                                                                 std::string key,
+                                                                 std::string content_type) {
+  return ops::create_multipart_upload(impl_, std::move(bucket), std::move(key),
+                                      std::move(content_type), ObjectSettings{});
 }
 
 awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,
                                                                  std::string key,
                                                                  std::string content_type,
-                                                                 ObjectSettings settings) {
+                                                                 const ObjectSettings& settings) {
   return ops::create_multipart_upload(impl_, std::move(bucket), std::move(key),
-                                      std::move(content_type), std::move(settings));
+                                      std::move(content_type), settings);
 }
 
 awaitable<S3Result<std::string>> Client::upload_part(std::string bucket, std::string key,
