@@ -69,13 +69,15 @@ void Client::set_hashing_executor(asio::any_io_executor executor) {
 awaitable<S3Result<PutObjectResult>> ops::put_object(std::shared_ptr<Client::Impl> impl,
                                                      std::string bucket, std::string key,
                                                      SharedBody body, std::string content_type,
-                                                     std::string content_encoding) {
+                                                     std::string content_encoding,
+                                                     ObjectSettings settings) {
   OperationRequest request = make_request("PutObject", "PUT", std::move(bucket), std::move(key));
   request.body = body ? std::move(body) : make_body({});
   if (!content_type.empty()) request.headers.emplace_back("content-type", std::move(content_type));
   if (!content_encoding.empty()) {
     request.headers.emplace_back("content-encoding", std::move(content_encoding));
   }
+  for (auto& header : object_headers(settings)) request.headers.push_back(std::move(header));
   co_await impl->hash_body(request, true);
   auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
@@ -84,11 +86,13 @@ awaitable<S3Result<PutObjectResult>> ops::put_object(std::shared_ptr<Client::Imp
 
 awaitable<S3Result<std::string>> ops::create_multipart_upload(std::shared_ptr<Client::Impl> impl,
                                                               std::string bucket, std::string key,
-                                                              std::string content_type) {
+                                                              std::string content_type,
+                                                              ObjectSettings settings) {
   OperationRequest request =
       make_request("CreateMultipartUpload", "POST", std::move(bucket), std::move(key));
   request.query.emplace_back("uploads", "");
   if (!content_type.empty()) request.headers.emplace_back("content-type", std::move(content_type));
+  for (auto& header : object_headers(settings)) request.headers.push_back(std::move(header));
   auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   const auto parsed = xml::parse_initiate_multipart_upload(response->body);
@@ -250,14 +254,30 @@ awaitable<S3Result<PutObjectResult>> Client::put_object(std::string bucket, std:
                                                         SharedBody body, std::string content_type,
                                                         std::string content_encoding) {
   return ops::put_object(impl_, std::move(bucket), std::move(key), std::move(body),
-                         std::move(content_type), std::move(content_encoding));
+                         std::move(content_type), std::move(content_encoding), ObjectSettings{});
+}
+
+awaitable<S3Result<PutObjectResult>> Client::put_object(std::string bucket, std::string key,
+                                                        SharedBody body, std::string content_type,
+                                                        std::string content_encoding,
+                                                        const ObjectSettings& settings) {
+  return ops::put_object(impl_, std::move(bucket), std::move(key), std::move(body),
+                         std::move(content_type), std::move(content_encoding), settings);
 }
 
 awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,
                                                                  std::string key,
                                                                  std::string content_type) {
   return ops::create_multipart_upload(impl_, std::move(bucket), std::move(key),
-                                      std::move(content_type));
+                                      std::move(content_type), ObjectSettings{});
+}
+
+awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,
+                                                                 std::string key,
+                                                                 std::string content_type,
+                                                                 const ObjectSettings& settings) {
+  return ops::create_multipart_upload(impl_, std::move(bucket), std::move(key),
+                                      std::move(content_type), settings);
 }
 
 awaitable<S3Result<std::string>> Client::upload_part(std::string bucket, std::string key,

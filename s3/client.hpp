@@ -28,6 +28,7 @@
 #include "s3/connection_pool.hpp"
 #include "s3/credentials_provider.hpp"
 #include "s3/http_message.hpp"
+#include "s3/object_settings.hpp"
 #include "s3/s3_error.hpp"
 #include "s3/xml.hpp"
 
@@ -85,14 +86,27 @@ class Client {
   // io_context's thread; the coroutine comes back to the client's executor afterwards.
   void set_hashing_executor(boost::asio::any_io_executor executor);
 
-  // PutObject with Content-MD5; Content-Type and Content-Encoding (e.g. gzip) when given.
+  // PutObject with Content-MD5; Content-Type and Content-Encoding (e.g. gzip) when given, and
+  // the object settings' headers (encryption, storage class, tags, metadata: object_settings.hpp).
+  // The settings are an overload, not a default argument: GCC 12 destroys a defaulted
+  // ObjectSettings temporary of a co_await expression wrongly (free(): invalid pointer, seen in
+  // `s3 put`); a const& binds the caller's object, copied into the operation before it starts.
   boost::asio::awaitable<S3Result<PutObjectResult>> put_object(std::string bucket, std::string key,
                                                                SharedBody body,
                                                                std::string content_type = {},
                                                                std::string content_encoding = {});
-  // CreateMultipartUpload: returns the UploadId.
+  boost::asio::awaitable<S3Result<PutObjectResult>> put_object(std::string bucket, std::string key,
+                                                               SharedBody body,
+                                                               std::string content_type,
+                                                               std::string content_encoding,
+                                                               const ObjectSettings& settings);
+  // CreateMultipartUpload: returns the UploadId. The object settings apply to the object the
+  // upload completes (UploadPart takes none).
   boost::asio::awaitable<S3Result<std::string>> create_multipart_upload(
       std::string bucket, std::string key, std::string content_type = {});
+  boost::asio::awaitable<S3Result<std::string>> create_multipart_upload(
+      std::string bucket, std::string key, std::string content_type,
+      const ObjectSettings& settings);
   // UploadPart (part_number 1..10000) with Content-MD5: returns the part's ETag.
   boost::asio::awaitable<S3Result<std::string>> upload_part(std::string bucket, std::string key,
                                                             std::string upload_id, int part_number,

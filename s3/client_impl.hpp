@@ -64,10 +64,12 @@ using boost::asio::awaitable;
 awaitable<S3Result<PutObjectResult>> put_object(std::shared_ptr<Client::Impl> impl,
                                                 std::string bucket, std::string key,
                                                 SharedBody body, std::string content_type,
-                                                std::string content_encoding);
+                                                std::string content_encoding,
+                                                ObjectSettings settings);
 awaitable<S3Result<std::string>> create_multipart_upload(std::shared_ptr<Client::Impl> impl,
                                                          std::string bucket, std::string key,
-                                                         std::string content_type);
+                                                         std::string content_type,
+                                                         ObjectSettings settings);
 awaitable<S3Result<std::string>> upload_part(std::shared_ptr<Client::Impl> impl, std::string bucket,
                                              std::string key, std::string upload_id,
                                              int part_number, SharedBody body);

@@ -44,6 +44,7 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
   std::string bucket;
   std::string key;
   std::string content_type;
+  ObjectSettings settings;
   std::string upload_id;
   std::vector<std::string> etags;  // slot i = part i + 1, reserved before the part is sent
   int parts_added = 0;
@@ -205,7 +206,8 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::State::put_single(SharedBo
   phase = Phase::completing;
   const auto started = std::chrono::steady_clock::now();
   const std::size_t size = body->size();
-  auto put = co_await ops::put_object(client, bucket, key, std::move(body), content_type, {});
+  auto put =
+      co_await ops::put_object(client, bucket, key, std::move(body), content_type, {}, settings);
   if (observer()) {
     observer()->on_part_uploaded(std::chrono::steady_clock::now() - started, size,
                                  static_cast<bool>(put));
@@ -274,12 +276,13 @@ MultipartUploads::MultipartUploads(Client& client, MultipartLimits limits)
 }
 
 MultipartUpload MultipartUploads::open(std::string bucket, std::string key,
-                                       std::string content_type) {
+                                       std::string content_type, ObjectSettings settings) {
   auto state = std::make_shared<MultipartUpload::State>(client_.impl_, global_slots_,
                                                         limits_.max_parts_in_flight_per_object);
   state->bucket = std::move(bucket);
   state->key = std::move(key);
   state->content_type = std::move(content_type);
+  state->settings = std::move(settings);
   return MultipartUpload(std::move(state));
 }
 
@@ -328,8 +331,8 @@ awaitable<S3Result<void>> MultipartUpload::add_part(SharedBody part) {
     co_return *s->failure;
   }
   if (!s->created()) {
-    auto created =
-        co_await ops::create_multipart_upload(s->client, s->bucket, s->key, s->content_type);
+    auto created = co_await ops::create_multipart_upload(s->client, s->bucket, s->key,
+                                                         s->content_type, s->settings);
     if (!created) {
       s->record_failure(created.error());
       s->phase = Phase::aborted;  // nothing exists on S3 to abort

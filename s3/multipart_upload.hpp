@@ -66,7 +66,10 @@ class MultipartUploads {
   MultipartUploads(const MultipartUploads&) = delete;
   MultipartUploads& operator=(const MultipartUploads&) = delete;
 
-  MultipartUpload open(std::string bucket, std::string key, std::string content_type = {});
+  // The settings (object_settings.hpp) go with the CreateMultipartUpload, or with the PutObject
+  // of an object that never needed a part.
+  MultipartUpload open(std::string bucket, std::string key, std::string content_type = {},
+                       ObjectSettings settings = {});
 
   const MultipartLimits& limits() const { return limits_; }
   std::size_t parts_in_flight() const;  // all uploads together

@@ -60,7 +60,7 @@ struct Sink {
         credentials(make_credentials(io, config)),
         client(io.get_executor(), config.s3.client, credentials, &observer),
         uploads(client, limits(config)),
-        manifests(client, config.s3.client.bucket),
+        manifests(client, config.s3.client.bucket, s3::encryption_only(config.s3.objects)),
         pipeline(
             config.mode == SinkMode::log
                 ? std::make_unique<Pipeline>(io.get_executor(), config, uploads, workers, metrics)

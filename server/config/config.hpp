@@ -23,6 +23,7 @@
 #include "metrics/log.hpp"
 #include "s3/client_config.hpp"
 #include "s3/credentials_chain.hpp"
+#include "s3/object_settings.hpp"
 #include "server/compress/compressor.hpp"
 #include "server/config/mirror_settings.hpp"
 #include "server/delivery/rotation.hpp"
@@ -49,6 +50,9 @@ struct S3Settings {
   std::size_t max_parts_in_flight_per_object = 4;
   std::chrono::milliseconds health_check_interval{10000};  // HeadBucket for /readyz
   bool startup_check = true;  // HeadBucket once before consuming; failure: exit 3
+  // What every data object gets (s3.sse, s3.sse_kms_key_id, s3.storage_class, s3.tags,
+  // s3.metadata); cut manifests get the encryption only (s3::encryption_only).
+  s3::ObjectSettings objects;
 };
 
 struct CompressionSettings {

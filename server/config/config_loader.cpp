@@ -40,6 +40,17 @@ class Loader {
       config_.kafka.properties[canonical.substr(kPropertiesPrefix.size())] = value.scalar;
       return;
     }
+    if (const KeySpec* map = find_map_entry_key(canonical); map && !find_key(canonical)) {
+      if (value.kind != RawValue::Kind::scalar) {
+        issue(written, "one entry of " + map->path + " takes a single value");
+        return;
+      }
+      RawValue entry;
+      entry.kind = RawValue::Kind::map;
+      entry.map.emplace_back(canonical.substr(map->path.size() + 1), value.scalar);
+      map->set(config_, entry);
+      return;
+    }
     const KeySpec* key = find_key(canonical);
     if (!key) {
       std::string hint = suggest_key(canonical);

@@ -207,6 +207,41 @@ RawValue show_list(const std::vector<std::string>& items) {
   return value;
 }
 
+// A map of names to values (s3.tags, s3.metadata): a YAML map, or one entry per
+// `--set <key>.<name>=value` / environment variable (config_loader.cpp). Entries merge by name
+// across layers; an empty value clears the whole map (`--set s3.tags=`).
+template <typename Ref>
+KeySpec key_values_key(std::string path, Ref ref, std::string example) {
+  const std::string hint = "expects a map, e.g. " + example + " (or, with --set or the " +
+                           "environment, one entry as " + path + ".<name>=<value>)";
+  return typed(KeySpec{std::move(path), KeyKind::map, false,
+                       [ref, hint](SinkConfig& c, const RawValue& v) {
+                         s3::KeyValues& entries = ref(c);
+                         if (v.kind == RawValue::Kind::scalar && v.scalar.empty()) {
+                           entries.clear();
+                           return;
+                         }
+                         if (v.kind != RawValue::Kind::map) throw ConfigValueError(hint);
+                         for (const auto& entry : v.map) {
+                           auto same = std::find_if(
+                               entries.begin(), entries.end(),
+                               [&entry](const auto& e) { return e.first == entry.first; });
+                           if (same != entries.end()) {
+                             same->second = entry.second;
+                           } else {
+                             entries.push_back(entry);
+                           }
+                         }
+                       },
+                       [ref](const SinkConfig& c) {
+                         RawValue value;
+                         value.kind = RawValue::Kind::map;
+                         value.map = ref(const_cast<SinkConfig&>(c));
+                         return value;
+                       }},
+               ValueType::map);
+}
+
 KeySpec topics_key() {
   return typed(KeySpec{"kafka.topics", KeyKind::list, false,
                        [](SinkConfig& c, const RawValue& v) { c.kafka.topics = list_of(v); },
@@ -346,6 +381,23 @@ std::vector<KeySpec> build_keys() {
       "s3.health_check_interval", [](C & c) -> auto& { return c.s3.health_check_interval; }));
   keys.push_back(bool_key(
       "s3.startup_check", [](C & c) -> auto& { return c.s3.startup_check; }));
+  // What every object gets (s3/object_settings.hpp); values are checked in config_validate.cpp.
+  keys.push_back(choice_key(
+      "s3.sse", [](C & c) -> auto& { return c.s3.objects.sse; },
+      EnumTable<s3::ServerSideEncryption>{
+          {s3::ServerSideEncryption::none, s3::ServerSideEncryption::aes256,
+           s3::ServerSideEncryption::aws_kms, s3::ServerSideEncryption::aws_kms_dsse},
+          namer<s3::ServerSideEncryption>(s3::to_string),
+          out_parser(s3::parse_server_side_encryption)}));
+  keys.push_back(text_key(
+      "s3.sse_kms_key_id", [](C & c) -> auto& { return c.s3.objects.sse_kms_key_id; }));
+  keys.push_back(text_key(
+      "s3.storage_class", [](C & c) -> auto& { return c.s3.objects.storage_class; }));
+  keys.push_back(key_values_key(
+      "s3.tags", [](C & c) -> auto& { return c.s3.objects.tags; }, "{team: lake, env: prod}"));
+  keys.push_back(key_values_key(
+      "s3.metadata", [](C & c) -> auto& { return c.s3.objects.metadata; },
+      "{source: kafka-s3-sink}"));
   keys.push_back(count_key(
       "s3.max_connections", [](C & c) -> auto& { return c.s3.client.max_connections; }, 1, 1024));
   keys.push_back(duration_key(
@@ -516,6 +568,11 @@ std::string aiven_value_encoding(std::string_view value) {
   return value == "none" ? "json" : std::string(value);
 }
 
+std::string connect_sse(std::string_view value) {
+  // Confluent's s3.ssea.name and Aiven's aws.s3.sse.algorithm: "" (or unset) is no SSE header.
+  return value.empty() ? "none" : std::string(value);
+}
+
 std::string connect_null_values(std::string_view value) {
   // Confluent's behavior.on.null.values: fail | ignore | write (older versions: fail | ignore).
   return std::string(value);
@@ -546,6 +603,8 @@ const std::vector<KeyAlias>& config_aliases() {
       {"s3.compression.level", "compression.level"},
       {"s3.path.style.access.enabled", "s3.addressing", path_style_to_addressing},
       {"behavior.on.null.values", "tombstones", connect_null_values},
+      {"s3.ssea.name", "s3.sse", connect_sse},
+      {"s3.sse.kms.key.id", "s3.sse_kms_key_id"},
       // Aiven S3 sink
       {"aws.s3.bucket.name", "s3.bucket"},
       {"aws.s3.region", "s3.region"},
@@ -559,6 +618,7 @@ const std::vector<KeyAlias>& config_aliases() {
       {"format.output.type", "format.type"},
       {"format.output.fields", "format.fields"},
       {"format.output.fields.value.encoding", "format.value_encoding", aiven_value_encoding},
+      {"aws.s3.sse.algorithm", "s3.sse", connect_sse},
       // Kafka client names
       {"bootstrap.servers", "kafka.bootstrap_servers"},
       {"group.id", "kafka.group_id"},
@@ -569,6 +629,17 @@ const std::vector<KeyAlias>& config_aliases() {
 const KeySpec* find_key(std::string_view path) {
   for (const KeySpec& key : config_keys()) {
     if (key.path == path) return &key;
+  }
+  return nullptr;
+}
+
+const KeySpec* find_map_entry_key(std::string_view path) {
+  for (const KeySpec& key : config_keys()) {
+    if (key.kind == KeyKind::map && key.path != "kafka.properties" &&
+        path.size() > key.path.size() + 1 && path.starts_with(key.path) &&
+        path[key.path.size()] == '.') {
+      return &key;
+    }
   }
   return nullptr;
 }

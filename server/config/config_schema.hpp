@@ -73,6 +73,9 @@ const std::vector<KeySpec>& config_keys();
 const std::vector<KeyAlias>& config_aliases();
 const KeySpec* find_key(std::string_view path);
 const KeyAlias* find_alias(std::string_view path);
+// The map key (other than kafka.properties) that `path` names one entry of: "s3.tags.team" ->
+// s3.tags. Null for anything else.
+const KeySpec* find_map_entry_key(std::string_view path);
 
 // "did you mean 's3.bucket'?" or "" when nothing is close.
 std::string suggest_key(std::string_view unknown);

@@ -105,6 +105,9 @@ void check_s3(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   if (s3.prefix.starts_with('/') || has_control_character(s3.prefix)) {
     issues.push_back({"s3.prefix", "must not start with '/' or contain control characters"});
   }
+  for (const s3::ObjectSettingsIssue& issue : s3::validate(s3.objects)) {
+    issues.push_back({"s3." + issue.field, issue.message});
+  }
   if (s3.part_size < kMinPartSize || s3.part_size > kMaxPartSize) {
     issues.push_back({"s3.part_size",
                       "must be from 5MiB to 5GiB (S3's limits for a multipart "

@@ -123,18 +123,14 @@ constexpr Reason kReasons[] = {
      "single message transforms are not supported: records are written as they are in Kafka"},
     {"predicates", "single message transform predicates are not supported"},
     {"s3.sse",
-     "server-side encryption is not supported yet (objects get the bucket's default "
-     "encryption)"},
-    {"s3.ssea.name",
-     "server-side encryption is not supported yet (objects get the bucket's "
-     "default encryption)"},
-    {"aws.s3.sse",
-     "server-side encryption is not supported yet (objects get the bucket's "
-     "default encryption)"},
+     "no equivalent: this sink encrypts with s3.sse AES256, aws:kms or aws:kms:dsse (and "
+     "s3.sse_kms_key_id), not with customer-provided keys (SSE-C)"},
     {"s3.acl.canned", "canned ACLs are not supported yet (objects get the bucket's default)"},
-    {"s3.object.tagging", "object tags are not supported yet"},
-    {"s3.storage.class", "storage classes are not supported yet (objects are STANDARD)"},
-    {"aws.s3.storage.class", "storage classes are not supported yet (objects are STANDARD)"},
+    {"s3.object.", "no equivalent: tags are sent with the upload (s3.tags)"},
+    {"s3.storage.class",
+     "not a setting of the Confluent or Aiven S3 sink; this sink's is s3.storage_class"},
+    {"aws.s3.storage.class",
+     "not a setting of the Confluent or Aiven S3 sink; this sink's is s3.storage_class"},
     {"s3.proxy", "HTTP proxies for S3 are not supported"},
     {"s3.wan.mode", "S3 Transfer Acceleration is not supported"},
     {"s3.http.send.expect.continue", "no equivalent: this sink does not send Expect: 100-continue"},
@@ -161,8 +157,6 @@ constexpr Reason kReasons[] = {
      "puts keys and headers into the same objects"},
     {"keys.format.class", "separate key objects are not supported"},
     {"headers.format.class", "separate header objects are not supported"},
-    {"filename.offset.zero.pad.width",
-     "start offsets are always zero-padded to 20 digits here (no padding option yet)"},
     {"format.bytearray.extension", "the extension is fixed: .bin (plus the compression's)"},
     {"header.converter", "headers are written as text (format.fields: headers); no converter"},
     {"producer.override.", "the sink produces nothing to Kafka"},
@@ -282,6 +276,11 @@ class Converter {
   void confluent_format(std::string& connector_extension);
   std::string confluent_partition_path(const std::string& dir);
   void aiven();
+  // Server-side encryption and tags: Confluent's s3.ssea.name, s3.sse.kms.key.id,
+  // s3.object.tagging(.key.value.pairs); Aiven's aws.s3.sse.algorithm. (Neither connector has a
+  // storage class or metadata setting.)
+  void object_settings();
+  void set_sse(std::string_view name, std::string_view algorithm);
   std::optional<std::string> aiven_template(std::string_view text, bool& unpadded_offset,
                                             bool& has_timestamp, bool& has_key);
   // The encoding of one side ("key" or "value") from its converter, when the side is written.
@@ -774,21 +773,40 @@ void Converter::confluent() {
   confluent_format(connector_extension);
 
   std::string partition_path = confluent_partition_path(dir);
+  // The start offset padded as the connector did: filename.offset.zero.pad.width (default 10)
+  // digits, {{start_offset:N}} (String.format("%0Nd"): longer offsets keep every digit).
+  std::int64_t pad_width = 10;
+  std::string pad_source = "Confluent's default filename.offset.zero.pad.width 10";
+  bool pad_mapped = true;
+  if (std::optional<std::string> width = take("filename.offset.zero.pad.width")) {
+    std::optional<std::int64_t> n = to_int(*width);
+    if (n && *n >= 1 && *n <= 20) {
+      pad_width = *n;
+      pad_source = from("filename.offset.zero.pad.width");
+    } else {
+      unmapped("filename.offset.zero.pad.width",
+               "not a width from 1 to 20: start offsets are zero-padded to 20 digits");
+      pad_width = 20;
+      pad_mapped = false;
+    }
+  }
+  const std::string offset = pad_width == 20 ? std::string("{{start_offset}}")
+                                             : "{{start_offset:" + std::to_string(pad_width) + "}}";
   std::string key_template = "{{topic}}" + dir + partition_path + dir + "{{topic}}" + file +
-                             "{{partition}}" + file + "{{start_offset}}";
-  yaml_.set("key_template", yaml_quote(key_template),
-            "the connector's layout: <topic>/<partition path>/<topic>+<partition>+<offset>");
+                             "{{partition}}" + file + offset;
+  const std::string layout =
+      "the connector's layout: <topic>/<partition path>/<topic>+<partition>+<start offset> (";
+  yaml_.set("key_template", yaml_quote(key_template), layout + pad_source + ")");
   std::string prefix = yaml_.has("s3.prefix") ? topics_dir + dir : std::string();
-  std::string pad_width = find("filename.offset.zero.pad.width")
-                              ? std::string(trim(*find("filename.offset.zero.pad.width")))
-                              : "10";
-  warn(
-      "object keys differ from the connector's in the start offset's padding and the "
-      "extension: the connector wrote " +
-      prefix + "<topic>" + dir + "<path>" + dir + "<topic>" + file + "<partition>" + file +
-      "<start offset, " + pad_width + " digits>" + connector_extension + ", this sink writes ..." +
-      file + "<start offset, 20 digits>" + our_extension() +
-      " (no padding option yet): readers that parse offsets from names need the new width");
+  if (!pad_mapped || connector_extension != our_extension()) {
+    warn("object keys differ from the connector's in the " +
+         std::string(pad_mapped ? "" : "start offset's padding and the ") +
+         "extension: the connector wrote " + prefix + "<topic>" + dir + "<path>" + dir + "<topic>" +
+         file + "<partition>" + file + "<start offset>" + connector_extension +
+         ", this sink writes ..." + file + "<start offset" + (pad_mapped ? "" : ", 20 digits") +
+         ">" + our_extension() + ": readers that select objects by name need the new " +
+         (pad_mapped ? "extension" : "names"));
+  }
 
   if (std::optional<std::string> flush = take("flush.size")) {
     std::optional<std::int64_t> n = to_int(*flush);
@@ -884,7 +902,7 @@ std::optional<std::string> Converter::aiven_template(std::string_view text, bool
       out += "{{partition:padding=true}}";
       has_partition = true;
     } else if (name == "start_offset" && (argument.empty() || argument == "padding=false")) {
-      out += "{{start_offset}}";
+      out += "{{start_offset:1}}";  // unpadded, as the connector wrote it
       has_offset = unpadded_offset = true;
     } else if (name == "start_offset" && argument == "padding=true") {
       out += "{{start_offset}}";  // Aiven pads to 20 digits, as this sink does
@@ -1050,7 +1068,7 @@ void Converter::aiven() {
     warn(
         "file.name.template: a variable this sink cannot render; using "
         "{{topic}}-{{partition}}-{{start_offset}}");
-    key_template = "{{topic}}-{{partition}}-{{start_offset}}";
+    key_template = "{{topic}}-{{partition}}-{{start_offset:1}}";
     unpadded = true;
     prefix_in_template = false;
   }
@@ -1063,9 +1081,13 @@ void Converter::aiven() {
   }
   yaml_.set("key_template", yaml_quote(*key_template),
             default_template ? "Aiven's default file.name.template" : from("file.name.template"));
-  std::string differences;
-  if (unpadded) differences += "start offsets are zero-padded to 20 digits (no unpadded option); ";
-  warn("object keys differ from the connector's: " + differences + "this sink appends " +
+  // Unpadded start offsets ({{start_offset:1}}) name objects as the connector did; the listing
+  // order is then not the offset order, as with the connector.
+  if (unpadded) {
+    yaml_.note("key_template",
+               "{{start_offset:1}}: start offsets unpadded, as the connector wrote them");
+  }
+  warn("object keys differ from the connector's in the extension: this sink appends " +
        our_extension() + " where the connector appended " +
        (connector_extension.empty() ? std::string("nothing") : connector_extension));
 
@@ -1112,6 +1134,80 @@ void Converter::aiven() {
       "which the connector wrote its files; adjust it if the worker flushed at another interval");
 }
 
+void Converter::set_sse(std::string_view name, std::string_view algorithm) {
+  algorithm = trim(algorithm);
+  if (algorithm.empty()) return;  // the bucket's default encryption, as with the connector
+  if (algorithm == "AES256" || algorithm == "aws:kms" || algorithm == "aws:kms:dsse") {
+    yaml_.set("s3.sse", yaml_quote(algorithm), from(name));
+  } else {
+    unmapped(name, "not AES256, aws:kms or aws:kms:dsse");
+  }
+}
+
+void Converter::object_settings() {
+  if (connector_ == Connector::aiven) {
+    if (std::optional<std::string> algorithm = take("aws.s3.sse.algorithm")) {
+      set_sse("aws.s3.sse.algorithm", *algorithm);
+    }
+    return;
+  }
+  const std::optional<std::string> algorithm = take("s3.ssea.name");
+  if (algorithm) set_sse("s3.ssea.name", *algorithm);
+  if (std::optional<std::string> key = take("s3.sse.kms.key.id"); key && !trim(*key).empty()) {
+    // The connector sent the key only with s3.ssea.name aws:kms (S3OutputStream).
+    if (algorithm && trim(*algorithm) == "aws:kms") {
+      yaml_.set("s3.sse_kms_key_id", yaml_quote(trim(*key)), from("s3.sse.kms.key.id"));
+    } else {
+      unmapped("s3.sse.kms.key.id",
+               "the connector used it only with s3.ssea.name aws:kms (it ignored it too)");
+    }
+  }
+  if (find("s3.sse.customer.key")) {
+    unmapped("s3.sse.customer.key",
+             "customer-provided keys (SSE-C) are not supported: every read would need the key "
+             "too; use s3.sse aws:kms with s3.sse_kms_key_id");
+    warn("s3.sse.customer.key (SSE-C) is not supported: objects get " +
+         std::string(yaml_.has("s3.sse") ? "s3.sse" : "the bucket's default encryption") +
+         " instead");
+  }
+  // Tags: the connector tagged each object after its upload (PutObjectTagging) with startOffset,
+  // endOffset and recordCount, plus s3.object.tagging.key.value.pairs ("k1:v1,k2:v2").
+  const std::optional<std::string> tagging = take("s3.object.tagging");
+  const bool tagged = tagging && trim(*tagging) == "true";
+  const std::optional<std::string> pairs = take("s3.object.tagging.key.value.pairs");
+  if (tagged) {
+    unmapped("s3.object.tagging",
+             "per-object startOffset/endOffset/recordCount tags are not written: tags are sent "
+             "with the upload, before the end is known (the start offset is in the key, the "
+             "rest in the cut manifests); s3.object.tagging.key.value.pairs map to s3.tags");
+    take("s3.object.behavior.on.tagging.error");  // tags fail with their upload here
+  }
+  if (pairs && !trim(*pairs).empty()) {
+    if (!tagged) {
+      unmapped("s3.object.tagging.key.value.pairs",
+               "the connector applied them only with s3.object.tagging true (it ignored them too)");
+    } else {
+      std::string map;
+      bool valid = true;
+      for (const std::string& pair : split_list(*pairs)) {
+        const std::size_t colon = pair.find(':');
+        if (colon == std::string::npos || colon == 0) {
+          valid = false;
+          break;
+        }
+        map += (map.empty() ? "" : ", ") +
+               yaml_quote(trim(std::string_view(pair).substr(0, colon))) + ": " +
+               yaml_quote(trim(std::string_view(pair).substr(colon + 1)));
+      }
+      if (valid) {
+        yaml_.set("s3.tags", "{" + map + "}", from("s3.object.tagging.key.value.pairs"));
+      } else {
+        unmapped("s3.object.tagging.key.value.pairs", "not key:value pairs separated by commas");
+      }
+    }
+  }
+}
+
 ConnectConversion Converter::run() {
   detect_connector();
   kafka();
@@ -1121,6 +1217,7 @@ ConnectConversion Converter::run() {
   } else {
     aiven();
   }
+  object_settings();
   errors();
   if (const std::string* transforms = find("transforms");
       transforms && !trim(*transforms).empty()) {

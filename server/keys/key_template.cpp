@@ -11,9 +11,12 @@
 namespace ks3::server {
 namespace {
 
-// Stands for the start offset inside a rendered group; rendered values never contain it
-// (key_safe.hpp encodes control bytes) and parse() rejects it in literal text.
+// Stands for the start offset inside a rendered group, followed by one byte holding the padding
+// width (1..20, also a control byte); rendered values never contain control bytes (key_safe.hpp
+// encodes them) and parse() rejects them in literal text.
 constexpr char kStartOffsetMarker = '\x1f';
+constexpr int kDefaultOffsetWidth = 20;  // every int64 offset fits; keys list in offset order
+constexpr int kMaxOffsetWidth = 20;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -99,9 +102,25 @@ KeyTemplate::Piece KeyTemplate::parse_variable(std::string_view body,
       }
       piece.width = width;
     }
-  } else if (name == "start_offset" &&
-             (!has_argument || argument == "padding=true")) {  // always padded to 20
+  } else if (name == "start_offset") {
+    // {{start_offset}} and Aiven's {{start_offset:padding=true}} pad to 20 digits;
+    // {{start_offset:10}} to 10, as Kafka Connect's filename.offset.zero.pad.width (an offset
+    // with more digits keeps them all).
     piece.kind = Kind::start_offset;
+    piece.width = kDefaultOffsetWidth;
+    if (has_argument && argument != "padding=true") {
+      int width = 0;
+      auto [end, error] =
+          std::from_chars(argument.data(), argument.data() + argument.size(), width);
+      if (error != std::errc() || end != argument.data() + argument.size() || width < 1 ||
+          width > kMaxOffsetWidth) {
+        throw KeyTemplateError(
+            "{{start_offset:" + std::string(argument) +
+            "}}: the padding must be a width from 1 to 20, e.g. {{start_offset:10}} (Kafka "
+            "Connect's 10 digits; {{start_offset}} pads to 20, {{start_offset:1}} does not pad)");
+      }
+      piece.width = width;
+    }
   } else if (name == "key" && !has_argument) {
     piece.kind = Kind::key;
   } else if (name.starts_with("value.") && !has_argument) {
@@ -118,10 +137,10 @@ KeyTemplate::Piece KeyTemplate::parse_variable(std::string_view body,
     piece.kind = Kind::timestamp;
     piece.time_format = parse_time_format(argument);
   } else {
-    throw KeyTemplateError(
-        "unknown template variable {{" + std::string(body) +
-        "}}; use {{topic}}, {{partition}}, {{partition:N}}, {{start_offset}}, {{key}}, "
-        "{{value.<field.path>}} or {{timestamp:<format>}}");
+    throw KeyTemplateError("unknown template variable {{" + std::string(body) +
+                           "}}; use {{topic}}, {{partition}}, {{partition:N}}, {{start_offset}}, "
+                           "{{start_offset:N}}, {{key}}, "
+                           "{{value.<field.path>}} or {{timestamp:<format>}}");
   }
   return piece;
 }
@@ -238,6 +257,7 @@ std::string KeyTemplate::render_group(const RecordView& record, JsonReader& json
         break;
       case Kind::start_offset:
         out += kStartOffsetMarker;
+        out += static_cast<char>(piece.width);
         break;
       case Kind::key:
         append_key_safe(out, record.key.value_or(std::string_view{}), options_.missing_default);
@@ -281,13 +301,15 @@ bool KeyTemplate::per_partition_only() const {
 
 std::string KeyTemplate::object_key(std::string_view group, std::int64_t start_offset) {
   std::string key;
-  key.reserve(group.size() + 20);
-  for (char c : group) {
-    if (c == kStartOffsetMarker) {
-      append_padded(key, start_offset, 20);
-    } else {
-      key += c;
+  key.reserve(group.size() + kMaxOffsetWidth);
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (group[i] != kStartOffsetMarker) {
+      key += group[i];
+      continue;
     }
+    int width = kDefaultOffsetWidth;
+    if (i + 1 < group.size()) width = static_cast<unsigned char>(group[++i]);
+    append_padded(key, start_offset, width);
   }
   return key;
 }

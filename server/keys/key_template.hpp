@@ -4,7 +4,10 @@
 //   {{topic}}                      the record's topic
 //   {{partition}}                  the partition number; {{partition:5}} zero-pads to 5 digits
 //                                  ({{partition:padding=true}}, Aiven's form, pads to 10)
-//   {{start_offset}}               offset of the object's first record, zero-padded to 20 digits
+//   {{start_offset}}               offset of the object's first record, zero-padded to 20 digits;
+//                                  {{start_offset:10}} pads to 10 (Kafka Connect's
+//                                  filename.offset.zero.pad.width), {{start_offset:1}} does not
+//                                  pad (Aiven's unpadded form); larger offsets keep every digit
 //   {{key}}                        the record key (as text)
 //   {{value.<dotted.path>}}        a scalar JSON field of the value, e.g. {{value.source.table}}
 //   {{timestamp:<format>}}         the record time in UTC; in <format>, YYYY (or yyyy) MM DD (or
@@ -77,7 +80,7 @@ class KeyTemplate {
   struct Piece {
     Kind kind = Kind::literal;
     std::string text;             // literal text
-    int width = 0;                // partition padding
+    int width = 0;                // partition or start offset padding
     std::size_t value_index = 0;  // into value_paths_
     std::vector<TimePiece> time_format;
   };

@@ -220,7 +220,7 @@ asio::awaitable<void> MirrorSink::send(MirrorRequest request) {
     std::string encoding =
         request.action == MirrorAction::put ? reader_.content_encoding() : std::string();
     auto done = co_await client_.put_object(bucket, request.object_key, request.body,
-                                            reader_.content_type(), encoding);
+                                            reader_.content_type(), encoding, config_.s3.objects);
     if (!done) error = done.error().describe();
   }
   if (alive.expired()) co_return;

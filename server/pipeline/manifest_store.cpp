@@ -21,7 +21,7 @@ asio::awaitable<s3::S3Result<ManifestStore::Page>> S3ManifestStore::list(std::st
 
 asio::awaitable<s3::S3Result<void>> S3ManifestStore::put(std::string key, std::string body) {
   auto put = co_await client_.put_object(bucket_, std::move(key), s3::make_body(std::move(body)),
-                                         "application/json");
+                                         "application/json", {}, settings_);
   if (!put) co_return put.error();
   co_return s3::S3Result<void>{};
 }

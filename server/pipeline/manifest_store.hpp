@@ -32,11 +32,12 @@ class ManifestStore {
 };
 
 // Manifests in the sink's bucket, through the S3 client (and its retry policy: an operation
-// that fails here failed every attempt the client makes).
+// that fails here failed every attempt the client makes). `settings` go with every manifest
+// PUT: the sink passes s3::encryption_only of its object settings (README, "Object settings").
 class S3ManifestStore final : public ManifestStore {
  public:
-  S3ManifestStore(s3::Client& client, std::string bucket)
-      : client_(client), bucket_(std::move(bucket)) {}
+  S3ManifestStore(s3::Client& client, std::string bucket, s3::ObjectSettings settings = {})
+      : client_(client), bucket_(std::move(bucket)), settings_(std::move(settings)) {}
 
   boost::asio::awaitable<s3::S3Result<Page>> list(std::string prefix, std::string start_after,
                                                   std::string token) override;
@@ -47,6 +48,7 @@ class S3ManifestStore final : public ManifestStore {
  private:
   s3::Client& client_;
   std::string bucket_;
+  s3::ObjectSettings settings_;
 };
 
 }  // namespace ks3::server

@@ -62,12 +62,13 @@ std::string object_content_type(OutputFormat format, Compression compression) {
 
 ObjectWriter::ObjectWriter(asio::any_io_executor executor, s3::MultipartUploads& uploads,
                            WorkerPool& workers, std::string bucket, std::string content_type,
-                           ObjectSummary summary, ObjectBuffer buffer,
+                           s3::ObjectSettings settings, ObjectSummary summary, ObjectBuffer buffer,
                            std::shared_ptr<MemoryAccount> memory,
                            std::shared_ptr<PartitionRuntime> partition, Done done,
                            std::unique_ptr<ObjectBody> body)
     : executor_(executor),
-      upload_(uploads.open(std::move(bucket), summary.key, std::move(content_type))),
+      upload_(uploads.open(std::move(bucket), summary.key, std::move(content_type),
+                           std::move(settings))),
       workers_(workers),
       summary_(std::move(summary)),
       buffer_(std::move(buffer)),

@@ -79,9 +79,9 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
 
   ObjectWriter(boost::asio::any_io_executor executor, s3::MultipartUploads& uploads,
                WorkerPool& workers, std::string bucket, std::string content_type,
-               ObjectSummary summary, ObjectBuffer buffer, std::shared_ptr<MemoryAccount> memory,
-               std::shared_ptr<PartitionRuntime> partition, Done done,
-               std::unique_ptr<ObjectBody> body = nullptr);
+               s3::ObjectSettings settings, ObjectSummary summary, ObjectBuffer buffer,
+               std::shared_ptr<MemoryAccount> memory, std::shared_ptr<PartitionRuntime> partition,
+               Done done, std::unique_ptr<ObjectBody> body = nullptr);
   ~ObjectWriter();
   ObjectWriter(const ObjectWriter&) = delete;
   ObjectWriter& operator=(const ObjectWriter&) = delete;

@@ -373,8 +373,8 @@ std::shared_ptr<ObjectWriter> Pipeline::open_object(
                       config_.s3.part_size, dead_letter ? std::string() : encoder_.object_header());
   auto writer = std::make_shared<ObjectWriter>(
       executor_, uploads_, workers_, config_.s3.client.bucket,
-      dead_letter ? dead_letter_content_type_ : content_type_, std::move(summary),
-      std::move(buffer), memory_, handle,
+      dead_letter ? dead_letter_content_type_ : content_type_, config_.s3.objects,
+      std::move(summary), std::move(buffer), memory_, handle,
       [this, alive = std::weak_ptr<bool>(alive_), weak = std::weak_ptr<PartitionRuntime>(handle)](
           ObjectWriter& w, ObjectOutcome outcome, const ObjectFailure& failure) {
         if (alive.expired()) return;

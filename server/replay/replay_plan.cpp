@@ -92,6 +92,16 @@ KeyPattern KeyPattern::parse(std::string_view key_template, std::string key_pref
     } else if (name == "start_offset") {
       piece.kind = Kind::start_offset;
       has_start_offset = true;
+      const std::string_view argument =
+          name.size() < body.size() ? trim(body.substr(name.size() + 1)) : std::string_view{};
+      if (!argument.empty() && argument != "padding=true") {
+        const auto width = parse_number(argument);
+        if (!width || *width < 1 || *width > 20) {
+          throw ReplayError("key template '" + std::string(key_template) +
+                            "': {{start_offset:N}} takes a width from 1 to 20");
+        }
+        piece.width = static_cast<std::size_t>(*width);
+      }
     } else if (name == "key" || name.starts_with("value.")) {
       piece.kind = Kind::text;
     } else if (name == "timestamp") {
@@ -130,8 +140,9 @@ bool KeyPattern::match_from(std::size_t index, std::string_view rest, Captures& 
       while (limit < rest.size() && limit < 10 && is_digit(rest[limit])) ++limit;
       break;
     case Kind::start_offset:
+      // Zero-padded to the width (20 by default); a longer number keeps every digit.
       while (limit < rest.size() && limit < 20 && is_digit(rest[limit])) ++limit;
-      if (limit != 20) return false;  // always zero-padded to 20 digits
+      if (limit < piece.width) return false;
       break;
     case Kind::topic:
     case Kind::text:
@@ -143,9 +154,11 @@ bool KeyPattern::match_from(std::size_t index, std::string_view rest, Captures& 
     case Kind::literal:
       break;
   }
-  const std::size_t first = piece.kind == Kind::start_offset ? 20 : 1;
+  const std::size_t first = piece.kind == Kind::start_offset ? piece.width : 1;
   for (std::size_t length = first; length <= limit; ++length) {
     const std::string_view text = rest.substr(0, length);
+    // Past the width, digits are the number's own: no leading zero.
+    if (piece.kind == Kind::start_offset && length > piece.width && text.front() == '0') continue;
     Captures attempt = captures;
     if (piece.kind == Kind::topic) {
       std::string topic = decode_key_safe(text);

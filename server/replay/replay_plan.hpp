@@ -61,7 +61,8 @@ class KeyPattern {
   enum class Kind { literal, topic, partition, start_offset, text, any_text };
   struct Piece {
     Kind kind = Kind::literal;
-    std::string text;  // literal
+    std::string text;        // literal
+    std::size_t width = 20;  // start_offset: its padding ({{start_offset:N}}, key_template.hpp)
   };
   struct Captures {
     std::optional<std::string> topic;

@@ -26,13 +26,6 @@ manifest_files() {
   find "$KS3_S3RVER_DIR/$KS3_S3_BUCKET/_ks3/manifests/$1" -name '*._S3rver_object' 2>/dev/null |
     wc -l
 }
-http_port_of() { sed -n 's/^  listen: "127.0.0.1:\([0-9]*\)"$/\1/p' "$1"; }
-# consumed PORT: records this sink process received from Kafka (its /metrics).
-consumed() {
-  curl -sf "http://127.0.0.1:$1/metrics" |
-    awk '/^kafka_s3_sink_records_consumed_total\{/ { s += $2 } END { print s + 0 }'
-}
-_consumed_at_least() { (($(consumed "$1") >= $2)); }
 
 # run_to_end NAME CONFIG GROUP TOPIC [ARGS...]: a whole run: start, wait until the group
 # committed up to the end offsets, stop gracefully.

@@ -39,10 +39,14 @@ since ("open_upload_keys" names up to 20 of them); "orphaned_uploads" counts ope
 upstream whose answer a fault lost (no client can know their UploadId: only a lifecycle rule
 removes such uploads on AWS). Also "uploads_created", "uploads_completed", "uploads_aborted".
 
+--record-headers FILE appends one JSON line per verified request (before any fault):
+{"method": ..., "path": <decoded>, "query": {name: value}, "headers": {<lowercase name>: value},
+"signed_headers": [...]} (headers as they arrived, Authorization left out). Off by default.
+
 usage: sigv4_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--port-file F]
                       [--credentials ACCESS_KEY:SECRET ...] [--max-skew-seconds 900]
                       [--fault-rate 0.1] [--fault-seed 1] [--fault-kinds before,after,...]
-                      [--complete-fault-rate R] [--stall-seconds 5]
+                      [--complete-fault-rate R] [--stall-seconds 5] [--record-headers FILE]
 """
 import argparse
 import base64
@@ -260,6 +264,8 @@ class Handler(BaseHTTPRequestHandler):
         operation = multipart_operation(self.command, params)
         with self.server.lock:
             self.server.stats["verified"] += 1
+            if self.server.record_file:
+                self.server.record_request(self.command, split, params, self.headers)
             fault = self.server.choose_fault(operation)
         if fault is not None:
             sys.stderr.write(f"sigv4-proxy: fault {fault}: {self.command} {self.path}\n")
@@ -435,6 +441,20 @@ class ProxyServer(ThreadingHTTPServer):
         self.stats["faults_by_kind"][fault] += 1
         return fault
 
+    def record_request(self, method, split, params, headers):
+        """Called with the lock held (--record-headers): one JSON line per verified request."""
+        signed = []
+        if "authorization" in headers:
+            signed = parse_authorization(headers["authorization"])[1]
+        elif "X-Amz-SignedHeaders" in params:
+            signed = params["X-Amz-SignedHeaders"].split(";")
+        line = {"method": method, "path": unquote(split.path), "query": params,
+                "headers": {k.lower(): v for k, v in headers.items()
+                            if k.lower() != "authorization"},
+                "signed_headers": signed}
+        with open(self.record_file, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
+
     def track_upload(self, operation, status, data, upload_id, path, delivered):
         """Follows the multipart uploads as applied upstream (whatever the client was told)."""
         with self.lock:
@@ -500,6 +520,8 @@ def main():
     parser.add_argument("--complete-fault-rate", type=float,
                         help="CompleteMultipartUpload requests (default: --fault-rate)")
     parser.add_argument("--stall-seconds", type=float, default=5.0)
+    parser.add_argument("--record-headers", metavar="FILE",
+                        help="append each verified request's headers to FILE (JSON lines)")
     args = parser.parse_args()
     kinds = [k for k in args.fault_kinds.split(",") if k]
     unknown = [k for k in kinds if k not in FAULT_KINDS]
@@ -521,6 +543,7 @@ def main():
                                   else args.complete_fault_rate)
     server.fault_kinds = kinds
     server.stall_seconds = args.stall_seconds
+    server.record_file = args.record_headers
     server.random = random.Random(args.fault_seed)
     server.complete_random = random.Random(f"complete-{args.fault_seed}")
     port = server.server_address[1]

@@ -43,6 +43,8 @@ start_sigv4_proxy() {
   for c in "$@"; do args+=(--credentials "$c"); done
   # KS3_S3_FAULT_RATE=0.1: the proxy fails that share of the requests (sigv4_proxy.py).
   [ -n "${KS3_S3_FAULT_RATE:-}" ] && args+=(--fault-rate "$KS3_S3_FAULT_RATE")
+  # KS3_SIGV4_RECORD_HEADERS=FILE: each verified request's headers as a JSON line in FILE.
+  [ -n "${KS3_SIGV4_RECORD_HEADERS:-}" ] && args+=(--record-headers "$KS3_SIGV4_RECORD_HEADERS")
   start_bg "sigv4-proxy" "$KS3_PYTHON" "$KS3_ROOT/tests/tools/sigv4_proxy.py" "${args[@]}"
   KS3_SIGV4_PROXY_PID=$last_pid
   wait_for 30 "sigv4_proxy.py to listen" test -s "$port_file"

@@ -6,6 +6,7 @@
 #   expect_file_for TOPIC > FILE                               # "topic partition 0 end" lines
 #   verify_landed EXPECT_FILE [PREFIX]                         # exactly-once check of the bucket
 #   download_objects PREFIX DIR                                # objects -> DIR/<key>, DIR.ls
+#   http_port_of FILE; consumed PORT                           # records a sink took from Kafka
 
 : "${KS3_BUILD:?set KS3_BUILD to the build directory before sourcing sink.sh}"
 KS3_SINK_BIN=$KS3_BUILD/server/kafka-s3-sink
@@ -40,6 +41,15 @@ YAML
   local line
   for line in "$@"; do echo "$line" >>"$file"; done
 }
+
+# http_port_of CONFIG: the /metrics port of a configuration from write_sink_config.
+http_port_of() { sed -n 's/^  listen: "127.0.0.1:\([0-9]*\)"$/\1/p' "$1"; }
+# consumed PORT: records this sink process received from Kafka (its /metrics).
+consumed() {
+  curl -sf "http://127.0.0.1:$1/metrics" |
+    awk '/^kafka_s3_sink_records_consumed_total\{/ { s += $2 } END { print s + 0 }'
+}
+_consumed_at_least() { (($(consumed "$1") >= $2)); }
 
 # start_sink NAME CONFIG [ARGS...]: runs kafka-s3-sink in the background (log in
 # $KS3_WORK/NAME.log); KS3_SINK_PID is its PID.

@@ -75,8 +75,11 @@ TEST(ConnectConfig, AnalyticsPlatformConfluentAvroDefaultPartitioner) {
   EXPECT_FALSE(y["s3"]["access_key_id"]);
   EXPECT_FALSE(y["s3"]["secret_access_key"]);
   EXPECT_EQ(y["rotation"]["max_records"].as<int>(), 3);
+  // Confluent's DefaultPartitioner layout exactly, start offsets padded to its default 10 digits.
   EXPECT_EQ(y["key_template"].as<std::string>(),
-            "{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset}}");
+            "{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset:10}}");
+  EXPECT_EQ(example_object_key(load_config_from_yaml(c.yaml)),
+            "topics/analytics.page_views/partition=0/analytics.page_views+0+0000000000.jsonl.gz");
   // Avro output is not supported yet: JSON lines of the envelope, Avro values as base64.
   EXPECT_EQ(y["format"]["type"].as<std::string>(), "jsonl");
   EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "base64");
@@ -92,8 +95,9 @@ TEST(ConnectConfig, AnalyticsPlatformConfluentAvroDefaultPartitioner) {
   EXPECT_THAT(c.yaml, HasSubstr("AWS_SECRET_ACCESS_KEY"));
   EXPECT_THAT(c.yaml, HasSubstr("# from flush.size"));
   std::string warnings = joined_warnings(c);
-  EXPECT_THAT(warnings, HasSubstr("10 digits"));
-  EXPECT_THAT(warnings, HasSubstr("20 digits"));
+  EXPECT_THAT(warnings, Not(HasSubstr("digits")));
+  EXPECT_THAT(warnings, HasSubstr("in the extension: the connector wrote topics/<topic>/<path>/"
+                                  "<topic>+<partition>+<start offset>.avro"));
   EXPECT_THAT(warnings, HasSubstr("Avro output is not supported yet"));
 }
 
@@ -121,11 +125,12 @@ TEST(ConnectConfig, HausAmSeeDebeziumAvroIntoRaw) {
           "value.converter.schema.registry.url", "value.converter.basic.auth.credentials.source",
           "value.converter.basic.auth.user.info", "transforms", "transforms.unwrap.type",
           "transforms.unwrap.drop.tombstones", "errors.deadletterqueue.topic.name",
-          "errors.deadletterqueue.context.headers.enable", "s3.ssea.name", "s3.sse.kms.key.id"}));
+          "errors.deadletterqueue.context.headers.enable"}));
+  // SSE-KMS with the connector's key.
+  EXPECT_EQ(y["s3"]["sse"].as<std::string>(), "aws:kms");
+  EXPECT_EQ(y["s3"]["sse_kms_key_id"].as<std::string>(),
+            "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
   for (const UnmappedSetting& s : c.unmapped) {
-    if (s.connect_setting == "s3.sse.kms.key.id") {
-      EXPECT_THAT(s.why_not_mapped, HasSubstr("not supported yet"));
-    }
     if (s.connect_setting == "value.converter.basic.auth.user.info") {
       EXPECT_EQ(s.value, "***");
     }
@@ -174,8 +179,10 @@ TEST(ConnectConfig, AivenDefaultsAreCsvBase64Gzip) {
             std::vector<std::string>{"value"});
   EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "base64");
   EXPECT_EQ(y["compression"]["type"].as<std::string>(), "gzip");
-  EXPECT_EQ(y["key_template"].as<std::string>(), "{{topic}}-{{partition}}-{{start_offset}}");
-  EXPECT_THAT(joined_warnings(c), HasSubstr("20 digits"));
+  // Aiven's default template: start offsets unpadded, as the connector wrote them.
+  EXPECT_EQ(y["key_template"].as<std::string>(), "{{topic}}-{{partition}}-{{start_offset:1}}");
+  EXPECT_EQ(example_object_key(load_config_from_yaml(c.yaml)), "a-0-0.csv.gz");
+  EXPECT_THAT(joined_warnings(c), Not(HasSubstr("digits")));
   EXPECT_TRUE(c.unmapped.empty());
 }
 
@@ -184,7 +191,7 @@ TEST(ConnectConfig, TimeBasedHourlyPartitioner) {
   YAML::Node y = checked_yaml(c);
   EXPECT_EQ(y["key_template"].as<std::string>(),
             "{{topic}}/year={{timestamp:YYYY}}/month={{timestamp:MM}}/day={{timestamp:DD}}/"
-            "hour={{timestamp:HH}}/{{topic}}+{{partition}}+{{start_offset}}");
+            "hour={{timestamp:HH}}/{{topic}}+{{partition}}+{{start_offset:10}}");
   EXPECT_EQ(y["s3"]["prefix"].as<std::string>(), "topics/");
   EXPECT_EQ(y["rotation"]["time_window"].as<std::string>(), "1h");
   EXPECT_EQ(y["rotation"]["max_records"].as<int>(), 10000);
@@ -225,7 +232,7 @@ TEST(ConnectConfig, FieldPartitionerReadsValueFields) {
   YAML::Node y = checked_yaml(c);
   EXPECT_EQ(y["key_template"].as<std::string>(),
             "{{topic}}/resourcename={{value.resourcename}}/source.table={{value.source.table}}/"
-            "{{topic}}+{{partition}}+{{start_offset}}");
+            "{{topic}}+{{partition}}+{{start_offset:10}}");
   EXPECT_TRUE(c.unmapped.empty());
 }
 
@@ -242,6 +249,78 @@ TEST(ConnectConfig, ByteArrayFormatIsRaw) {
   SinkConfig loaded = load_config_from_yaml(c.yaml);
   EXPECT_EQ(loaded.format.delimiter, "\r\n");
   EXPECT_TRUE(c.unmapped.empty());
+}
+
+TEST(ConnectConfig, OffsetPaddingWidth) {
+  auto with_width = [](const std::string& width) {
+    const std::string config = R"({"connector.class": "io.confluent.connect.s3.S3SinkConnector",
+      "name": "x", "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+      "format.class": "io.confluent.connect.s3.format.bytearray.ByteArrayFormat",
+      "filename.offset.zero.pad.width": ")";
+    return convert_connect_config(config + width + "\"}");
+  };
+  ConnectConversion c = with_width("19");
+  EXPECT_EQ(checked_yaml(c)["key_template"].as<std::string>(),
+            "{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset:19}}");
+  EXPECT_TRUE(c.unmapped.empty());
+  // ByteArrayFormat without compression: .bin there and here, so the keys are the same.
+  EXPECT_THAT(joined_warnings(c), Not(HasSubstr("object keys differ")));
+  EXPECT_EQ(example_object_key(load_config_from_yaml(c.yaml)),
+            "topics/t/partition=0/t+0+0000000000000000000.bin");
+  EXPECT_THAT(checked_yaml(with_width("20"))["key_template"].as<std::string>(),
+              HasSubstr("+{{start_offset}}"));
+  for (std::string bad : {"0", "21", "ten"}) {
+    ConnectConversion refused = with_width(bad);
+    EXPECT_THAT(checked_yaml(refused)["key_template"].as<std::string>(),
+                HasSubstr("+{{start_offset}}"));
+    EXPECT_EQ(unmapped_names(refused), (std::set<std::string>{"filename.offset.zero.pad.width"}));
+    EXPECT_THAT(joined_warnings(refused), HasSubstr("20 digits"));
+  }
+}
+
+TEST(ConnectConfig, ConfluentEncryptionAndTags) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "s",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+    "s3.ssea.name": "AES256", "s3.sse.kms.key.id": "alias/unused",
+    "s3.object.tagging": "true", "s3.object.tagging.key.value.pairs": "team:lake, env : prod",
+    "s3.object.behavior.on.tagging.error": "fail"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["s3"]["sse"].as<std::string>(), "AES256");
+  EXPECT_FALSE(y["s3"]["sse_kms_key_id"]);
+  EXPECT_EQ(y["s3"]["tags"]["team"].as<std::string>(), "lake");
+  EXPECT_EQ(y["s3"]["tags"]["env"].as<std::string>(), "prod");
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"s3.sse.kms.key.id", "s3.object.tagging"}));
+  const SinkConfig loaded = load_config_from_yaml(c.yaml);
+  EXPECT_EQ(loaded.s3.objects.sse, s3::ServerSideEncryption::aes256);
+  EXPECT_EQ(loaded.s3.objects.tags.size(), 2u);
+
+  // Without s3.object.tagging the connector ignored the pairs: so does the YAML.
+  ConnectConversion untagged = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "s",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+    "s3.ssea.name": "", "s3.object.tagging.key.value.pairs": "team:lake"})");
+  YAML::Node u = checked_yaml(untagged);
+  EXPECT_FALSE(u["s3"]["tags"]);
+  EXPECT_FALSE(u["s3"]["sse"]);
+  EXPECT_EQ(unmapped_names(untagged), (std::set<std::string>{"s3.object.tagging.key.value.pairs"}));
+}
+
+TEST(ConnectConfig, AivenEncryption) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector",
+    "name": "archive", "topics": "a", "aws.s3.bucket.name": "lake",
+    "aws.s3.sse.algorithm": "aws:kms:dsse"})");
+  EXPECT_EQ(checked_yaml(c)["s3"]["sse"].as<std::string>(), "aws:kms:dsse");
+  EXPECT_TRUE(c.unmapped.empty());
+  ConnectConversion other = convert_connect_config(R"({
+    "connector.class": "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector",
+    "name": "archive", "topics": "a", "aws.s3.bucket.name": "lake",
+    "aws.s3.sse.algorithm": "aws:fsx"})");
+  EXPECT_FALSE(checked_yaml(other)["s3"]["sse"]);
+  EXPECT_EQ(unmapped_names(other), (std::set<std::string>{"aws.s3.sse.algorithm"}));
 }
 
 TEST(ConnectConfig, RestShapeAndBareConfigGiveTheSameYaml) {

@@ -96,6 +96,43 @@ TEST(KeyTemplate, AcceptsAivenForms) {
             "edfi.dms.document-0000000003-00000000000000001234-20231114");
 }
 
+TEST(KeyTemplate, StartOffsetPaddingIsAWidth) {
+  // Confluent's DefaultPartitioner layout with its filename.offset.zero.pad.width of 10.
+  EXPECT_EQ(render("{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset:10}}",
+                   record(), options("topics/", ".json")),
+            "topics/edfi.dms.document/partition=3/edfi.dms.document+3+0000001234.json");
+  EXPECT_EQ(render("{{partition}}-{{start_offset:1}}", record()), "3-1234");  // no padding
+  EXPECT_EQ(render("{{partition}}-{{start_offset:20}}", record()), "3-00000000000000001234");
+  EXPECT_EQ(render("{{partition}}-{{ start_offset:4 }}", record()), "3-1234");
+  // An offset wider than the padding keeps every digit (as Java's %010d does).
+  RecordView big = record();
+  big.offset = 12345678901;
+  EXPECT_EQ(render("{{partition}}-{{start_offset:10}}", big), "3-12345678901");
+  // Two start offsets with different widths in one template, each filled in from the group.
+  JsonReader json;
+  auto tpl = KeyTemplate::parse("{{start_offset:3}}/{{partition}}/{{start_offset}}");
+  EXPECT_EQ(KeyTemplate::object_key(tpl.render_group(record(), json), 7),
+            "007/3/00000000000000000007");
+  // Widths make different groups: never one object for two layouts.
+  auto other = KeyTemplate::parse("{{start_offset:4}}/{{partition}}/{{start_offset}}");
+  EXPECT_NE(tpl.render_group(record(), json), other.render_group(record(), json));
+}
+
+TEST(KeyTemplate, StartOffsetPaddingOutOfRangeIsRefused) {
+  for (std::string_view bad :
+       {"{{partition}}{{start_offset:0}}", "{{partition}}{{start_offset:21}}",
+        "{{partition}}{{start_offset:x}}", "{{partition}}{{start_offset:010x}}",
+        "{{partition}}{{start_offset:-1}}"}) {
+    try {
+      KeyTemplate::parse(bad);
+      ADD_FAILURE() << bad << ": expected an error";
+    } catch (const KeyTemplateError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("width from 1 to 20")) << bad;
+    }
+  }
+  EXPECT_NO_THROW(KeyTemplate::parse("{{partition}}{{start_offset:010}}"));  // 10
+}
+
 TEST(KeyTemplate, MissingValuesTakeTheDefault) {
   RecordView r = record(R"({"other":1})");
   r.key.reset();

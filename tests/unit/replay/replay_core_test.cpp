@@ -66,6 +66,21 @@ TEST(KeyPattern, StripsTheSinkPrefixAndMatchesDataVariables) {
   EXPECT_FALSE(pattern.match("edfi/Staff/dt=2024-01-02/t+00007+" + padded(42) + ".jsonl.gz"));
 }
 
+TEST(KeyPattern, StartOffsetsPaddedToAnotherWidth) {
+  // Kafka Connect's 10-digit layout ({{start_offset:10}}) and the unpadded one
+  // ({{start_offset:1}}).
+  const KeyPattern ten = KeyPattern::parse("{{topic}}+{{partition}}+{{start_offset:10}}");
+  EXPECT_EQ(ten.match("t+0+0000000042.jsonl")->start_offset, 42);
+  EXPECT_EQ(ten.match("t+0+12345678901.jsonl")->start_offset, 12345678901);  // past the width
+  EXPECT_FALSE(ten.match("t+0+42.jsonl"));
+  EXPECT_FALSE(ten.match("t+0+" + padded(42) + ".jsonl"));  // 20 digits: a leading zero too many
+  const KeyPattern plain = KeyPattern::parse("{{topic}}-{{partition}}-{{start_offset:1}}");
+  EXPECT_EQ(plain.match("t-3-0.jsonl")->start_offset, 0);
+  EXPECT_EQ(plain.match("t-3-1234.jsonl")->start_offset, 1234);
+  EXPECT_FALSE(plain.match("t-3-01234.jsonl"));
+  EXPECT_THROW(KeyPattern::parse("{{partition}}/{{start_offset:0}}"), ReplayError);
+}
+
 TEST(KeyPattern, NeedsPartitionAndStartOffset) {
   EXPECT_THROW(KeyPattern::parse("{{topic}}/{{start_offset}}"), ReplayError);
   EXPECT_THROW(KeyPattern::parse("{{topic}}/{{partition}}"), ReplayError);
