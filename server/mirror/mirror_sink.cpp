@@ -49,7 +49,10 @@ MirrorSink::MirrorSink(asio::any_io_executor executor, const SinkConfig& config,
        std::find(fields.begin(), fields.end(), EnvelopeField::headers) != fields.end());
   metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
   if (key_log_) {
-    own_key_store_ = std::make_unique<S3ManifestStore>(client, config.s3.client.bucket);
+    // Bookkeeping under _ks3/, like the cut manifests: encrypted as the bucket may require, no
+    // storage class, tags or metadata (README, "Object settings").
+    own_key_store_ = std::make_unique<S3ManifestStore>(client, config.s3.client.bucket,
+                                                       s3::encryption_only(config.s3.objects));
     key_store_ = own_key_store_.get();
   }
 }

@@ -59,8 +59,8 @@ for r in requests:
         kind, want = "UploadPart", {}
     elif r["method"] == "POST" and "uploads" in q:
         kind, want = "CreateMultipartUpload", full
-    elif r["method"] == "PUT" and key.startswith("events/_ks3/manifests/"):
-        kind, want = "manifest PutObject", encryption
+    elif r["method"] == "PUT" and key.startswith(("events/_ks3/", "documents/_ks3/")):
+        kind, want = "bookkeeping PutObject " + key.split("/")[0], encryption
     elif r["method"] == "PUT" and key.startswith(("events/", "documents/")):
         kind, want = "data PutObject " + key.split("/")[0], full
     else:
@@ -73,8 +73,9 @@ for r in requests:
     if unsigned:
         problems.append(f"{kind} {key}: not signed: {unsigned}")
 print("requests by kind:", counts, file=sys.stderr)
-for kind in ("UploadPart", "CreateMultipartUpload", "manifest PutObject",
-             "data PutObject events", "data PutObject documents"):
+for kind in ("UploadPart", "CreateMultipartUpload", "bookkeeping PutObject events",
+             "bookkeeping PutObject documents", "data PutObject events",
+             "data PutObject documents"):
     if not counts.get(kind):
         problems.append(f"no {kind} request seen")
 for p in problems[:20]:
