@@ -7,12 +7,14 @@
 // starts on fresh pages: one page fault per 4 KiB. On this project's 2-core VMs page faults were
 // the largest single cost after compression: kafka-mock-broker spent half its time faulting in
 // response buffers, and the sink's broker thread faulted in every fetch buffer. Side by side on
-// the same topic (bench/run, 1 KiB documents and the 10,000-object dataset), the thresholds below
-// took 0.84-0.87x the sink's CPU per GB (docs/DESIGN.md, "Backpressure and memory").
+// the same topic (bench/run, 1 KiB documents), the thresholds below took 0.87-0.91x the sink's
+// CPU per GB and gave 1.13x the throughput; the 10,000-object dataset, dominated by per-object
+// requests rather than fetch buffers, gained nothing (README, Benchmarks; docs/DESIGN.md,
+// "Backpressure and memory").
 //
 // The price: freed memory up to the trim threshold stays mapped per malloc arena, and buffers
 // between 128 KiB and 32 MiB come from the heap, where fragments can stay behind: peak RSS of the
-// 10,000-object run grew by about 40 MiB (README, memory formula). An operator who sets
+// 1 KiB document run grew by about 40 MiB (README, memory formula). An operator who sets
 // glibc.malloc tunables in GLIBC_TUNABLES keeps them: nothing is changed then.
 #pragma once
 
