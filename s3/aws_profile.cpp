@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "s3/ascii.hpp"
+
 namespace ks3::s3 {
 namespace {
 
@@ -12,12 +14,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string get(const IniSection& section, const std::string& key) {
@@ -84,7 +80,7 @@ IniFile parse_ini(std::string_view text) {
     }
     const auto eq = line.find('=');
     if (section == nullptr || eq == std::string_view::npos) continue;  // not a setting
-    const std::string key = lowercase(trim(line.substr(0, eq)));
+    const std::string key = ascii_lowercase(trim(line.substr(0, eq)));
     const std::string value(trim(line.substr(eq + 1)));
     if (indented && !nested_parent.empty()) {
       (*section)[nested_parent + "." + key] = value;

@@ -7,15 +7,10 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "s3/ascii.hpp"
+
 namespace ks3::s3 {
 namespace {
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::uint16_t default_port(bool https) {
   return https ? 443 : 80;
@@ -75,7 +70,7 @@ Endpoint parse_endpoint(std::string_view url) {
   const boost::urls::url_view& view = *parsed;
 
   Endpoint endpoint;
-  const std::string scheme = lowercase(view.scheme());
+  const std::string scheme = ascii_lowercase(view.scheme());
   if (scheme == "https") {
     endpoint.https = true;
   } else if (scheme == "http") {
@@ -90,7 +85,7 @@ Endpoint parse_endpoint(std::string_view url) {
   }
   if (view.has_query() || view.has_fragment()) reject(url, "a query or fragment is not allowed");
 
-  endpoint.host = lowercase(view.encoded_host());
+  endpoint.host = ascii_lowercase(view.encoded_host());
   endpoint.port = default_port(endpoint.https);
   if (view.has_port()) {
     const std::string_view port_text = view.port();
@@ -109,7 +104,7 @@ Endpoint parse_endpoint(std::string_view url) {
 Endpoint aws_endpoint(std::string_view region) {
   Endpoint endpoint;
   endpoint.https = true;
-  endpoint.host = "s3." + lowercase(region) + ".amazonaws.com";
+  endpoint.host = "s3." + ascii_lowercase(region) + ".amazonaws.com";
   endpoint.port = 443;
   return endpoint;
 }

@@ -4,18 +4,11 @@
 #include <optional>
 #include <set>
 
+#include "s3/ascii.hpp"
 #include "s3/uri_encode.hpp"
 
 namespace ks3::s3 {
 namespace {
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 bool is_ascii_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -93,7 +86,8 @@ void check_tags(const KeyValues& tags, std::vector<ObjectSettingsIssue>& issues)
     if (!is_tag_text(key) || !is_tag_text(value)) {
       issue(shown + ": tags may hold letters, digits, spaces and + - = . _ : / @ only");
     }
-    if (lowercase(key).starts_with("aws:")) issue(shown + ": the prefix aws: is reserved for AWS");
+    if (ascii_lowercase(key).starts_with("aws:"))
+      issue(shown + ": the prefix aws: is reserved for AWS");
     if (!seen.insert(key).second) issue(shown + " is given twice");
   }
 }
@@ -112,7 +106,7 @@ void check_metadata(const KeyValues& metadata, std::vector<ObjectSettingsIssue>&
             ": a name is an HTTP header name (letters, digits and !#$%&'*+-.^_`|~), sent as "
             "x-amz-meta-<name>");
     }
-    if (!seen.insert(lowercase(name)).second) {
+    if (!seen.insert(ascii_lowercase(name)).second) {
       issue(shown + " is given twice (S3 stores names in lowercase)");
     }
     if (!is_printable_ascii(value)) {
@@ -211,7 +205,7 @@ HttpHeaders object_headers(const ObjectSettings& settings) {
   if (!settings.tags.empty())
     headers.emplace_back("x-amz-tagging", tagging_header_value(settings.tags));
   for (const auto& [name, value] : settings.metadata) {
-    headers.emplace_back("x-amz-meta-" + lowercase(name), value);
+    headers.emplace_back("x-amz-meta-" + ascii_lowercase(name), value);
   }
   return headers;
 }

@@ -10,14 +10,10 @@
 #include <map>
 #include <stdexcept>
 
+#include "s3/ascii.hpp"
+
 namespace ks3::s3::sigv4 {
 namespace {
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -66,7 +62,8 @@ std::string digest(const EVP_MD* md, std::string_view data) {
 // name (lowercase) -> values in request order; std::map keeps names sorted.
 std::map<std::string, std::vector<std::string>> group_headers(const Headers& headers) {
   std::map<std::string, std::vector<std::string>> grouped;
-  for (const auto& [name, value] : headers) grouped[lowercase(name)].push_back(trim_all(value));
+  for (const auto& [name, value] : headers)
+    grouped[ascii_lowercase(name)].push_back(trim_all(value));
   return grouped;
 }
 
@@ -123,7 +120,7 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 }
 
 bool is_signed_header(std::string_view name) {
-  const std::string lower = lowercase(name);
+  const std::string lower = ascii_lowercase(name);
   return lower == "host" || lower == "content-md5" || lower == "content-type" || lower == "range" ||
          lower.starts_with("x-amz-");
 }
