@@ -112,12 +112,7 @@ std::string describe(std::span<const TopicPartition> partitions) {
 
 ConsumerImpl::ConsumerImpl(asio::any_io_executor executor, const ConsumerConfig& config,
                            ConsumerListener& listener)
-    : executor_(executor),
-      config_(config),
-      listener_(listener),
-      wake_(executor),
-      tick_(executor),
-      close_limit_(executor) {
+    : executor_(executor), config_(config), listener_(listener), wake_(executor), tick_(executor) {
   subscription(config_);  // validates the topics before anything is created
   rd_kafka_conf_t* conf = make_conf(config_);
   {
@@ -357,16 +352,10 @@ void ConsumerImpl::wake_fetchers() {
   ++counters_.fetch_wakeups;
 }
 
-asio::awaitable<void> ConsumerImpl::close(std::chrono::milliseconds limit) {
+asio::awaitable<void> ConsumerImpl::close() {
   if (closed_ || stopped_) co_return;
   if (!closing_) {
     closing_ = true;
-    if (limit != std::chrono::milliseconds::max()) {
-      close_limit_.expires_after(limit);
-      close_limit_.async_wait([weak = weak_from_this(), limit](boost::system::error_code ec) {
-        if (auto self = weak.lock(); self && !ec) self->give_up_close(limit);
-      });
-    }
     log::info("kafka consumer closing", {{"group", config_.group_id}});
     if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_, queue_)) {
       log::error("kafka consumer close failed", {{"error", rd_kafka_error_string(error)}});
@@ -386,41 +375,6 @@ asio::awaitable<void> ConsumerImpl::close(std::chrono::milliseconds limit) {
       asio::use_awaitable);
 }
 
-void ConsumerImpl::give_up_close(std::chrono::milliseconds limit) {
-  if (closed_ || stopped_ || close_waiters_.empty()) return;
-  // Typically the final revoke is still waiting for its commit (Kafka unreachable). What it did
-  // not commit is consumed again by the next owner; the group notices after session.timeout.ms.
-  log::warn("kafka consumer close did not finish in time: leaving without a clean leave",
-            {{"group", config_.group_id},
-             {"limit_ms", static_cast<std::int64_t>(limit.count())},
-             {"rebalancing", rebalancing_ ? "true" : "false"}});
-  for (auto& waiter : close_waiters_) {
-    asio::post(executor_, [waiter = std::move(waiter)]() mutable { std::move(waiter)(); });
-  }
-  close_waiters_.clear();
-}
-
-// Without a finished close (it gave up at its limit, or never ran), librdkafka may still wait
-// for the application's unassign of a revoke in progress, and rd_kafka_destroy would wait for it
-// as well: for ever when the revoke's commit never answers. Nothing else touches rk_ here.
-void ConsumerImpl::drop_assignment_before_destroy() {
-  rd_kafka_topic_partition_list_t* current = nullptr;
-  if (rd_kafka_assignment(rk_, &current) != RD_KAFKA_RESP_ERR_NO_ERROR) current = nullptr;
-  const bool assigned = current && current->cnt > 0;
-  if (rebalancing_ || assigned) {
-    if (std::string_view(rd_kafka_rebalance_protocol(rk_)) == "COOPERATIVE") {
-      if (assigned) {
-        if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk_, current)) {
-          rd_kafka_error_destroy(error);
-        }
-      }
-    } else {
-      rd_kafka_assign(rk_, nullptr);
-    }
-  }
-  if (current) rd_kafka_topic_partition_list_destroy(current);
-}
-
 void ConsumerImpl::maybe_finish_close() {
   if (!closing_ || closed_ || stopped_ || rebalancing_ || !rd_kafka_consumer_closed(rk_)) return;
   closed_ = true;
@@ -431,7 +385,6 @@ void ConsumerImpl::maybe_finish_close() {
   }
   close_waiters_.clear();
   tick_.cancel();
-  close_limit_.cancel();
 }
 
 void ConsumerImpl::shutdown() {
@@ -439,12 +392,10 @@ void ConsumerImpl::shutdown() {
   stopped_ = true;
   boost::system::error_code ignored;
   tick_.cancel();
-  close_limit_.cancel();
   wake_.cancel(ignored);
   blocking_.join();  // a read of committed offsets may still be running on it
   rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
   rd_kafka_queue_destroy(queue_);
-  if (!closed_) drop_assignment_before_destroy();
   rd_kafka_destroy_flags(rk_, closed_ ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
   rk_ = nullptr;
   wake_.close(ignored);
@@ -543,9 +494,9 @@ const ConsumerCounters& Consumer::counters() const {
   return impl_->counters_;
 }
 
-asio::awaitable<void> Consumer::close(std::chrono::milliseconds limit) {
+asio::awaitable<void> Consumer::close() {
   auto impl = impl_;
-  co_await impl->close(limit);
+  co_await impl->close();
 }
 
 bool Consumer::closed() const {

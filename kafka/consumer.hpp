@@ -21,7 +21,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -109,12 +108,8 @@ class Consumer {
   const ConsumerCounters& counters() const;
 
   // Graceful close: leaves the group; the final revoke goes through ConsumerListener::on_revoked
-  // (which commits what is durable). Completes when librdkafka reports the consumer closed, or
-  // once `limit` has passed: then closed() stays false, a warning says the group was left
-  // without a clean leave (its partitions move after session.timeout.ms; nothing uncommitted is
-  // lost, it is consumed again), and destroying the consumer skips librdkafka's close.
-  boost::asio::awaitable<void> close(
-      std::chrono::milliseconds limit = std::chrono::milliseconds::max());
+  // (which commits what is durable). Completes when librdkafka reports the consumer closed.
+  boost::asio::awaitable<void> close();
   bool closed() const;
 
  private:

@@ -63,10 +63,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   void resume(std::span<const TopicPartition> partitions);
   // Wakes librdkafka's broker threads so they re-decide fetching now (fetch_wakeup.hpp).
   void wake_fetchers();
-  asio::awaitable<void> close(std::chrono::milliseconds limit);
-  // The close limit passed: completes the close waiters without librdkafka's close.
-  void give_up_close(std::chrono::milliseconds limit);
-  void drop_assignment_before_destroy();
+  asio::awaitable<void> close();
 
   // Queue serving (consumer.cpp).
   asio::awaitable<void> serve(std::shared_ptr<ConsumerImpl> self);
@@ -99,8 +96,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   int wake_write_fd_ = -1;
   asio::posix::stream_descriptor wake_;  // read end of the io-event pipe
   asio::steady_timer tick_;
-  asio::steady_timer close_limit_;  // bounds close()
-  asio::thread_pool blocking_{1};   // rd_kafka_committed only
+  asio::thread_pool blocking_{1};  // rd_kafka_committed only
 
   bool started_ = false;
   bool stopped_ = false;  // shutdown(): nothing may touch rk_ any more

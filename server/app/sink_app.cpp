@@ -209,9 +209,7 @@ asio::awaitable<void> stop_gracefully(asio::io_context& io, Sink& sink, asio::si
             {{"deadline_ms", sink.config.shutdown_deadline.count()}});
   bool settled = co_await sink.drain(sink.config.shutdown_deadline);
   if (!settled && sink.exit_code == 0) sink.exit_code = 1;
-  // The final revoke commits what is durable; with Kafka unreachable that commit may never
-  // answer, so leaving the group gets a deadline of its own.
-  co_await sink.consumer.close(sink.config.shutdown_deadline);
+  co_await sink.consumer.close();  // the final revoke commits what is durable
   sink.stop_delivery();
   sink.s3_check.stop();
   sink.heartbeat.stop();

@@ -599,39 +599,3 @@ TEST(KafkaConsumer, InvalidConfigurationNamesThePropertyAndHidesSecrets) {
 
 }  // namespace
 }  // namespace ks3::kafka
-
-namespace ks3::kafka {
-namespace {
-
-// A final revoke that never finishes (its commit unanswered: Kafka unreachable at shutdown)
-// must not hold the shutdown: close(limit) completes after the limit, says the consumer is not
-// closed, and destroying it does not wait for librdkafka's close either.
-TEST(KafkaConsumer, CloseGivesUpAfterItsLimitWhenTheFinalRevokeHangs) {
-  MockKafkaCluster cluster;
-  cluster.create_topic("stuck", 1);
-  cluster.produce_many("stuck", 0, 3);
-  asio::io_context io;
-  RecordingListener listener;
-  bool revoke_returned = false;
-  listener.revoke_hook = [&](std::vector<TopicPartition>) -> asio::awaitable<void> {
-    co_await wait_for(std::chrono::hours(1));  // a commit that never answers
-    revoke_returned = true;
-  };
-  auto started = Clock::now();
-  {
-    Consumer consumer(io.get_executor(),
-                      test_consumer_config(cluster.bootstrap(), "g-stuck", {"stuck"}), listener);
-    consumer.start();
-    ASSERT_TRUE(run_until(
-        io, [&] { return listener.records.size() == 3; }, 90s));
-    started = Clock::now();
-    ASSERT_TRUE(run_task(io, consumer.close(500ms), 30s)) << "close ignored its limit";
-    EXPECT_FALSE(consumer.closed());
-    EXPECT_GE(Clock::now() - started, 450ms);
-  }
-  EXPECT_LT(Clock::now() - started, 10s) << "closing and destroying the consumer took too long";
-  EXPECT_FALSE(revoke_returned);
-}
-
-}  // namespace
-}  // namespace ks3::kafka
