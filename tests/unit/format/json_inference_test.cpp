@@ -92,8 +92,12 @@ TEST(JsonInference, MapsAndOddKeysBecomeJson) {
 TEST(JsonInference, ValuesFollowTheColumns) {
   const InferredType type =
       infer({R"({"n":1,"s":"x","o":{"k":1},"l":[1,2],"m":1})", R"({"n":2.5,"m":"t"})"});
+  // The cells borrow strings from the JSON they came from: keep it alive while they are read.
+  const boost::json::value first =
+      boost::json::parse(R"({"n":1,"s":"x","o":{"k":1},"l":[1,2],"m":1})");
+  const boost::json::value second = boost::json::parse(R"({"n":2.5,"m":"t"})");
   parquet::Value out;
-  type.to_value(boost::json::parse(R"({"n":1,"s":"x","o":{"k":1},"l":[1,2],"m":1})"), out);
+  type.to_value(first, out);
   ASSERT_EQ(out.kind(), parquet::Value::Kind::kStruct);
   ASSERT_EQ(out.items().size(), 5u);
   EXPECT_EQ(out.items()[0].kind(), parquet::Value::Kind::kDouble);  // widened
@@ -102,7 +106,7 @@ TEST(JsonInference, ValuesFollowTheColumns) {
   EXPECT_EQ(out.items()[2].items()[0].as_int(), 1);
   EXPECT_EQ(out.items()[3].items().size(), 2u);
   EXPECT_EQ(out.items()[4].as_bytes(), "1");  // conflict: the JSON text
-  type.to_value(boost::json::parse(R"({"n":2.5,"m":"t"})"), out);
+  type.to_value(second, out);
   EXPECT_TRUE(out.items()[1].is_null());  // missing field
   EXPECT_EQ(out.items()[4].as_bytes(), "\"t\"");
   type.to_value(boost::json::parse("null"), out);
