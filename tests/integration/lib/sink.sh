@@ -4,7 +4,7 @@
 #   start_sink NAME FILE [args...]                             # sets KS3_SINK_PID
 #   stop_sink PID                                              # SIGTERM; fails unless exit 0
 #   expect_file_for TOPIC > FILE                               # "topic partition 0 end" lines
-#   verify_landed EXPECT_FILE [PREFIX]                         # exactly-once check of the bucket
+#   verify_landed EXPECT_FILE [PREFIX]                         # exactly-once check (storage dir)
 #   download_objects PREFIX DIR                                # objects -> DIR/<key>, DIR.ls
 #   http_port_of FILE; consumed PORT                           # records a sink took from Kafka
 
@@ -93,10 +93,11 @@ wait_committed_above() {
 }
 _committed_above() { (($(committed_total "$1" "$2") > $3)); }
 
-# verify_landed EXPECT_FILE [PREFIX]: downloads every object under PREFIX from s3rver and checks
-# that each expected (topic, partition, offset) landed exactly once.
+# verify_landed EXPECT_FILE [PREFIX]: reads every object under PREFIX from s3rver's data
+# directory (not its listings, which skip some keys with a literal percent escape in a folder
+# name) and checks that each expected (topic, partition, offset) landed exactly once.
 verify_landed() {
-  "$KS3_PYTHON" "$KS3_ROOT/tests/tools/verify_landed.py" --endpoint "$KS3_S3RVER_URL" \
+  "$KS3_PYTHON" "$KS3_ROOT/tests/tools/verify_landed.py" --storage-dir "$KS3_S3RVER_DIR" \
     --bucket "$KS3_S3_BUCKET" --prefix "${2:-}" --expect-file "$1" ||
     fail "the objects in s3://$KS3_S3_BUCKET/${2:-} are not exactly once"
 }
