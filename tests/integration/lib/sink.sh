@@ -25,7 +25,7 @@ kafka:
   group_id: "$group"
   topics: ["$topic"]
   properties:
-    session.timeout.ms: "6000"
+    session.timeout.ms: "${KS3_SESSION_TIMEOUT_MS:-6000}"
     heartbeat.interval.ms: "500"
     fetch.wait.max.ms: "20"
     topic.metadata.refresh.interval.ms: "1000"
