@@ -40,6 +40,7 @@ MirrorSink::MirrorSink(asio::any_io_executor executor, const SinkConfig& config,
       planner_(static_cast<std::size_t>(config.mirror.key_map_size), config.mirror.deletes,
                key_log_),
       max_in_flight_(std::max<std::size_t>(1, config.s3.client.max_connections)),
+      kafka_prefetch_bytes_(kafka_prefetch_bytes(config.kafka)),
       tick_timer_(executor),
       settled_(executor) {
   const auto& fields = config.format.fields;
@@ -283,7 +284,7 @@ asio::awaitable<void> MirrorSink::commit_one(kafka::TopicPartition tp, std::uint
 void MirrorSink::apply_backpressure() {
   if (!consumer_) return;
   const std::uint64_t held =
-      kafka_prefetch_bytes(config_.kafka) + planner_.held_bytes() +
+      kafka_prefetch_bytes_ + planner_.held_bytes() +
       kRequestOverhead * (planner_.waiting_requests() + planner_.in_flight_requests());
   metrics_.memory_budget_used_bytes.set(static_cast<double>(held));
   if (!paused_ && held > config_.memory.high_watermark) {

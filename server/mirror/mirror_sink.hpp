@@ -149,6 +149,8 @@ class MirrorSink final : public kafka::ConsumerListener {
   MirrorChangeReader reader_;
   MirrorPlanner planner_;
   std::size_t max_in_flight_;
+  // librdkafka's prefetch, reserved in the memory budget (config kafka_prefetch_bytes).
+  std::uint64_t kafka_prefetch_bytes_;
   std::size_t in_flight_ = 0;
   bool needs_headers_ = false;
   bool paused_ = false;
