@@ -19,23 +19,14 @@ group=sink-s3-faults
 partitions=4
 start_mock_broker --brokers 1 --topic $topic:$partitions
 
-# s3rver behind the verifying proxy, with every fault kind (lib/s3.sh's start_s3 knows only
-# --fault-rate). Complete requests are few (one per multipart object), so they are faulted at
-# 30%; they draw from their own seeded sequence, and with seed 17 the 5th and 8th Complete of
-# the run are answered 200 with an <Error> body. A stall lasts 3 s; the sink's read timeout is
-# 2 s (with 1 s, plain 5 MiB parts time out too when the machine is busy).
-start_s3rver lake
-port_file=$KS3_WORK/sigv4-proxy.port
-start_bg sigv4-proxy "$KS3_PYTHON" "$KS3_ROOT/tests/tools/sigv4_proxy.py" \
-  --upstream "$KS3_S3RVER_URL" --port 0 --port-file "$port_file" \
-  --fault-rate 0.1 --fault-seed 17 --fault-kinds before,after,reset,stall,complete_error \
-  --complete-fault-rate 0.3 --stall-seconds 3
-KS3_SIGV4_PROXY_PID=$last_pid
-wait_for 30 "sigv4_proxy.py to listen" test -s "$port_file"
-export KS3_S3_ENDPOINT="http://127.0.0.1:$(cat "$port_file")" KS3_S3_BUCKET=lake
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
-export AWS_ENDPOINT_URL=$KS3_S3_ENDPOINT
-unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+# s3rver behind the verifying proxy, with every fault kind. Complete requests are few (one per
+# multipart object), so they are faulted at 30%; they draw from their own seeded sequence, and
+# with seed 17 the 5th and 8th Complete of the run are answered 200 with an <Error> body. A
+# stall lasts 3 s; the sink's read timeout is 2 s (with 1 s, plain 5 MiB parts time out too when
+# the machine is busy).
+KS3_SIGV4_PROXY_ARGS=(--fault-rate 0.1 --fault-seed 17
+  --fault-kinds before,after,reset,stall,complete_error --complete-fault-rate 0.3 --stall-seconds 3)
+start_s3 lake
 
 # gen_partition P FIRST COUNT: keyed JSON records for partition P, ~1.2 KB each once encoded;
 # 475 of every 500 are in region eu-west-1, the others spread over 25 small regions.

@@ -45,6 +45,8 @@ start_sigv4_proxy() {
   [ -n "${KS3_S3_FAULT_RATE:-}" ] && args+=(--fault-rate "$KS3_S3_FAULT_RATE")
   # KS3_SIGV4_RECORD_HEADERS=FILE: each verified request's headers as a JSON line in FILE.
   [ -n "${KS3_SIGV4_RECORD_HEADERS:-}" ] && args+=(--record-headers "$KS3_SIGV4_RECORD_HEADERS")
+  # KS3_SIGV4_PROXY_ARGS (an array): any other options of sigv4_proxy.py (fault kinds, seeds).
+  args+=("${KS3_SIGV4_PROXY_ARGS[@]}")
   start_bg "sigv4-proxy" "$KS3_PYTHON" "$KS3_ROOT/tests/tools/sigv4_proxy.py" "${args[@]}"
   KS3_SIGV4_PROXY_PID=$last_pid
   wait_for 30 "sigv4_proxy.py to listen" test -s "$port_file"
