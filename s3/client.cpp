@@ -84,10 +84,9 @@ awaitable<S3Result<PutObjectResult>> ops::put_object(std::shared_ptr<Client::Imp
   co_return PutObjectResult{std::string(response->header("etag"))};
 }
 
-awaitable<S3Result<std::string>> ops::create_multipart_upload(std::shared_ptr<Client::Impl> impl,
-                                                              std::string bucket, std::string key,
-                                                              std::string content_type,
-                                                              ObjectSettings settings) {
+awaitable<S3Result<ops::CreatedUpload>> ops::create_multipart_upload(
+    std::shared_ptr<Client::Impl> impl, std::string bucket, std::string key,
+    std::string content_type, ObjectSettings settings) {
   OperationRequest request =
       make_request("CreateMultipartUpload", "POST", std::move(bucket), std::move(key));
   request.query.emplace_back("uploads", "");
@@ -100,7 +99,42 @@ awaitable<S3Result<std::string>> ops::create_multipart_upload(std::shared_ptr<Cl
     co_return malformed(impl->make_error(request),
                         "the answer holds no InitiateMultipartUploadResult/UploadId");
   }
-  co_return S3Result<std::string>(boost::system::in_place_value, parsed->upload_id);
+  co_return CreatedUpload{parsed->upload_id, response->requests_sent};
+}
+
+awaitable<S3Result<std::string>> ops::create_multipart_upload_id(std::shared_ptr<Client::Impl> impl,
+                                                                 std::string bucket,
+                                                                 std::string key,
+                                                                 std::string content_type,
+                                                                 ObjectSettings settings) {
+  auto created =
+      co_await create_multipart_upload(std::move(impl), std::move(bucket), std::move(key),
+                                       std::move(content_type), std::move(settings));
+  if (!created) co_return created.error();
+  co_return S3Result<std::string>(boost::system::in_place_value, std::move(created->upload_id));
+}
+
+awaitable<S3Result<ListMultipartUploadsResult>> ops::list_multipart_uploads(
+    std::shared_ptr<Client::Impl> impl, std::string bucket, std::string prefix,
+    std::string key_marker, std::string upload_id_marker) {
+  OperationRequest request = make_request("ListMultipartUploads", "GET", std::move(bucket), {});
+  request.query.emplace_back("uploads", "");
+  // Keys are sent URL-encoded: XML 1.0 cannot carry every byte a key may hold.
+  request.query.emplace_back("encoding-type", "url");
+  if (!prefix.empty()) request.query.emplace_back("prefix", std::move(prefix));
+  if (!key_marker.empty()) request.query.emplace_back("key-marker", std::move(key_marker));
+  if (!upload_id_marker.empty()) {
+    request.query.emplace_back("upload-id-marker", std::move(upload_id_marker));
+  }
+  request.response_body_limit = 16 * 1024 * 1024;
+  auto response = co_await impl->execute(request);
+  if (!response) co_return response.error();
+  auto parsed = xml::parse_list_multipart_uploads(response->body);
+  if (!parsed) {
+    co_return malformed(impl->make_error(request),
+                        "the answer is not a ListMultipartUploadsResult that can be continued");
+  }
+  co_return std::move(*parsed);
 }
 
 awaitable<S3Result<std::string>> ops::upload_part(std::shared_ptr<Client::Impl> impl,
@@ -268,16 +302,17 @@ awaitable<S3Result<PutObjectResult>> Client::put_object(std::string bucket, std:
 awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,
                                                                  std::string key,
                                                                  std::string content_type) {
-  return ops::create_multipart_upload(impl_, std::move(bucket), std::move(key),
-                                      std::move(content_type), ObjectSettings{});
+  return create_multipart_upload(std::move(bucket), std::move(key), std::move(content_type),
+                                 ObjectSettings{});
 }
 
 awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string bucket,
                                                                  std::string key,
                                                                  std::string content_type,
                                                                  const ObjectSettings& settings) {
-  return ops::create_multipart_upload(impl_, std::move(bucket), std::move(key),
-                                      std::move(content_type), settings);
+  // Not a coroutine itself: `settings` is copied into the operation's frame before returning.
+  return ops::create_multipart_upload_id(impl_, std::move(bucket), std::move(key),
+                                         std::move(content_type), settings);
 }
 
 awaitable<S3Result<std::string>> Client::upload_part(std::string bucket, std::string key,

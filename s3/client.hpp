@@ -59,6 +59,7 @@ struct ListObjectsRequest {
 };
 
 using xml::CompletedPart;
+using xml::ListMultipartUploadsResult;
 using xml::ListObjectsV2Result;
 using xml::ObjectSummary;
 

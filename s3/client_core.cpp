@@ -206,7 +206,10 @@ asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationReq
     } else {
       verdict = classify_response(result.response, expected);
     }
-    if (verdict.outcome == Outcome::success) co_return std::move(result.response);
+    if (verdict.outcome == Outcome::success) {
+      result.response.requests_sent = sent;
+      co_return std::move(result.response);
+    }
 
     S3Error error = failure(request, sent, result, verdict);
     if (verdict.outcome == Outcome::not_found) co_return error;

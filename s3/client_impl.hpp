@@ -66,10 +66,25 @@ awaitable<S3Result<PutObjectResult>> put_object(std::shared_ptr<Client::Impl> im
                                                 SharedBody body, std::string content_type,
                                                 std::string content_encoding,
                                                 ObjectSettings settings);
-awaitable<S3Result<std::string>> create_multipart_upload(std::shared_ptr<Client::Impl> impl,
-                                                         std::string bucket, std::string key,
-                                                         std::string content_type,
-                                                         ObjectSettings settings);
+// A created multipart upload; requests_sent > 1: an earlier CreateMultipartUpload whose answer
+// was lost may have created another upload of the key, which nobody knows the id of.
+struct CreatedUpload {
+  std::string upload_id;
+  int requests_sent = 1;
+};
+awaitable<S3Result<CreatedUpload>> create_multipart_upload(std::shared_ptr<Client::Impl> impl,
+                                                           std::string bucket, std::string key,
+                                                           std::string content_type,
+                                                           ObjectSettings settings);
+// The same, for Client::create_multipart_upload: the UploadId only.
+awaitable<S3Result<std::string>> create_multipart_upload_id(std::shared_ptr<Client::Impl> impl,
+                                                            std::string bucket, std::string key,
+                                                            std::string content_type,
+                                                            ObjectSettings settings);
+// One page of ListMultipartUploads under `prefix`, from the markers of the page before.
+awaitable<S3Result<ListMultipartUploadsResult>> list_multipart_uploads(
+    std::shared_ptr<Client::Impl> impl, std::string bucket, std::string prefix,
+    std::string key_marker, std::string upload_id_marker);
 awaitable<S3Result<std::string>> upload_part(std::shared_ptr<Client::Impl> impl, std::string bucket,
                                              std::string key, std::string upload_id,
                                              int part_number, SharedBody body);

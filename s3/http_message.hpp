@@ -39,6 +39,9 @@ struct HttpResponse {
   unsigned status = 0;
   HttpHeaders headers;
   std::string body;
+  // Requests of the operation on the wire before this answer (Client::Impl::execute): more
+  // than one means an earlier one may have been applied though its answer was lost.
+  int requests_sent = 1;
 
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
 };

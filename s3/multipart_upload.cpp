@@ -51,6 +51,10 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
   std::uint64_t bytes_added = 0;
   Phase phase = Phase::open;
   bool abort_sent = false;
+  // CreateMultipartUpload took more than one request: an earlier one may have created an
+  // upload whose answer was lost (a reset, a timeout, a 500 after applying). Nobody knows its
+  // id, so it would stay open, keeping its parts, until a lifecycle rule removes it.
+  bool may_have_strays = false;
   std::optional<S3Error> failure;  // the first one
 
   // Parts in flight, their cancellation signals, and coroutines waiting for none in flight.
@@ -118,6 +122,12 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
 
   awaitable<S3Result<PutObjectResult>> put_single(SharedBody body);
   awaitable<S3Result<void>> send_abort();
+  // After the upload completed or was aborted, when may_have_strays: lists the uploads of the
+  // key and aborts every other one. The key belongs to this upload (one owner per partition,
+  // docs/DESIGN.md "Delivery: exactly-once object set"), so another open upload of it is a
+  // stray of this one or of a crashed earlier owner. Failures are logged, never fatal: the
+  // object itself is fine (a missing s3:ListBucketMultipartUploads permission answers 403).
+  awaitable<void> abort_strays();
   awaitable<S3Result<void>> abort_all();
   // The guard at the start of add_part() and complete(): the first failure (after aborting the
   // upload), or why the upload takes no more calls; nullopt while it is open and healthy.
@@ -236,7 +246,44 @@ awaitable<S3Result<void>> MultipartUpload::State::send_abort() {
          {"error", aborted.error().describe()}});
     co_return aborted.error();
   }
+  co_await abort_strays();
   co_return S3Result<void>{};
+}
+
+awaitable<void> MultipartUpload::State::abort_strays() {
+  if (!may_have_strays) co_return;
+  may_have_strays = false;
+  std::string key_marker, upload_id_marker;
+  // A handful of pages at most: the listing is limited to this one key.
+  for (int page = 0; page < 10; ++page) {
+    auto listed =
+        co_await ops::list_multipart_uploads(client, bucket, key, key_marker, upload_id_marker);
+    if (!listed) {
+      log::warn(
+          "could not list the multipart uploads of a key whose CreateMultipartUpload was sent "
+          "more than once; an upload created by a lost answer may stay open until a lifecycle "
+          "rule for incomplete uploads removes it",
+          {{"bucket", bucket}, {"key", key}, {"error", listed.error().describe()}});
+      co_return;
+    }
+    for (const xml::MultipartUploadEntry& stray : listed->uploads) {
+      if (stray.key != key || stray.upload_id == upload_id) continue;
+      auto aborted = co_await ops::abort_multipart_upload(client, bucket, key, stray.upload_id);
+      if (aborted) {
+        log::info("aborted a stray multipart upload (created by a request whose answer was lost)",
+                  {{"bucket", bucket}, {"key", key}, {"upload_id", stray.upload_id}});
+      } else {
+        log::warn("could not abort a stray multipart upload",
+                  {{"bucket", bucket},
+                   {"key", key},
+                   {"upload_id", stray.upload_id},
+                   {"error", aborted.error().describe()}});
+      }
+    }
+    if (!listed->is_truncated) co_return;
+    key_marker = std::move(listed->next_key_marker);
+    upload_id_marker = std::move(listed->next_upload_id_marker);
+  }
 }
 
 awaitable<std::optional<S3Error>> MultipartUpload::State::refusal(std::string_view misuse) {
@@ -338,7 +385,8 @@ awaitable<S3Result<void>> MultipartUpload::add_part(SharedBody part) {
       s->phase = Phase::aborted;  // nothing exists on S3 to abort
       co_return created.error();
     }
-    s->upload_id = std::move(*created);
+    s->upload_id = std::move(created->upload_id);
+    s->may_have_strays = created->requests_sent > 1;
     if (s->observer()) s->observer()->on_uploads_in_flight(1);
     if (s->phase != Phase::open) {  // abort() ran while the upload was being created
       co_await s->send_abort();
@@ -395,6 +443,7 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::complete(SharedBody last) 
   }
   s->phase = Phase::completed;
   if (s->observer()) s->observer()->on_uploads_in_flight(-1);
+  co_await s->abort_strays();
   co_return completed;
 }
 

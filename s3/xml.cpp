@@ -128,6 +128,32 @@ boost::system::result<ListObjectsV2Result> parse_list_objects_v2(std::string_vie
   return out;
 }
 
+boost::system::result<ListMultipartUploadsResult> parse_list_multipart_uploads(
+    std::string_view body) {
+  const auto doc = parse_with_root(body, "ListMultipartUploadsResult");
+  if (!doc) return malformed();
+  const Node root = doc->root();
+  const bool url_encoded = root.child_text("EncodingType") == "url";
+  ListMultipartUploadsResult out;
+  for (const Node upload : root.children("Upload")) {
+    MultipartUploadEntry entry{upload.child_text("Key"), upload.child_text("UploadId")};
+    if (entry.upload_id.empty()) return malformed();
+    if (url_encoded && !url_decode_form(std::string(entry.key), entry.key)) return malformed();
+    out.uploads.push_back(std::move(entry));
+  }
+  const std::string truncated = root.child_text("IsTruncated");
+  if (truncated != "true" && truncated != "false" && !truncated.empty()) return malformed();
+  out.is_truncated = truncated == "true";
+  out.next_key_marker = root.child_text("NextKeyMarker");
+  if (url_encoded && !url_decode_form(std::string(out.next_key_marker), out.next_key_marker)) {
+    return malformed();
+  }
+  out.next_upload_id_marker = root.child_text("NextUploadIdMarker");
+  // A truncated page without a marker cannot be continued: treat it as broken, not as the end.
+  if (out.is_truncated && out.next_key_marker.empty()) return malformed();
+  return out;
+}
+
 std::string build_complete_multipart_upload(const std::vector<CompletedPart>& parts) {
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -53,10 +53,28 @@ struct ListObjectsV2Result {
   std::uint64_t key_count = 0;
 };
 
+// <ListMultipartUploadsResult> of ListMultipartUploads: the uploads begun and not yet completed
+// or aborted, one entry per upload (a key may have several).
+struct MultipartUploadEntry {
+  std::string key;
+  std::string upload_id;
+};
+struct ListMultipartUploadsResult {
+  std::vector<MultipartUploadEntry> uploads;
+  bool is_truncated = false;
+  std::string next_key_marker;  // set when is_truncated: where the next page starts
+  std::string next_upload_id_marker;
+};
+
 struct CompletedPart {
   int part_number = 0;  // 1..10000
   std::string etag;     // as UploadPart returned it (quotes included)
 };
+
+// <ListMultipartUploadsResult>; keys URL-decoded when EncodingType is "url". Fails on another
+// root, a truncated page without NextKeyMarker, or an upload without UploadId.
+boost::system::result<ListMultipartUploadsResult> parse_list_multipart_uploads(
+    std::string_view body);
 
 // The <Error> document of a failed request. Fails unless the root element is <Error>.
 boost::system::result<ErrorBody> parse_error(std::string_view body);

@@ -137,7 +137,6 @@ std::string md5_base64(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
-
 std::string_view to_string(S3Op op) {
   switch (op) {
     case S3Op::put_object:
@@ -154,6 +153,8 @@ std::string_view to_string(S3Op op) {
       return "CreateBucket";
     case S3Op::list_objects_v2:
       return "ListObjectsV2";
+    case S3Op::list_multipart_uploads:
+      return "ListMultipartUploads";
     case S3Op::create_multipart_upload:
       return "CreateMultipartUpload";
     case S3Op::upload_part:
@@ -181,6 +182,7 @@ S3Op classify_request(const FakeRequest& r) {
     if (r.method == "GET" && r.query.count("list-type") && r.query.at("list-type") == "2") {
       return S3Op::list_objects_v2;
     }
+    if (r.method == "GET" && r.has_query("uploads")) return S3Op::list_multipart_uploads;
     return S3Op::unknown;
   }
   const bool upload = r.has_query("uploadId");
@@ -273,6 +275,8 @@ FakeResponse FakeS3Store::handle(S3Op op, const FakeRequest& r, std::string_view
       return FakeResponse{};
     case S3Op::list_objects_v2:
       return list(r, id);
+    case S3Op::list_multipart_uploads:
+      return list_uploads(r, id);
     case S3Op::create_multipart_upload:
       return create_upload(r, id);
     case S3Op::upload_part:
@@ -410,6 +414,31 @@ FakeResponse FakeS3Store::list(const FakeRequest& r, std::string_view id) {
   if (truncated) body += element("NextContinuationToken", next_token);
   body += contents + prefixes + "</ListBucketResult>";
   return xml_response(std::move(body));
+}
+
+// Every open upload of the bucket under `prefix`, in one page (key order, then upload id).
+FakeResponse FakeS3Store::list_uploads(const FakeRequest& r, std::string_view) {
+  const auto param = [&](const char* name) {
+    const auto it = r.query.find(name);
+    return it == r.query.end() ? std::string() : it->second;
+  };
+  const bool url = param("encoding-type") == "url";
+  const std::string prefix = param("prefix");
+  std::vector<std::pair<std::string, std::string>> found;  // key, upload id
+  for (const auto& [upload_id, upload] : uploads_) {
+    if (upload.bucket == r.bucket && upload.key.starts_with(prefix)) {
+      found.emplace_back(upload.key, upload_id);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  std::string body = "<ListMultipartUploadsResult" + std::string(kNs) + ">" +
+                     element("Bucket", r.bucket) + (url ? element("EncodingType", "url") : "") +
+                     element("IsTruncated", "false");
+  for (const auto& [key, upload_id] : found) {
+    body += "<Upload>" + element("Key", url ? form_encode(key) : key) +
+            element("UploadId", upload_id) + "</Upload>";
+  }
+  return xml_response(body + "</ListMultipartUploadsResult>");
 }
 
 FakeResponse FakeS3Store::create_upload(const FakeRequest& r, std::string_view) {

@@ -20,6 +20,7 @@ enum class S3Op {
   head_bucket,
   create_bucket,
   list_objects_v2,
+  list_multipart_uploads,
   create_multipart_upload,
   upload_part,
   complete_multipart_upload,
@@ -97,6 +98,7 @@ class FakeS3Store {
   FakeResponse get(const FakeRequest& r, std::string_view id, bool head);
   FakeResponse remove(const FakeRequest& r, std::string_view id);
   FakeResponse list(const FakeRequest& r, std::string_view id);
+  FakeResponse list_uploads(const FakeRequest& r, std::string_view id);
   FakeResponse create_upload(const FakeRequest& r, std::string_view id);
   FakeResponse upload_part(const FakeRequest& r, std::string_view id);
   FakeResponse complete(const FakeRequest& r, std::string_view id);

@@ -235,6 +235,48 @@ TEST_F(S3MultipartTest, NoSuchUploadOnARetriedCompleteFallsBackToHead) {
   EXPECT_EQ(fake.count(S3Op::abort_multipart_upload), 0u);
 }
 
+// A CreateMultipartUpload applied whose answer was lost leaves an upload nobody knows the id
+// of; once the object is complete the upload lists the key's uploads and aborts that stray.
+TEST_F(S3MultipartTest, AnUploadCreatedByALostAnswerIsAbortedAfterTheComplete) {
+  client();
+  fake.inject(S3Op::create_multipart_upload, Fault::reset_response());
+  const auto part = filled(kPart, 's');
+  auto result = run_on(io, [&]() -> awaitable<S3Result<s3::PutObjectResult>> {
+    auto upload = uploads().open("test-bucket", "dir=a b/stray", "");
+    if (auto added = co_await upload.add_part(part); !added) co_return added.error();
+    co_return co_await upload.complete(s3::make_body("end"));
+  }());
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_EQ(fake.count(S3Op::create_multipart_upload), 2u);
+  EXPECT_EQ(fake.count(S3Op::list_multipart_uploads), 1u);
+  EXPECT_EQ(fake.count(S3Op::abort_multipart_upload), 1u);
+  EXPECT_EQ(fake.open_uploads(), 0u);
+  EXPECT_EQ(fake.object("test-bucket", "dir=a b/stray")->data, *part + "end");
+}
+
+// Listing needs s3:ListBucketMultipartUploads: without it the object still completes (the stray
+// stays for a lifecycle rule), and an upload created at the first request lists nothing.
+TEST_F(S3MultipartTest, StrayCleanupIsBestEffortAndOnlyAfterARepeatedCreate) {
+  client();
+  fake.inject(S3Op::create_multipart_upload, Fault::reset_response());
+  fake.inject(S3Op::list_multipart_uploads, Fault::http_error(403, "AccessDenied"));
+  const auto part = filled(kPart, 'd');
+  auto run = [&](std::string key) {
+    return run_on(io, [&, key]() -> awaitable<S3Result<s3::PutObjectResult>> {
+      auto upload = uploads().open("test-bucket", key, "");
+      if (auto added = co_await upload.add_part(part); !added) co_return added.error();
+      co_return co_await upload.complete(nullptr);
+    }());
+  };
+  auto denied = run("denied");
+  ASSERT_TRUE(denied) << denied.error().describe();
+  EXPECT_EQ(fake.count(S3Op::list_multipart_uploads), 1u);
+  EXPECT_EQ(fake.open_uploads(), 1u);  // the stray
+  auto clean = run("clean");
+  ASSERT_TRUE(clean) << clean.error().describe();
+  EXPECT_EQ(fake.count(S3Op::list_multipart_uploads), 1u);  // no new listing
+}
+
 TEST_F(S3MultipartTest, NoSuchUploadOnTheFirstCompleteIsAFailure) {
   client();
   fake.inject(S3Op::complete_multipart_upload, Fault::http_error(404, "NoSuchUpload"));

@@ -7,7 +7,8 @@
 # PutObject), records produced while the sink runs, then a graceful stop while the last segments
 # are open (their multipart uploads created). Afterwards: every record exactly once,
 # the committed offsets at the end offsets, S3 retries counted on /metrics, and no multipart
-# upload of the sink left open (the proxy follows Create/Complete/Abort).
+# upload of the sink left open (the proxy follows Create/Complete/Abort), not even one created
+# by a CreateMultipartUpload whose answer a fault lost.
 source "$(dirname "$0")/lib/common.sh"
 KS3_BUILD=${1:?usage: test_pipeline_s3_faults.sh BUILD_DIR}
 source "$(dirname "$0")/lib/kafka.sh"
@@ -89,8 +90,13 @@ stat() { echo "$stats" | "$KS3_PYTHON" -c "import json,sys; v=json.load(sys.stdi
 for kind in before after reset stall complete_error; do
   (($(stat "faults_by_kind['$kind']") > 0)) || fail "no '$kind' fault was injected"
 done
+# An upload created by a CreateMultipartUpload whose answer a fault lost is found through
+# ListMultipartUploads and aborted once its object completes.
+[ "$(stat orphaned_uploads)" = 0 ] ||
+  fail "$(stat orphaned_uploads) uploads created by lost answers are still open"
+strays=$(grep -c 'aborted a stray multipart upload' "$KS3_WORK"/sink*.log || true)
 note "S3 retries counted: $retries; faults injected: $(stat faults) of $(stat verified) requests;" \
-  "uploads left by lost answers (no client knows their id): $(stat orphaned_uploads)"
+  "stray uploads (created by lost answers) aborted: $strays"
 
 expect_file_for $topic >"$KS3_WORK/expect.txt"
 [ "$(awk '{ s += $4 } END { print s }' "$KS3_WORK/expect.txt")" = "$total" ] ||

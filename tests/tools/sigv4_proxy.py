@@ -29,15 +29,16 @@ CompleteMultipartUpload requests draw from a sequence of their own (also seeded 
 so the n-th Complete of a run gets the same fault in every run. S3 clients retry all of these.
 
 Multipart uploads: the proxy follows CreateMultipartUpload, CompleteMultipartUpload and
-AbortMultipartUpload as applied (s3rver has no ListMultipartUploads), and answers as S3 does
-where s3rver does not: it aborts an upload itself (s3rver answers Abort 405), and answers
+AbortMultipartUpload as applied, and answers as S3 does where s3rver does not: it answers
+ListMultipartUploads from what it followed (s3rver has none), aborts an upload itself (s3rver
+answers Abort 405), and answers
 NoSuchUpload to an UploadPart, Complete or Abort of an upload already completed or aborted
 (s3rver answers a repeated Complete 500 InternalError, which a client retries until it gives
 up; S3 answers NoSuchUpload, and a client that lost the first answer checks the object). "open_uploads"
 counts uploads whose UploadId reached the client and that were neither completed nor aborted
 since ("open_upload_keys" names up to 20 of them); "orphaned_uploads" counts open uploads created
-upstream whose answer a fault lost (no client can know their UploadId: only a lifecycle rule
-removes such uploads on AWS). Also "uploads_created", "uploads_completed", "uploads_aborted".
+upstream whose answer a fault lost (their UploadId reaches a client only through
+ListMultipartUploads). Also "uploads_created", "uploads_completed", "uploads_aborted".
 
 --record-headers FILE appends one JSON line per verified request (before any fault):
 {"method": ..., "path": <decoded>, "query": {name: value}, "headers": {<lowercase name>: value},
@@ -64,7 +65,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
@@ -261,6 +262,7 @@ class Handler(BaseHTTPRequestHandler):
             payload = b"" if self.command == "HEAD" else error_xml(r.code, r.message, r.extra)
             return self.send_bytes(r.status, payload, "application/xml")
         params = dict(decoded_query(split.query))
+        self.params = params
         operation = multipart_operation(self.command, params)
         with self.server.lock:
             self.server.stats["verified"] += 1
@@ -281,7 +283,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def forward(self, body, operation, upload_id, path, fault):
         upstream = None
-        response = self.server.emulate(operation, upload_id)
+        response = self.server.emulate(operation, upload_id, path, self.params)
         if response is None:
             upstream = http.client.HTTPConnection(self.server.upstream.hostname,
                                                   self.server.upstream.port, timeout=120)
@@ -408,7 +410,9 @@ class Canned:
 
 
 def multipart_operation(method, params):
-    """'create', 'part', 'complete', 'abort' for those multipart requests, else None."""
+    """'create', 'part', 'complete', 'abort', 'list' for those multipart requests, else None."""
+    if method == "GET" and "uploads" in params:
+        return "list"
     if method == "POST" and "uploads" in params:
         return "create"
     if method == "PUT" and "uploadId" in params and "partNumber" in params:
@@ -471,11 +475,14 @@ class ProxyServer(ThreadingHTTPServer):
                     self.stats["uploads_completed"] += 1
             self.update_upload_stats()
 
-    def emulate(self, operation, upload_id):
+    def emulate(self, operation, upload_id, path, params):
         """S3's answer where s3rver's differs, for uploads the proxy saw created: s3rver answers
         AbortMultipartUpload 405 MethodNotAllowed (it has none) and a repeated Complete 500
-        InternalError (its parts are gone); S3 aborts, and answers NoSuchUpload to an UploadPart,
-        Complete or Abort of an upload that was completed or aborted. None: forward upstream."""
+        InternalError (its parts are gone), and has no ListMultipartUploads (501); S3 aborts,
+        answers NoSuchUpload to an UploadPart, Complete or Abort of an upload that was completed
+        or aborted, and lists the open uploads. None: forward upstream."""
+        if operation == "list":
+            return self.list_uploads(unquote(path).strip("/"), params)
         if operation not in ("part", "complete", "abort"):
             return None
         with self.lock:
@@ -493,6 +500,26 @@ class ProxyServer(ThreadingHTTPServer):
                 self.update_upload_stats()
                 return Canned(204, "No Content", b"")
         return None
+
+    def list_uploads(self, bucket, params):
+        """ListMultipartUploads of the uploads the proxy saw created and still open (one page)."""
+        prefix = params.get("prefix", "")
+        url = params.get("encoding-type") == "url"
+        found = []
+        with self.lock:
+            for upload_id, upload in self.uploads.items():
+                upload_bucket, _, key = unquote(upload["path"]).lstrip("/").partition("/")
+                if upload["state"] == "open" and upload_bucket == bucket and key.startswith(prefix):
+                    found.append((key, upload_id))
+        entries = "".join(
+            f"<Upload><Key>{_escape(quote_plus(key, safe='/') if url else key)}</Key>"
+            f"<UploadId>{_escape(upload_id)}</UploadId></Upload>" for key, upload_id in sorted(found))
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult '
+                'xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                f"<Bucket>{_escape(bucket)}</Bucket>"
+                f"{'<EncodingType>url</EncodingType>' if url else ''}"
+                f"<IsTruncated>false</IsTruncated>{entries}</ListMultipartUploadsResult>")
+        return Canned(200, "OK", body.encode())
 
     def update_upload_stats(self):
         """Called with the lock held."""

@@ -194,5 +194,42 @@ TEST(XmlCompleteBody, RoundTripsThroughTheParser) {
   EXPECT_EQ(parts[0].child_text("ETag"), "\"x&y\"");
 }
 
+// The example answer of the S3 API reference (ListMultipartUploads), trimmed, with a URL-encoded
+// key as sent for encoding-type=url.
+TEST(XmlListUploads, ParsesUploadsAndTheNextMarkers) {
+  const auto r = parse_list_multipart_uploads(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+      "<Bucket>bucket</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>"
+      "<NextKeyMarker>my-movie.m2ts</NextKeyMarker>"
+      "<NextUploadIdMarker>YW55IGlkZWEgd2h5IGVsdmluZydzIHVwbG9hZCBmYWlsZWQ</NextUploadIdMarker>"
+      "<EncodingType>url</EncodingType><MaxUploads>3</MaxUploads><IsTruncated>true</IsTruncated>"
+      "<Upload><Key>my-divisor</Key>"
+      "<UploadId>XMgbGlrZSBlbHZpbmcncyBub3QgaGF2aW5nIG11Y2ggbHVjaw</UploadId>"
+      "<Initiated>2010-11-10T20:48:33.000Z</Initiated></Upload>"
+      "<Upload><Key>cat%3Dwith%2520space/a+b.jsonl</Key><UploadId>u2</UploadId></Upload>"
+      "</ListMultipartUploadsResult>");
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->uploads.size(), 2u);
+  EXPECT_EQ(r->uploads[0].key, "my-divisor");
+  EXPECT_EQ(r->uploads[0].upload_id, "XMgbGlrZSBlbHZpbmcncyBub3QgaGF2aW5nIG11Y2ggbHVjaw");
+  EXPECT_EQ(r->uploads[1].key, "cat=with%20space/a b.jsonl");
+  EXPECT_TRUE(r->is_truncated);
+  EXPECT_EQ(r->next_key_marker, "my-movie.m2ts");
+  EXPECT_EQ(r->next_upload_id_marker, "YW55IGlkZWEgd2h5IGVsdmluZydzIHVwbG9hZCBmYWlsZWQ");
+}
+
+TEST(XmlListUploads, RefusesBrokenPages) {
+  EXPECT_FALSE(parse_list_multipart_uploads("<ListBucketResult/>"));
+  EXPECT_FALSE(parse_list_multipart_uploads(
+      "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated></ListMultipartUploadsResult>"));
+  EXPECT_FALSE(parse_list_multipart_uploads(
+      "<ListMultipartUploadsResult><Upload><Key>k</Key></Upload></ListMultipartUploadsResult>"));
+  const auto empty = parse_list_multipart_uploads(
+      "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>");
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->uploads.empty());
+}
+
 }  // namespace
 }  // namespace ks3::s3::xml
