@@ -62,14 +62,14 @@ struct S3SettingsFlags {
 };
 
 struct S3CliCommand {
-  std::string name;                      // ls put get rm head presign
-  std::vector<std::string> arguments;    // positional, after the command name
-  bool recursive = false;                // ls
-  std::string content_type;              // put
-  std::uint64_t part_size = 8ull << 20;  // put: larger files go up as a multipart upload
-  int concurrency = 4;                   // put: parts in flight
-  std::chrono::seconds expires{3600};    // presign
-  std::string method = "GET";            // presign
+  std::string name;                        // ls put get rm head presign
+  std::vector<std::string> arguments;      // positional, after the command name
+  bool recursive = false;                  // ls
+  std::string content_type;                // put
+  std::uint64_t part_size = 8ull << 20;    // put: larger files go up as a multipart upload
+  int concurrency = 4;                     // put: parts in flight
+  std::chrono::seconds expires{3600};      // presign
+  std::string method = "GET";              // presign
   std::optional<std::string> config_file;  // --config: the sink's configuration
   S3SettingsFlags settings;
 };

@@ -431,10 +431,9 @@ void Converter::errors() {
          (avro_input_ ? "a value that is not Confluent-framed Avro of a schema the registry "
                         "knows, or does not decode with it"
                       : "a value that must be JSON and is not") +
-         "; it is " +
-        std::string(has_dlq ? "dead-lettered to S3" : "skipped") +
-        " and counted in kafka_s3_sink_records_" +
-        std::string(has_dlq ? "dead_lettered" : "skipped") + "_total");
+         "; it is " + std::string(has_dlq ? "dead-lettered to S3" : "skipped") +
+         " and counted in kafka_s3_sink_records_" +
+         std::string(has_dlq ? "dead_lettered" : "skipped") + "_total");
   } else if (tolerance == "none") {
     yaml_.set("bad_records.policy", "fail", "from errors.tolerance none (Connect's default)");
     if (has_dlq) {
@@ -503,8 +502,9 @@ void Converter::converter(std::string_view side, bool written, bool confluent_js
         if (format_ != "avro") {
           yaml_.set(path, "json", "the decoded Avro value as JSON (format.input avro)");
         }
-        unmapped_prefix(prefix, "a setting of value.converter AvroConverter without an "
-                                "equivalent here");
+        unmapped_prefix(prefix,
+                        "a setting of value.converter AvroConverter without an "
+                        "equivalent here");
       } else {
         yaml_.set(path, "base64",
                   "instead of key.converter AvroConverter: keys are not decoded (not supported "
@@ -512,10 +512,12 @@ void Converter::converter(std::string_view side, bool written, bool confluent_js
         unmapped(name,
                  "Avro keys are not decoded yet: written as base64 of their Confluent "
                  "wire-format bytes");
-        unmapped_prefix(prefix, "a setting of key.converter AvroConverter, whose keys are "
-                                "not decoded yet");
-        warn("key.converter AvroConverter: keys are not decoded yet, so they are written as "
-             "base64 of their Confluent wire-format bytes");
+        unmapped_prefix(prefix,
+                        "a setting of key.converter AvroConverter, whose keys are "
+                        "not decoded yet");
+        warn(
+            "key.converter AvroConverter: keys are not decoded yet, so they are written as "
+            "base64 of their Confluent wire-format bytes");
       }
       break;
     case ConverterKind::registry:
@@ -670,8 +672,10 @@ void Converter::confluent_format(std::string& connector_extension) {
   if (format_ == "avro" || format_ == "parquet") {
     // Their codec is avro.codec / parquet.codec; the connector ignored these.
     for (std::string_view name : {"s3.compression.type", "s3.compression.level"}) {
-      unmapped(name, "the connector applied it to JsonFormat and ByteArrayFormat only (it "
-                     "ignored it too): " + simple + " compresses inside the file");
+      unmapped(name,
+               "the connector applied it to JsonFormat and ByteArrayFormat only (it "
+               "ignored it too): " +
+                   simple + " compresses inside the file");
     }
     return;
   }
@@ -866,8 +870,9 @@ void Converter::registry_input(const std::string& prefix) {
         at != std::string::npos && redacted != list.front()) {
       url = redacted.substr(0, at) + redacted.substr(at + 4);
       url_userinfo = true;
-      warn(url_setting + " carries user info: dropped from schema_registry.url (the "
-                         "credentials go in the environment)");
+      warn(url_setting +
+           " carries user info: dropped from schema_registry.url (the "
+           "credentials go in the environment)");
     }
     yaml_.set("schema_registry.url", yaml_quote(url),
               from(url_setting) + (list.size() > 1 ? ": the first of its URLs" : ""));
@@ -879,9 +884,9 @@ void Converter::registry_input(const std::string& prefix) {
   // Credentials: USER_INFO (basic.auth.user.info "user:password") or URL; never copied.
   const std::string source_setting = prefix + "basic.auth.credentials.source";
   const std::optional<std::string> source = take(source_setting);
-  const bool user_info = take_any({prefix + "basic.auth.user.info",
-                                   prefix + "schema.registry.basic.auth.user.info"})
-                             .has_value();
+  const bool user_info =
+      take_any({prefix + "basic.auth.user.info", prefix + "schema.registry.basic.auth.user.info"})
+          .has_value();
   const std::string mode = source ? std::string(trim(*source)) : std::string("URL");
   if ((mode == "USER_INFO" && user_info) || (mode == "URL" && url_userinfo)) {
     yaml_.note("schema_registry.username",
@@ -910,8 +915,9 @@ void Converter::registry_input(const std::string& prefix) {
                     "client certificates are not supported");
     yaml_.note("schema_registry.ca_file",
                "ca_file: the registry's CA as a PEM file (the connector had a Java truststore)");
-    warn("value.converter's schema.registry.ssl.* settings: set schema_registry.ca_file to the "
-         "registry's CA as a PEM file");
+    warn(
+        "value.converter's schema.registry.ssl.* settings: set schema_registry.ca_file to the "
+        "registry's CA as a PEM file");
   }
   // Serializer and Connect schema settings: nothing to do when reading datums.
   for (std::string_view name :
@@ -1262,20 +1268,18 @@ void Converter::aiven() {
     format_ = "parquet";
     yaml_.set("format.type", "parquet", from("format.output.type"));
     const ConverterKind kind = converter_kind(find("value.converter"));
-    const bool typed = kind == ConverterKind::avro || kind == ConverterKind::json ||
-                       kind == ConverterKind::absent;
+    const bool typed =
+        kind == ConverterKind::avro || kind == ConverterKind::json || kind == ConverterKind::absent;
     yaml_.set("parquet.value", typed ? "infer" : "json",
               typed ? "the value's columns from its Avro schema or inferred from its JSON"
                     : "the value as one column (its converter gives no columns here)");
-  } else if (type == "avro" &&
-             converter_kind(find("value.converter")) == ConverterKind::avro) {
+  } else if (type == "avro" && converter_kind(find("value.converter")) == ConverterKind::avro) {
     format_ = "avro";
     yaml_.set("format.type", "avro", from("format.output.type"));
     yaml_.set("tombstones", "ignore", "an Avro container file has no null records");
-    const std::optional<std::string> envelope = find("format.output.envelope")
-                                                    ? std::optional<std::string>(
-                                                          *find("format.output.envelope"))
-                                                    : std::nullopt;
+    const std::optional<std::string> envelope =
+        find("format.output.envelope") ? std::optional<std::string>(*find("format.output.envelope"))
+                                       : std::nullopt;
     if (fields != std::vector<std::string>{"value"} || !envelope || trim(*envelope) != "false") {
       unmapped("format.output.fields",
                "Avro objects here hold the bare value datums in their writer schema (the "

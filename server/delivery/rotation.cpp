@@ -35,8 +35,9 @@ std::string_view to_string(CutReason reason) {
 std::optional<CutReason> parse_cut_reason(std::string_view text) {
   for (CutReason reason :
        {CutReason::none, CutReason::max_records, CutReason::max_bytes, CutReason::time_window,
-        CutReason::schema_change, CutReason::journal_replay, CutReason::manifest_replay, CutReason::idle_flush,
-        CutReason::max_open, CutReason::memory_pressure, CutReason::shutdown}) {
+        CutReason::schema_change, CutReason::journal_replay, CutReason::manifest_replay,
+        CutReason::idle_flush, CutReason::max_open, CutReason::memory_pressure,
+        CutReason::shutdown}) {
     if (to_string(reason) == text) return reason;
   }
   return std::nullopt;
@@ -79,8 +80,8 @@ CutReason PartitionRotation::cut_after() const {
   return CutReason::none;
 }
 
-void PartitionRotation::add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes,
-                            SteadyTime now, std::string_view schema) {
+void PartitionRotation::add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes, SteadyTime now,
+                            std::string_view schema) {
   if (!schema.empty() && schema != segment_schema_) segment_schema_.assign(schema);
   if (records_ == 0) first_arrival_ = now;
   if (first_timestamp_ms_ < 0 && timestamp_ms >= 0) first_timestamp_ms_ = timestamp_ms;

@@ -342,9 +342,9 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
       it != p.open.end() ? it->second
                          : open_object(handle, record, group, slot, dead_letter, writer_schema);
   writer->append(encoded, record.offset, record.timestamp_ms);
-  p.state.record_consumed(record.offset, record.timestamp_ms, encoded.size(),
-                          std::chrono::steady_clock::now(),
-                          writer_schema ? std::string_view(writer_schema->name) : std::string_view());
+  p.state.record_consumed(
+      record.offset, record.timestamp_ms, encoded.size(), std::chrono::steady_clock::now(),
+      writer_schema ? std::string_view(writer_schema->name) : std::string_view());
 }
 
 std::shared_ptr<ObjectWriter> Pipeline::open_object(

@@ -119,8 +119,7 @@ TEST(S3Cli, ConfigBeforeOrAfterTheCommand) {
   S3CliSettings settings;
   EXPECT_EQ(parse_s3({"put", "--config", "sink.yaml", "f", "s3://b/k"}, settings).config_file,
             "sink.yaml");
-  EXPECT_EQ(parse_s3({"--config", "sink.yaml", "ls", "s3://b"}, settings).config_file,
-            "sink.yaml");
+  EXPECT_EQ(parse_s3({"--config", "sink.yaml", "ls", "s3://b"}, settings).config_file, "sink.yaml");
   EXPECT_FALSE(parse_s3({"ls", "s3://b"}, settings).config_file);
 }
 

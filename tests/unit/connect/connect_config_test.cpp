@@ -102,7 +102,8 @@ TEST(ConnectConfig, AnalyticsPlatformConfluentAvroDefaultPartitioner) {
   std::string warnings = joined_warnings(c);
   EXPECT_THAT(warnings, Not(HasSubstr("digits")));
   EXPECT_THAT(warnings, Not(HasSubstr("in the extension")));
-  EXPECT_THAT(warnings, HasSubstr("the files carry the writer schema as the Schema Registry has it"));
+  EXPECT_THAT(warnings,
+              HasSubstr("the files carry the writer schema as the Schema Registry has it"));
 }
 
 TEST(ConnectConfig, HausAmSeeDebeziumAvroIntoRaw) {
@@ -129,11 +130,11 @@ TEST(ConnectConfig, HausAmSeeDebeziumAvroIntoRaw) {
   EXPECT_FALSE(y["schema_registry"]["password"]);
   EXPECT_THAT(c.yaml, HasSubstr("KAFKA_S3_SINK_SCHEMA_REGISTRY__PASSWORD"));
   EXPECT_THAT(joined_warnings(c), HasSubstr("KAFKA_S3_SINK_SCHEMA_REGISTRY__USERNAME"));
-  EXPECT_EQ(unmapped_names(c),
-            (std::set<std::string>{"tasks.max", "transforms", "transforms.unwrap.type",
-                                   "transforms.unwrap.drop.tombstones",
-                                   "errors.deadletterqueue.topic.name",
-                                   "errors.deadletterqueue.context.headers.enable"}));
+  EXPECT_EQ(
+      unmapped_names(c),
+      (std::set<std::string>{
+          "tasks.max", "transforms", "transforms.unwrap.type", "transforms.unwrap.drop.tombstones",
+          "errors.deadletterqueue.topic.name", "errors.deadletterqueue.context.headers.enable"}));
   EXPECT_THAT(example_object_key(load_config_from_yaml(c.yaml)), EndsWith("+0000000000.avro"));
   // SSE-KMS with the connector's key.
   EXPECT_EQ(y["s3"]["sse"].as<std::string>(), "aws:kms");
@@ -216,7 +217,9 @@ TEST(ConnectConfig, AvroFormatNeedsAvroInput) {
 
 TEST(ConnectConfig, AvroCodecs) {
   for (auto [codec, type] : {std::pair<std::string, std::string>{"deflate", "gzip"},
-                             {"snappy", "snappy"}, {"zstandard", "zstd"}, {"null", "none"},
+                             {"snappy", "snappy"},
+                             {"zstandard", "zstd"},
+                             {"null", "none"},
                              {"bzip2", "zstd"}}) {
     ConnectConversion c = convert_connect_config(R"({
       "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "a",

@@ -228,7 +228,6 @@ TEST(PartitionState, ForeignMetadataIsAWarningNotAFailure) {
   EXPECT_EQ(p.committed_position(), 7);
 }
 
-
 TEST(PartitionState, ManifestsGateCompletionOfTheirSegmentAndLaterOnes) {
   PartitionState p({"t", 0}, 0, "", max_records(3));
   p.require_manifests();

@@ -220,8 +220,7 @@ TEST(Rotation, SchemaChangeCutsBeforeTheFirstRecordOfAnotherSchema) {
 TEST(Rotation, RecordsWithoutASchemaNeitherCutNorChangeTheSegmentsSchema) {
   using Cuts = std::vector<std::pair<std::int64_t, CutReason>>;
   // A tombstone between two schemas: the cut is before the record of the other schema.
-  EXPECT_EQ(schema_cuts({"id 1", "", "id 2", "", "id 2"}),
-            (Cuts{{2, CutReason::schema_change}}));
+  EXPECT_EQ(schema_cuts({"id 1", "", "id 2", "", "id 2"}), (Cuts{{2, CutReason::schema_change}}));
   // A segment that starts without a schema takes the first one it sees, without a cut.
   EXPECT_EQ(schema_cuts({"", "id 2", "id 2"}), Cuts{});
 }
@@ -254,8 +253,8 @@ TEST(Rotation, SchemaCutsRepeatOnAReplayThatCutsFiner) {
   // A re-run that also cuts where the first run did not (a replayed memory-pressure cut at 5,
   // say) makes the same schema cuts by itself, and no other: they need no journal entry.
   using Cuts = std::vector<std::pair<std::int64_t, CutReason>>;
-  const std::vector<std::string> schemas{"id 1", "id 1", "", "id 2", "id 2",
-                                         "",     "id 2", "id 1", "", "id 1"};
+  const std::vector<std::string> schemas{"id 1", "id 1", "",     "id 2", "id 2",
+                                         "",     "id 2", "id 1", "",     "id 1"};
   EXPECT_EQ(schema_cuts(schemas),
             (Cuts{{3, CutReason::schema_change}, {7, CutReason::schema_change}}));
   EXPECT_EQ(schema_cuts(schemas, {5}), (Cuts{{3, CutReason::schema_change},
