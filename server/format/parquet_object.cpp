@@ -185,12 +185,10 @@ void ParquetObject::add(std::string_view encoded) {
     write(row_, nullptr);
     return;
   }
-  if (row_.value) {
-    boost::json::value parsed;
-    if (!parse_json_value(*row_.value, parsed)) {
-      throw std::logic_error("parquet: a value the encoder validated does not parse");
-    }
-    inferred_.merge(parsed);
+  if (row_.value && !with_json_value(*row_.value, [this](const boost::json::value& parsed) {
+        inferred_.merge(parsed);
+      })) {
+    throw std::logic_error("parquet: a value the encoder validated does not parse");
   }
   held_rows_.append(encoded);
 }
@@ -203,19 +201,17 @@ void ParquetObject::finish(std::string& out) {
   if (holds_rows()) {
     writer_ = std::make_unique<parquet::ParquetWriter>(schema_for(&inferred_), options_.writer);
     std::string_view rest = held_rows_;
-    boost::json::value parsed;
+    const boost::json::value null_value;
     while (!rest.empty()) {
       if (!read_parquet_row(rest, row_)) {
         throw std::logic_error("parquet: a malformed held row");
       }
-      if (row_.value) {
-        if (!parse_json_value(*row_.value, parsed)) {
-          throw std::logic_error("parquet: a held value does not parse");
-        }
-        write(row_, &parsed);
-      } else {
-        parsed = nullptr;
-        write(row_, &parsed);
+      if (!row_.value) {
+        write(row_, &null_value);
+      } else if (!with_json_value(*row_.value, [this](const boost::json::value& parsed) {
+                   write(row_, &parsed);
+                 })) {
+        throw std::logic_error("parquet: a held value does not parse");
       }
       // Closed row groups leave as they close: the file is never held twice.
       writer_->take_bytes(out);
