@@ -81,7 +81,8 @@ preload_topic() {
 # bench_sink_config TOPIC GROUP PREFIX PORT MAX_RECORDS FORMAT COMPRESSION KEY_TEMPLATE: the YAML.
 # Extra YAML lines for the kafka, rotation and s3 sections, and extra librdkafka properties
 # (indented "name: value" lines) come from KS3_BENCH_KAFKA, KS3_BENCH_ROTATION, KS3_BENCH_S3 and
-# KS3_BENCH_KAFKA_PROPERTIES.
+# KS3_BENCH_KAFKA_PROPERTIES. FORMAT parquet: the value columns by KS3_BENCH_PARQUET_VALUE (infer,
+# the default, or json).
 bench_sink_config() {
   local topic=$1 group=$2 prefix=$3 port=$4 max_records=$5 format=$6 compression=$7 template=$8
   cat <<EOF
@@ -105,6 +106,7 @@ s3:
 ${KS3_BENCH_S3:-}
 format:
   type: $format
+$([ "$format" != parquet ] || printf 'parquet:\n  value: %s' "${KS3_BENCH_PARQUET_VALUE:-infer}")
 compression:
   type: $compression
 key_template: "$template"

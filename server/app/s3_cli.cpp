@@ -17,6 +17,7 @@
 #include "s3/client.hpp"
 #include "s3/sigv4.hpp"
 #include "s3/uri_encode.hpp"
+#include "server/config/config.hpp"
 
 namespace ks3::server {
 namespace {
@@ -59,8 +60,9 @@ S3Error usage_error(std::string operation, const S3Location& at, std::string mes
 
 class Runner {
  public:
-  Runner(s3::Client& client, const S3CliCommand& command, std::ostream& out, std::ostream& err)
-      : client_(client), command_(command), out_(out), err_(err) {}
+  Runner(s3::Client& client, const S3CliCommand& command, const s3::ObjectSettings& objects,
+         std::ostream& out, std::ostream& err)
+      : client_(client), command_(command), objects_(objects), out_(out), err_(err) {}
 
   asio::awaitable<S3Result<void>> run() {
     const std::string& name = command_.name;
@@ -108,7 +110,7 @@ class Runner {
     s3::S3Result<s3::PutObjectResult> done;
     if (data.size() <= command_.part_size) {
       done = co_await client_.put_object(at.bucket, at.key, s3::make_body(data),
-                                         command_.content_type);
+                                         command_.content_type, {}, objects_);
     } else {
       parts = (data.size() + command_.part_size - 1) / command_.part_size;
       done = co_await put_multipart(data, at, parts);
@@ -125,8 +127,8 @@ class Runner {
     if (part_count > kMaxParts) {
       co_return usage_error("UploadPart", at, "needs more than 10000 parts: raise --part-size");
     }
-    auto upload_id =
-        co_await client_.create_multipart_upload(at.bucket, at.key, command_.content_type);
+    auto upload_id = co_await client_.create_multipart_upload(at.bucket, at.key,
+                                                              command_.content_type, objects_);
     if (!upload_id) co_return upload_id.error();
     std::vector<s3::CompletedPart> parts(part_count);
     auto failure = co_await upload_parts(data, at, *upload_id, parts);
@@ -210,6 +212,7 @@ class Runner {
 
   s3::Client& client_;
   const S3CliCommand& command_;
+  const s3::ObjectSettings& objects_;  // put: what the object gets besides its bytes
   std::ostream& out_;
   std::ostream& err_;
 };
@@ -250,7 +253,7 @@ int run_s3_command(const S3CliCommand& command, const S3CliSettings& settings, s
     auto provider = s3::make_credentials_provider(io.get_executor(), source, settings.client.tls,
                                                   settings.client.timeouts);
     s3::Client client(io.get_executor(), settings.client, provider);
-    Runner runner(client, command, out, err);
+    Runner runner(client, command, settings.objects, out, err);
     auto body = [&]() -> asio::awaitable<S3Result<void>> {
       if (command.name == "presign") co_return co_await presign(command, settings, *provider, out);
       co_return co_await runner.run();
@@ -281,8 +284,20 @@ int run_s3_command(const S3CliCommand& command, const S3CliSettings& settings, s
 }
 
 int run_s3_cli(const S3CliCommand& command) {
-  S3CliSettings settings =
-      s3_cli_settings_from_environment(s3::process_environment(), s3::local_file_reader());
+  S3CliSettings settings;
+  if (command.config_file) {
+    ConfigSources sources;
+    sources.file = *command.config_file;
+    sources.environment = process_environment_pairs();
+    try {
+      settings = s3_cli_settings_from_config(load_config(sources));
+    } catch (const ConfigError& e) {
+      std::cerr << "kafka-s3-sink s3 " << command.name << ": " << e.what() << "\n";
+      return 2;
+    }
+  } else {
+    settings = s3_cli_settings_from_environment(s3::process_environment(), s3::local_file_reader());
+  }
   apply_s3_flags(command.settings, settings);
   return run_s3_command(command, settings, std::cout, std::cerr);
 }

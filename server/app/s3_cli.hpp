@@ -8,7 +8,11 @@
 //   kafka-s3-sink s3 rm s3://bucket/key
 //   kafka-s3-sink s3 head s3://bucket/key
 //   kafka-s3-sink s3 presign s3://bucket/key [--expires SECONDS] [--method GET|PUT]
-// Settings flags (before or after the command): --endpoint URL, --region R,
+// --config FILE (before or after the command): the sink's configuration (with its
+// KAFKA_S3_SINK_* environment variables) instead of the AWS environment: its S3 client settings
+// and credentials, and for put the object settings every data object of the sink gets (s3.sse,
+// s3.sse_kms_key_id, s3.storage_class, s3.tags, s3.metadata).
+// Settings flags (before or after the command, over either source): --endpoint URL, --region R,
 // --addressing auto|path|virtual, --ca-file F, --insecure-skip-tls-verify, --profile P,
 // --payload-signing auto|signed|unsigned, --max-attempts N. Otherwise from the AWS environment
 // (AWS_ENDPOINT_URL, AWS_REGION, ...) and the credentials chain (s3/credentials_chain.hpp).
@@ -27,12 +31,15 @@
 #include "s3/client_config.hpp"
 #include "s3/credentials_chain.hpp"
 #include "s3/endpoint.hpp"
+#include "s3/object_settings.hpp"
 
 namespace CLI {
 class App;
 }
 
 namespace ks3::server {
+
+struct SinkConfig;
 
 struct S3Location {
   std::string bucket;
@@ -55,28 +62,34 @@ struct S3SettingsFlags {
 };
 
 struct S3CliCommand {
-  std::string name;                      // ls put get rm head presign
-  std::vector<std::string> arguments;    // positional, after the command name
-  bool recursive = false;                // ls
-  std::string content_type;              // put
-  std::uint64_t part_size = 8ull << 20;  // put: larger files go up as a multipart upload
-  int concurrency = 4;                   // put: parts in flight
-  std::chrono::seconds expires{3600};    // presign
-  std::string method = "GET";            // presign
+  std::string name;                        // ls put get rm head presign
+  std::vector<std::string> arguments;      // positional, after the command name
+  bool recursive = false;                  // ls
+  std::string content_type;                // put
+  std::uint64_t part_size = 8ull << 20;    // put: larger files go up as a multipart upload
+  int concurrency = 4;                     // put: parts in flight
+  std::chrono::seconds expires{3600};      // presign
+  std::string method = "GET";              // presign
+  std::optional<std::string> config_file;  // --config: the sink's configuration
   S3SettingsFlags settings;
 };
 
-// Settings the CLI starts from: the sink's configuration file when there is one (helper D's
-// --config), else the AWS environment defaults.
+// Settings the CLI starts from: the sink's configuration file when there is one (--config),
+// else the AWS environment defaults.
 struct S3CliSettings {
   s3::ClientConfig client;
   s3::CredentialsConfig credentials;
+  s3::ObjectSettings objects;  // what put gives the object (from --config; else none)
 };
 
 // The defaults from the environment: endpoint (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, profile),
 // region (AWS_REGION, AWS_DEFAULT_REGION, profile; else us-east-1), profile (AWS_PROFILE).
 S3CliSettings s3_cli_settings_from_environment(const s3::EnvLookup& env,
                                                const s3::FileReader& read_file);
+
+// The settings of a sink's configuration: its S3 client, credentials and object settings, with
+// the CLI's quick retries (3 attempts within 60 s) as without one.
+S3CliSettings s3_cli_settings_from_config(const SinkConfig& config);
 
 // Adds the `s3` subcommand and its commands to `parent`; a parse fills `command` (its name is
 // empty unless an s3 command was given). Returns the `s3` subcommand.
@@ -97,7 +110,8 @@ void apply_s3_flags(const S3SettingsFlags& flags, s3::ClientConfig& client,
 int run_s3_command(const S3CliCommand& command, const S3CliSettings& settings, std::ostream& out,
                    std::ostream& err);
 
-// main()'s entry for a parsed s3 command: settings from the environment, then the flags.
+// main()'s entry for a parsed s3 command: settings from the configuration (--config, with the
+// process's KAFKA_S3_SINK_* variables) or the environment, then the flags.
 int run_s3_cli(const S3CliCommand& command);
 
 }  // namespace ks3::server

@@ -1,6 +1,7 @@
 // The pure half of the s3 CLI: URIs, the `s3` subcommand's command line, settings (no I/O).
 #include "server/app/s3_cli.hpp"
 #include "server/cli/command_line.hpp"
+#include "server/config/config.hpp"
 
 namespace ks3::server {
 namespace {
@@ -33,6 +34,21 @@ CLI::App* add_command(CLI::App& s3, std::string name, std::string description,
   return app;
 }
 
+// An operator's check should answer quickly rather than retry for minutes.
+void quick_retries(s3::ClientConfig& client) {
+  client.retry.max_attempts = 3;
+  client.retry.deadline = std::chrono::seconds(60);
+}
+
+void add_config_option(CLI::App& app, S3CliCommand& command) {
+  app.add_option("--config", command.config_file,
+                 "the sink's YAML configuration (and its KAFKA_S3_SINK_* variables) instead of "
+                 "the AWS environment: its S3 settings and credentials; put also gives the "
+                 "object the sink's s3.sse, s3.storage_class, s3.tags and s3.metadata")
+      ->type_name("FILE")
+      ->group("S3 settings (default: the AWS environment)");
+}
+
 }  // namespace
 
 std::optional<S3Location> parse_s3_uri(std::string_view uri) {
@@ -52,9 +68,16 @@ S3CliSettings s3_cli_settings_from_environment(const s3::EnvLookup& env,
   const s3::AwsDefaults defaults = s3::aws_defaults("", env, read_file);
   settings.client.endpoint = defaults.endpoint_url;
   if (!defaults.region.empty()) settings.client.region = defaults.region;
-  // An operator's check should answer quickly rather than retry for minutes.
-  settings.client.retry.max_attempts = 3;
-  settings.client.retry.deadline = std::chrono::seconds(60);
+  quick_retries(settings.client);
+  return settings;
+}
+
+S3CliSettings s3_cli_settings_from_config(const SinkConfig& config) {
+  S3CliSettings settings;
+  settings.client = config.s3.client;
+  settings.credentials = config.s3.credentials;
+  settings.objects = config.s3.objects;
+  quick_retries(settings.client);
   return settings;
 }
 
@@ -118,6 +141,7 @@ CLI::App* add_s3_command(CLI::App& parent, S3CliCommand& command) {
       "~/.aws/credentials), never from flags. Exit status: 0 done, 1 the S3 operation failed,\n"
       "2 usage or configuration error.");
   add_s3_settings(*s3, command.settings);
+  add_config_option(*s3, command);
 
   CLI::App* ls = add_command(*s3, "ls", "list objects (and prefixes)", command);
   add_argument(*ls, "URI", "s3://bucket[/prefix]", command);
@@ -164,6 +188,7 @@ CLI::App* add_s3_command(CLI::App& parent, S3CliCommand& command) {
   for (CLI::App* app :
        {ls, put, get, s3->get_subcommand("rm"), s3->get_subcommand("head"), presign}) {
     add_s3_settings(*app, command.settings);
+    add_config_option(*app, command);
   }
   return s3;
 }

@@ -22,7 +22,9 @@ constexpr std::string_view kAivenClass =
     "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector";
 
 enum class Connector { confluent, aiven };
-enum class ConverterKind { absent, json, string, bytes, registry, other };
+// avro: Confluent's AvroConverter (format.input avro); registry: other Schema Registry
+// converters (Protobuf, JSON Schema, Apicurio's), whose input is not supported.
+enum class ConverterKind { absent, json, string, bytes, avro, registry, other };
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -103,6 +105,9 @@ ConverterKind converter_kind(const std::string* class_name) {
   }
   if (name == "StringConverter") return ConverterKind::string;
   if (name == "ByteArrayConverter") return ConverterKind::bytes;
+  if (name == "AvroConverter" && class_name->starts_with("io.confluent.connect.avro.")) {
+    return ConverterKind::avro;
+  }
   if (name == "AvroConverter" || name == "ProtobufConverter" || name == "JsonSchemaConverter" ||
       class_name->find("apicurio") != std::string::npos) {
     return ConverterKind::registry;
@@ -142,13 +147,16 @@ constexpr Reason kReasons[] = {
     {"aws.sts",
      "STS AssumeRole is not supported (web identity is: AWS_ROLE_ARN and "
      "AWS_WEB_IDENTITY_TOKEN_FILE)"},
-    {"schema.compatibility", "schema-based object cuts need Avro input, not supported yet"},
     {"schema.generator.class", "Hive schema generation is not supported"},
     {"hive.", "Hive integration is not supported"},
-    {"avro.codec", "Avro output is not supported yet"},
-    {"parquet.codec", "Parquet output is not supported yet"},
-    {"enhanced.avro.schema.support", "Avro is not supported yet"},
-    {"connect.meta.data", "Avro is not supported yet"},
+    {"avro.codec", "used with format.class AvroFormat only (the connector ignored it too)"},
+    {"parquet.codec", "used with format.class ParquetFormat only (the connector ignored it too)"},
+    {"enhanced.avro.schema.support",
+     "no effect: Avro objects here carry the writer schema as the registry has it"},
+    {"connect.meta.data",
+     "no effect: Avro objects here carry the writer schema as the registry has it"},
+    {"avro.", "no equivalent: Avro objects carry the writer schema as the registry has it"},
+    {"parquet.", "no equivalent (the row group size is parquet.row_group_bytes)"},
     {"store.kafka.keys",
      "separate key and header objects are not supported; format.fields puts "
      "keys and headers into the same objects"},
@@ -274,6 +282,14 @@ class Converter {
   void errors();
   void confluent();
   void confluent_format(std::string& connector_extension);
+  // format.class AvroFormat (with Avro input), ParquetFormat: the format and its codec.
+  void confluent_avro_format(std::string& connector_extension);
+  void confluent_parquet_format(std::string& connector_extension, ConverterKind value_kind);
+  // value.converter AvroConverter: format.input avro and the schema_registry keys from its
+  // settings (credentials never copied).
+  void registry_input(const std::string& prefix);
+  // schema.compatibility: NONE is this sink's schema_change cut; the others differ.
+  void schema_compatibility();
   std::string confluent_partition_path(const std::string& dir);
   void aiven();
   // Server-side encryption and tags: Confluent's s3.ssea.name, s3.sse.kms.key.id,
@@ -296,6 +312,7 @@ class Converter {
   std::vector<std::string> warnings_;
   std::string format_ = "jsonl";
   std::string compression_ = "gzip";
+  bool avro_input_ = false;  // value.converter AvroConverter: format.input avro
 };
 
 void Converter::detect_connector() {
@@ -410,12 +427,13 @@ void Converter::errors() {
     } else {
       yaml_.set("bad_records.policy", "skip", from("errors.tolerance all"));
     }
-    warn(
-        "errors.tolerance all: here a bad record is a value that must be JSON and is not; it "
-        "is " +
-        std::string(has_dlq ? "dead-lettered to S3" : "skipped") +
-        " and counted in kafka_s3_sink_records_" +
-        std::string(has_dlq ? "dead_lettered" : "skipped") + "_total");
+    warn(std::string("errors.tolerance all: here a bad record is ") +
+         (avro_input_ ? "a value that is not Confluent-framed Avro of a schema the registry "
+                        "knows, or does not decode with it"
+                      : "a value that must be JSON and is not") +
+         "; it is " + std::string(has_dlq ? "dead-lettered to S3" : "skipped") +
+         " and counted in kafka_s3_sink_records_" +
+         std::string(has_dlq ? "dead_lettered" : "skipped") + "_total");
   } else if (tolerance == "none") {
     yaml_.set("bad_records.policy", "fail", "from errors.tolerance none (Connect's default)");
     if (has_dlq) {
@@ -477,6 +495,31 @@ void Converter::converter(std::string_view side, bool written, bool confluent_js
       take(name);
       yaml_.set(path, "base64", from(name) + " " + shown + ": bytes as base64 strings");
       break;
+    case ConverterKind::avro:
+      take(name);
+      if (side == "value") {
+        registry_input(prefix);
+        if (format_ != "avro") {
+          yaml_.set(path, "json", "the decoded Avro value as JSON (format.input avro)");
+        }
+        unmapped_prefix(prefix,
+                        "a setting of value.converter AvroConverter without an "
+                        "equivalent here");
+      } else {
+        yaml_.set(path, "base64",
+                  "instead of key.converter AvroConverter: keys are not decoded (not supported "
+                  "yet); their wire-format bytes as base64");
+        unmapped(name,
+                 "Avro keys are not decoded yet: written as base64 of their Confluent "
+                 "wire-format bytes");
+        unmapped_prefix(prefix,
+                        "a setting of key.converter AvroConverter, whose keys are "
+                        "not decoded yet");
+        warn(
+            "key.converter AvroConverter: keys are not decoded yet, so they are written as "
+            "base64 of their Confluent wire-format bytes");
+      }
+      break;
     case ConverterKind::registry:
       yaml_.set(path, "base64",
                 "instead of " + name + " " + shown +
@@ -499,6 +542,7 @@ void Converter::converter(std::string_view side, bool written, bool confluent_js
 
 std::string Converter::our_extension() const {
   std::string ext = format_ == "raw" ? ".bin" : "." + format_;
+  if (format_ == "avro" || format_ == "parquet") return ext;  // they compress inside the file
   if (compression_ == "gzip") ext += ".gz";
   if (compression_ == "zstd") ext += ".zst";
   return ext;
@@ -619,6 +663,22 @@ std::string Converter::confluent_partition_path(const std::string& dir) {
 void Converter::confluent_format(std::string& connector_extension) {
   std::string format_class = take("format.class").value_or("");
   std::string simple = simple_name(trim(format_class));
+  const ConverterKind value_kind = converter_kind(find("value.converter"));
+  if (simple == "AvroFormat" && value_kind == ConverterKind::avro) {
+    confluent_avro_format(connector_extension);
+  } else if (simple == "ParquetFormat") {
+    confluent_parquet_format(connector_extension, value_kind);
+  }
+  if (format_ == "avro" || format_ == "parquet") {
+    // Their codec is avro.codec / parquet.codec; the connector ignored these.
+    for (std::string_view name : {"s3.compression.type", "s3.compression.level"}) {
+      unmapped(name,
+               "the connector applied it to JsonFormat and ByteArrayFormat only (it "
+               "ignored it too): " +
+                   simple + " compresses inside the file");
+    }
+    return;
+  }
   std::string compression = take("s3.compression.type").value_or("none");
   bool fallback = false;
   if (simple == "JsonFormat") {
@@ -656,10 +716,14 @@ void Converter::confluent_format(std::string& connector_extension) {
     converter("key", false, false);
   } else {
     fallback = true;
-    std::string what = simple == "AvroFormat"      ? "Avro output is not supported yet"
-                       : simple == "ParquetFormat" ? "Parquet output is not supported yet"
-                                                   : "an unknown format class";
+    std::string what =
+        simple == "AvroFormat"
+            ? "Avro output needs Avro input: value.converter must be Confluent's AvroConverter"
+            : "an unknown format class";
     connector_extension = simple == "AvroFormat" ? ".avro" : ".parquet";
+    if (simple == "AvroFormat") {
+      unmapped("avro.codec", "Avro output needs Avro input: JSON lines instead");
+    }
     if (format_class.empty()) {
       warn("format.class is not set (the connector requires it): this config writes JSON lines");
     } else {
@@ -695,6 +759,210 @@ void Converter::confluent_format(std::string& connector_extension) {
     } else if (!n || *n != -1) {
       unmapped("s3.compression.level", "not a gzip level from 1 to 9");
     }
+  }
+}
+
+void Converter::confluent_avro_format(std::string& connector_extension) {
+  format_ = "avro";
+  connector_extension = ".avro";
+  yaml_.set("format.type", "avro",
+            "from format.class AvroFormat: Avro container files of the values, one writer "
+            "schema each");
+  // avro.codec (default null): the block codec, compression.type here.
+  std::string codec(trim(take("avro.codec").value_or("null")));
+  const std::map<std::string, std::string, std::less<>> kCodecs = {
+      {"null", "none"}, {"deflate", "gzip"}, {"snappy", "snappy"}, {"zstandard", "zstd"}};
+  std::string type = "zstd";
+  std::string comment = "Confluent's default avro.codec null";
+  if (auto known = kCodecs.find(codec); known != kCodecs.end()) {
+    type = known->second;
+    if (find("avro.codec")) comment = "from avro.codec " + codec;
+  } else {
+    unmapped("avro.codec", "not null, deflate, snappy or zstandard: zstandard instead");
+    warn("avro.codec " + codec + " is not supported: Avro blocks are zstandard");
+    comment = "instead of avro.codec " + codec;
+  }
+  compression_ = type;
+  yaml_.set("compression.type", type, comment);
+  converter("value", true, false);
+  converter("key", false, false);
+  warn(
+      "format.class AvroFormat: the files carry the writer schema as the Schema Registry has "
+      "it and the datums as the producer wrote them; the connector's went through Connect's "
+      "schema conversion (connect.* schema properties, enhanced.avro.schema.support)");
+}
+
+void Converter::confluent_parquet_format(std::string& connector_extension,
+                                         ConverterKind value_kind) {
+  format_ = "parquet";
+  yaml_.set("format.type", "parquet", "from format.class ParquetFormat");
+  yaml_.set("format.fields", yaml_list({"value"}), "ParquetFormat writes the record value only");
+  // Columns from the value: the Avro writer schema, or inferred from JSON values. Other values
+  // (strings, bytes) are one column.
+  const bool typed = value_kind == ConverterKind::avro || value_kind == ConverterKind::json ||
+                     value_kind == ConverterKind::absent;
+  yaml_.set("parquet.value", typed ? "infer" : "json",
+            typed ? (value_kind == ConverterKind::avro
+                         ? "columns from the Avro writer schema"
+                         : "columns inferred from the JSON values of each object")
+                  : "the value as one column (its converter gives no columns here)");
+  if (typed) {
+    warn(
+        "format.class ParquetFormat: the value's fields are the fields of the group column "
+        "`value` here (query value.<field>); the connector wrote them as top-level columns");
+  }
+  if (value_kind == ConverterKind::json) {
+    warn(
+        "format.class ParquetFormat with JsonConverter: the connector typed the columns from "
+        "the Connect schema; here they are inferred from the values of each object (integers "
+        "as INT64, other numbers as DOUBLE, conflicting types as JSON text)");
+  }
+  // parquet.codec (default snappy): the page codec, compression.type here. Confluent's files
+  // end in the codec's extension and .parquet (.snappy.parquet).
+  std::string codec(trim(take("parquet.codec").value_or("snappy")));
+  std::string type;
+  std::string extension;
+  if (codec == "none" || codec == "uncompressed") {
+    type = "none";
+  } else if (codec == "snappy") {
+    type = "snappy";
+    extension = ".snappy";
+  } else if (codec == "gzip") {
+    type = "gzip";
+    extension = ".gz";
+  } else if (codec == "zstd") {
+    type = "zstd";
+    extension = ".zstd";
+  } else {
+    unmapped("parquet.codec", "not none, snappy, gzip or zstd: snappy instead");
+    warn("parquet.codec " + codec + " is not supported: Parquet pages are snappy");
+    type = "snappy";
+    extension = "." + codec;
+  }
+  connector_extension = extension + ".parquet";
+  compression_ = type;
+  converter("value", true, true);
+  converter("key", false, false);
+  yaml_.set("compression.type", type,
+            find("parquet.codec") ? (codec == type || (codec == "uncompressed" && type == "none")
+                                         ? "from parquet.codec " + codec
+                                         : "instead of parquet.codec " + codec)
+                                  : "Confluent's default parquet.codec snappy");
+}
+
+void Converter::registry_input(const std::string& prefix) {
+  avro_input_ = true;
+  yaml_.set("format.input", "avro",
+            "from value.converter AvroConverter: Confluent's wire format, schemas from the "
+            "Schema Registry");
+  const std::string url_setting = prefix + "schema.registry.url";
+  const std::optional<std::string> urls = take(url_setting);
+  const std::vector<std::string> list = urls ? split_list(*urls) : std::vector<std::string>{};
+  bool url_userinfo = false;
+  if (list.empty()) {
+    yaml_.note("schema_registry.url",
+               "url: set it to the Schema Registry (" + url_setting + " is not set)");
+    warn(url_setting + " is not set: set schema_registry.url");
+  } else {
+    const std::string redacted = redact_url_userinfo(list.front());
+    std::string url = redacted;
+    if (std::size_t at = redacted.find("***@");
+        at != std::string::npos && redacted != list.front()) {
+      url = redacted.substr(0, at) + redacted.substr(at + 4);
+      url_userinfo = true;
+      warn(url_setting +
+           " carries user info: dropped from schema_registry.url (the "
+           "credentials go in the environment)");
+    }
+    yaml_.set("schema_registry.url", yaml_quote(url),
+              from(url_setting) + (list.size() > 1 ? ": the first of its URLs" : ""));
+    if (list.size() > 1) {
+      warn(url_setting + " lists " + std::to_string(list.size()) +
+           " registry URLs: this sink asks the first only (" + url + ")");
+    }
+  }
+  // Credentials: USER_INFO (basic.auth.user.info "user:password") or URL; never copied.
+  const std::string source_setting = prefix + "basic.auth.credentials.source";
+  const std::optional<std::string> source = take(source_setting);
+  const bool user_info =
+      take_any({prefix + "basic.auth.user.info", prefix + "schema.registry.basic.auth.user.info"})
+          .has_value();
+  const std::string mode = source ? std::string(trim(*source)) : std::string("URL");
+  if ((mode == "USER_INFO" && user_info) || (mode == "URL" && url_userinfo)) {
+    yaml_.note("schema_registry.username",
+               "the registry credentials are not copied from the connector config: export "
+               "KAFKA_S3_SINK_SCHEMA_REGISTRY__USERNAME and "
+               "KAFKA_S3_SINK_SCHEMA_REGISTRY__PASSWORD");
+    warn(
+        "the Schema Registry credentials are not copied into the YAML: provide them as the "
+        "environment variables KAFKA_S3_SINK_SCHEMA_REGISTRY__USERNAME and "
+        "KAFKA_S3_SINK_SCHEMA_REGISTRY__PASSWORD (basic auth)");
+  } else if (mode == "SASL_INHERIT") {
+    unmapped(source_setting,
+             "the registry's basic auth is schema_registry.username and password here, not "
+             "Kafka's SASL credentials");
+    warn(source_setting + " SASL_INHERIT: set schema_registry.username and password");
+  } else if (source && mode != "USER_INFO" && mode != "URL") {
+    unmapped(source_setting, "not USER_INFO, URL or SASL_INHERIT");
+  }
+  unmapped_prefix(prefix + "bearer.auth.", "bearer tokens are not supported: basic auth only");
+  const std::string ssl = prefix + "schema.registry.ssl.";
+  bool any_ssl = false;
+  for (const auto& [key, value] : settings_) any_ssl |= key.starts_with(ssl) && !handled(key);
+  if (any_ssl) {
+    unmapped_prefix(ssl,
+                    "the registry's TLS trust is a PEM CA file here (schema_registry.ca_file); "
+                    "client certificates are not supported");
+    yaml_.note("schema_registry.ca_file",
+               "ca_file: the registry's CA as a PEM file (the connector had a Java truststore)");
+    warn(
+        "value.converter's schema.registry.ssl.* settings: set schema_registry.ca_file to the "
+        "registry's CA as a PEM file");
+  }
+  // Serializer and Connect schema settings: nothing to do when reading datums.
+  for (std::string_view name :
+       {"auto.register.schemas", "use.latest.version", "latest.compatibility.strict",
+        "normalize.schemas", "key.subject.name.strategy", "value.subject.name.strategy",
+        "schemas.cache.config", "connect.meta.data", "enhanced.avro.schema.support",
+        "scrub.invalid.names", "avro.reflection.allow.null"}) {
+    take(prefix + std::string(name));
+  }
+}
+
+void Converter::schema_compatibility() {
+  const std::optional<std::string> set = take("schema.compatibility");
+  const std::string mode = set ? std::string(trim(*set)) : std::string("NONE");
+  const bool one_schema_objects = avro_input_ && (format_ == "avro" || format_ == "parquet");
+  if (one_schema_objects && mode == "NONE") {
+    yaml_.note("format.input",
+               "schema.compatibility NONE" + std::string(set ? "" : " (Confluent's default)") +
+                   ": a record of another writer schema cuts the objects first (cut reason "
+                   "schema_change), as the connector rolled its files");
+    return;
+  }
+  if (one_schema_objects) {
+    unmapped("schema.compatibility",
+             "objects here hold one writer schema each and every schema change cuts them, as "
+             "with NONE: projecting records onto one schema version needs reader schemas, not "
+             "supported yet");
+    warn("schema.compatibility " + mode +
+         ": the connector projected records of other schema versions onto its file's schema "
+         "and rolled files less often; here each change of writer schema cuts the objects, so "
+         "interleaved versions make more, smaller objects, each in its own writer schema");
+    return;
+  }
+  if (avro_input_) {
+    warn(format_ +
+         " objects are not cut at a schema change here (each record is written with its own "
+         "fields); the connector " +
+         (mode == "NONE" ? "rolled its files at every value schema change"
+                         : "projected records onto one schema version") +
+         " (schema.compatibility " + mode + ")");
+  }
+  if (set) {
+    unmapped("schema.compatibility",
+             "schema changes cut objects only for Avro and Parquet output from Avro input "
+             "(format.type avro or parquet with format.input avro)");
   }
 }
 
@@ -860,8 +1128,13 @@ void Converter::confluent() {
                "connector ignored it too)");
     }
   }
+  schema_compatibility();
   std::string nulls = take("behavior.on.null.values").value_or("fail");
-  if (nulls == "fail" || nulls == "ignore" || nulls == "write") {
+  if (nulls == "write" && format_ == "avro") {
+    unmapped("behavior.on.null.values",
+             "an Avro container file has no null records: tombstones are ignored");
+    yaml_.set("tombstones", "ignore", "instead of behavior.on.null.values write (format avro)");
+  } else if (nulls == "fail" || nulls == "ignore" || nulls == "write") {
     yaml_.set("tombstones", nulls,
               find("behavior.on.null.values") ? from("behavior.on.null.values")
                                               : "Confluent's default for behavior.on.null.values");
@@ -990,14 +1263,45 @@ void Converter::aiven() {
           "format.output.type json: the connector wrote one JSON array an object; this sink "
           "writes JSON lines (one record a line)");
     }
+  } else if (type == "parquet") {
+    // Like the connector's: a column per field of format.output.fields; the value typed.
+    format_ = "parquet";
+    yaml_.set("format.type", "parquet", from("format.output.type"));
+    const ConverterKind kind = converter_kind(find("value.converter"));
+    const bool typed =
+        kind == ConverterKind::avro || kind == ConverterKind::json || kind == ConverterKind::absent;
+    yaml_.set("parquet.value", typed ? "infer" : "json",
+              typed ? "the value's columns from its Avro schema or inferred from its JSON"
+                    : "the value as one column (its converter gives no columns here)");
+  } else if (type == "avro" && converter_kind(find("value.converter")) == ConverterKind::avro) {
+    format_ = "avro";
+    yaml_.set("format.type", "avro", from("format.output.type"));
+    yaml_.set("tombstones", "ignore", "an Avro container file has no null records");
+    const std::optional<std::string> envelope =
+        find("format.output.envelope") ? std::optional<std::string>(*find("format.output.envelope"))
+                                       : std::nullopt;
+    if (fields != std::vector<std::string>{"value"} || !envelope || trim(*envelope) != "false") {
+      unmapped("format.output.fields",
+               "Avro objects here hold the bare value datums in their writer schema (the "
+               "connector's format.output.fields value with format.output.envelope false)");
+      warn(
+          "format.output.type avro: objects hold the bare value datums in their writer schema; "
+          "the connector wrote records of the fields (" +
+          fields_text + ")");
+    }
   } else {
     format_ = "jsonl";
-    unmapped("format.output.type", type + " output is not supported yet: JSON lines instead");
-    warn("format.output.type " + type + " is not supported yet: objects are JSON lines");
-    yaml_.set("format.type", "jsonl", "instead of " + type + " (not supported yet)");
+    const std::string why = type == "avro"
+                                ? "Avro output needs Avro input (value.converter AvroConverter)"
+                                : type + " output is not supported";
+    unmapped("format.output.type", why + ": JSON lines instead");
+    warn("format.output.type " + type + ": " + why + "; objects are JSON lines");
+    yaml_.set("format.type", "jsonl", "instead of " + type);
   }
-  yaml_.set("format.fields", yaml_list(fields),
-            find("format.output.fields") ? from("format.output.fields") : "Aiven's default");
+  if (format_ != "avro") {
+    yaml_.set("format.fields", yaml_list(fields),
+              find("format.output.fields") ? from("format.output.fields") : "Aiven's default");
+  }
   if (std::count(fields.begin(), fields.end(), "timestamp") ||
       std::count(fields.begin(), fields.end(), "headers")) {
     warn(
@@ -1025,7 +1329,7 @@ void Converter::aiven() {
     converter("key", writes_key, false);
   }
   if (std::optional<std::string> envelope = take("format.output.envelope")) {
-    if (trim(*envelope) == "false") {
+    if (trim(*envelope) == "false" && format_ != "avro") {
       unmapped("format.output.envelope", "records are always written as objects of the fields");
     }
   }
@@ -1034,7 +1338,9 @@ void Converter::aiven() {
   std::string compression =
       take_any({"file.compression.type", "output_compression"}).value_or("gzip");
   std::string connector_extension;
-  if (compression == "gzip" || compression == "zstd" || compression == "none") {
+  const bool structured = format_ == "avro" || format_ == "parquet";
+  if (compression == "gzip" || compression == "zstd" || compression == "none" ||
+      (structured && compression == "snappy")) {
     compression_ = compression;
     yaml_.set("compression.type", compression,
               find("file.compression.type") || find("output_compression")

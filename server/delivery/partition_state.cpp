@@ -32,15 +32,17 @@ void PartitionState::ensure_tracker(std::int64_t first_offset) {
   if (!tracker_) tracker_.emplace(first_offset);
 }
 
-CutReason PartitionState::before_record(std::int64_t offset, std::int64_t timestamp_ms) {
+CutReason PartitionState::before_record(std::int64_t offset, std::int64_t timestamp_ms,
+                                        std::string_view schema) {
   ensure_tracker(offset);
-  return rotation_.cut_before(offset, timestamp_ms);
+  return rotation_.cut_before(offset, timestamp_ms, schema);
 }
 
 void PartitionState::record_consumed(std::int64_t offset, std::int64_t timestamp_ms,
-                                     std::uint64_t encoded_bytes, SteadyTime now) {
+                                     std::uint64_t encoded_bytes, SteadyTime now,
+                                     std::string_view schema) {
   ensure_tracker(offset);
-  rotation_.add(timestamp_ms, encoded_bytes, now);
+  rotation_.add(timestamp_ms, encoded_bytes, now, schema);
   next_offset_ = offset + 1;
 }
 

@@ -75,10 +75,13 @@ class PartitionState {
 
   // ---- records ----
   // Call for every record, in offset order, before routing it: the cut to make before it.
-  CutReason before_record(std::int64_t offset, std::int64_t timestamp_ms);
-  // The record was consumed (written with `encoded_bytes`, or skipped with 0).
+  // `schema`: its writer schema when it will be written with it (PartitionRotation::cut_before).
+  CutReason before_record(std::int64_t offset, std::int64_t timestamp_ms,
+                          std::string_view schema = {});
+  // The record was consumed (written with `encoded_bytes`, or skipped with 0; `schema`: the
+  // writer schema it was written with, if any).
   void record_consumed(std::int64_t offset, std::int64_t timestamp_ms, std::uint64_t encoded_bytes,
-                       SteadyTime now);
+                       SteadyTime now, std::string_view schema = {});
   // Call after every record, once it was dealt with: the cut to make right after it (at
   // offset + 1) when it filled the segment (max_records, max_bytes) or a cut recorded in the
   // manifests follows it (manifest_replay); none when the record was not consumed (a failure)

@@ -14,6 +14,8 @@ std::string_view to_string(CutReason reason) {
       return "max_bytes";
     case CutReason::time_window:
       return "time_window";
+    case CutReason::schema_change:
+      return "schema_change";
     case CutReason::journal_replay:
       return "journal_replay";
     case CutReason::manifest_replay:
@@ -33,8 +35,9 @@ std::string_view to_string(CutReason reason) {
 std::optional<CutReason> parse_cut_reason(std::string_view text) {
   for (CutReason reason :
        {CutReason::none, CutReason::max_records, CutReason::max_bytes, CutReason::time_window,
-        CutReason::journal_replay, CutReason::manifest_replay, CutReason::idle_flush,
-        CutReason::max_open, CutReason::memory_pressure, CutReason::shutdown}) {
+        CutReason::schema_change, CutReason::journal_replay, CutReason::manifest_replay,
+        CutReason::idle_flush, CutReason::max_open, CutReason::memory_pressure,
+        CutReason::shutdown}) {
     if (to_string(reason) == text) return reason;
   }
   return std::nullopt;
@@ -54,7 +57,8 @@ void PartitionRotation::set_replay(std::span<const std::int64_t> ascending_cuts,
   replay_reason_ = reason;
 }
 
-CutReason PartitionRotation::cut_before(std::int64_t offset, std::int64_t timestamp_ms) {
+CutReason PartitionRotation::cut_before(std::int64_t offset, std::int64_t timestamp_ms,
+                                        std::string_view schema) {
   // The replay must see every offset, even when the segment is empty, to stay in step.
   const bool journaled = replay_.cut_before(offset);
   if (records_ == 0) return CutReason::none;
@@ -62,6 +66,9 @@ CutReason PartitionRotation::cut_before(std::int64_t offset, std::int64_t timest
   if (options_.time_window.count() > 0 && first_timestamp_ms_ >= 0 && timestamp_ms >= 0 &&
       timestamp_ms - first_timestamp_ms_ >= options_.time_window.count()) {
     return CutReason::time_window;
+  }
+  if (!schema.empty() && !segment_schema_.empty() && schema != segment_schema_) {
+    return CutReason::schema_change;
   }
   return CutReason::none;
 }
@@ -73,8 +80,9 @@ CutReason PartitionRotation::cut_after() const {
   return CutReason::none;
 }
 
-void PartitionRotation::add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes,
-                            SteadyTime now) {
+void PartitionRotation::add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes, SteadyTime now,
+                            std::string_view schema) {
+  if (!schema.empty() && schema != segment_schema_) segment_schema_.assign(schema);
   if (records_ == 0) first_arrival_ = now;
   if (first_timestamp_ms_ < 0 && timestamp_ms >= 0) first_timestamp_ms_ = timestamp_ms;
   last_arrival_ = now;
@@ -86,6 +94,7 @@ void PartitionRotation::reset() {
   records_ = 0;
   bytes_ = 0;
   first_timestamp_ms_ = -1;
+  segment_schema_.clear();
 }
 
 std::optional<SteadyTime> PartitionRotation::next_moment_deadline() const {

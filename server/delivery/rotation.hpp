@@ -14,6 +14,12 @@
 //       time_window: Kafka Connect's rotate.interval.ms: cut before a record whose timestamp is
 //                    at least time_window past the timestamp of the segment's first timestamped
 //                    record (records without a timestamp, or going back in time, never cut);
+//       schema_change: cut before a record whose Avro writer schema differs from the schema of
+//                    the records written in the segment (formats that store the writer schema:
+//                    one schema per object, as Confluent's sink with schema.compatibility NONE);
+//                    the segment's schema is that of its last record written with one, so over
+//                    the same records from the same segment start the same cuts follow, and a
+//                    segment that starts later (a finer replayed cut) never needs an extra one;
 //     plus cuts replayed from the partition's journal (server/delivery/cut_journal.hpp) or from
 //     its manifests in S3 (server/delivery/manifest_replay.hpp): "cut before the first record
 //     with offset >= the recorded offset";
@@ -30,6 +36,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "server/delivery/cut_journal.hpp"
@@ -51,6 +58,7 @@ enum class CutReason {
   max_records,
   max_bytes,
   time_window,
+  schema_change,    // an Avro writer schema other than the segment's (deterministic)
   journal_replay,   // a cut of the commit metadata's journal, replayed
   manifest_replay,  // a cut recorded in the partition's manifests in S3, replayed
   idle_flush,
@@ -75,14 +83,20 @@ class PartitionRotation {
 
   // Whether the open segment must be cut before the record at `offset` (call for every record,
   // in offset order, including records that end up skipped: the journal replay tracks offsets):
-  // a journaled cut or time_window. An empty segment is never cut.
-  CutReason cut_before(std::int64_t offset, std::int64_t timestamp_ms);
+  // a journaled cut, time_window or schema_change. An empty segment is never cut.
+  // `schema`: the record's writer schema when its value is written with it (an Avro datum into
+  // Avro or schema-typed Parquet objects), else empty (never a schema change).
+  CutReason cut_before(std::int64_t offset, std::int64_t timestamp_ms,
+                       std::string_view schema = {});
   // Whether the open segment is full (max_records, max_bytes) after the record just added: the
   // caller cuts right after that record, at its offset + 1. An empty segment is never full.
   CutReason cut_after() const;
 
   // A record was consumed into the open segment (encoded_bytes 0 when it was not written).
-  void add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes, SteadyTime now);
+  // `schema`: the writer schema it was written with (empty: none, e.g. skipped, a tombstone or a
+  // dead letter); it becomes the segment's schema.
+  void add(std::int64_t timestamp_ms, std::uint64_t encoded_bytes, SteadyTime now,
+           std::string_view schema = {});
 
   // The open segment was cut (by any reason): it starts empty.
   void reset();
@@ -118,6 +132,7 @@ class PartitionRotation {
   std::uint64_t records_ = 0;
   std::uint64_t bytes_ = 0;
   std::int64_t first_timestamp_ms_ = -1;
+  std::string segment_schema_;  // the writer schema of the segment's records, empty: none yet
   SteadyTime first_arrival_{};
   SteadyTime last_arrival_{};
 };

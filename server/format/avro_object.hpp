@@ -1,15 +1,15 @@
 // The body of one Avro object container file (format.type avro, with format.input avro): the
 // writer schema of its records in the header, their datums passed through unchanged in blocks
-// (avro/container_writer.hpp). One writer schema per object: the pipeline opens another object
-// for a record with another schema. The sync marker is derived from the schema and the object
-// key, so a replayed object is identical. Pure.
+// (avro/container_writer.hpp). One writer schema per object: a record with another schema cuts
+// the partition first (CutReason::schema_change). The sync marker is derived from the schema and
+// the object key, so a replayed object is identical. Pure.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "server/format/avro/container_writer.hpp"
 #include "server/compress/compressor.hpp"
+#include "server/format/avro/container_writer.hpp"
 #include "server/format/object_body.hpp"
 
 namespace ks3::server {

@@ -1,5 +1,6 @@
 #include "server/format/parquet_object.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <stdexcept>
 
@@ -10,6 +11,11 @@ namespace {
 
 using parquet::Node;
 using parquet::Repetition;
+
+// Held rows (infer) go into chunks of 16 KiB doubling up to 1 MiB: a small object holds
+// little, a large one is not copied as it grows.
+constexpr std::size_t kFirstHeldChunkBytes = 16 << 10;
+constexpr std::size_t kHeldChunkBytes = 1 << 20;
 
 std::string_view column_name(EnvelopeField field) {
   return to_string(field);
@@ -185,14 +191,20 @@ void ParquetObject::add(std::string_view encoded) {
     write(row_, nullptr);
     return;
   }
-  if (row_.value) {
-    boost::json::value parsed;
-    if (!parse_json_value(*row_.value, parsed)) {
-      throw std::logic_error("parquet: a value the encoder validated does not parse");
-    }
-    inferred_.merge(parsed);
+  if (row_.value && !with_json_value(*row_.value, [this](const boost::json::value& parsed) {
+        inferred_.merge(parsed);
+      })) {
+    throw std::logic_error("parquet: a value the encoder validated does not parse");
   }
-  held_rows_.append(encoded);
+  if (held_rows_.empty() ||
+      held_rows_.back().size() + encoded.size() > held_rows_.back().capacity()) {
+    const std::size_t size = held_rows_.empty()
+                                 ? kFirstHeldChunkBytes
+                                 : std::min(kHeldChunkBytes, 2 * held_rows_.back().capacity());
+    held_rows_.emplace_back().reserve(std::max(size, encoded.size()));
+    held_capacity_ += held_rows_.back().capacity();
+  }
+  held_rows_.back().append(encoded);
 }
 
 void ParquetObject::take_bytes(std::string& out) {
@@ -202,31 +214,34 @@ void ParquetObject::take_bytes(std::string& out) {
 void ParquetObject::finish(std::string& out) {
   if (holds_rows()) {
     writer_ = std::make_unique<parquet::ParquetWriter>(schema_for(&inferred_), options_.writer);
-    std::string_view rest = held_rows_;
-    boost::json::value parsed;
-    while (!rest.empty()) {
-      if (!read_parquet_row(rest, row_)) {
-        throw std::logic_error("parquet: a malformed held row");
-      }
-      if (row_.value) {
-        if (!parse_json_value(*row_.value, parsed)) {
+    const boost::json::value null_value;
+    for (std::string& chunk : held_rows_) {
+      std::string_view rest = chunk;
+      while (!rest.empty()) {
+        if (!read_parquet_row(rest, row_)) {
+          throw std::logic_error("parquet: a malformed held row");
+        }
+        if (!row_.value) {
+          write(row_, &null_value);
+        } else if (!with_json_value(*row_.value, [this](const boost::json::value& parsed) {
+                     write(row_, &parsed);
+                   })) {
           throw std::logic_error("parquet: a held value does not parse");
         }
-        write(row_, &parsed);
-      } else {
-        parsed = nullptr;
-        write(row_, &parsed);
+        // Closed row groups leave as they close: the file is never held twice.
+        writer_->take_bytes(out);
       }
-      // Closed row groups leave as they close: the file is never held twice.
-      writer_->take_bytes(out);
+      held_capacity_ -= chunk.capacity();
+      std::string().swap(chunk);  // the rows written give their memory back as the file grows
     }
-    std::string().swap(held_rows_);
+    held_rows_.clear();
   }
   writer_->finish(out);
 }
 
 std::size_t ParquetObject::held_bytes() const {
-  return held_rows_.capacity() + (writer_ ? writer_->buffered_bytes() : 0);
+  return held_capacity_ + held_rows_.capacity() * sizeof(std::string) +
+         (writer_ ? writer_->buffered_bytes() : 0);
 }
 
 }  // namespace ks3::server

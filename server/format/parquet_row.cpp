@@ -97,11 +97,12 @@ bool read_parquet_row(std::string_view& bytes, ParquetRow& row) {
   return true;
 }
 
-bool parse_json_value(std::string_view text, boost::json::value& out) {
+bool parse_json_value(std::string_view text, boost::json::value& out,
+                      boost::json::storage_ptr storage) {
   boost::json::parse_options options;
   options.max_depth = 1000;  // simdjson's validation accepts deep documents too
   boost::system::error_code error;
-  out = boost::json::parse(text, error, {}, options);
+  out = boost::json::parse(text, error, std::move(storage), options);
   return !error;
 }
 

@@ -12,7 +12,10 @@
 // value (u8 present [+ u32 + bytes]).
 #pragma once
 
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,6 +50,25 @@ bool read_parquet_row(std::string_view& bytes, ParquetRow& row);
 
 // Parses a JSON value the way the Parquet object reads values (boost::json, nesting up to 1000).
 // The encoder validates infer-mode values with it, so the object never meets one it cannot read.
-bool parse_json_value(std::string_view text, boost::json::value& out);
+// `out` gets its memory from `storage` (its own storage must be the same, or the value is copied).
+bool parse_json_value(std::string_view text, boost::json::value& out,
+                      boost::json::storage_ptr storage = {});
+
+// Parses `text` as parse_json_value does into memory on the stack (heap blocks only past
+// kJsonStackBytes, freed on return) and calls use(value) while it lives; false, without calling
+// it, when `text` does not parse. parquet.value infer reads every value three times (encoder
+// check, schema merge, row at the cut); with boost::json's default allocator each parse made one
+// heap allocation per container and per string longer than its inline buffer.
+inline constexpr std::size_t kJsonStackBytes = 16 * 1024;
+template <typename Use>
+bool with_json_value(std::string_view text, Use&& use) {
+  alignas(std::max_align_t) unsigned char buffer[kJsonStackBytes];
+  boost::json::monotonic_resource memory(buffer, sizeof buffer);
+  const boost::json::storage_ptr storage(&memory);
+  boost::json::value value(storage);
+  if (!parse_json_value(text, value, storage)) return false;
+  use(static_cast<const boost::json::value&>(value));
+  return true;
+}
 
 }  // namespace ks3::server

@@ -420,8 +420,7 @@ std::optional<std::string> RecordEncoder::encode_parquet(const RecordView& recor
     // still go through the bad-record policy (nesting deeper than 1000, numbers out of range).
     const std::string_view text =
         std::string_view(out).substr(value_at + 1 + sizeof(std::uint32_t));
-    boost::json::value parsed;
-    if (!parse_json_value(text, parsed)) {
+    if (!with_json_value(text, [](const boost::json::value&) {})) {
       return "record " + record_position(record) +
              ": the value cannot be read for parquet.value infer (nested deeper than 1000 levels "
              "or a number out of range); use parquet.value json";

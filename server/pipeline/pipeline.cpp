@@ -209,7 +209,9 @@ void Pipeline::process(const std::shared_ptr<PartitionRuntime>& handle, const Re
                        const std::string* input_error,
                        const std::shared_ptr<const AvroWriterSchema>& writer) {
   PartitionState& state = handle->state;
-  if (CutReason reason = state.before_record(record.offset, record.timestamp_ms);
+  // A datum of another writer schema than the open objects' cuts first (schema_change).
+  const std::string_view schema = writer && !input_error ? writer->name : std::string_view();
+  if (CutReason reason = state.before_record(record.offset, record.timestamp_ms, schema);
       reason != CutReason::none) {
     cut(handle, record.offset, reason);
   }
@@ -316,8 +318,9 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
     group = key_template_.render_group(record, json_);
   }
   // The open objects of a partition by slot: the group, plus the writer schema when the records
-  // are Avro datums (one schema per object: a record with another schema opens another object,
-  // whose key differs by its start offset).
+  // are Avro datums. A record with another schema than the open objects' cut the partition
+  // first (process(), CutReason::schema_change), so every object holds one schema; the suffix
+  // keeps a schema-less object (a tombstone opened it) apart from the datums' object.
   std::string slot = group;
   if (writer_schema) {
     slot += '\x1f';
@@ -339,8 +342,9 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
       it != p.open.end() ? it->second
                          : open_object(handle, record, group, slot, dead_letter, writer_schema);
   writer->append(encoded, record.offset, record.timestamp_ms);
-  p.state.record_consumed(record.offset, record.timestamp_ms, encoded.size(),
-                          std::chrono::steady_clock::now());
+  p.state.record_consumed(
+      record.offset, record.timestamp_ms, encoded.size(), std::chrono::steady_clock::now(),
+      writer_schema ? std::string_view(writer_schema->name) : std::string_view());
 }
 
 std::shared_ptr<ObjectWriter> Pipeline::open_object(

@@ -10,8 +10,11 @@
 #   B: Parquet (parquet.value infer: columns from the Avro writer schema, zstd) read by DuckDB:
 #      typed columns (timestamp-micros as TIMESTAMP WITH TIME ZONE), GROUP BY resourcename.
 #   C: Avro object container files (format.type avro; zstd and snappy blocks) from records of two
-#      interleaved writer schemas: every object holds one schema (the registry's text) and
-#      python3-avro reads every datum back equal to what was produced.
+#      interleaved writer schemas (runs of 7) in one partition: a schema change cuts the
+#      partition (reason schema_change in the log and the metric), so every object holds one
+#      run of one schema (the registry's text), the records of offsets [start, start + n) in
+#      order; python3-avro reads every datum back equal to what was produced, none lost or twice;
+#      the two runs (two codecs, two groups) cut at the same offsets.
 source "$(dirname "$0")/lib/common.sh"
 KS3_BUILD=${1:?usage: test_avro_sink.sh BUILD_DIR}
 source "$(dirname "$0")/lib/kafka.sh"
@@ -190,20 +193,29 @@ for codec in zstd snappy; do
   export KAFKA_S3_SINK_S3__PREFIX=c-$codec/
   start_sink "sink-c-$codec" "$config"
   wait_committed_at_end 60 "avro-c-$codec" evolving
+  curl -sf "http://127.0.0.1:$(http_port_of "$config")/metrics" >"$KS3_WORK/c-$codec.metrics" ||
+    fail "C: no /metrics"
   stop_sink "$KS3_SINK_PID"
   unset KAFKA_S3_SINK_S3__PREFIX
   download_objects "c-$codec/" "$KS3_WORK/c-$codec"
   grep -q '\.avro$' "$KS3_WORK/c-$codec.ls" || fail "C: no .avro object: $(cat "$KS3_WORK/c-$codec.ls")"
-  "$KS3_PYTHON" - "$KS3_WORK/c-$codec" "$KS3_WORK/evolving.json" "$codec" <<'PY' ||
-import datetime, glob, json, sys
+  "$KS3_PYTHON" - "$KS3_WORK/c-$codec" "$KS3_WORK/evolving.json" "$codec" \
+    "$KS3_WORK/sink-c-$codec.log" "$KS3_WORK/c-$codec.metrics" <<'PY' ||
+import datetime, glob, json, os, re, sys
 import avro.datafile, avro.io
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-root, expected, codec = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+root, expected, codec, log, metrics = sys.argv[1:6]
+expected = json.load(open(expected))
 want_codec = {"zstd": "zstandard", "snappy": "snappy"}[codec]
+produced = expected["records"]  # offset i holds produced[i]
+# The runs of one schema in offset order: where the objects must start.
+runs = [i for i, d in enumerate(produced) if i == 0 or ("extra" in d) != ("extra" in produced[i - 1])]
 texts = set(expected["schemas"].values())
-got, objects = {}, 0
+starts, covered = [], 0
 for path in sorted(glob.glob(root + "/**/*.avro", recursive=True)):
-    objects += 1
+    start = int(re.search(r"\+(\d+)\.avro$", path).group(1))
+    starts.append(start)
+    assert start == covered, ("objects do not follow each other", path, covered)
     with open(path, "rb") as f:
         reader = avro.datafile.DataFileReader(f, avro.io.DatumReader())
         schema = reader.get_meta("avro.schema").decode()
@@ -215,12 +227,19 @@ for path in sorted(glob.glob(root + "/**/*.avro", recursive=True)):
             assert ("extra" in d) == extra, (path, d)
             delta = d["createdat"] - EPOCH
             d["createdat"] = (delta.days * 86400 + delta.seconds) * 1000000 + delta.microseconds
-            got[d["id"]] = d
-assert objects >= 2, objects
-records = [got[k] for k in sorted(got)]
-assert records == sorted(expected["records"], key=lambda d: d["id"]), (records[:2], len(records))
-print("C %s: %d objects, %d records" % (codec, objects, len(records)))
+            assert covered < len(produced) and d == produced[covered], (path, covered, d)
+            covered += 1
+assert covered == len(produced), ("records missing", covered, len(produced))
+assert starts == runs, ("objects do not start where the schema changes", starts, runs)
+cuts = len(re.findall(r"object completed.*reason=schema_change", open(log).read()))
+assert cuts == len(runs) - 1, ("schema_change objects in the log", cuts, len(runs))
+metric = re.search(r'^kafka_s3_sink_objects_completed_total\{[^}]*reason="schema_change"[^}]*\} (\S+)$',
+                   open(metrics).read(), re.M)
+assert metric and float(metric.group(1)) == len(runs) - 1, ("schema_change metric", metric and metric.group(0))
+print("C %s: %d objects, %d records" % (codec, len(starts), covered))
 PY
     fail "C ($codec): the Avro objects differ"
+  find "$KS3_WORK/c-$codec" -name '*.avro' -printf '%f\n' | sort >"$KS3_WORK/c-$codec.keys"
 done
+diff "$KS3_WORK/c-zstd.keys" "$KS3_WORK/c-snappy.keys" >&2 || fail "C: the two runs cut differently"
 note "ok"

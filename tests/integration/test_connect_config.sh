@@ -27,8 +27,12 @@ grep -q 'analytics-platform-lake' "$KS3_WORK/sink.yaml" || fail "the bucket is n
 if grep -v '^connect-config: ' "$KS3_WORK/convert.err"; then
   fail "stderr lines without the 'connect-config: ' prefix"
 fi
-grep -q '^connect-config: not mapped: format.class=' "$KS3_WORK/convert.err" ||
-  fail "format.class (Avro) not listed as unmapped: $(cat "$KS3_WORK/convert.err")"
+grep -q '^connect-config: not mapped: tasks.max=' "$KS3_WORK/convert.err" ||
+  fail "tasks.max not listed as unmapped: $(cat "$KS3_WORK/convert.err")"
+# AvroFormat from AvroConverter: Avro container files, values read with the Schema Registry.
+grep -q '^  type: avro' "$KS3_WORK/sink.yaml" && grep -q '^  input: avro' "$KS3_WORK/sink.yaml" &&
+  grep -q 'url: "http://schema-registry:8081"' "$KS3_WORK/sink.yaml" ||
+  fail "AvroFormat + AvroConverter did not become format avro with the registry: $(cat "$KS3_WORK/sink.yaml")"
 
 # --validate needs credentials: the converted config leaves them to the environment.
 AWS_ACCESS_KEY_ID=AKIDCONNECTTEST AWS_SECRET_ACCESS_KEY=connect-test-secret \

@@ -5,6 +5,8 @@
 # records each request's headers. Then: every data PutObject (log objects, mirrored documents)
 # and the CreateMultipartUpload of an object larger than a part carry all the headers, signed;
 # UploadPart carries none; cut manifests carry the encryption only; the proxy rejected nothing.
+# The s3 CLI's put with --config (the same settings in the file) gives a small object (PutObject)
+# and one over --part-size (multipart) all of them; without --config none.
 source "$(dirname "$0")/lib/common.sh"
 KS3_BUILD=${1:?usage: test_object_settings.sh BUILD_DIR}
 source "$(dirname "$0")/lib/kafka.sh"
@@ -42,6 +44,20 @@ wait_committed_at_end 60 settings-mirror people
 stop_sink "$log_pid"
 stop_sink "$mirror_pid"
 
+# The s3 CLI with the sink's configuration: the object settings written in the file this time.
+awk '{ print } /^s3:$/ {
+  print "  sse: aws:kms"; print "  sse_kms_key_id: alias/ks3-test"; print "  storage_class: STANDARD_IA"
+  print "  tags: {team: lake, note: \"a b/c\"}"; print "  metadata: {Source: ks3-test}" }' \
+  "$KS3_WORK/log.yaml" >"$KS3_WORK/cli.yaml"
+head -c 2000 /dev/urandom >"$KS3_WORK/small.bin"
+head -c $((6 << 20)) /dev/urandom >"$KS3_WORK/large.bin"
+for file in small large; do
+  "$KS3_SINK_BIN" s3 put --config "$KS3_WORK/cli.yaml" --part-size 5 "$KS3_WORK/$file.bin" \
+    "s3://$KS3_S3_BUCKET/cli/$file" || fail "s3 put --config of $file failed"
+done
+"$KS3_SINK_BIN" s3 put --addressing path "$KS3_WORK/small.bin" "s3://$KS3_S3_BUCKET/plain/small" ||
+  fail "s3 put without --config failed"
+
 [ "$(sigv4_proxy_stat rejected)" = 0 ] || fail "the proxy rejected requests: $(sigv4_proxy_stats)"
 "$KS3_PYTHON" - "$KS3_SIGV4_RECORD_HEADERS" <<'PY' || fail "object settings headers are wrong"
 import json, sys
@@ -61,8 +77,10 @@ for r in requests:
         kind, want = "CreateMultipartUpload", full
     elif r["method"] == "PUT" and key.startswith(("events/_ks3/", "documents/_ks3/")):
         kind, want = "bookkeeping PutObject " + key.split("/")[0], encryption
-    elif r["method"] == "PUT" and key.startswith(("events/", "documents/")):
+    elif r["method"] == "PUT" and key.startswith(("events/", "documents/", "cli/")):
         kind, want = "data PutObject " + key.split("/")[0], full
+    elif r["method"] == "PUT" and key.startswith("plain/"):
+        kind, want = "s3 put without --config", {}
     else:
         continue
     counts[kind] = counts.get(kind, 0) + 1
@@ -75,9 +93,12 @@ for r in requests:
 print("requests by kind:", counts, file=sys.stderr)
 for kind in ("UploadPart", "CreateMultipartUpload", "bookkeeping PutObject events",
              "bookkeeping PutObject documents", "data PutObject events",
-             "data PutObject documents"):
+             "data PutObject documents", "data PutObject cli", "s3 put without --config"):
     if not counts.get(kind):
         problems.append(f"no {kind} request seen")
+if not any(r["method"] == "POST" and "uploads" in r["query"] and r["path"].endswith("/cli/large")
+           for r in requests):
+    problems.append("the s3 CLI's multipart put (cli/large) was not seen")
 for p in problems[:20]:
     print(p, file=sys.stderr)
 sys.exit(1 if problems else 0)

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "server/config/config.hpp"
 #include "tests/unit/app/parse_cli_helpers.hpp"
 
 namespace ks3::server {
@@ -112,6 +113,49 @@ TEST(S3Cli, EnvironmentDefaults) {
   EXPECT_EQ(settings.client.region, "eu-north-1");
   vars.clear();
   EXPECT_EQ(s3_cli_settings_from_environment(env, no_files).client.region, "us-east-1");
+}
+
+TEST(S3Cli, ConfigBeforeOrAfterTheCommand) {
+  S3CliSettings settings;
+  EXPECT_EQ(parse_s3({"put", "--config", "sink.yaml", "f", "s3://b/k"}, settings).config_file,
+            "sink.yaml");
+  EXPECT_EQ(parse_s3({"--config", "sink.yaml", "ls", "s3://b"}, settings).config_file, "sink.yaml");
+  EXPECT_FALSE(parse_s3({"ls", "s3://b"}, settings).config_file);
+}
+
+TEST(S3Cli, SettingsFromTheSinksConfiguration) {
+  const SinkConfig config = load_config_from_yaml(R"(
+kafka: {topics: [t]}
+s3:
+  bucket: lake
+  endpoint: http://127.0.0.1:9000
+  region: eu-central-1
+  addressing: path
+  max_attempts: 10
+  sse: aws:kms
+  sse_kms_key_id: alias/lake
+  storage_class: STANDARD_IA
+  tags: {team: data}
+  metadata: {Source: sink}
+)");
+  S3CliSettings settings = s3_cli_settings_from_config(config);
+  EXPECT_EQ(settings.client.endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(settings.client.region, "eu-central-1");
+  EXPECT_EQ(settings.client.addressing, s3::AddressingStyle::path);
+  EXPECT_EQ(settings.client.retry.max_attempts, 3) << "the CLI's quick retries";
+  EXPECT_EQ(settings.objects.sse, s3::ServerSideEncryption::aws_kms);
+  EXPECT_EQ(settings.objects.sse_kms_key_id, "alias/lake");
+  EXPECT_EQ(settings.objects.storage_class, "STANDARD_IA");
+  EXPECT_EQ(settings.objects.tags, (s3::KeyValues{{"team", "data"}}));
+  ASSERT_EQ(settings.objects.metadata.size(), 1u);
+  // Flags still win over the configuration.
+  parse_s3({"put", "--region", "us-east-2", "f", "s3://b/k"}, settings);
+  EXPECT_EQ(settings.client.region, "us-east-2");
+  EXPECT_TRUE(s3_cli_settings_from_environment(
+                  [](std::string_view) { return std::optional<std::string>(); },
+                  [](const std::string&) { return std::optional<std::string>(); })
+                  .objects.empty())
+      << "without a configuration put gives no object settings";
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -78,17 +79,21 @@ TEST(ConnectConfig, AnalyticsPlatformConfluentAvroDefaultPartitioner) {
   // Confluent's DefaultPartitioner layout exactly, start offsets padded to its default 10 digits.
   EXPECT_EQ(y["key_template"].as<std::string>(),
             "{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset:10}}");
+  // The connector's keys exactly: AvroFormat wrote .avro, as format.type avro does.
   EXPECT_EQ(example_object_key(load_config_from_yaml(c.yaml)),
-            "topics/analytics.page_views/partition=0/analytics.page_views+0+0000000000.jsonl.gz");
-  // Avro output is not supported yet: JSON lines of the envelope, Avro values as base64.
-  EXPECT_EQ(y["format"]["type"].as<std::string>(), "jsonl");
-  EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "base64");
-  EXPECT_EQ(y["format"]["key_encoding"].as<std::string>(), "string");
+            "topics/analytics.page_views/partition=0/analytics.page_views+0+0000000000.avro");
+  // AvroFormat from AvroConverter: Avro container files of the values, schemas from the
+  // registry; avro.codec's default null is compression none.
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "avro");
+  EXPECT_EQ(y["format"]["input"].as<std::string>(), "avro");
+  EXPECT_EQ(y["schema_registry"]["url"].as<std::string>(), "http://schema-registry:8081");
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "none");
   EXPECT_EQ(y["tombstones"].as<std::string>(), "fail");  // Confluent's default
   EXPECT_EQ(y["bad_records"]["policy"].as<std::string>(), "fail");
-  EXPECT_EQ(unmapped_names(c),
-            (std::set<std::string>{"tasks.max", "format.class", "schema.compatibility",
-                                   "value.converter", "value.converter.schema.registry.url"}));
+  // schema.compatibility NONE is the schema_change cut: mapped.
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"tasks.max"}));
+  EXPECT_THAT(c.yaml, HasSubstr("schema.compatibility NONE: a record of another writer schema "
+                                "cuts the objects first (cut reason schema_change)"));
   std::string all = everything(c);
   EXPECT_THAT(all, Not(HasSubstr("wJalrXUtnFEMI")));
   EXPECT_THAT(all, Not(HasSubstr("AKIAIOSFODNN7EXAMPLE")));
@@ -96,9 +101,9 @@ TEST(ConnectConfig, AnalyticsPlatformConfluentAvroDefaultPartitioner) {
   EXPECT_THAT(c.yaml, HasSubstr("# from flush.size"));
   std::string warnings = joined_warnings(c);
   EXPECT_THAT(warnings, Not(HasSubstr("digits")));
-  EXPECT_THAT(warnings, HasSubstr("in the extension: the connector wrote topics/<topic>/<path>/"
-                                  "<topic>+<partition>+<start offset>.avro"));
-  EXPECT_THAT(warnings, HasSubstr("Avro output is not supported yet"));
+  EXPECT_THAT(warnings, Not(HasSubstr("in the extension")));
+  EXPECT_THAT(warnings,
+              HasSubstr("the files carry the writer schema as the Schema Registry has it"));
 }
 
 TEST(ConnectConfig, HausAmSeeDebeziumAvroIntoRaw) {
@@ -115,31 +120,173 @@ TEST(ConnectConfig, HausAmSeeDebeziumAvroIntoRaw) {
   EXPECT_EQ(y["rotation"]["max_open"].as<std::string>(), "10m");
   EXPECT_EQ(y["tombstones"].as<std::string>(), "ignore");
   EXPECT_EQ(y["bad_records"]["policy"].as<std::string>(), "dead_letter");
-  EXPECT_EQ(y["format"]["key_encoding"].as<std::string>(), "base64");
-  EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "base64");
+  // Debezium Avro values into Avro container files with snappy blocks (avro.codec); keys are
+  // not written by AvroFormat, so their converter does not matter.
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "avro");
+  EXPECT_EQ(y["format"]["input"].as<std::string>(), "avro");
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "snappy");
+  EXPECT_EQ(y["schema_registry"]["url"].as<std::string>(), "http://schema-registry:8081");
+  EXPECT_FALSE(y["schema_registry"]["username"]) << "credentials are never copied";
+  EXPECT_FALSE(y["schema_registry"]["password"]);
+  EXPECT_THAT(c.yaml, HasSubstr("KAFKA_S3_SINK_SCHEMA_REGISTRY__PASSWORD"));
+  EXPECT_THAT(joined_warnings(c), HasSubstr("KAFKA_S3_SINK_SCHEMA_REGISTRY__USERNAME"));
   EXPECT_EQ(
       unmapped_names(c),
       (std::set<std::string>{
-          "tasks.max", "format.class", "avro.codec", "key.converter",
-          "key.converter.schema.registry.url", "value.converter",
-          "value.converter.schema.registry.url", "value.converter.basic.auth.credentials.source",
-          "value.converter.basic.auth.user.info", "transforms", "transforms.unwrap.type",
-          "transforms.unwrap.drop.tombstones", "errors.deadletterqueue.topic.name",
-          "errors.deadletterqueue.context.headers.enable"}));
+          "tasks.max", "transforms", "transforms.unwrap.type", "transforms.unwrap.drop.tombstones",
+          "errors.deadletterqueue.topic.name", "errors.deadletterqueue.context.headers.enable"}));
+  EXPECT_THAT(example_object_key(load_config_from_yaml(c.yaml)), EndsWith("+0000000000.avro"));
   // SSE-KMS with the connector's key.
   EXPECT_EQ(y["s3"]["sse"].as<std::string>(), "aws:kms");
   EXPECT_EQ(y["s3"]["sse_kms_key_id"].as<std::string>(),
             "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
   for (const UnmappedSetting& s : c.unmapped) {
-    if (s.connect_setting == "value.converter.basic.auth.user.info") {
-      EXPECT_EQ(s.value, "***");
-    }
     if (s.connect_setting == "transforms") {
       EXPECT_EQ(s.value, "unwrap");
     }
   }
   EXPECT_THAT(everything(c), Not(HasSubstr("Registry-Pa55word")));
   EXPECT_THAT(joined_warnings(c), HasSubstr("transforms (unwrap)"));
+}
+
+TEST(ConnectConfig, ParquetFormatFromAvroWithTheRegistrysSettings) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "pq",
+    "topics": "cdc", "s3.bucket.name": "lake", "flush.size": "1000",
+    "format.class": "io.confluent.connect.s3.format.parquet.ParquetFormat",
+    "parquet.codec": "zstd", "s3.compression.type": "gzip",
+    "schema.compatibility": "BACKWARD",
+    "value.converter": "io.confluent.connect.avro.AvroConverter",
+    "value.converter.schema.registry.url": "https://sr1:8081,https://sr2:8081",
+    "value.converter.basic.auth.credentials.source": "SASL_INHERIT",
+    "value.converter.schema.registry.ssl.truststore.location": "/etc/sr.jks",
+    "value.converter.schema.registry.ssl.truststore.password": "TrustPass7",
+    "value.converter.auto.register.schemas": "false",
+    "value.converter.something.else": "x"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "parquet");
+  EXPECT_EQ(y["format"]["input"].as<std::string>(), "avro");
+  EXPECT_EQ(y["format"]["fields"].as<std::vector<std::string>>(),
+            std::vector<std::string>{"value"});
+  EXPECT_EQ(y["parquet"]["value"].as<std::string>(), "infer");
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "zstd");
+  EXPECT_EQ(y["schema_registry"]["url"].as<std::string>(), "https://sr1:8081");
+  EXPECT_EQ(example_object_key(load_config_from_yaml(c.yaml)),
+            "topics/cdc/partition=0/cdc+0+0000000000.parquet");
+  EXPECT_EQ(unmapped_names(c),
+            (std::set<std::string>{"s3.compression.type", "schema.compatibility",
+                                   "value.converter.basic.auth.credentials.source",
+                                   "value.converter.schema.registry.ssl.truststore.location",
+                                   "value.converter.schema.registry.ssl.truststore.password",
+                                   "value.converter.something.else"}));
+  std::string warnings = joined_warnings(c);
+  EXPECT_THAT(warnings, HasSubstr("<start offset>.zstd.parquet"));
+  EXPECT_THAT(warnings, HasSubstr("query value.<field>"));
+  EXPECT_THAT(warnings, HasSubstr("asks the first only (https://sr1:8081)"));
+  EXPECT_THAT(warnings, HasSubstr("schema.compatibility BACKWARD"));
+  EXPECT_THAT(warnings, HasSubstr("schema_registry.ca_file"));
+  EXPECT_THAT(everything(c), Not(HasSubstr("TrustPass7")));
+}
+
+TEST(ConnectConfig, ParquetFormatFromJsonInfersColumns) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "pq",
+    "topics": "events", "s3.bucket.name": "lake", "flush.size": "1000",
+    "format.class": "io.confluent.connect.s3.format.parquet.ParquetFormat",
+    "value.converter": "org.apache.kafka.connect.json.JsonConverter"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "parquet");
+  EXPECT_FALSE(y["format"]["input"]);
+  EXPECT_EQ(y["parquet"]["value"].as<std::string>(), "infer");
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "snappy");  // parquet.codec's default
+  EXPECT_THAT(joined_warnings(c), HasSubstr("<start offset>.snappy.parquet"));
+  EXPECT_TRUE(c.unmapped.empty()) << everything(c);
+}
+
+TEST(ConnectConfig, AvroFormatNeedsAvroInput) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "a",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+    "format.class": "io.confluent.connect.s3.format.avro.AvroFormat", "avro.codec": "deflate",
+    "value.converter": "org.apache.kafka.connect.json.JsonConverter"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "jsonl");
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"format.class", "avro.codec"}));
+  EXPECT_THAT(joined_warnings(c), HasSubstr("Avro output needs Avro input"));
+}
+
+TEST(ConnectConfig, AvroCodecs) {
+  for (auto [codec, type] : {std::pair<std::string, std::string>{"deflate", "gzip"},
+                             {"snappy", "snappy"},
+                             {"zstandard", "zstd"},
+                             {"null", "none"},
+                             {"bzip2", "zstd"}}) {
+    ConnectConversion c = convert_connect_config(R"({
+      "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "a",
+      "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+      "format.class": "io.confluent.connect.s3.format.avro.AvroFormat", "avro.codec": ")" +
+                                                 codec + R"(",
+      "behavior.on.null.values": "write",
+      "value.converter": "io.confluent.connect.avro.AvroConverter",
+      "value.converter.schema.registry.url": "http://sr:8081"})");
+    YAML::Node y = checked_yaml(c);
+    EXPECT_EQ(y["compression"]["type"].as<std::string>(), type) << codec;
+    // An Avro container file has no null records.
+    EXPECT_EQ(y["tombstones"].as<std::string>(), "ignore");
+    std::set<std::string> unmapped{"behavior.on.null.values"};
+    if (codec == "bzip2") unmapped.insert("avro.codec");
+    EXPECT_EQ(unmapped_names(c), unmapped) << codec;
+  }
+}
+
+TEST(ConnectConfig, JsonFormatFromAvroIsNotCutBySchema) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.confluent.connect.s3.S3SinkConnector", "name": "j",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "5",
+    "format.class": "io.confluent.connect.s3.format.json.JsonFormat",
+    "schema.compatibility": "NONE",
+    "value.converter": "io.confluent.connect.avro.AvroConverter",
+    "value.converter.schema.registry.url": "http://sr:8081",
+    "value.converter.basic.auth.credentials.source": "USER_INFO",
+    "value.converter.basic.auth.user.info": "u:UserInfo8"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "jsonl");
+  EXPECT_EQ(y["format"]["input"].as<std::string>(), "avro");
+  EXPECT_EQ(y["format"]["value_encoding"].as<std::string>(), "json");
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"schema.compatibility"}));
+  EXPECT_THAT(joined_warnings(c), HasSubstr("not cut at a schema change"));
+  EXPECT_THAT(everything(c), Not(HasSubstr("UserInfo8")));
+}
+
+TEST(ConnectConfig, AivenParquetAndAvro) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector",
+    "name": "ap", "topics": "t", "aws.s3.bucket.name": "lake",
+    "format.output.type": "parquet", "format.output.fields": "key,value,offset",
+    "file.compression.type": "snappy",
+    "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+    "value.converter": "io.confluent.connect.avro.AvroConverter",
+    "value.converter.schema.registry.url": "http://sr:8081"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "parquet");
+  EXPECT_EQ(y["format"]["input"].as<std::string>(), "avro");
+  EXPECT_EQ(y["parquet"]["value"].as<std::string>(), "infer");
+  EXPECT_EQ(y["format"]["fields"].as<std::vector<std::string>>(),
+            (std::vector<std::string>{"key", "value", "offset"}));
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "snappy");
+  EXPECT_TRUE(c.unmapped.empty()) << everything(c);
+
+  c = convert_connect_config(R"({
+    "connector.class": "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector",
+    "name": "aa", "topics": "t", "aws.s3.bucket.name": "lake",
+    "format.output.type": "avro", "format.output.fields": "value",
+    "format.output.envelope": "false",
+    "value.converter": "io.confluent.connect.avro.AvroConverter",
+    "value.converter.schema.registry.url": "http://sr:8081"})");
+  y = checked_yaml(c);
+  EXPECT_EQ(y["format"]["type"].as<std::string>(), "avro");
+  EXPECT_EQ(y["compression"]["type"].as<std::string>(), "gzip");  // Aiven's default
+  EXPECT_TRUE(c.unmapped.empty()) << everything(c);
 }
 
 TEST(ConnectConfig, AivenTemplateAndMaxRecords) {

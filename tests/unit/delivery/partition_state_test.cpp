@@ -203,13 +203,30 @@ TEST(PartitionState, AReplayFromTheJournalRepeatsEveryCut) {
   EXPECT_EQ(replay_ends, (std::vector<std::int64_t>{5, 8, 11}));
 }
 
+TEST(PartitionState, ASchemaChangeCutDependsOnTheRecordsAndIsNotJournaled) {
+  PartitionState p({"t", 0}, 0, "", RotationOptions{});
+  EXPECT_EQ(p.before_record(0, 0, "id 1"), CutReason::none);
+  p.record_consumed(0, 0, 10, kNow, "id 1");
+  ASSERT_EQ(p.before_record(1, 0, "id 2"), CutReason::schema_change);
+  ClosedSegment segment = p.cut(1, CutReason::schema_change, 1);
+  p.record_consumed(1, 0, 10, kNow, "id 2");
+  EXPECT_EQ(segment.end, 1);
+  EXPECT_EQ(segment.required_journal_version, 0u) << "no gate: a replay cuts there by itself";
+  EXPECT_EQ(p.journal_size(), 0u);
+  EXPECT_TRUE(p.may_complete(segment.required_journal_version));
+  p.object_durable(segment.id);
+  auto plan = p.plan_commit();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->offset, 1);
+  EXPECT_EQ(plan->metadata, "") << "nothing to journal";
+}
+
 TEST(PartitionState, ForeignMetadataIsAWarningNotAFailure) {
   PartitionState p({"t", 0}, 7, "written by another tool", max_records(5));
   EXPECT_TRUE(p.journal_warning());
   EXPECT_EQ(p.replayed_cuts(), 0u);
   EXPECT_EQ(p.committed_position(), 7);
 }
-
 
 TEST(PartitionState, ManifestsGateCompletionOfTheirSegmentAndLaterOnes) {
   PartitionState p({"t", 0}, 0, "", max_records(3));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace ks3::server {
@@ -188,6 +190,78 @@ TEST(Rotation, IdleFlushAndMaxOpenByWallClock) {
   EXPECT_EQ(rotation.moment_cut_due(kStart + 2h), CutReason::none);
 }
 
+// Feeds records at offsets 0, 1, ... whose writer schemas are `schemas` ("" for a record without
+// one: a tombstone, a skipped record) as the pipeline does, replaying `replayed` cuts, and returns
+// the cuts with their reasons.
+std::vector<std::pair<std::int64_t, CutReason>> schema_cuts(
+    const std::vector<std::string>& schemas, std::vector<std::int64_t> replayed = {}) {
+  PartitionRotation rotation(options(), {});
+  if (!replayed.empty()) rotation.set_replay(replayed, CutReason::manifest_replay);
+  std::vector<std::pair<std::int64_t, CutReason>> out;
+  for (std::size_t i = 0; i < schemas.size(); ++i) {
+    const auto offset = static_cast<std::int64_t>(i);
+    if (CutReason reason = rotation.cut_before(offset, 0, schemas[i]); reason != CutReason::none) {
+      out.emplace_back(offset, reason);
+      rotation.reset();
+    }
+    rotation.add(0, 10, kStart, schemas[i]);
+  }
+  return out;
+}
+
+TEST(Rotation, SchemaChangeCutsBeforeTheFirstRecordOfAnotherSchema) {
+  using Cuts = std::vector<std::pair<std::int64_t, CutReason>>;
+  EXPECT_EQ(schema_cuts({"id 1", "id 1", "id 2", "id 2", "id 1"}),
+            (Cuts{{2, CutReason::schema_change}, {4, CutReason::schema_change}}));
+  EXPECT_EQ(schema_cuts({"id 1", "id 1", "id 1"}), Cuts{}) << "one schema never cuts";
+  EXPECT_EQ(schema_cuts({"", "", ""}), Cuts{}) << "records without a schema never cut";
+}
+
+TEST(Rotation, RecordsWithoutASchemaNeitherCutNorChangeTheSegmentsSchema) {
+  using Cuts = std::vector<std::pair<std::int64_t, CutReason>>;
+  // A tombstone between two schemas: the cut is before the record of the other schema.
+  EXPECT_EQ(schema_cuts({"id 1", "", "id 2", "", "id 2"}), (Cuts{{2, CutReason::schema_change}}));
+  // A segment that starts without a schema takes the first one it sees, without a cut.
+  EXPECT_EQ(schema_cuts({"", "id 2", "id 2"}), Cuts{});
+}
+
+TEST(Rotation, TheSchemaOfARecordNotWrittenWithItIsNotTheSegments) {
+  // A datum whose row then failed (dead letter, skipped) cut before itself, but the segment
+  // has no schema yet: the next record of that schema does not cut again.
+  PartitionRotation rotation(options(), {});
+  EXPECT_EQ(rotation.cut_before(0, 0, "id 1"), CutReason::none);
+  rotation.add(0, 10, kStart, "id 1");
+  EXPECT_EQ(rotation.cut_before(1, 0, "id 2"), CutReason::schema_change);
+  rotation.reset();
+  rotation.add(0, 0, kStart);  // skipped: written without its schema
+  EXPECT_EQ(rotation.cut_before(2, 0, "id 1"), CutReason::none);
+}
+
+TEST(Rotation, AnyCutStartsTheNextSegmentWithoutASchema) {
+  auto o = options();
+  o.max_records = 2;
+  PartitionRotation rotation(o, {});
+  rotation.add(0, 10, kStart, "id 1");
+  rotation.add(0, 10, kStart, "id 1");
+  ASSERT_EQ(rotation.cut_after(), CutReason::max_records);
+  rotation.reset();
+  EXPECT_EQ(rotation.cut_before(2, 0, "id 2"), CutReason::none)
+      << "the segment that held id 1 is closed already";
+}
+
+TEST(Rotation, SchemaCutsRepeatOnAReplayThatCutsFiner) {
+  // A re-run that also cuts where the first run did not (a replayed memory-pressure cut at 5,
+  // say) makes the same schema cuts by itself, and no other: they need no journal entry.
+  using Cuts = std::vector<std::pair<std::int64_t, CutReason>>;
+  const std::vector<std::string> schemas{"id 1", "id 1", "",     "id 2", "id 2",
+                                         "",     "id 2", "id 1", "",     "id 1"};
+  EXPECT_EQ(schema_cuts(schemas),
+            (Cuts{{3, CutReason::schema_change}, {7, CutReason::schema_change}}));
+  EXPECT_EQ(schema_cuts(schemas, {5}), (Cuts{{3, CutReason::schema_change},
+                                             {5, CutReason::manifest_replay},
+                                             {7, CutReason::schema_change}}));
+}
+
 TEST(Rotation, ReasonNames) {
   EXPECT_EQ(to_string(CutReason::journal_replay), "journal_replay");
   EXPECT_TRUE(is_moment_cut(CutReason::idle_flush));
@@ -195,6 +269,7 @@ TEST(Rotation, ReasonNames) {
   EXPECT_TRUE(is_moment_cut(CutReason::memory_pressure));
   EXPECT_TRUE(is_moment_cut(CutReason::shutdown));
   EXPECT_FALSE(is_moment_cut(CutReason::max_records));
+  EXPECT_FALSE(is_moment_cut(CutReason::schema_change));
   EXPECT_FALSE(is_moment_cut(CutReason::journal_replay));
   EXPECT_FALSE(is_moment_cut(CutReason::manifest_replay));
 }
@@ -202,8 +277,9 @@ TEST(Rotation, ReasonNames) {
 TEST(Rotation, ReasonNamesParseBack) {
   for (CutReason reason :
        {CutReason::none, CutReason::max_records, CutReason::max_bytes, CutReason::time_window,
-        CutReason::journal_replay, CutReason::manifest_replay, CutReason::idle_flush,
-        CutReason::max_open, CutReason::memory_pressure, CutReason::shutdown}) {
+        CutReason::schema_change, CutReason::journal_replay, CutReason::manifest_replay,
+        CutReason::idle_flush, CutReason::max_open, CutReason::memory_pressure,
+        CutReason::shutdown}) {
     EXPECT_EQ(parse_cut_reason(to_string(reason)), reason) << to_string(reason);
   }
   EXPECT_FALSE(parse_cut_reason("because"));
