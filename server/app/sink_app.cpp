@@ -239,6 +239,22 @@ asio::awaitable<void> start_consuming(asio::io_context& io, Sink& sink, asio::si
     }
     sink.readiness.set_ready("s3");
   }
+  if (sink.config.kafka.assign.rule) {
+    // Static assignment: the partitions come from the cluster's metadata; a configured topic or
+    // listed partition that does not exist stops the sink before anything is consumed (exit 2).
+    auto error = co_await sink.consumer.resolve_static_assignment();
+    if (sink.stopping) co_return;
+    if (error) {
+      log::error("cannot start", {{"error", *error}});
+      sink.exit_code = 2;
+      sink.stopping = true;
+      if (sink.http) sink.http->stop();
+      sink.heartbeat.stop();
+      signals.cancel();
+      io.stop();
+      co_return;
+    }
+  }
   if (sink.pipeline) sink.pipeline->start();
   sink.consumer.start();
   asio::co_spawn(io, status_loop(sink), fail_on_exception(sink, "the status loop"));

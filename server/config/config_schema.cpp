@@ -270,6 +270,72 @@ KeySpec properties_key() {
       ValueType::map);
 }
 
+// kafka.assign.replicas: unset (group mode) until given; "" unsets it again (the effective
+// configuration shows an unset value as "").
+KeySpec assign_replicas_key() {
+  constexpr std::uint64_t kMax = 100000;
+  KeySpec key{"kafka.assign.replicas", KeyKind::scalar, false,
+              [](SinkConfig& c, const RawValue& v) {
+                const std::string& text = scalar_of(v);
+                if (trim(text).empty()) {
+                  c.kafka.assign.replicas.reset();
+                  return;
+                }
+                auto number = parse_unsigned(trim(text));
+                if (!number || *number < 1 || *number > kMax) {
+                  throw ConfigValueError("'" + text + "' must be a whole number from 1 to " +
+                                         std::to_string(kMax) +
+                                         " (the number of instances sharing the partitions)");
+                }
+                c.kafka.assign.replicas = static_cast<std::uint32_t>(*number);
+              },
+              [](const SinkConfig& c) {
+                const auto& replicas = c.kafka.assign.replicas;
+                return RawValue::of(replicas ? std::to_string(*replicas) : std::string());
+              }};
+  key.type = ValueType::count;
+  key.min = 1;
+  key.max = kMax;
+  return key;
+}
+
+// kafka.assign.topics: topic -> partitions ("0,1,2" or "0-3", or a YAML list), merged by topic
+// across layers; an empty value clears the map. Checked in config_assign.cpp.
+KeySpec assign_topics_key() {
+  KeySpec key{"kafka.assign.topics", KeyKind::map, false,
+              [](SinkConfig& c, const RawValue& v) {
+                auto& entries = c.kafka.assign.topics;
+                if (v.kind == RawValue::Kind::scalar && v.scalar.empty()) {
+                  entries.clear();
+                  return;
+                }
+                if (v.kind != RawValue::Kind::map) {
+                  throw ConfigValueError(
+                      "expects a map of topic to partitions, e.g. {events: [0, 1, 2, 3]} (or, "
+                      "with --set or the environment, one topic as "
+                      "kafka.assign.topics.<topic>=0,1,2,3)");
+                }
+                for (const auto& entry : v.map) {
+                  auto same = std::find_if(entries.begin(), entries.end(),
+                                           [&entry](const auto& e) { return e.first == entry.first; });
+                  if (same != entries.end()) {
+                    same->second = entry.second;
+                  } else {
+                    entries.push_back(entry);
+                  }
+                }
+              },
+              [](const SinkConfig& c) {
+                RawValue value;
+                value.kind = RawValue::Kind::map;
+                value.map = c.kafka.assign.topics;
+                return value;
+              }};
+  key.type = ValueType::map;
+  key.list_entries = true;
+  return key;
+}
+
 KeySpec fields_key() {
   return typed(KeySpec{"format.fields", KeyKind::list, false,
                        [](SinkConfig& c, const RawValue& v) {
@@ -335,6 +401,15 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(properties_key());
   keys.push_back(bool_key(
       "kafka.fetch_wakeup", [](C & c) -> auto& { return c.kafka.fetch_wakeup; }));
+  // static assignment (resolved and checked in config_assign.cpp)
+  keys.push_back(assign_replicas_key());
+  keys.push_back(text_key(
+      "kafka.assign.ordinal", [](C & c) -> auto& { return c.kafka.assign.ordinal; }));
+  keys.push_back(assign_topics_key());
+  keys.push_back(duration_key(
+      "kafka.assign.check_interval", [](C & c) -> auto& { return c.kafka.assign.check_interval; }));
+  keys.push_back(duration_key(
+      "kafka.assign.takeover_after", [](C & c) -> auto& { return c.kafka.assign.takeover_after; }));
   // s3
   keys.push_back(text_key(
       "s3.endpoint", [](C & c) -> auto& { return c.s3.client.endpoint; }));
