@@ -157,9 +157,10 @@ done
 for cfg in "$deploy/compose/config.yaml" "$deploy/compose/config-mirror.yaml" \
   "$KS3_WORK/k8s-configmap.yaml" "$KS3_WORK/k8s-configmap-mirror.yaml" \
   "$KS3_WORK/k8s-statefulset-configmap.yaml"; do
+  ordinal=()
+  [[ $cfg == *statefulset* ]] && ordinal=(KAFKA_S3_SINK_KAFKA__ASSIGN__ORDINAL=1)
   out=$(env -u AWS_PROFILE -u AWS_ROLE_ARN -u AWS_WEB_IDENTITY_TOKEN_FILE \
-    AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example-secret \
-    KAFKA_S3_SINK_KAFKA__ASSIGN__ORDINAL=1 \
+    AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example-secret "${ordinal[@]}" \
     "$sink_bin" --validate --config "$cfg" 2>&1) || fail "kafka-s3-sink --validate rejects $cfg: $out"
 done
 grep -q '^# kafka assignment: static, ordinal 1 of 2' <<<"$out" ||
