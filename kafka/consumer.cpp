@@ -452,6 +452,10 @@ void ConsumerImpl::shutdown() {
     asio::post(executor_, [waiter = std::move(waiter)]() mutable { std::move(waiter)(); });
   }
   close_waiters_.clear();
+  for (auto& waiter : rebalance_waiters_) {
+    asio::post(executor_, [waiter = std::move(waiter)]() mutable { std::move(waiter)(); });
+  }
+  rebalance_waiters_.clear();
 }
 
 // ---- Consumer: the public handle ----

@@ -230,7 +230,7 @@ void ConsumerImpl::apply_assignment(const RebalanceEvent& event,
   }
   log::info("kafka partitions assigned",
             {{"partitions", describe(event.partitions)},
-             {"protocol", event.cooperative ? "cooperative" : "eager"},
+             {"protocol", is_static() ? "static" : event.cooperative ? "cooperative" : "eager"},
              {"assigned_total", static_cast<std::uint64_t>(assignment_.size())}});
 }
 
