@@ -141,8 +141,7 @@ asio::awaitable<void> ConsumerImpl::settle_rebalances() {
   if (!rebalancing_ || stopped_) co_return;
   auto self = shared_from_this();
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
-      [&](auto handler) { rebalance_waiters_.push_back(std::move(handler)); },
-      asio::use_awaitable);
+      [&](auto handler) { rebalance_waiters_.push_back(std::move(handler)); }, asio::use_awaitable);
 }
 
 asio::awaitable<void> ConsumerImpl::handle_assign(RebalanceEvent event) {
@@ -230,7 +229,9 @@ void ConsumerImpl::apply_assignment(const RebalanceEvent& event,
   }
   log::info("kafka partitions assigned",
             {{"partitions", describe(event.partitions)},
-             {"protocol", is_static() ? "static" : event.cooperative ? "cooperative" : "eager"},
+             {"protocol", is_static()         ? "static"
+                          : event.cooperative ? "cooperative"
+                                              : "eager"},
              {"assigned_total", static_cast<std::uint64_t>(assignment_.size())}});
 }
 

@@ -4,11 +4,11 @@
 // on_assigned, logical start offsets), after the start-up check of their owner tags; the owner
 // tags are read back every owner_check_interval (partition_owner.hpp). Blocking librdkafka calls
 // (rd_kafka_metadata, rd_kafka_committed) run on the worker thread, never on the event loop.
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -89,11 +89,10 @@ asio::awaitable<std::optional<std::string>> ConsumerImpl::resolve_static_assignm
       AssignmentPlan plan =
           plan_assignment(*config_.static_assignment, config_.topics, result.partition_counts);
       if (!plan.error.empty()) co_return "kafka.assign: " + plan.error;
-      log::info("kafka static assignment",
-                {{"rule", config_.static_assignment->describe()},
-                 {"partitions", describe(plan.partitions)},
-                 {"group", config_.group_id},
-                 {"instance", owner_.instance}});
+      log::info("kafka static assignment", {{"rule", config_.static_assignment->describe()},
+                                            {"partitions", describe(plan.partitions)},
+                                            {"group", config_.group_id},
+                                            {"instance", owner_.instance}});
       if (plan.partitions.empty()) {
         log::warn("kafka static assignment: no partition matches the rule; this instance idles",
                   {{"rule", config_.static_assignment->describe()}});
@@ -149,9 +148,10 @@ bool ConsumerImpl::check_owners_at_start(const CommittedOffsets& committed) {
       case StartOwnership::predecessor:
         break;
       case StartOwnership::stale:
-        log::warn("kafka static assignment: taking over a partition from an owner that stopped "
-                  "committing",
-                  {{"partition", to_string(tp)}, {"previous_owner", describe_owner(owner)}});
+        log::warn(
+            "kafka static assignment: taking over a partition from an owner that stopped "
+            "committing",
+            {{"partition", to_string(tp)}, {"previous_owner", describe_owner(owner)}});
         break;
       case StartOwnership::conflict:
         report_error({make_error_code(Errc::partition_owner_conflict), true,
@@ -195,9 +195,11 @@ asio::awaitable<void> ConsumerImpl::watch_owners(
       if (!overwritten_by_another(owner_, result.owners[i])) continue;
       const TopicPartition& tp = result.partitions[i].tp;
       report_error({make_error_code(Errc::partition_owner_conflict), true,
-                    "partition " + to_string(tp) + " was committed by another instance after "
-                        "this one: " + describe_owner(result.owners[i]) +
-                        "; this instance is " + describe_owner(owner_) + " with kafka.assign " +
+                    "partition " + to_string(tp) +
+                        " was committed by another instance after "
+                        "this one: " +
+                        describe_owner(result.owners[i]) + "; this instance is " +
+                        describe_owner(owner_) + " with kafka.assign " +
                         config_.static_assignment->describe() +
                         ". Two instances consume the partition: static assignments must not "
                         "overlap (nor a consumer group use the same group id)",

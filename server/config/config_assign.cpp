@@ -46,7 +46,8 @@ std::optional<kafka::StaticAssignment> ordinal_rule(AssignSettings& assign,
            "auto takes the number after the last '-' of the host name (a StatefulSet pod's "
            "name, e.g. kafka-s3-sink-1), and the host name '" +
                std::string(host_name) +
-               "' has none; set the ordinal instead (e.g. KAFKA_S3_SINK_KAFKA__ASSIGN__ORDINAL=1)"});
+               "' has none; set the ordinal instead (e.g. "
+               "KAFKA_S3_SINK_KAFKA__ASSIGN__ORDINAL=1)"});
       return std::nullopt;
     }
     ordinal = *from_host;
@@ -54,8 +55,8 @@ std::optional<kafka::StaticAssignment> ordinal_rule(AssignSettings& assign,
   } else {
     auto number = parse_unsigned(text);
     if (!number || *number > UINT32_MAX) {
-      issues.push_back({"kafka.assign.ordinal", "'" + text + "' is not an ordinal: write " +
-                                                    range + ", or auto"});
+      issues.push_back({"kafka.assign.ordinal",
+                        "'" + text + "' is not an ordinal: write " + range + ", or auto"});
       return std::nullopt;
     }
     ordinal = static_cast<std::uint32_t>(*number);
@@ -151,8 +152,8 @@ std::vector<ConfigIssue> resolve_assignment(SinkConfig& config, std::string_view
                       "kafka.assign.replicas with kafka.assign.ordinal, not both"});
     return issues;
   }
-  auto rule = by_ordinal ? ordinal_rule(assign, host_name, issues)
-                         : listed_rule(assign, kafka, issues);
+  auto rule =
+      by_ordinal ? ordinal_rule(assign, host_name, issues) : listed_rule(assign, kafka, issues);
   if (rule && issues.empty()) assign.rule = std::move(rule);
   return issues;
 }

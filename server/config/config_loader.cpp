@@ -90,8 +90,7 @@ class Loader {
   std::vector<ConfigIssue>& issues() { return issues_; }
 
  private:
-  bool to_raw(const YAML::Node& node, const std::string& path, RawValue& raw,
-              bool list_entries) {
+  bool to_raw(const YAML::Node& node, const std::string& path, RawValue& raw, bool list_entries) {
     if (node.IsNull()) return true;  // "key:" with nothing: an empty value
     if (node.IsScalar()) {
       raw.scalar = node.Scalar();

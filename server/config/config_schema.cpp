@@ -299,43 +299,6 @@ KeySpec assign_replicas_key() {
   return key;
 }
 
-// kafka.assign.topics: topic -> partitions ("0,1,2" or "0-3", or a YAML list), merged by topic
-// across layers; an empty value clears the map. Checked in config_assign.cpp.
-KeySpec assign_topics_key() {
-  KeySpec key{"kafka.assign.topics", KeyKind::map, false,
-              [](SinkConfig& c, const RawValue& v) {
-                auto& entries = c.kafka.assign.topics;
-                if (v.kind == RawValue::Kind::scalar && v.scalar.empty()) {
-                  entries.clear();
-                  return;
-                }
-                if (v.kind != RawValue::Kind::map) {
-                  throw ConfigValueError(
-                      "expects a map of topic to partitions, e.g. {events: [0, 1, 2, 3]} (or, "
-                      "with --set or the environment, one topic as "
-                      "kafka.assign.topics.<topic>=0,1,2,3)");
-                }
-                for (const auto& entry : v.map) {
-                  auto same = std::find_if(entries.begin(), entries.end(),
-                                           [&entry](const auto& e) { return e.first == entry.first; });
-                  if (same != entries.end()) {
-                    same->second = entry.second;
-                  } else {
-                    entries.push_back(entry);
-                  }
-                }
-              },
-              [](const SinkConfig& c) {
-                RawValue value;
-                value.kind = RawValue::Kind::map;
-                value.map = c.kafka.assign.topics;
-                return value;
-              }};
-  key.type = ValueType::map;
-  key.list_entries = true;
-  return key;
-}
-
 KeySpec fields_key() {
   return typed(KeySpec{"format.fields", KeyKind::list, false,
                        [](SinkConfig& c, const RawValue& v) {
@@ -405,7 +368,12 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(assign_replicas_key());
   keys.push_back(text_key(
       "kafka.assign.ordinal", [](C & c) -> auto& { return c.kafka.assign.ordinal; }));
-  keys.push_back(assign_topics_key());
+  // topic -> partitions ("0,1,2", "0-3" or a YAML list), merged by topic across layers.
+  KeySpec assign_topics = key_values_key(
+      "kafka.assign.topics", [](C & c) -> auto& { return c.kafka.assign.topics; },
+      "{events: [0, 1, 2, 3]}");
+  assign_topics.list_entries = true;
+  keys.push_back(std::move(assign_topics));
   keys.push_back(duration_key(
       "kafka.assign.check_interval", [](C & c) -> auto& { return c.kafka.assign.check_interval; }));
   keys.push_back(duration_key(

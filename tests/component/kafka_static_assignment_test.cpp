@@ -94,9 +94,9 @@ TEST(KafkaStaticAssignment, AssignsTheRulesPartitionsAndReleasesThemOnClose) {
     ASSERT_TRUE(error.has_value());
     ASSERT_FALSE(*error) << **error;
     consumer.start();
-    ASSERT_TRUE(run_until(io, [&] { return listener.record_count == 6; }, 60s));
-    EXPECT_EQ(listener.records,
-              (std::set<TopicPartition>{{"fixed", 1}, {"fixed", 3}}));
+    ASSERT_TRUE(run_until(
+        io, [&] { return listener.record_count == 6; }, 60s));
+    EXPECT_EQ(listener.records, (std::set<TopicPartition>{{"fixed", 1}, {"fixed", 3}}));
     ASSERT_EQ(listener.assignments.size(), 1u);
     EXPECT_EQ(listener.assignments[0].size(), 2u);
     EXPECT_TRUE(consumer.joined());
@@ -105,15 +105,16 @@ TEST(KafkaStaticAssignment, AssignsTheRulesPartitionsAndReleasesThemOnClose) {
     auto ec = run_task(io, consumer.commit({"fixed", 1}, 2, "ks3j1:1"), 10s);
     ASSERT_TRUE(ec.has_value());
     ASSERT_FALSE(*ec) << ec->message();
-    auto live = split_owner(read_committed(cluster.bootstrap(), "static-1", {{"fixed", 1}})[0]
-                                .committed_metadata);
+    auto live = split_owner(
+        read_committed(cluster.bootstrap(), "static-1", {{"fixed", 1}})[0].committed_metadata);
     ASSERT_TRUE(live.owner);
     EXPECT_FALSE(live.owner->released);
     EXPECT_EQ(live.owner->rule, "1/2");
     EXPECT_EQ(live.owner->host, "pod-1");
     EXPECT_EQ(live.rest, "ks3j1:1");
     // Its own tag read back: no conflict.
-    run_until(io, [] { return false; }, 600ms);
+    run_until(
+        io, [] { return false; }, 600ms);
     EXPECT_FALSE(fatal_conflict(listener));
 
     ASSERT_TRUE(run_task(io, consumer.close(), 60s));
@@ -121,7 +122,8 @@ TEST(KafkaStaticAssignment, AssignsTheRulesPartitionsAndReleasesThemOnClose) {
     ASSERT_EQ(listener.revocations.size(), 1u);
     EXPECT_EQ(listener.revocations[0].size(), 2u);
   }
-  for (const auto& p : read_committed(cluster.bootstrap(), "static-1", {{"fixed", 1}, {"fixed", 3}})) {
+  for (const auto& p :
+       read_committed(cluster.bootstrap(), "static-1", {{"fixed", 1}, {"fixed", 3}})) {
     EXPECT_EQ(p.committed_offset, 3) << to_string(p.tp);
     auto split = split_owner(p.committed_metadata);
     ASSERT_TRUE(split.owner) << p.committed_metadata;
@@ -136,7 +138,8 @@ TEST(KafkaStaticAssignment, AssignsTheRulesPartitionsAndReleasesThemOnClose) {
                     listener);
   consumer.start();  // resolves by itself
   cluster.produce_many("fixed", 3, 1, 3);
-  ASSERT_TRUE(run_until(io, [&] { return listener.record_count == 1; }, 60s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return listener.record_count == 1; }, 60s));
   ASSERT_EQ(listener.assignments.size(), 1u);
   for (const auto& p : listener.assignments[0]) {
     EXPECT_EQ(p.committed_offset, 3);
@@ -172,7 +175,8 @@ TEST(KafkaStaticAssignment, ALiveForeignOwnerIsRefusedAtStartAndAnOverwriteIsDet
                  static_config(cluster.bootstrap(), "static-3", ordinal_rule(1, 2), "pod-1"),
                  first_listener);
   first.start();
-  ASSERT_TRUE(run_until(io, [&] { return first_listener.record_count == 2; }, 60s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return first_listener.record_count == 2; }, 60s));
   auto ec = run_task(io, first.commit({"fixed", 1}, 2), 10s);
   ASSERT_TRUE(ec.has_value());
   ASSERT_FALSE(*ec);
@@ -185,11 +189,11 @@ TEST(KafkaStaticAssignment, ALiveForeignOwnerIsRefusedAtStartAndAnOverwriteIsDet
                   static_config(cluster.bootstrap(), "static-3", listed, "elsewhere"),
                   second_listener);
   second.start();
-  ASSERT_TRUE(run_until(io, [&] { return fatal_conflict(second_listener); }, 30s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return fatal_conflict(second_listener); }, 30s));
   EXPECT_TRUE(second_listener.assignments.empty());
   const std::string& message = second_listener.errors.back().message;
-  EXPECT_NE(message.find("partition fixed[1] is owned by another live instance"),
-            std::string::npos)
+  EXPECT_NE(message.find("partition fixed[1] is owned by another live instance"), std::string::npos)
       << message;
   EXPECT_NE(message.find("rule 1/2 on host pod-1"), std::string::npos) << message;
   ASSERT_TRUE(run_task(io, second.close(), 30s));
@@ -201,12 +205,14 @@ TEST(KafkaStaticAssignment, ALiveForeignOwnerIsRefusedAtStartAndAnOverwriteIsDet
                  static_config(cluster.bootstrap(), "static-3", ordinal_rule(1, 2), "pod-1"),
                  third_listener);
   third.start();
-  ASSERT_TRUE(run_until(io, [&] { return third_listener.record_count == 2; }, 60s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return third_listener.record_count == 2; }, 60s));
   EXPECT_FALSE(fatal_conflict(third_listener));
   ec = run_task(io, third.commit({"fixed", 1}, 2), 10s);
   ASSERT_TRUE(ec.has_value());
   ASSERT_FALSE(*ec);
-  ASSERT_TRUE(run_until(io, [&] { return fatal_conflict(first_listener); }, 10s));
+  ASSERT_TRUE(run_until(
+      io, [&] { return fatal_conflict(first_listener); }, 10s));
   EXPECT_NE(first_listener.errors.back().message.find(
                 "partition fixed[1] was committed by another instance after this one"),
             std::string::npos)

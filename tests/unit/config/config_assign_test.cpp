@@ -65,9 +65,9 @@ TEST(ConfigAssign, OrdinalAndReplicas) {
 }
 
 TEST(ConfigAssign, OrdinalAutoTakesTheStatefulSetPodNumber) {
-  SinkConfig c = load_config_from_yaml(
-      with("  topics: [events]\n  assign: {replicas: 3, ordinal: auto}\n"),
-      on_host("kafka-s3-sink-2"));
+  SinkConfig c =
+      load_config_from_yaml(with("  topics: [events]\n  assign: {replicas: 3, ordinal: auto}\n"),
+                            on_host("kafka-s3-sink-2"));
   ASSERT_TRUE(c.kafka.assign.rule);
   EXPECT_EQ(c.kafka.assign.rule->ordinal, 2u);
   EXPECT_THAT(assignment_comment(c), HasSubstr("ordinal from the host name kafka-s3-sink-2"));
@@ -117,8 +117,8 @@ TEST(ConfigAssign, ListedPartitions) {
 }
 
 TEST(ConfigAssign, ListedTopicsBecomeTheTopicsWhenNoneAreGiven) {
-  SinkConfig c = load_config_from_yaml(with("  assign: {topics: {events: [1, 3]}}\n"),
-                                       on_host("laptop"));
+  SinkConfig c =
+      load_config_from_yaml(with("  assign: {topics: {events: [1, 3]}}\n"), on_host("laptop"));
   EXPECT_THAT(c.kafka.topics, ElementsAre("events"));
 }
 
@@ -170,7 +170,7 @@ TEST(ConfigAssign, EachMistakeNamesItsKey) {
       {"  topics: [events]\n  assign: {replicas: 2, ordinal: 0, check_interval: 0}\n",
        "kafka.assign.check_interval: must be more than 0"},
       {"  topics: [events]\n  assign: {topics: text}\n",
-       "kafka.assign.topics: expects a map of topic to partitions"},
+       "kafka.assign.topics: expects a map, e.g. {events: [0, 1, 2, 3]}"},
       {"  topics: [events]\n  assign: {topics: {events: [[0]]}}\n",
        "kafka.assign.topics.events: list items must be plain values"},
   };
