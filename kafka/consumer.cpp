@@ -310,7 +310,9 @@ asio::awaitable<boost::system::error_code> ConsumerImpl::commit(std::vector<Comm
       token);
   if (is_static() && !stopped_) {
     if (!ec) {
-      for (const auto& offset : offsets) owner_acked_.insert(offset.tp);
+      for (const auto& offset : offsets) {
+        owner_acked_[offset.tp] = {offset.next_offset, offset.metadata, closing_};
+      }
     } else if (ec == make_rdkafka_error(RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID) ||
                ec == make_rdkafka_error(RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION)) {
       // A commit without a generation is refused while the group has members: a consumer-group
@@ -396,6 +398,8 @@ asio::awaitable<void> ConsumerImpl::close() {
       revoke.revoke_all = true;
       queue_rebalance(std::move(revoke));
       co_await settle_rebalances();
+      if (stopped_) co_return;
+      co_await release_partitions();
       if (stopped_) co_return;
     }
     if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_, queue_)) {

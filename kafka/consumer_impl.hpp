@@ -121,6 +121,9 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   // error) when another live instance owns one of the partitions.
   bool check_owners_at_start(const CommittedOffsets& committed);
   asio::awaitable<void> watch_owners(std::shared_ptr<ConsumerImpl> self);
+  // After the final revoke: commits again, tagged released, what this instance committed last
+  // where the revoke committed nothing new, so a successor may take the partitions at once.
+  asio::awaitable<void> release_partitions();
   std::string owner_prefix();  // the owner tag for a commit made now
   bool is_static() const { return config_.static_assignment.has_value(); }
 
@@ -148,7 +151,13 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   // every owner_check_interval).
   std::optional<std::vector<TopicPartition>> static_partitions_;
   OwnerTag owner_;
-  PartitionSet owner_acked_;
+  struct OwnCommit {
+    std::int64_t next_offset = 0;
+    std::string metadata;  // without the owner tag
+    bool released = false;
+  };
+  std::unordered_map<TopicPartition, OwnCommit, TopicPartitionHash, TopicPartitionEqual>
+      owner_acked_;
   asio::steady_timer owner_timer_;
 
   std::set<TopicPartition> assignment_;  // assigned and not being revoked

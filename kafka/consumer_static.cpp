@@ -209,4 +209,24 @@ asio::awaitable<void> ConsumerImpl::watch_owners(
   }
 }
 
+asio::awaitable<void> ConsumerImpl::release_partitions() {
+  std::vector<CommitOffset> release;
+  for (const auto& [tp, last] : owner_acked_) {
+    if (!last.released) release.push_back(CommitOffset{tp, last.next_offset, last.metadata});
+  }
+  if (release.empty()) co_return;
+  std::sort(release.begin(), release.end(),
+            [](const CommitOffset& a, const CommitOffset& b) { return a.tp < b.tp; });
+  std::vector<TopicPartition> partitions;
+  for (const auto& offset : release) partitions.push_back(offset.tp);
+  // The same offsets and journals this instance committed last: only the tag changes.
+  const boost::system::error_code ec = co_await commit(std::move(release));
+  if (ec) {
+    log::warn(
+        "kafka static assignment: releasing the partitions failed; another instance may "
+        "take them over only after kafka.assign.takeover_after",
+        {{"partitions", describe(partitions)}, {"error", ec.message()}});
+  }
+}
+
 }  // namespace ks3::kafka

@@ -26,13 +26,12 @@ ordinal() { echo --set kafka.assign.replicas=2 --set kafka.assign.ordinal="$1" \
   --set kafka.assign.check_interval=300ms; }
 
 # exit_status_within SECONDS PID: waits (bounded) for a sink we started to exit by itself and
-# prints its exit status.
+# leaves its exit status in $rc (not in a subshell: only this shell can reap its children).
 _gone() { ! kill -0 "$1" 2>/dev/null; }
 exit_status_within() {
-  local rc=0
+  rc=0
   wait_for "$1" "sink $2 to exit by itself" _gone "$2"
   wait "$2" || rc=$?
-  echo "$rc"
 }
 
 note "--validate prints the rule"
@@ -64,7 +63,7 @@ grep -q 'kafka static assignment.*events\[1\],events\[3\],events\[5\]' "$KS3_WOR
 
 note "a third instance overlapping ordinal 1 is refused"
 start_sink sink-x "$config" --set kafka.assign.topics.events=1,3 --set http.listen=127.0.0.1:0
-rc=$(exit_status_within 30 "$KS3_SINK_PID")
+exit_status_within 30 "$KS3_SINK_PID"
 [ "$rc" = 1 ] || fail "the overlapping instance exited with status $rc, not 1"
 grep -q 'partition events\[[13]\] is owned by another live instance: instance [0-9a-f]* (rule 1/2' \
   "$KS3_WORK/sink-x.log" || fail "the overlapping instance did not name the partition and owner"
@@ -72,7 +71,7 @@ grep -q 'object completed' "$KS3_WORK/sink-x.log" && fail "the refused instance 
 
 note "a listed partition that does not exist: exit 2 before consuming"
 start_sink sink-y "$config" --set kafka.assign.topics.events=0,99 --set http.listen=127.0.0.1:0
-rc=$(exit_status_within 30 "$KS3_SINK_PID")
+exit_status_within 30 "$KS3_SINK_PID"
 [ "$rc" = 2 ] || fail "a missing partition gave exit status $rc, not 2"
 grep -q 'partition 99 of topic events does not exist' "$KS3_WORK/sink-y.log" ||
   fail "the missing partition is not named"
