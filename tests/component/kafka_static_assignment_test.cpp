@@ -205,10 +205,14 @@ TEST(KafkaStaticAssignment, ALiveForeignOwnerIsRefusedAtStartAndAnOverwriteIsDet
                  static_config(cluster.bootstrap(), "static-3", ordinal_rule(1, 2), "pod-1"),
                  third_listener);
   third.start();
+  // It starts at pod-1's committed offset 2: the next record is the first it gets.
+  cluster.produce_many("fixed", 1, 1, 2);
   ASSERT_TRUE(run_until(
-      io, [&] { return third_listener.record_count == 2; }, 60s));
+      io, [&] { return third_listener.record_count == 1; }, 60s));
+  ASSERT_EQ(third_listener.assignments.size(), 1u);
+  EXPECT_EQ(third_listener.assignments[0][0].committed_offset, 2);
   EXPECT_FALSE(fatal_conflict(third_listener));
-  ec = run_task(io, third.commit({"fixed", 1}, 2), 10s);
+  ec = run_task(io, third.commit({"fixed", 1}, 3), 10s);
   ASSERT_TRUE(ec.has_value());
   ASSERT_FALSE(*ec);
   ASSERT_TRUE(run_until(
