@@ -112,8 +112,14 @@ std::string describe(std::span<const TopicPartition> partitions) {
 
 ConsumerImpl::ConsumerImpl(asio::any_io_executor executor, const ConsumerConfig& config,
                            ConsumerListener& listener)
-    : executor_(executor), config_(config), listener_(listener), wake_(executor), tick_(executor) {
+    : executor_(executor),
+      config_(config),
+      listener_(listener),
+      wake_(executor),
+      tick_(executor),
+      owner_timer_(executor) {
   subscription(config_);  // validates the topics before anything is created
+  if (is_static()) owner_ = initial_owner_tag(config_);
   rd_kafka_conf_t* conf = make_conf(config_);
   {
     auto effective = effective_properties(config_);
@@ -155,6 +161,10 @@ ConsumerImpl::~ConsumerImpl() {
 void ConsumerImpl::start() {
   if (started_ || stopped_) return;
   started_ = true;
+  if (is_static()) {
+    start_static();
+    return;
+  }
   auto topics = subscription(config_);
   PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
   for (const auto& topic : topics) {
@@ -270,15 +280,18 @@ asio::awaitable<boost::system::error_code> ConsumerImpl::commit(std::vector<Comm
   if (stopped_ || closed_) co_return make_error_code(Errc::consumer_closed);
   if (offsets.empty()) co_return boost::system::error_code{};
   PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  // Static assignment: every commit says who made it (partition_owner.hpp).
+  const std::string owner = is_static() ? owner_prefix() : std::string();
   for (const auto& offset : offsets) {
     auto* element =
         rd_kafka_topic_partition_list_add(list.get(), offset.tp.topic.c_str(), offset.tp.partition);
     element->offset = offset.next_offset;
-    if (!offset.metadata.empty()) {
+    const std::string metadata = owner + offset.metadata;
+    if (!metadata.empty()) {
       // The list owns the metadata and frees it with free().
-      element->metadata = std::malloc(offset.metadata.size());
-      std::memcpy(element->metadata, offset.metadata.data(), offset.metadata.size());
-      element->metadata_size = offset.metadata.size();
+      element->metadata = std::malloc(metadata.size());
+      std::memcpy(element->metadata, metadata.data(), metadata.size());
+      element->metadata_size = metadata.size();
     }
   }
   std::uint64_t id = next_commit_id_++;
@@ -295,6 +308,25 @@ asio::awaitable<boost::system::error_code> ConsumerImpl::commit(std::vector<Comm
         if (err) complete_commit(id, make_rdkafka_error(err));
       },
       token);
+  if (is_static() && !stopped_) {
+    if (!ec) {
+      for (const auto& offset : offsets) {
+        owner_acked_[offset.tp] = {offset.next_offset, offset.metadata, closing_};
+      }
+    } else if (ec == make_rdkafka_error(RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID) ||
+               ec == make_rdkafka_error(RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION)) {
+      // A commit without a generation is refused while the group has members: a consumer-group
+      // member uses the same group id and consumes (some of) these partitions too.
+      std::vector<TopicPartition> partitions;
+      for (const auto& offset : offsets) partitions.push_back(offset.tp);
+      report_error({make_error_code(Errc::partition_owner_conflict), true,
+                    "the commit of " + describe(partitions) + " to group " + config_.group_id +
+                        " was refused (" + ec.message() +
+                        "): a consumer-group member uses the same group id; a static instance "
+                        "(kafka.assign) needs a group id no consumer group joins",
+                    std::nullopt});
+    }
+  }
   co_return ec;
 }
 
@@ -357,6 +389,19 @@ asio::awaitable<void> ConsumerImpl::close() {
   if (!closing_) {
     closing_ = true;
     log::info("kafka consumer closing", {{"group", config_.group_id}});
+    owner_timer_.cancel();
+    if (is_static() && started_) {
+      // No group: librdkafka's close would drop the assignment without a revoke callback.
+      // Revoke first, as a rebalance does: the listener commits what is durable (the owner tag
+      // says "released", so a successor may take the partitions over at once).
+      RebalanceEvent revoke;
+      revoke.revoke_all = true;
+      queue_rebalance(std::move(revoke));
+      co_await settle_rebalances();
+      if (stopped_) co_return;
+      co_await release_partitions();
+      if (stopped_) co_return;
+    }
     if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_, queue_)) {
       log::error("kafka consumer close failed", {{"error", rd_kafka_error_string(error)}});
       rd_kafka_error_destroy(error);
@@ -392,6 +437,7 @@ void ConsumerImpl::shutdown() {
   stopped_ = true;
   boost::system::error_code ignored;
   tick_.cancel();
+  owner_timer_.cancel();
   wake_.cancel(ignored);
   blocking_.join();  // a read of committed offsets may still be running on it
   rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
@@ -410,6 +456,10 @@ void ConsumerImpl::shutdown() {
     asio::post(executor_, [waiter = std::move(waiter)]() mutable { std::move(waiter)(); });
   }
   close_waiters_.clear();
+  for (auto& waiter : rebalance_waiters_) {
+    asio::post(executor_, [waiter = std::move(waiter)]() mutable { std::move(waiter)(); });
+  }
+  rebalance_waiters_.clear();
 }
 
 // ---- Consumer: the public handle ----
@@ -424,6 +474,11 @@ Consumer::~Consumer() {
 
 void Consumer::start() {
   impl_->start();
+}
+
+asio::awaitable<std::optional<std::string>> Consumer::resolve_static_assignment() {
+  auto impl = impl_;
+  co_return co_await impl->resolve_static_assignment();
 }
 
 asio::awaitable<boost::system::error_code> Consumer::commit(std::vector<CommitOffset> offsets) {

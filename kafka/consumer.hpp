@@ -9,6 +9,10 @@
 // A maintenance tick drains as well, so an idle consumer still polls within
 // max.poll.interval.ms. rd_kafka_poll is never called.
 //
+// Static assignment (kafka.assign, static_assignment.hpp): no subscription and no rebalancing;
+// the resolved partitions go through the same assign steps as a group assignment, and close()
+// revokes them the same way (consumer_static.cpp).
+//
 // Rebalances (eager and cooperative-sticky, rd_kafka_rebalance_protocol()) are handled one at a
 // time in a coroutine, see ConsumerListener for the order guarantees. The committed offsets and
 // metadata of newly assigned partitions come from rd_kafka_committed, which blocks: it runs on a
@@ -76,8 +80,15 @@ class Consumer {
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
-  // Subscribes to the configured topics and starts serving the queue.
+  // Subscribes to the configured topics and starts serving the queue. With a static assignment
+  // (ConsumerConfig::static_assignment): assigns the resolved partitions instead, through the
+  // same steps as a group assignment (committed offsets and metadata, on_assigned, the start
+  // offsets), checks their owner tags, and reads them back periodically (partition_owner.hpp).
   void start();
+  // Static assignment only, before start(): reads the cluster's metadata (off the event loop,
+  // retried until it answers or the consumer closes) and fixes the partitions to assign.
+  // Returns the error when a topic or a listed partition does not exist (naming both).
+  boost::asio::awaitable<std::optional<std::string>> resolve_static_assignment();
 
   // Commits exactly these partitions' offsets (with metadata) and completes when the broker
   // acknowledged the commit: an empty error_code, or the first failure (rdkafka_category).
@@ -109,6 +120,7 @@ class Consumer {
 
   // Graceful close: leaves the group; the final revoke goes through ConsumerListener::on_revoked
   // (which commits what is durable). Completes when librdkafka reports the consumer closed.
+  // A static assignment is revoked the same way before librdkafka closes.
   boost::asio::awaitable<void> close();
   bool closed() const;
 

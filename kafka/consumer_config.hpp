@@ -10,11 +10,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "kafka/static_assignment.hpp"
 
 namespace ks3::kafka {
 
@@ -42,6 +45,17 @@ struct ConsumerConfig {
   // Wake librdkafka's broker threads after draining records so a partition stopped at the queue
   // thresholds fetches again at once, not up to 1 s later (librdkafka < 2.2; fetch_wakeup.hpp).
   bool fetch_wakeup = true;
+
+  // Static assignment (kafka.assign): the consumer assigns these partitions itself
+  // (rd_kafka_assign) instead of subscribing, and never rebalances; it still commits to
+  // group_id. nullopt: consumer-group mode (subscribe, rebalance callbacks).
+  std::optional<StaticAssignment> static_assignment;
+  // Static assignment: the host name in the owner tag of every commit (partition_owner.hpp),
+  // how often the committed owner tags of the assigned partitions are read back, and after how
+  // long without a commit a foreign owner's partition may be taken over at start-up.
+  std::string host_name;
+  std::chrono::milliseconds owner_check_interval{10000};
+  std::chrono::milliseconds takeover_after{60000};
 };
 
 // The defaults, before `properties` (documented in README "Kafka settings").

@@ -24,6 +24,7 @@
 
 #include "kafka/consumer.hpp"
 #include "kafka/fetch_wakeup.hpp"
+#include "kafka/partition_owner.hpp"
 
 namespace ks3::kafka {
 
@@ -47,8 +48,26 @@ struct RebalanceEvent {
   bool assign = false;       // else revoke
   bool cooperative = false;  // incremental (COOPERATIVE protocol) or eager
   bool lost = false;         // the assignment was lost (session timeout, fencing)
+  // Static assignment's final revoke (close): the partitions are the assignment at the moment
+  // the event runs (an assign queued before it is applied first).
+  bool revoke_all = false;
   std::vector<TopicPartition> partitions;
 };
+
+// Committed offsets as read from the group coordinator: the metadata without the owner tag
+// (partition_owner.hpp), and the tag of each partition (same order).
+struct CommittedOffsets {
+  boost::system::error_code error;
+  std::string what;
+  std::vector<AssignedPartition> partitions;
+  std::vector<std::optional<OwnerTag>> owners;
+};
+// This process's owner tag for a static assignment: a fresh random instance id.
+OwnerTag initial_owner_tag(const ConsumerConfig& config);
+
+// Blocks until the group coordinator answers (run it on the worker thread).
+CommittedOffsets read_committed_blocking(rd_kafka_t* rk, const std::vector<TopicPartition>& tps,
+                                         int timeout_ms);
 
 class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
  public:
@@ -83,10 +102,30 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   asio::awaitable<void> run_rebalances(std::shared_ptr<ConsumerImpl> self);
   asio::awaitable<void> handle_assign(RebalanceEvent event);
   asio::awaitable<void> handle_revoke(RebalanceEvent event);
-  asio::awaitable<std::optional<std::vector<AssignedPartition>>> read_committed(
+  asio::awaitable<std::optional<CommittedOffsets>> read_committed(
       const std::vector<TopicPartition>& partitions);
   void apply_assignment(const RebalanceEvent& event, const rd_kafka_topic_partition_list_t* list);
   void changed_assignment() { ++assignment_version_; }
+  // Queues an event for run_rebalances (started if idle).
+  void queue_rebalance(RebalanceEvent event);
+  // A revoke starts: the partitions stop delivering records and fetching at once.
+  void begin_revoke(const std::vector<TopicPartition>& partitions);
+  // Completes when no rebalance event is queued or running.
+  asio::awaitable<void> settle_rebalances();
+
+  // Static assignment (consumer_static.cpp).
+  asio::awaitable<std::optional<std::string>> resolve_static_assignment();
+  void start_static();
+  asio::awaitable<void> assign_static(std::shared_ptr<ConsumerImpl> self);
+  // The start-up ownership check of the committed owner tags; false (after reporting a fatal
+  // error) when another live instance owns one of the partitions.
+  bool check_owners_at_start(const CommittedOffsets& committed);
+  asio::awaitable<void> watch_owners(std::shared_ptr<ConsumerImpl> self);
+  // After the final revoke: commits again, tagged released, what this instance committed last
+  // where the revoke committed nothing new, so a successor may take the partitions at once.
+  asio::awaitable<void> release_partitions();
+  std::string owner_prefix();  // the owner tag for a commit made now
+  bool is_static() const { return config_.static_assignment.has_value(); }
 
   asio::any_io_executor executor_;
   ConsumerConfig config_;
@@ -105,6 +144,21 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   bool joined_ = false;
   bool rebalancing_ = false;
   std::deque<RebalanceEvent> rebalances_;
+  std::vector<asio::any_completion_handler<void()>> rebalance_waiters_;
+
+  // Static assignment: the partitions resolved from the metadata, this process's owner tag, and
+  // the partitions whose commit by this process was acknowledged (their owner tags are read back
+  // every owner_check_interval).
+  std::optional<std::vector<TopicPartition>> static_partitions_;
+  OwnerTag owner_;
+  struct OwnCommit {
+    std::int64_t next_offset = 0;
+    std::string metadata;  // without the owner tag
+    bool released = false;
+  };
+  std::unordered_map<TopicPartition, OwnCommit, TopicPartitionHash, TopicPartitionEqual>
+      owner_acked_;
+  asio::steady_timer owner_timer_;
 
   std::set<TopicPartition> assignment_;  // assigned and not being revoked
   PartitionSet active_;                  // the same, for the per-record lookup

@@ -28,16 +28,12 @@ std::int64_t start_offset_without_commit(StartWithoutCommit start) {
   return RD_KAFKA_OFFSET_INVALID;  // librdkafka reports the missing offset as an error
 }
 
-struct CommittedResult {
-  boost::system::error_code error;
-  std::string what;
-  std::vector<AssignedPartition> partitions;
-};
+}  // namespace
 
 // Runs on the worker thread: rd_kafka_committed blocks until the group coordinator answers.
-CommittedResult read_committed_blocking(rd_kafka_t* rk, const std::vector<TopicPartition>& tps,
-                                        int timeout_ms) {
-  CommittedResult result;
+CommittedOffsets read_committed_blocking(rd_kafka_t* rk, const std::vector<TopicPartition>& tps,
+                                         int timeout_ms) {
+  CommittedOffsets result;
   auto list = make_partition_list(tps);
   if (auto err = rd_kafka_committed(rk, list.get(), timeout_ms)) {
     result.error = make_rdkafka_error(err);
@@ -53,16 +49,19 @@ CommittedResult read_committed_blocking(rd_kafka_t* rk, const std::vector<TopicP
       return result;
     }
     AssignedPartition assigned{tp, element.offset >= 0 ? element.offset : -1, {}};
+    std::string_view metadata;
     if (element.metadata && element.metadata_size > 0) {
-      assigned.committed_metadata.assign(static_cast<const char*>(element.metadata),
-                                         element.metadata_size);
+      metadata = {static_cast<const char*>(element.metadata), element.metadata_size};
     }
+    // The owner tag of a static instance's commit is not the listener's (it gets the journal),
+    // in either mode: a group that was consumed statically before keeps its cut journal.
+    SplitMetadata split = split_owner(metadata);
+    assigned.committed_metadata = std::move(split.rest);
     result.partitions.push_back(std::move(assigned));
+    result.owners.push_back(std::move(split.owner));
   }
   return result;
 }
-
-}  // namespace
 
 // Called by librdkafka inside rd_kafka_consumer_poll (on the event loop). The partitions being
 // revoked stop delivering records at once; the rest happens in run_rebalances.
@@ -85,17 +84,25 @@ void ConsumerImpl::on_rebalance(rd_kafka_resp_err_t err,
     } else {
       event.lost = rd_kafka_assignment_lost(rk_) != 0;
     }
-    for (const auto& tp : event.partitions) {
-      assignment_.erase(tp);
-      active_.erase(tp);
-    }
-    changed_assignment();
-    // No more fetching for them while the listener settles their objects.
-    if (!event.partitions.empty()) {
-      auto list = make_partition_list(event.partitions);
-      rd_kafka_pause_partitions(rk_, list.get());
-    }
+    begin_revoke(event.partitions);
   }
+  queue_rebalance(std::move(event));
+}
+
+void ConsumerImpl::begin_revoke(const std::vector<TopicPartition>& partitions) {
+  for (const auto& tp : partitions) {
+    assignment_.erase(tp);
+    active_.erase(tp);
+  }
+  changed_assignment();
+  // No more fetching for them while the listener settles their objects.
+  if (!partitions.empty()) {
+    auto list = make_partition_list(partitions);
+    rd_kafka_pause_partitions(rk_, list.get());
+  }
+}
+
+void ConsumerImpl::queue_rebalance(RebalanceEvent event) {
   rebalances_.push_back(std::move(event));
   if (!rebalancing_) {
     rebalancing_ = true;
@@ -112,6 +119,10 @@ asio::awaitable<void> ConsumerImpl::run_rebalances(
   while (!rebalances_.empty() && !stopped_) {
     RebalanceEvent event = std::move(rebalances_.front());
     rebalances_.pop_front();
+    if (event.revoke_all) {
+      event.partitions.assign(assignment_.begin(), assignment_.end());
+      begin_revoke(event.partitions);
+    }
     if (event.assign) {
       co_await handle_assign(std::move(event));
     } else {
@@ -119,13 +130,24 @@ asio::awaitable<void> ConsumerImpl::run_rebalances(
     }
   }
   rebalancing_ = false;
+  for (auto& waiter : rebalance_waiters_) {
+    asio::post(executor_, [waiter = std::move(waiter)]() mutable { std::move(waiter)(); });
+  }
+  rebalance_waiters_.clear();
   maybe_finish_close();
+}
+
+asio::awaitable<void> ConsumerImpl::settle_rebalances() {
+  if (!rebalancing_ || stopped_) co_return;
+  auto self = shared_from_this();
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [&](auto handler) { rebalance_waiters_.push_back(std::move(handler)); }, asio::use_awaitable);
 }
 
 asio::awaitable<void> ConsumerImpl::handle_assign(RebalanceEvent event) {
   ++counters_.assignments;
   joined_ = true;
-  std::optional<std::vector<AssignedPartition>> committed;
+  std::optional<CommittedOffsets> committed;
   if (!event.partitions.empty()) {
     committed = co_await read_committed(event.partitions);
     if (stopped_) co_return;
@@ -146,9 +168,16 @@ asio::awaitable<void> ConsumerImpl::handle_assign(RebalanceEvent event) {
     }
     co_return;
   }
-  if (!committed->empty()) listener_.on_assigned(*committed);
-  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(committed->size())));
-  for (const auto& assigned : *committed) {
+  if (is_static() && !check_owners_at_start(*committed)) {
+    // Another live instance owns a partition (reported as fatal): take nothing.
+    rd_kafka_assign(rk_, nullptr);
+    co_return;
+  }
+  const std::vector<AssignedPartition>& assigned_partitions = committed->partitions;
+  if (!assigned_partitions.empty()) listener_.on_assigned(assigned_partitions);
+  PartitionList list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(assigned_partitions.size())));
+  for (const auto& assigned : assigned_partitions) {
     auto* element = rd_kafka_topic_partition_list_add(list.get(), assigned.tp.topic.c_str(),
                                                       assigned.tp.partition);
     // Start exactly at the committed offset the listener was given. With no commit, at the
@@ -200,7 +229,9 @@ void ConsumerImpl::apply_assignment(const RebalanceEvent& event,
   }
   log::info("kafka partitions assigned",
             {{"partitions", describe(event.partitions)},
-             {"protocol", event.cooperative ? "cooperative" : "eager"},
+             {"protocol", is_static()         ? "static"
+                          : event.cooperative ? "cooperative"
+                                              : "eager"},
              {"assigned_total", static_cast<std::uint64_t>(assignment_.size())}});
 }
 
@@ -240,18 +271,18 @@ asio::awaitable<void> ConsumerImpl::handle_revoke(RebalanceEvent event) {
   }
 }
 
-asio::awaitable<std::optional<std::vector<AssignedPartition>>> ConsumerImpl::read_committed(
+asio::awaitable<std::optional<CommittedOffsets>> ConsumerImpl::read_committed(
     const std::vector<TopicPartition>& partitions) {
   auto timeout_ms = static_cast<int>(config_.committed_timeout.count());
   for (int attempt = 1; !stopped_; ++attempt) {
     // A named task, not a temporary in the co_await expression (g++ 12 destroys such
     // temporaries twice).
-    auto task = [rk = rk_, partitions, timeout_ms]() -> asio::awaitable<CommittedResult> {
+    auto task = [rk = rk_, partitions, timeout_ms]() -> asio::awaitable<CommittedOffsets> {
       co_return read_committed_blocking(rk, partitions, timeout_ms);
     };
-    CommittedResult result = co_await asio::co_spawn(blocking_, task, asio::use_awaitable);
+    CommittedOffsets result = co_await asio::co_spawn(blocking_, task, asio::use_awaitable);
     if (stopped_) break;
-    if (!result.error) co_return std::move(result.partitions);
+    if (!result.error) co_return std::move(result);
     log::warn("kafka committed offsets unavailable, retrying",
               {{"what", result.what}, {"error", result.error.message()}, {"attempt", attempt}});
     report_error({result.error, false, result.what + ": " + result.error.message(), std::nullopt});

@@ -18,6 +18,10 @@ class KafkaCategory final : public boost::system::error_category {
         return "the partition is not assigned to this consumer";
       case Errc::unexpected_exception:
         return "unexpected exception in the Kafka consumer";
+      case Errc::partition_owner_conflict:
+        return "another instance consumes the same partition (static assignment)";
+      case Errc::static_assignment_failed:
+        return "the static assignment names a topic or partition that does not exist";
     }
     return "unknown ks3.kafka error " + std::to_string(value);
   }
@@ -64,6 +68,10 @@ std::string error_name(const boost::system::error_code& ec) {
         return "not_assigned";
       case Errc::unexpected_exception:
         return "unexpected_exception";
+      case Errc::partition_owner_conflict:
+        return "partition_owner_conflict";
+      case Errc::static_assignment_failed:
+        return "static_assignment_failed";
     }
   }
   return std::string(ec.category().name()) + ":" + std::to_string(ec.value());

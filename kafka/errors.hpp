@@ -10,9 +10,11 @@ namespace ks3::kafka {
 
 // Failures that are not a librdkafka error code.
 enum class Errc {
-  consumer_closed = 1,   // the consumer is closing or closed: nothing more is done
-  not_assigned,          // the partition is not in this consumer's assignment
-  unexpected_exception,  // a coroutine of the consumer (or the listener it calls) threw
+  consumer_closed = 1,       // the consumer is closing or closed: nothing more is done
+  not_assigned,              // the partition is not in this consumer's assignment
+  unexpected_exception,      // a coroutine of the consumer (or the listener it calls) threw
+  partition_owner_conflict,  // static assignment: another instance owns the partition too
+  static_assignment_failed,  // static assignment: a configured topic or partition does not exist
 };
 
 const boost::system::error_category& kafka_category() noexcept;

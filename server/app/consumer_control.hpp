@@ -33,6 +33,10 @@ inline kafka::ConsumerConfig consumer_config(const SinkConfig& config) {
   c.topics_regex = config.kafka.topics_regex;
   c.properties = config.kafka.properties;
   c.fetch_wakeup = config.kafka.fetch_wakeup;
+  c.static_assignment = config.kafka.assign.rule;
+  c.host_name = config.kafka.assign.host_name;
+  c.owner_check_interval = config.kafka.assign.check_interval;
+  c.takeover_after = config.kafka.assign.takeover_after;
   return c;
 }
 

@@ -19,6 +19,7 @@ namespace {
 int validate(const ks3::server::SinkConfig& config) {
   std::cout << ks3::server::effective_config_yaml(config);
   std::cout << ks3::server::example_key_comment(config);
+  std::cout << ks3::server::assignment_comment(config);
   try {
     auto source = ks3::s3::resolve_credential_source(config.s3.credentials, config.s3.client.region,
                                                      ks3::s3::process_environment(),

@@ -219,25 +219,42 @@ asio::awaitable<void> stop_gracefully(asio::io_context& io, Sink& sink, asio::si
   io.stop();
 }
 
+// A start-up check failed: one line, nothing consumed, the given exit status.
+void stop_before_consuming(asio::io_context& io, Sink& sink, asio::signal_set& signals,
+                           int exit_code, const std::string& error) {
+  log::error("cannot start", {{"error", error}});
+  sink.exit_code = exit_code;
+  sink.stopping = true;
+  if (sink.http) sink.http->stop();
+  sink.heartbeat.stop();
+  signals.cancel();
+  io.stop();
+}
+
 // Checks the bucket once (s3.startup_check), then starts consuming. A bucket that cannot be
-// used stops the sink before anything is consumed: one line, exit status 3.
+// used stops the sink before anything is consumed: one line, exit status 3; so does a static
+// assignment (kafka.assign) naming a topic or partition that does not exist: exit status 2.
 asio::awaitable<void> start_consuming(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
   if (sink.config.s3.startup_check) {
     auto checked = co_await sink.client.head_bucket(sink.config.s3.client.bucket);
     if (sink.stopping) co_return;
     if (!checked) {
-      log::error(
-          "cannot start",
-          {{"error", describe_startup_failure(checked.error(), sink.config.s3.client.endpoint)}});
-      sink.exit_code = kExitS3Unusable;
-      sink.stopping = true;
-      if (sink.http) sink.http->stop();
-      sink.heartbeat.stop();
-      signals.cancel();
-      io.stop();
+      stop_before_consuming(
+          io, sink, signals, kExitS3Unusable,
+          describe_startup_failure(checked.error(), sink.config.s3.client.endpoint));
       co_return;
     }
     sink.readiness.set_ready("s3");
+  }
+  if (sink.config.kafka.assign.rule) {
+    // Static assignment: the partitions come from the cluster's metadata; a configured topic or
+    // listed partition that does not exist stops the sink before anything is consumed (exit 2).
+    auto error = co_await sink.consumer.resolve_static_assignment();
+    if (sink.stopping) co_return;
+    if (error) {
+      stop_before_consuming(io, sink, signals, 2, *error);
+      co_return;
+    }
   }
   if (sink.pipeline) sink.pipeline->start();
   sink.consumer.start();

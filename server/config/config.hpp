@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "kafka/static_assignment.hpp"
 #include "metrics/log.hpp"
 #include "s3/client_config.hpp"
 #include "s3/credentials_chain.hpp"
@@ -32,6 +33,26 @@
 
 namespace ks3::server {
 
+// kafka.assign: static partition assignment instead of the consumer group's rebalancing
+// (kafka/static_assignment.hpp, docs/DESIGN.md "Static assignment"). Nothing set: group mode.
+struct AssignSettings {
+  std::optional<std::uint32_t> replicas;  // kafka.assign.replicas
+  std::string ordinal;                    // kafka.assign.ordinal as written: a number or "auto"
+  // kafka.assign.topics: topic -> its partitions as written ("0,1,2", "0-3"; a YAML list is
+  // joined with commas).
+  std::vector<std::pair<std::string, std::string>> topics;
+  std::chrono::milliseconds check_interval{10000};  // owner tags read back this often
+  std::chrono::milliseconds takeover_after{60000};  // a foreign owner this quiet may be replaced
+
+  // Resolved when the configuration is loaded: the rule (nullopt: group mode), where the
+  // ordinal came from, and the host name (owner tags; ordinal: auto).
+  std::optional<kafka::StaticAssignment> rule;
+  std::string ordinal_source;
+  std::string host_name;
+
+  bool given() const { return replicas || !ordinal.empty() || !topics.empty(); }
+};
+
 struct KafkaSettings {
   std::string bootstrap_servers = "127.0.0.1:9092";
   std::string group_id = "kafka-s3-sink";
@@ -39,6 +60,7 @@ struct KafkaSettings {
   std::string topics_regex;  // a regex subscription ('^' is added when missing)
   std::map<std::string, std::string> properties;  // passed through to librdkafka as they are
   bool fetch_wakeup = true;                       // kafka::ConsumerConfig::fetch_wakeup
+  AssignSettings assign;
 };
 
 struct S3Settings {
@@ -167,6 +189,8 @@ struct ConfigSources {
   std::vector<std::string> sets;                                 // --set key=value, in order
   std::optional<std::string> log_level;                          // --log-level
   std::optional<std::string> log_format;                         // --log-format
+  // The host name for kafka.assign.ordinal: auto and the owner tags (nullopt: gethostname()).
+  std::optional<std::string> host_name;
 };
 
 // The process environment as (NAME, value) pairs.
@@ -187,5 +211,9 @@ std::string effective_config_yaml(const SinkConfig& config);
 std::string example_object_key(const SinkConfig& config);
 // The line --validate prints about it ("# example object key ...: s3://bucket/key\n").
 std::string example_key_comment(const SinkConfig& config);
+
+// The line --validate prints about how partitions are assigned ("# kafka assignment: ...\n"):
+// the consumer group, or the static rule (kafka.assign) with where its ordinal came from.
+std::string assignment_comment(const SinkConfig& config);
 
 }  // namespace ks3::server

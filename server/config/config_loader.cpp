@@ -1,4 +1,5 @@
 // Layering of configuration sources (defaults, YAML file, environment, --set) onto SinkConfig.
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
@@ -77,7 +78,8 @@ class Loader {
         continue;
       }
       RawValue raw;
-      if (!to_raw(value, path, raw)) continue;
+      const KeySpec* spec = find_key(canonical);
+      if (!to_raw(value, path, raw, spec && spec->list_entries)) continue;
       apply(path, std::move(raw), path);
     }
   }
@@ -88,7 +90,7 @@ class Loader {
   std::vector<ConfigIssue>& issues() { return issues_; }
 
  private:
-  bool to_raw(const YAML::Node& node, const std::string& path, RawValue& raw) {
+  bool to_raw(const YAML::Node& node, const std::string& path, RawValue& raw, bool list_entries) {
     if (node.IsNull()) return true;  // "key:" with nothing: an empty value
     if (node.IsScalar()) {
       raw.scalar = node.Scalar();
@@ -107,6 +109,18 @@ class Loader {
     }
     raw.kind = RawValue::Kind::map;
     for (const auto& item : node) {
+      if (list_entries && item.second.IsSequence()) {
+        std::string joined;
+        for (const auto& element : item.second) {
+          if (!element.IsScalar()) {
+            issue(path + "." + item.first.Scalar(), "list items must be plain values");
+            return false;
+          }
+          joined += (joined.empty() ? "" : ",") + element.Scalar();
+        }
+        raw.map.emplace_back(item.first.Scalar(), joined);
+        continue;
+      }
       if (!item.second.IsScalar() && !item.second.IsNull()) {
         issue(path + "." + item.first.Scalar(), "expects a plain value");
         return false;
@@ -181,7 +195,13 @@ void apply_sources(Loader& loader, const ConfigSources& sources) {
   }
 }
 
-SinkConfig finish(SinkConfig config, Loader& loader) {
+std::string local_host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
+SinkConfig finish(SinkConfig config, Loader& loader, const ConfigSources& sources) {
   // Prefixes are folders, as Kafka Connect's topics.dir: "raw" means "raw/" (README, "Formats
   // and object keys"); the effective configuration shows what is used.
   config.s3.prefix = folder_prefix(config.s3.prefix);
@@ -190,6 +210,12 @@ SinkConfig finish(SinkConfig config, Loader& loader) {
     config.compression.level = default_compression_level(config.compression.type);
   }
   if (loader.issues().empty()) {
+    if (config.kafka.assign.given()) {
+      const std::string host = sources.host_name ? *sources.host_name : local_host_name();
+      for (ConfigIssue& issue : resolve_assignment(config, host)) {
+        loader.issues().push_back(std::move(issue));
+      }
+    }
     for (ConfigIssue& issue : validate_config(config)) loader.issues().push_back(std::move(issue));
   }
   if (!loader.issues().empty()) throw ConfigError(std::move(loader.issues()));
@@ -242,7 +268,7 @@ SinkConfig load_config(const ConfigSources& sources) {
     }
   }
   apply_sources(loader, sources);
-  return finish(std::move(config), loader);
+  return finish(std::move(config), loader, sources);
 }
 
 SinkConfig load_config_from_yaml(std::string_view yaml, const ConfigSources& overrides) {
@@ -250,7 +276,7 @@ SinkConfig load_config_from_yaml(std::string_view yaml, const ConfigSources& ove
   Loader loader(config);
   apply_yaml_text(loader, yaml, "configuration");
   apply_sources(loader, overrides);
-  return finish(std::move(config), loader);
+  return finish(std::move(config), loader, overrides);
 }
 
 }  // namespace ks3::server

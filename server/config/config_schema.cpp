@@ -270,6 +270,35 @@ KeySpec properties_key() {
       ValueType::map);
 }
 
+// kafka.assign.replicas: unset (group mode) until given; "" unsets it again (the effective
+// configuration shows an unset value as "").
+KeySpec assign_replicas_key() {
+  constexpr std::uint64_t kMax = 100000;
+  KeySpec key{"kafka.assign.replicas", KeyKind::scalar, false,
+              [](SinkConfig& c, const RawValue& v) {
+                const std::string& text = scalar_of(v);
+                if (trim(text).empty()) {
+                  c.kafka.assign.replicas.reset();
+                  return;
+                }
+                auto number = parse_unsigned(trim(text));
+                if (!number || *number < 1 || *number > kMax) {
+                  throw ConfigValueError("'" + text + "' must be a whole number from 1 to " +
+                                         std::to_string(kMax) +
+                                         " (the number of instances sharing the partitions)");
+                }
+                c.kafka.assign.replicas = static_cast<std::uint32_t>(*number);
+              },
+              [](const SinkConfig& c) {
+                const auto& replicas = c.kafka.assign.replicas;
+                return RawValue::of(replicas ? std::to_string(*replicas) : std::string());
+              }};
+  key.type = ValueType::count;
+  key.min = 1;
+  key.max = kMax;
+  return key;
+}
+
 KeySpec fields_key() {
   return typed(KeySpec{"format.fields", KeyKind::list, false,
                        [](SinkConfig& c, const RawValue& v) {
@@ -335,6 +364,20 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(properties_key());
   keys.push_back(bool_key(
       "kafka.fetch_wakeup", [](C & c) -> auto& { return c.kafka.fetch_wakeup; }));
+  // static assignment (resolved and checked in config_assign.cpp)
+  keys.push_back(assign_replicas_key());
+  keys.push_back(text_key(
+      "kafka.assign.ordinal", [](C & c) -> auto& { return c.kafka.assign.ordinal; }));
+  // topic -> partitions ("0,1,2", "0-3" or a YAML list), merged by topic across layers.
+  KeySpec assign_topics = key_values_key(
+      "kafka.assign.topics", [](C & c) -> auto& { return c.kafka.assign.topics; },
+      "{events: [0, 1, 2, 3]}");
+  assign_topics.list_entries = true;
+  keys.push_back(std::move(assign_topics));
+  keys.push_back(duration_key(
+      "kafka.assign.check_interval", [](C & c) -> auto& { return c.kafka.assign.check_interval; }));
+  keys.push_back(duration_key(
+      "kafka.assign.takeover_after", [](C & c) -> auto& { return c.kafka.assign.takeover_after; }));
   // s3
   keys.push_back(text_key(
       "s3.endpoint", [](C & c) -> auto& { return c.s3.client.endpoint; }));

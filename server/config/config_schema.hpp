@@ -60,6 +60,9 @@ struct KeySpec {
   ValueType type = ValueType::text;
   std::uint64_t min = 0, max = 0;    // count: the accepted range
   std::vector<std::string> choices;  // choice: the canonical names, from the enum's own table
+  // map: an entry's value may be a YAML list of plain values, joined with commas
+  // (kafka.assign.topics: {events: [0, 1, 2]}).
+  bool list_entries = false;
 };
 
 struct KeyAlias {
@@ -82,6 +85,11 @@ std::string suggest_key(std::string_view unknown);
 
 // Cross-field checks after all layers were applied.
 std::vector<ConfigIssue> validate_config(const SinkConfig& config);
+
+// kafka.assign (config_assign.cpp): checks the settings and resolves the rule into
+// config.kafka.assign.rule (ordinal: auto from `host_name`); with the listed form and no
+// kafka.topics, kafka.topics becomes the listed topics. Runs before validate_config.
+std::vector<ConfigIssue> resolve_assignment(SinkConfig& config, std::string_view host_name);
 
 // librdkafka properties whose values are secrets (shown as "***").
 bool is_secret_kafka_property(std::string_view name);

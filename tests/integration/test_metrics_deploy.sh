@@ -6,7 +6,8 @@
 # - every kafka_s3_sink_* metric used by the dashboard and the alerts exists (README list, which
 #   a unit test keeps equal to metrics/sink_metrics.cpp);
 # - files mounted by docker-compose and listed by kustomization exist; probes hit /healthz and
-#   /readyz on the port the sink listens on; the shutdown deadline fits the grace period;
+#   /readyz on the port the sink listens on; the shutdown deadline fits the grace period; the
+#   StatefulSet overlay's kafka.assign.replicas equals its replicas;
 # - `kafka-s3-sink --validate` accepts the compose and Kubernetes configurations.
 KS3_BUILD=${1:?usage: $0 BUILD_DIR}
 source "$(dirname "$0")/lib/common.sh"
@@ -105,6 +106,40 @@ sc = deployment["spec"]["template"]["spec"]["securityContext"]
 if not sc.get("runAsNonRoot"):
     errors.append("the pod must run as non-root")
 
+# The StatefulSet overlay (static assignment, kafka.assign by pod ordinal).
+overlay = os.path.join(deploy, "kubernetes", "statefulset")
+for res in docs["kubernetes/statefulset/kustomization.yaml"][0]["resources"]:
+    if not os.path.exists(os.path.join(overlay, res)):
+        errors.append(f"statefulset/kustomization.yaml lists missing {res}")
+sts = docs["kubernetes/statefulset/statefulset.yaml"][0]
+headless = docs["kubernetes/statefulset/service-headless.yaml"][0]
+static_map = docs["kubernetes/statefulset/configmap.yaml"][0]
+static_config = yaml.safe_load(static_map["data"]["config.yaml"])
+assign = static_config["kafka"].get("assign", {})
+if assign.get("replicas") != sts["spec"]["replicas"] or assign.get("ordinal") != "auto":
+    errors.append("statefulset: kafka.assign must be {replicas: spec.replicas, ordinal: auto}")
+if sts["spec"]["serviceName"] != headless["metadata"]["name"] or \
+        headless["spec"].get("clusterIP") != "None":
+    errors.append("statefulset: serviceName must name the headless service")
+if static_config["kafka"]["group_id"] in (sink_config["kafka"]["group_id"],
+                                         mirror_config["kafka"]["group_id"]):
+    errors.append("statefulset: the static assignment needs a group id no consumer group uses")
+sts_spec = sts["spec"]["template"]["spec"]
+if sts_spec["volumes"][0]["configMap"]["name"] != static_map["metadata"]["name"]:
+    errors.append("statefulset: mounts another ConfigMap than statefulset/configmap.yaml")
+if sts["spec"]["selector"]["matchLabels"] in selectors or \
+        sts["spec"]["selector"]["matchLabels"] != headless["spec"]["selector"]:
+    errors.append("statefulset: its selector must be its own and the headless service's")
+if any(sts["spec"]["template"]["metadata"]["labels"].get(k) != v
+       for k, v in sts["spec"]["selector"]["matchLabels"].items()):
+    errors.append("statefulset: pod labels do not match the selector")
+sts_deadline = static_config["shutdown_deadline"]
+if not (sts_deadline.endswith("s") and
+        int(sts_deadline[:-1]) < sts_spec["terminationGracePeriodSeconds"]):
+    errors.append("statefulset: shutdown_deadline must be under terminationGracePeriodSeconds")
+if not sts_spec["securityContext"].get("runAsNonRoot"):
+    errors.append("statefulset: the pod must run as non-root")
+
 for e in errors:
     print("deploy check:", e, file=sys.stderr)
 sys.exit(1 if errors else 0)
@@ -114,14 +149,20 @@ grep -q '^USER 10001' "$deploy/Dockerfile" || fail "the image must run as a non-
 # The sink accepts the shipped configurations (credentials come from the environment there).
 sink_bin="$KS3_BUILD/server/kafka-s3-sink"
 [ -x "$sink_bin" ] || fail "$sink_bin not built"
-for map in configmap configmap-mirror; do
+for map in configmap configmap-mirror statefulset/configmap; do
   "$KS3_PYTHON" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["config.yaml"])' \
-    "$deploy/kubernetes/$map.yaml" >"$KS3_WORK/k8s-$map.yaml"
+    "$deploy/kubernetes/$map.yaml" >"$KS3_WORK/k8s-${map//\//-}.yaml"
 done
+# ordinal: auto reads the pod name, which this host does not have: the environment sets it.
 for cfg in "$deploy/compose/config.yaml" "$deploy/compose/config-mirror.yaml" \
-  "$KS3_WORK/k8s-configmap.yaml" "$KS3_WORK/k8s-configmap-mirror.yaml"; do
+  "$KS3_WORK/k8s-configmap.yaml" "$KS3_WORK/k8s-configmap-mirror.yaml" \
+  "$KS3_WORK/k8s-statefulset-configmap.yaml"; do
+  ordinal=()
+  [[ $cfg == *statefulset* ]] && ordinal=(KAFKA_S3_SINK_KAFKA__ASSIGN__ORDINAL=1)
   out=$(env -u AWS_PROFILE -u AWS_ROLE_ARN -u AWS_WEB_IDENTITY_TOKEN_FILE \
-    AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example-secret \
+    AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example-secret "${ordinal[@]}" \
     "$sink_bin" --validate --config "$cfg" 2>&1) || fail "kafka-s3-sink --validate rejects $cfg: $out"
 done
-note "ok: rules, rule tests, prometheus config, dashboard, compose and kubernetes manifests (event log and mirror), --validate"
+grep -q '^# kafka assignment: static, ordinal 1 of 2' <<<"$out" ||
+  fail "--validate of the StatefulSet configuration does not print its rule: $out"
+note "ok: rules, rule tests, prometheus config, dashboard, compose and kubernetes manifests (event log, mirror, StatefulSet), --validate"

@@ -68,8 +68,20 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
       {"kafka.bootstrap_servers", {{"''"}, {"'  '"}}},
       {"kafka.group_id", {{"''"}}},
       {"kafka.topics", {{"[]"}}},
-      {"kafka.topics_regex", {{"'^a('"}}},
+      {"kafka.topics_regex",
+       {{"'^a('"}, {"'^a'", {"kafka.assign.replicas=2", "kafka.assign.ordinal=0"}}}},
       {"kafka.properties", {{"{enable.auto.commit: 'true'}"}, {"{group.id: other}"}}},
+      {"kafka.assign.replicas", {{"2"}}},
+      {"kafka.assign.ordinal",
+       {{"2", {"kafka.assign.replicas=2"}}, {"first", {"kafka.assign.replicas=2"}}, {"0"}}},
+      {"kafka.assign.topics",
+       {{"{t: [-1]}"},
+        {"{t: [0, 0]}"},
+        {"{t: [a]}"},
+        {"{u: [0]}"},
+        {"{t: [0]}", {"kafka.assign.replicas=2", "kafka.assign.ordinal=0"}}}},
+      {"kafka.assign.check_interval",
+       {{"0", {"kafka.assign.replicas=1", "kafka.assign.ordinal=0"}}}},
       {"s3.endpoint", {{"ftp://x"}, {"'http://'"}}},
       {"s3.region", {{"''"}}},
       {"s3.bucket", {{"''"}}},
@@ -185,6 +197,7 @@ TEST(ConfigSchema, EveryValidEnumNameAndRangeEndIsAccepted) {
       ConfigSources sources;
       sources.sets = {"kafka.topics=t", "s3.bucket=b", key.path + "=" + value};
       // Values that only make sense with a companion setting.
+      if (key.path == "kafka.assign.replicas") sources.sets.push_back("kafka.assign.ordinal=0");
       if (value == "snappy") sources.sets.push_back("format.type=parquet");
       if ((key.path == "format.input" || key.path == "format.type") && value == "avro") {
         sources.sets.push_back("format.input=avro");
