@@ -18,6 +18,41 @@ bool has_control_character(std::string_view text) {
   return false;
 }
 
+// Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). Object
+// keys are UTF-8: a prefix or a template that is not would make keys S3 refuses (and its YAML
+// would not print back as the same text).
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
+    const unsigned char lead = byte(i);
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;   // overlong
+      if (lead == 0xED) high = 0x9F;  // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;   // overlong
+      if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
+    } else {
+      return false;
+    }
+    if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return false;
+    for (std::size_t k = 2; k < length; ++k) {
+      if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 void check_kafka(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   const KafkaSettings& kafka = config.kafka;
   if (trim(kafka.bootstrap_servers).empty()) {
@@ -104,6 +139,8 @@ void check_s3(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   }
   if (s3.prefix.starts_with('/') || has_control_character(s3.prefix)) {
     issues.push_back({"s3.prefix", "must not start with '/' or contain control characters"});
+  } else if (!is_valid_utf8(s3.prefix)) {
+    issues.push_back({"s3.prefix", "must be UTF-8 text (object keys are UTF-8)"});
   }
   for (const s3::ObjectSettingsIssue& issue : s3::validate(s3.objects)) {
     issues.push_back({"s3." + issue.field, issue.message});
@@ -213,6 +250,9 @@ void check_output(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   check_avro_input(config, issues);
   if (config.format.format == OutputFormat::raw && config.format.delimiter.empty()) {
     issues.push_back({"format.delimiter", "raw records need a delimiter between them, e.g. '\\n'"});
+  }
+  if (!is_valid_utf8(config.key_template)) {
+    issues.push_back({"key_template", "must be UTF-8 text (object keys are UTF-8)"});
   }
   if (!is_key_safe_text(config.key_default)) {
     issues.push_back({"key_default", "must be non-empty and use only A-Z a-z 0-9 . _ - ="});

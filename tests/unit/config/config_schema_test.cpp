@@ -85,7 +85,12 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
       {"s3.endpoint", {{"ftp://x"}, {"'http://'"}}},
       {"s3.region", {{"''"}}},
       {"s3.bucket", {{"''"}}},
-      {"s3.prefix", {{"/raw"}, {"\"a\\tb\""}}},
+      // Not UTF-8 (0xC3 must be followed by a continuation byte): found by the config_yaml fuzzer.
+      {"s3.prefix",
+       {{"/raw"},
+        {"\"a\\tb\""},
+        {"\xC3"
+         "aw/"}}},
       {"s3.access_key_id", {{"AKIAONLYTHEID"}}},
       {"s3.secret_access_key", {{"only-the-secret"}}},
       {"s3.part_size", {{"1MiB"}, {"6GiB"}}},
@@ -109,6 +114,7 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
         {"1", {"compression.type=none"}}}},
       {"key_template",
        {{"nope"},
+        {"'{{topic}}/\xED\xA0\x80/{{partition}}/{{start_offset}}'"},  // a UTF-16 surrogate
         {"'{{topic}}/{{partition}}'"},
         {"'{{nope}}/{{partition}}/{{start_offset}}'"},
         {"'/{{topic}}/{{partition}}/{{start_offset}}'"},
