@@ -11,15 +11,15 @@
 # read from s3rver's data directory (its listings skip some of these keys), and the committed
 # offsets equal the end offsets.
 #
-# Rounds: 4 (KS3_CRASH_ROUNDS), 50 under `scripts/test --long` (KS3_LONG=1). The kill moments
-# come from KS3_CRASH_SEED (printed; set it to replay a run).
+# Rounds: 3, one per kind of moment (KS3_CRASH_ROUNDS), 50 under `scripts/test --long`
+# (KS3_LONG=1). The kill moments come from KS3_CRASH_SEED (printed; set it to replay a run).
 source "$(dirname "$0")/lib/common.sh"
 KS3_BUILD=${1:?usage: test_pipeline_crash_restart.sh BUILD_DIR}
 source "$(dirname "$0")/lib/kafka.sh"
 source "$(dirname "$0")/lib/s3.sh"
 source "$(dirname "$0")/lib/sink.sh"
 
-rounds=${KS3_CRASH_ROUNDS:-4}
+rounds=${KS3_CRASH_ROUNDS:-3}
 [ "${KS3_LONG:-0}" = 1 ] && rounds=${KS3_CRASH_ROUNDS:-50}
 seed=${KS3_CRASH_SEED:-$((RANDOM * 32768 + RANDOM))}
 RANDOM=$seed
