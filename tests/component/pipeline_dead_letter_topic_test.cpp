@@ -142,6 +142,30 @@ TEST_F(PipelineDeadLetterTopic, BadRecordsArriveWithTheirBytesAndHeadersAndGoodO
   EXPECT_EQ(dlq[1].header("__connect.errors.offset"), "3");
 }
 
+// The object of the segment completes long before the broker answers: the commit waits.
+TEST_F(PipelineDeadLetterTopic, TheCommitWaitsForTheDeadLettersAcknowledgement) {
+  cluster.create_topic("t.dlq", 1);
+  auto r = rig({"rotation.max_records=3"});
+  r->assign(0, 0);
+  rd_kafka_mock_broker_set_rtt(cluster.mock(), 1, 300);  // every answer takes 300 ms
+  run(io, [&]() -> asio::awaitable<void> {
+    r->feed(json_record(0, 0));
+    TestRecord bad = json_record(0, 1);
+    bad.value = "{not json";
+    r->feed(bad);
+    r->feed(json_record(0, 2));  // [0, 3) is cut
+    EXPECT_TRUE(co_await eventually([&] { return r->pipeline.stats().objects_completed == 1; }));
+    EXPECT_LT(r->consumer.offset(0), 1) << "committed past a dead letter not acknowledged yet";
+    EXPECT_EQ(r->pipeline.partition_state({"t", 0})->dead_letters_in_flight(), 1u);
+    EXPECT_TRUE(
+        co_await eventually([&] { return r->consumer.offset(0) == 3; }, std::chrono::seconds(20)));
+    EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(10)));
+  }());
+  EXPECT_FALSE(r->fatal);
+  rd_kafka_mock_broker_set_rtt(cluster.mock(), 1, 0);
+  EXPECT_EQ(read_topic(cluster.bootstrap(), "t.dlq", 1).size(), 1u);
+}
+
 TEST_F(PipelineDeadLetterTopic, ARefusedDeadLetterStopsTheSinkBeforeTheBadRecord) {
   cluster.create_topic("t.dlq", 1);
   auto r = rig({"rotation.max_records=2"});
