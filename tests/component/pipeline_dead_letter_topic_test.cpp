@@ -166,6 +166,26 @@ TEST_F(PipelineDeadLetterTopic, TheCommitWaitsForTheDeadLettersAcknowledgement) 
   EXPECT_EQ(read_topic(cluster.bootstrap(), "t.dlq", 1).size(), 1u);
 }
 
+// A revoke awaits the dead letters in flight (like uploads) before its final commit.
+TEST_F(PipelineDeadLetterTopic, ARevokeAwaitsDeadLettersInFlightBeforeItsCommit) {
+  cluster.create_topic("t.dlq", 1);
+  auto r = rig({"rotation.max_records=3"});
+  r->assign(0, 0);
+  rd_kafka_mock_broker_set_rtt(cluster.mock(), 1, 300);
+  run(io, [&]() -> asio::awaitable<void> {
+    r->feed(json_record(0, 0));
+    TestRecord bad = json_record(0, 1);
+    bad.value = "{not json";
+    r->feed(bad);
+    r->feed(json_record(0, 2));  // [0, 3) is cut
+    std::vector<kafka::TopicPartition> revoked = {{"t", 0}};
+    co_await r->pipeline.on_revoked(revoked);
+  }());
+  EXPECT_EQ(r->pipeline.assigned_partitions(), 0u);
+  EXPECT_EQ(r->consumer.offset(0), 3);
+  EXPECT_FALSE(r->fatal);
+}
+
 TEST_F(PipelineDeadLetterTopic, ARefusedDeadLetterStopsTheSinkBeforeTheBadRecord) {
   cluster.create_topic("t.dlq", 1);
   auto r = rig({"rotation.max_records=2"});
