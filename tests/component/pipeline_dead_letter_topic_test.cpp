@@ -75,6 +75,21 @@ std::vector<DlqMessage> read_topic(const std::string& bootstrap, const std::stri
   return out;
 }
 
+// A record whose value is not JSON.
+TestRecord bad_record(std::int64_t offset) {
+  TestRecord bad = json_record(0, offset);
+  bad.value = "{not json";
+  return bad;
+}
+
+// Records 0, 1 (bad) and 2: with rotation.max_records=3 the segment [0, 3) is cut with one
+// object and one dead letter.
+void feed_one_segment_with_a_bad_record(PipelineRig& r) {
+  r.feed(json_record(0, 0));
+  r.feed(bad_record(1));
+  r.feed(json_record(0, 2));
+}
+
 class PipelineDeadLetterTopic : public ::testing::Test {
  protected:
   asio::io_context io;
@@ -149,11 +164,7 @@ TEST_F(PipelineDeadLetterTopic, TheCommitWaitsForTheDeadLettersAcknowledgement) 
   r->assign(0, 0);
   rd_kafka_mock_broker_set_rtt(cluster.mock(), 1, 300);  // every answer takes 300 ms
   run(io, [&]() -> asio::awaitable<void> {
-    r->feed(json_record(0, 0));
-    TestRecord bad = json_record(0, 1);
-    bad.value = "{not json";
-    r->feed(bad);
-    r->feed(json_record(0, 2));  // [0, 3) is cut
+    feed_one_segment_with_a_bad_record(*r);
     EXPECT_TRUE(co_await eventually([&] { return r->pipeline.stats().objects_completed == 1; }));
     EXPECT_LT(r->consumer.offset(0), 1) << "committed past a dead letter not acknowledged yet";
     EXPECT_EQ(r->pipeline.partition_state({"t", 0})->dead_letters_in_flight(), 1u);
@@ -173,11 +184,7 @@ TEST_F(PipelineDeadLetterTopic, ARevokeAwaitsDeadLettersInFlightBeforeItsCommit)
   r->assign(0, 0);
   rd_kafka_mock_broker_set_rtt(cluster.mock(), 1, 300);
   run(io, [&]() -> asio::awaitable<void> {
-    r->feed(json_record(0, 0));
-    TestRecord bad = json_record(0, 1);
-    bad.value = "{not json";
-    r->feed(bad);
-    r->feed(json_record(0, 2));  // [0, 3) is cut
+    feed_one_segment_with_a_bad_record(*r);
     std::vector<kafka::TopicPartition> revoked = {{"t", 0}};
     co_await r->pipeline.on_revoked(revoked);
   }());
@@ -198,9 +205,7 @@ TEST_F(PipelineDeadLetterTopic, ARefusedDeadLetterStopsTheSinkBeforeTheBadRecord
     std::vector<rd_kafka_resp_err_t> errors(20, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
     rd_kafka_mock_push_request_errors_array(cluster.mock(), kafka::testing::kProduceApiKey,
                                             errors.size(), errors.data());
-    TestRecord bad = json_record(0, 2);
-    bad.value = "{not json";
-    r->feed(bad);
+    r->feed(bad_record(2));
     r->feed(json_record(0, 3));  // [2, 4): its object completes, its dead letter fails
     EXPECT_TRUE(
         co_await eventually([&] { return r->fatal.has_value(); }, std::chrono::seconds(20)));
