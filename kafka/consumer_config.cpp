@@ -7,16 +7,6 @@
 namespace ks3::kafka {
 namespace {
 
-// Kafka's topic name rule: "Valid characters for topic names are the ASCII alphanumerics, '.',
-// '_', and '-'", at most 249 characters, and not "." or "..".
-bool valid_topic_name(std::string_view name) {
-  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-';
-  });
-}
-
 void set_dedicated(std::vector<std::pair<std::string, std::string>>& out, const ConsumerConfig& c,
                    const std::string& name, const std::string& value) {
   auto given = c.properties.find(name);
@@ -133,6 +123,16 @@ bool is_secret_property(std::string_view name) {
 
 std::string shown_value(std::string_view name, std::string_view value) {
   return is_secret_property(name) ? "***" : std::string(value);
+}
+
+// Kafka's topic name rule: "Valid characters for topic names are the ASCII alphanumerics, '.',
+// '_', and '-'", at most 249 characters, and not "." or "..".
+bool valid_topic_name(std::string_view name) {
+  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
 }
 
 }  // namespace ks3::kafka

@@ -85,6 +85,10 @@ StartWithoutCommit start_without_commit(
 // topic name is not a valid Kafka topic name.
 std::vector<std::string> subscription(const ConsumerConfig& c);
 
+// Kafka's topic name rule: ASCII letters, digits, '.', '_', '-'; 1 to 249 characters; not "."
+// or "..".
+bool valid_topic_name(std::string_view name);
+
 // True for a property whose value is a secret (passwords, keys, tokens, JAAS/OAuth config);
 // its value never appears in logs, errors or --validate output.
 bool is_secret_property(std::string_view name);

@@ -3,7 +3,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
+#include <cstdint>
 #include <mutex>
+#include <utility>
 
 #include "kafka/errors.hpp"
 #include "kafka/librdkafka_log.hpp"
@@ -11,11 +13,15 @@
 
 namespace ks3::kafka {
 
+// Delivery ids travel in the per-message opaque pointer.
+static_assert(sizeof(void*) >= sizeof(std::uint64_t));
+
 struct Producer::State {
   rd_kafka_t* rk = nullptr;
   std::atomic<std::uint64_t> delivered{0};
   mutable std::mutex mutex;
   std::optional<DeliveryFailure> failure;
+  std::vector<Delivery> deliveries;  // of records with a delivery_id, not taken yet
 
   void fail(DeliveryFailure failure_) {
     std::lock_guard lock(mutex);
@@ -45,6 +51,16 @@ void producer_error_cb(rd_kafka_t* rk, int err, const char* reason, void*) {
 
 void delivery_cb(rd_kafka_t* rk, const rd_kafka_message_t* message, void*) {
   Producer::State* state = state_of(rk);
+  // The per-message opaque carries the record's delivery_id (0: not tracked).
+  if (const auto id = reinterpret_cast<std::uintptr_t>(message->_private); id != 0) {
+    Delivery delivery{static_cast<std::uint64_t>(id), {}, {}};
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      delivery.code = make_rdkafka_error(message->err);
+      delivery.message = rd_kafka_err2str(message->err);
+    }
+    std::lock_guard lock(state->mutex);
+    state->deliveries.push_back(std::move(delivery));
+  }
   if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     state->delivered.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -66,7 +82,7 @@ Producer::Producer(const ProducerConfig& config) : state_(std::make_unique<State
   if (auto it = properties.find("enable.idempotence");
       it != properties.end() && it->second != "true") {
     throw ConfigError(
-        "kafka: enable.idempotence must stay true for replay (no duplicates or "
+        "kafka: enable.idempotence must stay true for the producer (no duplicates or "
         "reordering on retries)");
   }
   properties["enable.idempotence"] = "true";
@@ -126,12 +142,13 @@ boost::system::error_code Producer::produce(const ProducerRecord& record) {
   const std::string topic(record.topic);
   const std::int32_t partition = record.partition < 0 ? RD_KAFKA_PARTITION_UA : record.partition;
   const std::int64_t timestamp = record.timestamp_ms < 0 ? 0 : record.timestamp_ms;
+  void* const opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(record.delivery_id));
   // (The RD_KAFKA_V_* macros do not parenthesise their arguments: plain names only.)
   const rd_kafka_resp_err_t err = rd_kafka_producev(
       state_->rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_size),
       RD_KAFKA_V_VALUE(value, value_size), RD_KAFKA_V_TIMESTAMP(timestamp),
-      RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+      RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // On failure the headers stay ours ("the headers are only freed on success").
     if (headers) rd_kafka_headers_destroy(headers);
@@ -155,6 +172,11 @@ std::uint64_t Producer::delivered() const {
 std::optional<DeliveryFailure> Producer::failure() const {
   std::lock_guard lock(state_->mutex);
   return state_->failure;
+}
+
+std::vector<Delivery> Producer::take_deliveries() {
+  std::lock_guard lock(state_->mutex);
+  return std::exchange(state_->deliveries, {});
 }
 
 boost::system::error_code Producer::partition_count(const std::string& topic,

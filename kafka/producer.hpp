@@ -1,8 +1,8 @@
 // An idempotent librdkafka producer for records that already have a partition, a timestamp and
-// headers (replay). Non-blocking by design: produce() only queues (QUEUE_FULL when librdkafka's
-// queue is full), poll() serves delivery reports with a zero timeout; the caller waits between
-// polls on its own event loop. Only partition_count() blocks (a metadata request): call it off
-// the event loop.
+// headers (replay), or for dead letters (bad_records.dead_letter_topic). Non-blocking by design:
+// produce() only queues (QUEUE_FULL when librdkafka's queue is full), poll() serves delivery
+// reports with a zero timeout; the caller waits between polls on its own event loop. Only
+// partition_count() blocks (a metadata request): call it off the event loop.
 //
 // enable.idempotence is always true (no duplicates and no reordering within a partition on
 // retries); acks=all and max.in.flight <= 5 follow from it. Not thread-safe except as noted.
@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kafka/consumer_config.hpp"
 #include "kafka/record.hpp"
@@ -37,6 +38,16 @@ struct ProducerRecord {
   std::optional<std::string_view> key;
   std::optional<std::string_view> value;  // nullopt: a tombstone
   std::span<const Header> headers;
+  // Non-zero: the outcome of this record is reported by take_deliveries() under this id (the
+  // dead-letter path waits for each one); 0: only counted (delivered(), failure()).
+  std::uint64_t delivery_id = 0;
+};
+
+// The outcome of one record produced with a delivery_id.
+struct Delivery {
+  std::uint64_t id = 0;
+  boost::system::error_code code;  // empty: acknowledged by the broker (acks=all)
+  std::string message;             // librdkafka's text for a failure
 };
 
 // The first delivery that failed for good.
@@ -67,6 +78,9 @@ class Producer {
   std::uint64_t delivered() const;
   // The first delivery failure, or a fatal producer error (idempotence broken), if any.
   std::optional<DeliveryFailure> failure() const;
+  // The outcomes of records with a delivery_id that poll() served since the last call, in the
+  // order librdkafka reported them.
+  std::vector<Delivery> take_deliveries();
 
   // Partitions of `topic` per the cluster's metadata; 0 when the topic does not exist. Blocks
   // up to `timeout` (call it off the event loop). Safe to call from another thread while no

@@ -122,7 +122,11 @@ SinkMetrics::SinkMetrics(prometheus::Registry& r)
                                       {"topic", "reason"})),
       records_dead_lettered(family<Counter>(
           r, "records_dead_lettered_total",
-          "Bad records written to the dead-letter prefix, by reason.", {"topic", "reason"})),
+          "Bad records sent to the dead-letter destination (S3 prefix or Kafka topic), by reason.",
+          {"topic", "reason"})),
+      dead_letter_failures(single<Counter>(
+          r, "dead_letter_failures_total",
+          "Dead letters the Kafka dead-letter topic did not take (the sink stops).")),
       records_failed(family<Counter>(r, "records_failed_total",
                                      "Bad records that stopped the sink (fail policy), by reason.",
                                      {"topic", "reason"})),

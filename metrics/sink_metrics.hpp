@@ -125,8 +125,12 @@ struct SinkMetrics {
   Family<Counter> tombstones;
   // Bad records skipped by the `skip` policy. {topic, reason}
   Family<Counter> records_skipped;
-  // Bad records written to the dead-letter prefix. {topic, reason}
+  // Bad records sent to the dead-letter destination (the S3 prefix, or the Kafka topic of
+  // bad_records.dead_letter_topic). {topic, reason}
   Family<Counter> records_dead_lettered;
+  // Dead letters the Kafka dead-letter topic did not take (delivery failed for good; the sink
+  // stops).
+  Counter dead_letter_failures;
   // Bad records that stopped the sink under the `fail` policy. {topic, reason}
   Family<Counter> records_failed;
   // Objects made durable (PutObject or CompleteMultipartUpload succeeded). {topic, reason: why

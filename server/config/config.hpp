@@ -88,6 +88,9 @@ enum class BadRecordPolicy { fail, skip, dead_letter };
 struct BadRecordSettings {
   BadRecordPolicy policy = BadRecordPolicy::fail;
   std::string dead_letter_prefix = "_dlq/";
+  // Non-empty: dead letters are produced to this Kafka topic (same cluster and security settings
+  // as the consumer) instead of written under dead_letter_prefix in S3.
+  std::string dead_letter_topic;
 };
 
 // Cut manifests in S3 (server/delivery/manifest.hpp): a re-run after a reset of the group's

@@ -541,6 +541,9 @@ std::vector<KeySpec> build_keys() {
   keys.push_back(text_key(
       "bad_records.dead_letter_prefix",
       [](C & c) -> auto& { return c.bad_records.dead_letter_prefix; }));
+  keys.push_back(text_key(
+      "bad_records.dead_letter_topic",
+      [](C & c) -> auto& { return c.bad_records.dead_letter_topic; }));
   // cut manifests in S3 (re-runs after an offset reset write the same objects)
   keys.push_back(bool_key(
       "delivery.manifests", [](C & c) -> auto& { return c.delivery.manifests; }));

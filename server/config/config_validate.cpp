@@ -1,6 +1,7 @@
 // Checks that involve more than one setting, or a setting's meaning (after every layer).
 #include <regex.h>
 
+#include "kafka/consumer_config.hpp"
 #include "server/config/config_schema.hpp"
 #include "server/config/config_values.hpp"
 #include "server/keys/key_safe.hpp"
@@ -90,6 +91,58 @@ void check_kafka(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
       issues.push_back(
           {"kafka.properties." + std::string(name), "remove it: " + std::string(reason)});
     }
+  }
+}
+
+// True when `pattern` (a subscription regex; librdkafka adds '^') matches `topic`.
+bool regex_matches(const std::string& pattern, const std::string& topic) {
+  const std::string anchored = pattern.starts_with('^') ? pattern : "^" + pattern;
+  regex_t compiled;
+  if (regcomp(&compiled, anchored.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
+  const bool match = regexec(&compiled, topic.c_str(), 0, nullptr, 0) == 0;
+  regfree(&compiled);
+  return match;
+}
+
+// bad_records.dead_letter_topic: a valid name, not one the sink consumes (each dead letter
+// would come back as a record, and a bad one would be dead-lettered again, for ever), only
+// with the dead_letter policy, and not in mirror mode (its dead letters go to S3).
+void check_dead_letter_topic(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
+  const std::string& topic = config.bad_records.dead_letter_topic;
+  if (topic.empty()) return;
+  const std::string key = "bad_records.dead_letter_topic";
+  if (!kafka::valid_topic_name(topic)) {
+    issues.push_back({key, "'" + topic +
+                               "' is not a valid Kafka topic name (ASCII letters, digits, '.', "
+                               "'_', '-'; at most 249 characters); leave it empty to write dead "
+                               "letters to S3 under bad_records.dead_letter_prefix"});
+    return;
+  }
+  if (config.bad_records.policy != BadRecordPolicy::dead_letter) {
+    issues.push_back({key, "is used only with bad_records.policy: dead_letter (the policy is '" +
+                               std::string(to_string(config.bad_records.policy)) +
+                               "'): set the policy or remove the topic"});
+  }
+  if (config.mode == SinkMode::mirror) {
+    issues.push_back({key,
+                      "mode: mirror writes its dead letters to S3 only (under "
+                      "bad_records.dead_letter_prefix): remove bad_records.dead_letter_topic"});
+  }
+  const KafkaSettings& kafka = config.kafka;
+  for (const std::string& consumed : kafka.topics) {
+    const bool loop =
+        consumed.starts_with('^') ? regex_matches(consumed, topic) : consumed == topic;
+    if (loop) {
+      issues.push_back({key, "'" + topic + "' is consumed by this sink (kafka.topics: '" +
+                                 consumed +
+                                 "'): its dead letters would come back as records; "
+                                 "use another topic"});
+    }
+  }
+  if (!kafka.topics_regex.empty() && regex_matches(kafka.topics_regex, topic)) {
+    issues.push_back({key, "'" + topic +
+                               "' matches kafka.topics_regex, so this sink would "
+                               "consume its own dead letters; use a topic outside the pattern"});
   }
 }
 
@@ -356,6 +409,7 @@ void check_mirror(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
 std::vector<ConfigIssue> validate_config(const SinkConfig& config) {
   std::vector<ConfigIssue> issues;
   check_kafka(config, issues);
+  check_dead_letter_topic(config, issues);
   check_s3(config, issues);
   check_output(config, issues);
   check_process(config, issues);

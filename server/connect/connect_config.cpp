@@ -167,7 +167,9 @@ constexpr Reason kReasons[] = {
     {"headers.format.class", "separate header objects are not supported"},
     {"format.bytearray.extension", "the extension is fixed: .bin (plus the compression's)"},
     {"header.converter", "headers are written as text (format.fields: headers); no converter"},
-    {"producer.override.", "the sink produces nothing to Kafka"},
+    {"producer.override.",
+     "the dead-letter producer takes the connection and security settings of kafka.properties; "
+     "other producer settings are not configurable"},
     {"admin.override.", "the sink needs no Kafka admin client"},
     {"config.action.reload", "a Connect runtime setting; nothing to map"},
     {"retry.backoff.ms", "S3 retries are s3.max_attempts, s3.retry_base_delay, s3.retry_max_delay"},
@@ -179,7 +181,8 @@ constexpr Reason kReasons[] = {
     {"errors.log.", "bad records are always logged (topic, partition, offset and the reason)"},
     {"errors.retry.", "Connect's retries of failed conversions; nothing is converted here"},
     {"errors.deadletterqueue.",
-     "no dead-letter topic here: dead letters go to S3 (bad_records.dead_letter_prefix)"},
+     "the sink does not create the dead-letter topic (create it with the replication factor "
+     "you want) and always adds the __connect.errors.* context headers"},
 };
 
 bool matches_prefix(std::string_view name, std::string_view prefix) {
@@ -421,9 +424,17 @@ void Converter::errors() {
     if (has_dlq) {
       yaml_.set("bad_records.policy", "dead_letter",
                 "from errors.tolerance all + errors.deadletterqueue.topic.name");
-      unmapped("errors.deadletterqueue.topic.name",
-               "dead letters are written to S3 under bad_records.dead_letter_prefix (_dlq/), "
-               "not to a Kafka topic");
+      yaml_.set("bad_records.dead_letter_topic", std::string(trim(*dlq)),
+                from("errors.deadletterqueue.topic.name"));
+      // The sink always adds Connect's context headers (__connect.errors.topic, .partition,
+      // .offset, .exception.message): tooling reading them keeps working.
+      if (std::optional<std::string> headers =
+              take("errors.deadletterqueue.context.headers.enable");
+          headers && *headers != "true") {
+        warn(
+            "errors.deadletterqueue.context.headers.enable is false: the sink adds the "
+            "__connect.errors.* context headers to every dead letter anyway");
+      }
     } else {
       yaml_.set("bad_records.policy", "skip", from("errors.tolerance all"));
     }
@@ -431,7 +442,11 @@ void Converter::errors() {
          (avro_input_ ? "a value that is not Confluent-framed Avro of a schema the registry "
                         "knows, or does not decode with it"
                       : "a value that must be JSON and is not") +
-         "; it is " + std::string(has_dlq ? "dead-lettered to S3" : "skipped") +
+         "; it is " +
+         std::string(has_dlq ? "produced to the dead-letter topic " + std::string(trim(*dlq)) +
+                                   " (key, value and headers as they were, plus "
+                                   "__connect.errors.* headers)"
+                             : "skipped") +
          " and counted in kafka_s3_sink_records_" +
          std::string(has_dlq ? "dead_lettered" : "skipped") + "_total");
   } else if (tolerance == "none") {

@@ -51,6 +51,7 @@ constexpr std::string_view kOrder[] = {
     "tombstones",
     "bad_records.policy",
     "bad_records.dead_letter_prefix",
+    "bad_records.dead_letter_topic",
 };
 
 std::size_t rank(std::string_view path) {

@@ -67,11 +67,12 @@ ClosedSegment PartitionState::cut(std::int64_t end_offset, CutReason reason,
     if (journaled) journal_version_ = gate_number_;
     gates_.push_back(Gate{gate_number_, journaled, manifests_required_, closed.start});
   }
-  auto id = tracker_->close_segment(end_offset, object_count);
+  auto id = tracker_->close_segment(end_offset, object_count + dead_letters_.open_units());
   rotation_.reset();
   // close_segment fails only for an end before the open segment's start, which the pipeline
   // never asks for (cuts follow the records in offset order).
   closed.id = id ? *id : 0;
+  dead_letters_.close_segment(closed.id);
   closed.required_journal_version = gate_number_;
   return closed;
 }
@@ -125,6 +126,11 @@ bool PartitionState::object_durable(OffsetTracker::SegmentId segment) {
   if (!tracker_) return false;
   auto advanced = tracker_->object_durable(segment);
   return advanced && *advanced;
+}
+
+bool PartitionState::dead_letter_acknowledged(DeadLetterUnits::Ticket ticket) {
+  const std::optional<OffsetTracker::SegmentId> segment = dead_letters_.acknowledged(ticket);
+  return segment && object_durable(*segment);
 }
 
 bool PartitionState::commit_due() const {

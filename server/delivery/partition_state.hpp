@@ -24,6 +24,7 @@
 
 #include "kafka/topic_partition.hpp"
 #include "server/delivery/cut_journal.hpp"
+#include "server/delivery/dead_letter_units.hpp"
 #include "server/delivery/offset_tracker.hpp"
 #include "server/delivery/rotation.hpp"
 
@@ -96,13 +97,21 @@ class PartitionState {
   // ---- cuts ----
   // False while the journal is full: no moment cut until commits catch up.
   bool can_moment_cut() const { return !journal_.full(); }
-  // Closes the open segment at `end_offset` with `object_count` objects. A moment cut (reason)
-  // is journaled first; the caller checked can_moment_cut().
+  // Closes the open segment at `end_offset` with `object_count` objects (plus the dead letters
+  // of the segment not acknowledged yet). A moment cut (reason) is journaled first; the caller
+  // checked can_moment_cut().
   ClosedSegment cut(std::int64_t end_offset, CutReason reason, std::size_t object_count);
 
   // ---- durability and commits ----
   // One object of the segment is durable in S3. True when a commit became due.
   bool object_durable(OffsetTracker::SegmentId segment);
+  // Dead letters produced to Kafka (dead_letter_units.hpp): each one is a pending unit of the
+  // open segment, counted at its cut like an object. Acknowledged: true when a commit became due.
+  // Failed: its segment never becomes durable.
+  DeadLetterUnits::Ticket dead_letter_produced() { return dead_letters_.produced(); }
+  bool dead_letter_acknowledged(DeadLetterUnits::Ticket ticket);
+  void dead_letter_failed(DeadLetterUnits::Ticket ticket) { dead_letters_.failed(ticket); }
+  std::size_t dead_letters_in_flight() const { return dead_letters_.in_flight(); }
   // Whether the objects of a segment whose gate is `required_journal_version` may complete:
   // every journal entry and manifest up to that gate is acknowledged.
   bool may_complete(std::uint64_t required_journal_version) const;
@@ -128,6 +137,7 @@ class PartitionState {
   PartitionRotation rotation_;
   std::optional<OffsetTracker> tracker_;  // created with the first record (or commit)
   std::optional<std::int64_t> next_offset_;
+  DeadLetterUnits dead_letters_;
   // Gates of cuts not open yet, by number: a journal entry to acknowledge (journal) and/or a
   // manifest to write. Front: the oldest. A gate leaves the queue when it is open.
   struct Gate {

@@ -71,6 +71,11 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
         },
         [this](const std::string& message) { fail(message, true); });
   }
+  if (config.bad_records.policy == BadRecordPolicy::dead_letter &&
+      !config.bad_records.dead_letter_topic.empty()) {
+    dead_letter_producer_ = std::make_unique<DeadLetterProducer>(
+        executor_, dead_letter_producer_config(config), config.bad_records.dead_letter_topic);
+  }
   metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
   const auto& fields = config.format.fields;
   needs_headers_ =
@@ -297,6 +302,10 @@ void Pipeline::handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle
       return;
     case BadRecordPolicy::dead_letter:
       metrics_.records_dead_lettered.with({record.topic, reason}).inc();
+      if (dead_letter_producer_) {
+        produce_dead_letter(handle, record, error, label);
+        return;
+      }
       scratch_.clear();
       encode_dead_letter(record, error, scratch_);
       write_record(handle, record, true, scratch_);

@@ -36,6 +36,7 @@
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
 #include "server/pipeline/avro_input.hpp"
+#include "server/pipeline/dead_letter_producer.hpp"
 #include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/object_writer.hpp"
@@ -145,6 +146,14 @@ class Pipeline final : public kafka::ConsumerListener {
   // `label`: the metrics' reason label (invalid_json, invalid_avro).
   void handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
                          const std::string& error, std::string_view label = "invalid_json");
+  // bad_records.dead_letter_topic (pipeline_dead_letters.cpp): the record is produced to the DLQ
+  // topic as a pending unit of its segment (absent from the objects, as with skip).
+  void produce_dead_letter(const std::shared_ptr<PartitionRuntime>& handle,
+                           const RecordView& record, const std::string& error,
+                           std::string_view label);
+  void dead_letter_done(const std::shared_ptr<PartitionRuntime>& handle,
+                        DeadLetterUnits::Ticket ticket, const std::string& position,
+                        const boost::system::error_code& code, const std::string& why);
   std::shared_ptr<ObjectWriter> open_object(const std::shared_ptr<PartitionRuntime>& handle,
                                             const RecordView& record, const std::string& group,
                                             const std::string& slot, bool dead_letter,
@@ -222,6 +231,8 @@ class Pipeline final : public kafka::ConsumerListener {
   std::unique_ptr<AvroInput> avro_;              // format.input avro
   bool avro_datums_ = false;  // Avro input into a format that uses the writer schema
   std::shared_ptr<MemoryAccount> memory_;
+  // bad_records.dead_letter_topic set: dead letters go to Kafka (null: to S3).
+  std::unique_ptr<DeadLetterProducer> dead_letter_producer_;
 
   std::map<kafka::TopicPartition, std::shared_ptr<PartitionRuntime>> partitions_;
   std::shared_ptr<PartitionRuntime> last_partition_;  // records come in runs per partition

@@ -119,13 +119,20 @@ asio::awaitable<void> Pipeline::revoke_one(std::shared_ptr<PartitionRuntime> han
   bool settled = co_await wait_with_deadline(
       executor_, handle->changed,
       [&] {
-        return handle->live.empty() && (handle->phase == PartitionPhase::journal_lost ||
-                                        handle->state.manifests_pending() == 0);
+        return handle->live.empty() && handle->state.dead_letters_in_flight() == 0 &&
+               (handle->phase == PartitionPhase::journal_lost ||
+                handle->state.manifests_pending() == 0);
       },
       deadline);
   if (!settled) {
-    log::warn("objects still uploading at the revoke deadline: aborting them",
-              {{"topic", tp.topic}, {"partition", tp.partition}});
+    // Dead letters still in flight cannot be recalled: their segments stay uncommitted, and
+    // the next owner consumes (and dead-letters) those records again.
+    log::warn(
+        "objects still uploading or dead letters unacknowledged at the revoke deadline: "
+        "aborting the objects",
+        {{"topic", tp.topic},
+         {"partition", tp.partition},
+         {"dead_letters_in_flight", handle->state.dead_letters_in_flight()}});
     abort_live(*handle);
     co_await handle->changed.wait_until([&] { return handle->live.empty(); });
   }
@@ -143,6 +150,7 @@ bool Pipeline::all_settled() const {
   for (const auto& [tp, handle] : partitions_) {
     if (!handle->live.empty() || handle->state.commit_in_flight()) return false;
     if (handle->state.commit_due() && consumer_) return false;
+    if (handle->state.dead_letters_in_flight() > 0) return false;  // awaited like uploads
     // A segment without objects is committed past only once its manifest is written.
     if (handle->phase != PartitionPhase::journal_lost && handle->state.manifests_pending() > 0)
       return false;

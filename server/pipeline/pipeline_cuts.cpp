@@ -152,6 +152,7 @@ void Pipeline::abort_live(PartitionRuntime& p) {
 void Pipeline::stop() {
   phase_ = Phase::stopped;
   tick_timer_.cancel();
+  if (dead_letter_producer_) dead_letter_producer_->stop();
   for (auto& [tp, handle] : partitions_) abort_live(*handle);
 }
 

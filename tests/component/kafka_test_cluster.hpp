@@ -25,6 +25,10 @@
 
 namespace ks3::kafka::testing {
 
+// The Kafka protocol's ApiKey of Produce (rd_kafka_mock_push_request_errors; librdkafka's
+// RD_KAFKAP_* names are not in its public headers).
+inline constexpr std::int16_t kProduceApiKey = 0;
+
 class MockKafkaCluster {
  public:
   explicit MockKafkaCluster(int brokers = 1);

@@ -122,6 +122,18 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
       {"key_default", {{"a/b"}, {"''"}, {"'..'"}}},
       {"bad_records.dead_letter_prefix",
        {{"/dlq", {"bad_records.policy=dead_letter"}}, {"''", {"bad_records.policy=dead_letter"}}}},
+      {"bad_records.dead_letter_topic",
+       {{"'a b'", {"bad_records.policy=dead_letter"}},
+        {"'..'", {"bad_records.policy=dead_letter"}},
+        {"dlq/x", {"bad_records.policy=dead_letter"}},
+        {std::string(250, 'd'), {"bad_records.policy=dead_letter"}},
+        {"dlq", {"bad_records.policy=skip"}},       // no dead letters under this policy
+        {"t", {"bad_records.policy=dead_letter"}},  // consumed: a loop
+        {"dlq", {"bad_records.policy=dead_letter", "kafka.topics=a,dlq"}},
+        {"t.dlq", {"bad_records.policy=dead_letter", "kafka.topics=^t.*"}},
+        {"edfi.dlq",
+         {"bad_records.policy=dead_letter", "kafka.topics=", "kafka.topics_regex=edfi\\..*"}},
+        {"dlq", {"bad_records.policy=dead_letter", "mode=mirror"}}}},
       {"memory.high_watermark", {{"1MiB"}}},
       {"memory.low_watermark", {{"1GiB"}, {"32MiB"}}},  // 32 MiB: below the 64 MiB prefetch
       {"shutdown_deadline", {{"0"}}},

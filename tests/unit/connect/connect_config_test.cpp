@@ -120,6 +120,10 @@ TEST(ConnectConfig, HausAmSeeDebeziumAvroIntoRaw) {
   EXPECT_EQ(y["rotation"]["max_open"].as<std::string>(), "10m");
   EXPECT_EQ(y["tombstones"].as<std::string>(), "ignore");
   EXPECT_EQ(y["bad_records"]["policy"].as<std::string>(), "dead_letter");
+  // errors.deadletterqueue.topic.name: the same DLQ topic, with Connect's context headers.
+  EXPECT_EQ(y["bad_records"]["dead_letter_topic"].as<std::string>(), "dlq.haus-am-see.s3");
+  EXPECT_THAT(joined_warnings(c),
+              HasSubstr("produced to the dead-letter topic dlq.haus-am-see.s3"));
   // Debezium Avro values into Avro container files with snappy blocks (avro.codec); keys are
   // not written by AvroFormat, so their converter does not matter.
   EXPECT_EQ(y["format"]["type"].as<std::string>(), "avro");
@@ -130,11 +134,9 @@ TEST(ConnectConfig, HausAmSeeDebeziumAvroIntoRaw) {
   EXPECT_FALSE(y["schema_registry"]["password"]);
   EXPECT_THAT(c.yaml, HasSubstr("KAFKA_S3_SINK_SCHEMA_REGISTRY__PASSWORD"));
   EXPECT_THAT(joined_warnings(c), HasSubstr("KAFKA_S3_SINK_SCHEMA_REGISTRY__USERNAME"));
-  EXPECT_EQ(
-      unmapped_names(c),
-      (std::set<std::string>{
-          "tasks.max", "transforms", "transforms.unwrap.type", "transforms.unwrap.drop.tombstones",
-          "errors.deadletterqueue.topic.name", "errors.deadletterqueue.context.headers.enable"}));
+  EXPECT_EQ(unmapped_names(c),
+            (std::set<std::string>{"tasks.max", "transforms", "transforms.unwrap.type",
+                                   "transforms.unwrap.drop.tombstones"}));
   EXPECT_THAT(example_object_key(load_config_from_yaml(c.yaml)), EndsWith("+0000000000.avro"));
   // SSE-KMS with the connector's key.
   EXPECT_EQ(y["s3"]["sse"].as<std::string>(), "aws:kms");
@@ -381,6 +383,29 @@ TEST(ConnectConfig, FieldPartitionerReadsValueFields) {
             "{{topic}}/resourcename={{value.resourcename}}/source.table={{value.source.table}}/"
             "{{topic}}+{{partition}}+{{start_offset:10}}");
   EXPECT_TRUE(c.unmapped.empty());
+}
+
+// errors.deadletterqueue.topic.name -> bad_records.dead_letter_topic (with errors.tolerance all
+// only, as in Connect); the rest of errors.deadletterqueue.* is listed as not mapped.
+TEST(ConnectConfig, DeadLetterQueueTopic) {
+  const std::string base = R"({"connector.class": "io.confluent.connect.s3.S3SinkConnector",
+    "topics": "t", "s3.bucket.name": "lake", "flush.size": "10",
+    "errors.deadletterqueue.topic.name": " t.dlq ",
+    "errors.deadletterqueue.topic.replication.factor": "3",
+    "errors.deadletterqueue.context.headers.enable": "false", )";
+  ConnectConversion all = convert_connect_config(base + R"("errors.tolerance": "all"})");
+  YAML::Node y = checked_yaml(all);
+  EXPECT_EQ(y["bad_records"]["policy"].as<std::string>(), "dead_letter");
+  EXPECT_EQ(y["bad_records"]["dead_letter_topic"].as<std::string>(), "t.dlq");
+  EXPECT_EQ(load_config_from_yaml(all.yaml).bad_records.dead_letter_topic, "t.dlq");
+  EXPECT_THAT(joined_warnings(all), HasSubstr("adds the __connect.errors.* context headers"));
+  EXPECT_EQ(unmapped_names(all),
+            (std::set<std::string>{"errors.deadletterqueue.topic.replication.factor"}));
+  ConnectConversion none = convert_connect_config(base + R"("errors.tolerance": "none"})");
+  YAML::Node n = checked_yaml(none);
+  EXPECT_EQ(n["bad_records"]["policy"].as<std::string>(), "fail");
+  EXPECT_FALSE(n["bad_records"]["dead_letter_topic"]);
+  EXPECT_TRUE(unmapped_names(none).contains("errors.deadletterqueue.topic.name"));
 }
 
 TEST(ConnectConfig, ByteArrayFormatIsRaw) {
