@@ -30,12 +30,14 @@ RecordView AvroInput::Queued::view() const {
 }
 
 AvroInput::AvroInput(asio::any_io_executor executor, avro::RegistryOptions registry, Mode mode,
+                     std::shared_ptr<const AvroWriterSchema> reader,
                      std::shared_ptr<MemoryAccount> memory, Deliver deliver, Fatal fatal)
     : executor_(executor),
       mode_(mode),
       memory_(std::move(memory)),
       deliver_(std::move(deliver)),
-      fatal_(std::move(fatal)) {
+      fatal_(std::move(fatal)),
+      converter_(avro::JsonOptions{}, std::move(reader)) {
   auto client = avro::RegistryClient::create(executor, std::move(registry));
   if (!client) {
     throw std::invalid_argument("schema_registry: " + client.error().describe());

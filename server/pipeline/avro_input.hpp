@@ -45,8 +45,10 @@ class AvroInput {
   using Fatal = std::function<void(const std::string& message)>;
 
   // Throws std::invalid_argument when the registry settings are unusable (bad URL, CA file).
+  // `reader`: the reader schema every value is resolved to (format.avro.reader_schema), or null.
   AvroInput(boost::asio::any_io_executor executor, avro::RegistryOptions registry, Mode mode,
-            std::shared_ptr<MemoryAccount> memory, Deliver deliver, Fatal fatal);
+            std::shared_ptr<const AvroWriterSchema> reader, std::shared_ptr<MemoryAccount> memory,
+            Deliver deliver, Fatal fatal);
   ~AvroInput();
   AvroInput(const AvroInput&) = delete;
   AvroInput& operator=(const AvroInput&) = delete;
