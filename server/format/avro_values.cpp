@@ -74,9 +74,53 @@ AvroValueConverter::Result AvroValueConverter::convert(const RecordView& record,
   return result;
 }
 
+AvroValueConverter::Result AvroValueConverter::convert_key(const RecordView& record,
+                                                           std::string& json) {
+  Result result;
+  auto framed = avro::unframe(*record.key, last_header(record, avro::key_schema_id_header));
+  if (!framed) {
+    result.outcome = Outcome::bad_record;
+    result.reason = "record " + record_position(record) +
+                    ": the key is not Confluent Avro framing (" + framed.error().describe() + ")";
+    return result;
+  }
+  const std::string key = framed->schema.describe();
+  auto decoder = key_decoders_.find(key);
+  if (decoder == key_decoders_.end()) {
+    if (auto schema = schemas_.find(key); schema != schemas_.end()) {
+      auto created = avro::Decoder::create(schema->second);
+      if (!created) {
+        result.outcome = Outcome::bad_record;
+        result.reason = "record " + record_position(record) + ": key schema " + key +
+                        " cannot be used: " + created.error().describe();
+        return result;
+      }
+      decoder = key_decoders_.emplace(key, std::move(*created)).first;
+    } else if (auto unknown = unknown_.find(key); unknown != unknown_.end()) {
+      result.outcome = Outcome::bad_record;
+      result.reason = "record " + record_position(record) + ": key schema " + key +
+                      " cannot be used: " + unknown->second;
+      return result;
+    } else {
+      result.outcome = Outcome::needs_schema;
+      result.schema = framed->schema;
+      return result;
+    }
+  }
+  if (!decoder->second->decode(framed->payload, value_, error_)) {
+    result.outcome = Outcome::bad_record;
+    result.reason = "record " + record_position(record) + ": the key does not decode with " + key +
+                    " (" + error_.describe() + ")";
+    return result;
+  }
+  avro::append_json(json, value_, json_);
+  return result;
+}
+
 void AvroValueConverter::add_schema(const avro::SchemaRef& ref,
                                     std::shared_ptr<const std::string> text,
                                     std::shared_ptr<const avro::Schema> schema) {
+  schemas_[ref.describe()] = schema;
   auto decoder = avro::Decoder::create(std::move(schema),
                                        reader_ ? reader_->decoder->writer_schema() : nullptr);
   if (!decoder) {

@@ -5,7 +5,8 @@
 // "__value_schema_id" header: avro/wire_format.hpp); it is decoded with the writer schema
 // (avro/decoder.hpp), resolved to the reader schema when one is configured, and written as JSON
 // (avro/json_mapping.hpp: the documented mapping).
-// Keys are not decoded (format.key_encoding applies to their bytes).
+// Keys are decoded the same way (convert_key) with format.key_input avro; otherwise
+// format.key_encoding applies to their bytes.
 #pragma once
 
 #include <map>
@@ -68,6 +69,12 @@ class AvroValueConverter {
   // `payload` is that datum (valid until the next call) and `writer` the reader schema.
   Result convert(const RecordView& record, std::string* json);
 
+  // format.key_input avro: the record's key (Confluent framing; the id may come in the
+  // "__key_schema_id" header) decoded with its writer schema (never the reader schema) and
+  // appended to `json` as JSON text. `record` must have a key. The outcomes are those of
+  // convert(); a bad key's reason names the record and "the key".
+  Result convert_key(const RecordView& record, std::string& json);
+
   // The writer schema for `ref` (from the registry: its text and the parsed schema).
   void add_schema(const avro::SchemaRef& ref, std::shared_ptr<const std::string> text,
                   std::shared_ptr<const avro::Schema> schema);
@@ -80,6 +87,10 @@ class AvroValueConverter {
  private:
   std::map<std::string, std::shared_ptr<const AvroWriterSchema>, std::less<>> decoders_;
   std::map<std::string, std::string, std::less<>> unknown_;
+  // Every schema added (keys decode with these, whatever the reader schema), and their key
+  // decoders, made when a key first needs one.
+  std::map<std::string, std::shared_ptr<const avro::Schema>, std::less<>> schemas_;
+  std::map<std::string, std::shared_ptr<const avro::Decoder>, std::less<>> key_decoders_;
   avro::JsonOptions json_;
   std::shared_ptr<const AvroWriterSchema> reader_;
   avro::Value value_;    // reused between records

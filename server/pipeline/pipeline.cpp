@@ -60,7 +60,8 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
     }
     avro_ = std::make_unique<AvroInput>(
         executor_, std::move(registry),
-        avro_datums_ ? AvroInput::Mode::datum : AvroInput::Mode::json, std::move(reader), memory_,
+        avro_datums_ ? AvroInput::Mode::datum : AvroInput::Mode::json, std::move(reader),
+        config.key_input == KeyInput::avro, memory_,
         [this](const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
                const std::string* bad, const std::shared_ptr<const AvroWriterSchema>& writer) {
           // Records may come back later (after a schema fetch): only while running.

@@ -155,5 +155,53 @@ TEST(AvroValues, ReaderSchemaMismatchesAreBadRecordsNamingSchemaAndField) {
   EXPECT_TRUE(out.empty());
 }
 
+TEST(AvroValues, KeysDecodeWithTheirWriterSchemaAndNameTheKeyWhenBad) {
+  // The reader schema applies to values only: a key of schema 5 decodes as written.
+  AvroValueConverter converter({}, reader());
+  RecordView r = record(avro::frame(5, kDatum), 11);
+  const std::string key = avro::frame(5, std::string("\x06\x00", 2));  // id 3, name null
+  r.key = key;
+  std::string json;
+  auto result = converter.convert_key(r, json);
+  ASSERT_EQ(result.outcome, AvroValueConverter::Outcome::needs_schema);
+  EXPECT_EQ(result.schema, avro::SchemaRef::from_id(5));
+  converter.add_schema(avro::SchemaRef::from_id(5), std::make_shared<const std::string>("{}"),
+                       schema());
+  result = converter.convert_key(r, json);
+  ASSERT_EQ(result.outcome, AvroValueConverter::Outcome::converted) << result.reason;
+  EXPECT_EQ(json, R"({"id":3,"name":null})");
+  // The id in the "__key_schema_id" header, the bytes bare.
+  const std::string bare("\x08\x00", 2);
+  const std::string id_header("\x00\x00\x00\x00\x05", 5);
+  std::vector<RecordHeader> headers{{"__key_schema_id", id_header}};
+  r.key = bare;
+  r.headers = headers;
+  json.clear();
+  result = converter.convert_key(r, json);
+  ASSERT_EQ(result.outcome, AvroValueConverter::Outcome::converted) << result.reason;
+  EXPECT_EQ(json, R"({"id":4,"name":null})");
+  r.headers = {};
+  r.key = "plain";
+  result = converter.convert_key(r, json);
+  ASSERT_EQ(result.outcome, AvroValueConverter::Outcome::bad_record);
+  EXPECT_NE(result.reason.find("record docs/1/11: the key is not Confluent Avro framing"),
+            std::string::npos)
+      << result.reason;
+  const std::string truncated = avro::frame(5, "\x06");
+  r.key = truncated;
+  result = converter.convert_key(r, json);
+  ASSERT_EQ(result.outcome, AvroValueConverter::Outcome::bad_record);
+  EXPECT_NE(result.reason.find("record docs/1/11: the key does not decode with id 5"),
+            std::string::npos)
+      << result.reason;
+  converter.add_unknown(avro::SchemaRef::from_id(9), "unknown_schema: not found");
+  const std::string unknown = avro::frame(9, "\x06");
+  r.key = unknown;
+  result = converter.convert_key(r, json);
+  ASSERT_EQ(result.outcome, AvroValueConverter::Outcome::bad_record);
+  EXPECT_EQ(result.reason,
+            "record docs/1/11: key schema id 9 cannot be used: unknown_schema: not found");
+}
+
 }  // namespace
 }  // namespace ks3::server
