@@ -1,7 +1,6 @@
 #include "server/config/avro_reader_schema.hpp"
 
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "server/format/avro/value.hpp"
@@ -35,13 +34,15 @@ std::optional<std::string> check_defaults(const avro::Node& node,
 
 }  // namespace
 
-std::optional<std::string> read_text_file(const std::string& path) {
+std::optional<std::string> read_schema_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return std::nullopt;
-  std::stringstream text;
-  text << file.rdbuf();
+  // Bounded: a path like /dev/zero must not hang the start-up.
+  std::string text(kMaxSchemaFileBytes + 1, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (file.bad()) return std::nullopt;
-  return text.str();
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  return text;
 }
 
 std::optional<ConfigIssue> load_avro_reader_schema(SinkConfig& config,
@@ -52,6 +53,11 @@ std::optional<ConfigIssue> load_avro_reader_schema(SinkConfig& config,
   if (!text) {
     return ConfigIssue{std::string(kKey), "cannot read the schema file " + reader.path +
                                               "; check the path and permissions"};
+  }
+  if (text->size() > kMaxSchemaFileBytes) {
+    return ConfigIssue{std::string(kKey), reader.path + " is larger than " +
+                                              std::to_string(kMaxSchemaFileBytes >> 20) +
+                                              " MiB: not an Avro schema file"};
   }
   auto schema = avro::Schema::parse(*text);
   if (!schema) {

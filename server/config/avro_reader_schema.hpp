@@ -3,6 +3,7 @@
 // type included) stops the sink at start-up (exit 2) naming the key, not at the first record.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,7 +20,10 @@ using TextFileReader = std::function<std::optional<std::string>(const std::strin
 std::optional<ConfigIssue> load_avro_reader_schema(SinkConfig& config,
                                                    const TextFileReader& read_file);
 
-// Reads a whole file (std::ifstream).
-std::optional<std::string> read_text_file(const std::string& path);
+// A schema file is at most this long (a longer one is refused, not read to its end).
+inline constexpr std::size_t kMaxSchemaFileBytes = 4U << 20;
+
+// Reads a file, at most kMaxSchemaFileBytes + 1 bytes of it (std::ifstream).
+std::optional<std::string> read_schema_file(const std::string& path);
 
 }  // namespace ks3::server

@@ -220,7 +220,7 @@ SinkConfig finish(SinkConfig config, Loader& loader, const ConfigSources& source
     for (ConfigIssue& issue : validate_config(config)) loader.issues().push_back(std::move(issue));
   }
   if (loader.issues().empty()) {
-    if (auto issue = load_avro_reader_schema(config, read_text_file)) {
+    if (auto issue = load_avro_reader_schema(config, read_schema_file)) {
       loader.issues().push_back(std::move(*issue));
     }
   }

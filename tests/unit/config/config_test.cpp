@@ -403,6 +403,13 @@ schema_registry: {url: "http://registry:8081"}
   std::remove(path.c_str());
   EXPECT_THAT(error_of(yaml), HasSubstr("format.avro.reader_schema: cannot read the schema file " +
                                         path + "; check the path and permissions"));
+  // A device or a huge file is not read to its end.
+  const std::string zero_yaml = std::string(kMinimal) + R"(
+format: {input: avro, avro: {reader_schema: /dev/zero}}
+schema_registry: {url: "http://registry:8081"}
+)";
+  EXPECT_THAT(error_of(zero_yaml),
+              HasSubstr("format.avro.reader_schema: /dev/zero is larger than 4 MiB"));
   // Only for Avro input.
   EXPECT_THAT(error_of(std::string(kMinimal) + "format: {avro: {reader_schema: /x.avsc}}"),
               HasSubstr("format.avro.reader_schema: a reader schema applies to Avro values"));
