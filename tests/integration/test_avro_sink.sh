@@ -298,17 +298,32 @@ PY
 done
 diff "$KS3_WORK/c-zstd.keys" "$KS3_WORK/c-snappy.keys" >&2 || fail "C: the two runs cut differently"
 
-# --- D: a reader schema: v1 and v2 records land in ONE object in the reader schema ------------
-config=$KS3_WORK/sink-d1.yaml
-write_sink_config "$config" reader avro-d1 \
+# --- D and E: three sinks side by side on the reader topic (three groups, three prefixes) ------
+# D1: a reader schema with Avro output; D2: with Parquet; E: Avro keys in JSON lines.
+write_sink_config "$KS3_WORK/sink-d1.yaml" reader avro-d1 \
   "format: {input: avro, type: avro, avro: {reader_schema: $KS3_WORK/reader.avsc}}" "$registry" \
   "compression: {type: zstd}" "tombstones: ignore" "rotation: {max_records: 1000, idle_flush: 1s}"
-export KAFKA_S3_SINK_S3__PREFIX=d1/
-start_sink sink-d1 "$config"
-wait_committed_at_end 60 avro-d1 reader
-stop_sink "$KS3_SINK_PID"
+write_sink_config "$KS3_WORK/sink-d2.yaml" reader avro-d2 \
+  "format: {input: avro, type: parquet, fields: [offset, value], avro: {reader_schema: $KS3_WORK/reader.avsc}}" \
+  "$registry" "parquet: {value: infer}" "rotation: {max_records: 1000, idle_flush: 1s}"
+write_sink_config "$KS3_WORK/sink-e.yaml" reader avro-e \
+  "format: {input: avro, key_input: avro, key_encoding: json, fields: [offset, key, value]}" \
+  "$registry" "bad_records: {policy: dead_letter}" "rotation: {max_records: 1000, idle_flush: 1s}" \
+  'key_template: "{{topic}}/sensor={{key.sensor}}/{{topic}}+{{partition}}+{{start_offset}}"'
+declare -A sink_pids
+for part in d1 d2 e; do
+  export KAFKA_S3_SINK_S3__PREFIX=$part/
+  start_sink "sink-$part" "$KS3_WORK/sink-$part.yaml"
+  sink_pids[$part]=$KS3_SINK_PID
+done
 unset KAFKA_S3_SINK_S3__PREFIX
-download_objects d1/ "$KS3_WORK/d1"
+for part in d1 d2 e; do wait_committed_at_end 60 "avro-$part" reader; done
+for part in d1 d2 e; do
+  stop_sink "${sink_pids[$part]}"
+  download_objects "$part/" "$KS3_WORK/$part"
+done
+
+# D1: v1 and v2 records in ONE Avro object in the reader schema.
 ! grep -q 'reason=schema_change' "$KS3_WORK/sink-d1.log" || fail "D: a schema_change cut"
 "$KS3_PYTHON" - "$KS3_WORK/d1" "$KS3_WORK/reader.json" <<'PY' || fail "D: the Avro object differs"
 import glob, json, sys
@@ -323,16 +338,7 @@ with open(paths[0], "rb") as f:
 assert rows == expected["records"], (rows[:3], expected["records"][:3])
 print("D avro: %d records in the reader schema" % len(rows))
 PY
-config=$KS3_WORK/sink-d2.yaml
-write_sink_config "$config" reader avro-d2 \
-  "format: {input: avro, type: parquet, fields: [offset, value], avro: {reader_schema: $KS3_WORK/reader.avsc}}" \
-  "$registry" "parquet: {value: infer}" "rotation: {max_records: 1000, idle_flush: 1s}"
-export KAFKA_S3_SINK_S3__PREFIX=d2/
-start_sink sink-d2 "$config"
-wait_committed_at_end 60 avro-d2 reader
-stop_sink "$KS3_SINK_PID"
-unset KAFKA_S3_SINK_S3__PREFIX
-download_objects d2/ "$KS3_WORK/d2"
+# D2: ONE Parquet file with the reader schema's columns; v1 rows carry the default.
 [ "$(find "$KS3_WORK/d2" -name '*.parquet' | wc -l)" = 1 ] ||
   fail "D: not one Parquet object: $(cat "$KS3_WORK/d2.ls")"
 files="'$KS3_WORK/d2/d2/reader/**/*.parquet'"
@@ -341,18 +347,7 @@ files="'$KS3_WORK/d2/d2/reader/**/*.parquet'"
 duck "SELECT value.id AS id, value.count AS count, value.unit AS unit FROM read_parquet($files)
   ORDER BY id" | diff "$KS3_WORK/reader.rows" - >&2 || fail "D: the Parquet rows differ"
 
-# --- E: Avro keys (format.key_input avro) in JSON lines; the undecodable key is dead-lettered --
-config=$KS3_WORK/sink-e.yaml
-write_sink_config "$config" reader avro-e \
-  "format: {input: avro, key_input: avro, key_encoding: json, fields: [offset, key, value]}" \
-  "$registry" "bad_records: {policy: dead_letter}" "rotation: {max_records: 1000, idle_flush: 1s}" \
-  'key_template: "{{topic}}/sensor={{key.sensor}}/{{topic}}+{{partition}}+{{start_offset}}"'
-export KAFKA_S3_SINK_S3__PREFIX=e/
-start_sink sink-e "$config"
-wait_committed_at_end 60 avro-e reader
-stop_sink "$KS3_SINK_PID"
-unset KAFKA_S3_SINK_S3__PREFIX
-download_objects e/ "$KS3_WORK/e"
+# E: each key is the JSON of its datum, routed by {{key.sensor}}; the bad key is dead-lettered.
 "$KS3_PYTHON" - "$KS3_WORK/e/e/reader" "$KS3_WORK/reader.json" <<'PY' || fail "E: the keys differ"
 import glob, gzip, json, os, sys
 keys = json.load(open(sys.argv[2]))["keys"]
