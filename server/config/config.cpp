@@ -141,6 +141,10 @@ std::string_view to_string(InputFormat input) {
   return input == InputFormat::avro ? "avro" : "json";
 }
 
+std::string_view to_string(KeyInput input) {
+  return input == KeyInput::avro ? "avro" : "bytes";
+}
+
 std::string effective_config_yaml(const SinkConfig& config) {
   // Canonical paths have at most two levels ("s3.bucket", "key_template"): group by section.
   YAML::Emitter out;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,7 @@
 #include "server/compress/compressor.hpp"
 #include "server/config/mirror_settings.hpp"
 #include "server/delivery/rotation.hpp"
+#include "server/format/avro/schema.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/keys/key_template.hpp"
 
@@ -104,6 +106,19 @@ struct DeliverySettings {
 // JSON text (server/format/avro_values.hpp) before the encoders see them.
 enum class InputFormat { json, avro };
 
+// format.key_input: what record keys are. bytes: as they come (format.key_encoding applies);
+// avro: Confluent Schema Registry framing, decoded to JSON text through the same registry
+// (needs format.input avro; format.key_encoding json).
+enum class KeyInput { bytes, avro };
+
+// format.avro.reader_schema: an .avsc file every Avro value is resolved to (Avro schema
+// resolution), read and parsed when the configuration loads (avro_reader_schema.hpp).
+struct AvroReaderSchema {
+  std::string path;                            // "" : none, values follow their writer schemas
+  std::shared_ptr<const std::string> text;     // the file's text (container headers)
+  std::shared_ptr<const avro::Schema> schema;  // parsed; set once loaded
+};
+
 struct SchemaRegistrySettings {
   std::string url;  // http:// or https://host[:port][/prefix]
   std::string username;
@@ -136,6 +151,8 @@ struct SinkConfig {
   S3Settings s3;
   EncoderOptions format;
   InputFormat input = InputFormat::json;
+  KeyInput key_input = KeyInput::bytes;
+  AvroReaderSchema avro_reader_schema;
   SchemaRegistrySettings schema_registry;
   CompressionSettings compression;
   std::string key_template = std::string(kDefaultKeyTemplate);
@@ -169,6 +186,7 @@ RotationOptions effective_rotation(const SinkConfig& config);
 std::string_view to_string(TombstonePolicy policy);
 std::string_view to_string(BadRecordPolicy policy);
 std::string_view to_string(InputFormat input);
+std::string_view to_string(KeyInput input);
 
 // One problem with one setting: the key path (canonical, or the alias/env var the user wrote)
 // and what to do about it.

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "s3/aws_profile.hpp"
+#include "server/config/avro_reader_schema.hpp"
 #include "server/config/config.hpp"
 #include "server/config/config_schema.hpp"
 #include "server/config/config_values.hpp"
@@ -217,6 +218,11 @@ SinkConfig finish(SinkConfig config, Loader& loader, const ConfigSources& source
       }
     }
     for (ConfigIssue& issue : validate_config(config)) loader.issues().push_back(std::move(issue));
+  }
+  if (loader.issues().empty()) {
+    if (auto issue = load_avro_reader_schema(config, read_schema_file)) {
+      loader.issues().push_back(std::move(*issue));
+    }
   }
   if (!loader.issues().empty()) throw ConfigError(std::move(loader.issues()));
   return config;

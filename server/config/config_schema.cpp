@@ -483,6 +483,11 @@ std::vector<KeySpec> build_keys() {
       "format.input", [](C & c) -> auto& { return c.input; },
       EnumTable<InputFormat>{
           {InputFormat::json, InputFormat::avro}, namer<InputFormat>(to_string), nullptr}));
+  keys.push_back(choice_key(
+      "format.key_input", [](C & c) -> auto& { return c.key_input; },
+      EnumTable<KeyInput>{{KeyInput::bytes, KeyInput::avro}, namer<KeyInput>(to_string), nullptr}));
+  keys.push_back(text_key(
+      "format.avro.reader_schema", [](C & c) -> auto& { return c.avro_reader_schema.path; }));
   // parquet
   keys.push_back(choice_key(
       "parquet.value", [](C & c) -> auto& { return c.format.parquet_value; },

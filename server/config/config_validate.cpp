@@ -243,7 +243,23 @@ void check_avro_input(const SinkConfig& config, std::vector<ConfigIssue>& issues
                       "an Avro container file has no null records: with format.type avro set "
                       "tombstones to ignore or fail"});
   }
-  if (config.input != InputFormat::avro) return;
+  if (config.input != InputFormat::avro) {
+    if (!config.avro_reader_schema.path.empty()) {
+      issues.push_back({"format.avro.reader_schema",
+                        "a reader schema applies to Avro values: set format.input to avro"});
+    }
+    if (config.key_input == KeyInput::avro) {
+      issues.push_back({"format.key_input",
+                        "Avro keys are decoded through the Schema Registry of the Avro input: "
+                        "set format.input to avro"});
+    }
+    return;
+  }
+  if (config.key_input == KeyInput::avro && config.format.key_encoding != BytesEncoding::json &&
+      config.format.format != OutputFormat::raw && config.format.format != OutputFormat::avro) {
+    issues.push_back({"format.key_encoding",
+                      "format.key_input avro turns keys into JSON: use key_encoding json"});
+  }
   const std::string& url = config.schema_registry.url;
   if (!url.starts_with("http://") && !url.starts_with("https://")) {
     issues.push_back({"schema_registry.url",

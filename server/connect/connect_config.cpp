@@ -520,19 +520,27 @@ void Converter::converter(std::string_view side, bool written, bool confluent_js
         unmapped_prefix(prefix,
                         "a setting of value.converter AvroConverter without an "
                         "equivalent here");
+      } else if (avro_input_) {
+        // Keys decode through the values' registry (format.key_input avro), as JSON text.
+        yaml_.set("format.key_input", "avro",
+                  "from key.converter AvroConverter: keys decoded through the Schema Registry");
+        yaml_.set(path, "json", "the decoded Avro key as JSON (format.key_input avro)");
+        unmapped_prefix(prefix,
+                        "a setting of key.converter AvroConverter: keys use the registry of "
+                        "value.converter (schema_registry.*)");
       } else {
         yaml_.set(path, "base64",
-                  "instead of key.converter AvroConverter: keys are not decoded (not supported "
-                  "yet); their wire-format bytes as base64");
+                  "instead of key.converter AvroConverter: Avro keys are decoded only with Avro "
+                  "values; their wire-format bytes as base64");
         unmapped(name,
-                 "Avro keys are not decoded yet: written as base64 of their Confluent "
-                 "wire-format bytes");
+                 "Avro keys are decoded only with value.converter AvroConverter (format.input "
+                 "avro): written as base64 of their Confluent wire-format bytes");
         unmapped_prefix(prefix,
                         "a setting of key.converter AvroConverter, whose keys are "
-                        "not decoded yet");
+                        "not decoded without Avro values");
         warn(
-            "key.converter AvroConverter: keys are not decoded yet, so they are written as "
-            "base64 of their Confluent wire-format bytes");
+            "key.converter AvroConverter without value.converter AvroConverter: keys are "
+            "written as base64 of their Confluent wire-format bytes");
       }
       break;
     case ConverterKind::registry:

@@ -33,6 +33,7 @@ constexpr std::string_view kOrder[] = {
     "format.delimiter",
     "format.csv_header",
     "format.input",
+    "format.key_input",
     "parquet.value",
     "parquet.row_group_bytes",
     "schema_registry.url",

@@ -77,7 +77,8 @@ std::vector<KeyTemplate::TimePiece> KeyTemplate::parse_time_format(std::string_v
 }
 
 KeyTemplate::Piece KeyTemplate::parse_variable(std::string_view body,
-                                               std::vector<JsonPath>& value_paths) {
+                                               std::vector<JsonPath>& value_paths,
+                                               std::vector<JsonPath>& key_paths) {
   body = trim(body);
   std::string_view name = body.substr(0, body.find(':'));
   std::string_view argument =
@@ -133,6 +134,15 @@ KeyTemplate::Piece KeyTemplate::parse_variable(std::string_view body,
     piece.kind = Kind::value_field;
     piece.value_index = value_paths.size();
     value_paths.push_back(std::move(*path));
+  } else if (name.starts_with("key.") && !has_argument) {
+    auto path = JsonPath::parse(name.substr(4));
+    if (!path) {
+      throw KeyTemplateError("{{" + std::string(name) +
+                             "}}: a JSON path is dot-separated field names, e.g. {{key.id}}");
+    }
+    piece.kind = Kind::key_field;
+    piece.value_index = key_paths.size();
+    key_paths.push_back(std::move(*path));
   } else if (name == "timestamp" && has_argument) {
     piece.kind = Kind::timestamp;
     piece.time_format = parse_time_format(argument);
@@ -140,7 +150,8 @@ KeyTemplate::Piece KeyTemplate::parse_variable(std::string_view body,
     throw KeyTemplateError("unknown template variable {{" + std::string(body) +
                            "}}; use {{topic}}, {{partition}}, {{partition:N}}, {{start_offset}}, "
                            "{{start_offset:N}}, {{key}}, "
-                           "{{value.<field.path>}} or {{timestamp:<format>}}");
+                           "{{value.<field.path>}}, {{key.<field.path>}} or "
+                           "{{timestamp:<format>}}");
   }
   return piece;
 }
@@ -183,7 +194,8 @@ KeyTemplate KeyTemplate::parse(std::string_view text, KeyTemplateOptions options
       throw KeyTemplateError("'{{' without a closing '}}' in the key template '" +
                              std::string(text) + "'");
     }
-    Piece piece = parse_variable(rest.substr(open + 2, close - open - 2), result.value_paths_);
+    Piece piece = parse_variable(rest.substr(open + 2, close - open - 2), result.value_paths_,
+                                 result.key_paths_);
     has_partition |= piece.kind == Kind::partition;
     has_start_offset |= piece.kind == Kind::start_offset;
     result.pieces_.push_back(std::move(piece));
@@ -243,6 +255,14 @@ void KeyTemplate::append_timestamp(std::string& out, const Piece& piece,
 
 std::string KeyTemplate::render_group(const RecordView& record, JsonReader& json) const {
   std::string out = options_.prefix;
+  // Key fields first, so the reader then holds the value for the {{value....}} pieces.
+  std::vector<std::optional<std::string>> key_fields;
+  if (!key_paths_.empty()) {
+    json.load(record.key.value_or(std::string_view{}));
+    for (const JsonPath& path : key_paths_) {
+      key_fields.push_back(record.key ? json.extract(path) : std::nullopt);
+    }
+  }
   if (reads_value()) json.load(record.value.value_or(std::string_view{}));
   for (const Piece& piece : pieces_) {
     switch (piece.kind) {
@@ -267,6 +287,10 @@ std::string KeyTemplate::render_group(const RecordView& record, JsonReader& json
         append_key_safe(out, text.value_or(std::string()), options_.missing_default);
         break;
       }
+      case Kind::key_field:
+        append_key_safe(out, key_fields[piece.value_index].value_or(std::string()),
+                        options_.missing_default);
+        break;
       case Kind::timestamp:
         append_timestamp(out, piece, record.timestamp_ms);
         break;
@@ -292,7 +316,7 @@ std::string folder_prefix(std::string_view prefix) {
 bool KeyTemplate::per_partition_only() const {
   for (const Piece& piece : pieces_) {
     if (piece.kind == Kind::key || piece.kind == Kind::value_field ||
-        piece.kind == Kind::timestamp) {
+        piece.kind == Kind::key_field || piece.kind == Kind::timestamp) {
       return false;
     }
   }

@@ -10,6 +10,8 @@
 //                                  pad (Aiven's unpadded form); larger offsets keep every digit
 //   {{key}}                        the record key (as text)
 //   {{value.<dotted.path>}}        a scalar JSON field of the value, e.g. {{value.source.table}}
+//   {{key.<dotted.path>}}          a scalar JSON field of the key, e.g. {{key.id}} (keys that are
+//                                  JSON: format.key_input avro, or JSON keys)
 //   {{timestamp:<format>}}         the record time in UTC; in <format>, YYYY (or yyyy) MM DD (or
 //   dd)
 //                                  HH mm ss are replaced, everything else is copied, e.g.
@@ -54,7 +56,7 @@ class KeyTemplate {
 
   // The object group of a record: the key with its start offset left as a marker byte that
   // no rendered value can contain. Records of one partition with equal groups share an object.
-  // `json` is used (and reloaded) only when the template reads {{value....}}.
+  // `json` is used (and reloaded) only when the template reads {{value....}} or {{key....}}.
   std::string render_group(const RecordView& record, JsonReader& json) const;
 
   // The object key of a group whose first record has offset `start_offset`.
@@ -70,7 +72,16 @@ class KeyTemplate {
   const std::string& text() const { return text_; }
 
  private:
-  enum class Kind { literal, topic, partition, start_offset, key, value_field, timestamp };
+  enum class Kind {
+    literal,
+    topic,
+    partition,
+    start_offset,
+    key,
+    value_field,
+    key_field,
+    timestamp
+  };
   enum class TimeField { year, month, day, hour, minute, second };
   struct TimePiece {
     bool literal = true;
@@ -81,11 +92,12 @@ class KeyTemplate {
     Kind kind = Kind::literal;
     std::string text;             // literal text
     int width = 0;                // partition or start offset padding
-    std::size_t value_index = 0;  // into value_paths_
+    std::size_t value_index = 0;  // into value_paths_ (value_field) or key_paths_ (key_field)
     std::vector<TimePiece> time_format;
   };
 
-  static Piece parse_variable(std::string_view body, std::vector<JsonPath>& value_paths);
+  static Piece parse_variable(std::string_view body, std::vector<JsonPath>& value_paths,
+                              std::vector<JsonPath>& key_paths);
   static std::vector<TimePiece> parse_time_format(std::string_view format);
   void append_timestamp(std::string& out, const Piece& piece, std::int64_t timestamp_ms) const;
 
@@ -93,6 +105,7 @@ class KeyTemplate {
   KeyTemplateOptions options_;
   std::vector<Piece> pieces_;
   std::vector<JsonPath> value_paths_;
+  std::vector<JsonPath> key_paths_;
 };
 
 // A configured prefix is a folder (as Kafka Connect's topics.dir): "raw" -> "raw/", "raw/" and

@@ -30,12 +30,15 @@ RecordView AvroInput::Queued::view() const {
 }
 
 AvroInput::AvroInput(asio::any_io_executor executor, avro::RegistryOptions registry, Mode mode,
+                     std::shared_ptr<const AvroWriterSchema> reader, bool decode_keys,
                      std::shared_ptr<MemoryAccount> memory, Deliver deliver, Fatal fatal)
     : executor_(executor),
       mode_(mode),
+      decode_keys_(decode_keys),
       memory_(std::move(memory)),
       deliver_(std::move(deliver)),
-      fatal_(std::move(fatal)) {
+      fatal_(std::move(fatal)),
+      converter_(avro::JsonOptions{}, std::move(reader)) {
   auto client = avro::RegistryClient::create(executor, std::move(registry));
   if (!client) {
     throw std::invalid_argument("schema_registry: " + client.error().describe());
@@ -55,8 +58,24 @@ void AvroInput::on_record(const std::shared_ptr<PartitionRuntime>& handle,
 
 bool AvroInput::try_deliver(const std::shared_ptr<PartitionRuntime>& handle,
                             const RecordView& record) {
+  RecordView keyed = record;
+  if (decode_keys_ && record.key) {  // a null key stays null
+    key_json_.clear();
+    AvroValueConverter::Result key = converter_.convert_key(record, key_json_);
+    switch (key.outcome) {
+      case AvroValueConverter::Outcome::converted:
+        keyed.key = key_json_;
+        break;
+      case AvroValueConverter::Outcome::bad_record:
+        deliver_(handle, record, &key.reason, nullptr);
+        return true;
+      case AvroValueConverter::Outcome::needs_schema:
+        start_fetch(key.schema);
+        return false;
+    }
+  }
   if (!record.value) {  // a tombstone: the tombstone policy decides
-    deliver_(handle, record, nullptr, nullptr);
+    deliver_(handle, keyed, nullptr, nullptr);
     return true;
   }
   json_.clear();
@@ -64,7 +83,7 @@ bool AvroInput::try_deliver(const std::shared_ptr<PartitionRuntime>& handle,
       converter_.convert(record, mode_ == Mode::json ? &json_ : nullptr);
   switch (result.outcome) {
     case AvroValueConverter::Outcome::converted: {
-      RecordView converted = record;
+      RecordView converted = keyed;
       if (mode_ == Mode::json) {
         converted.value = json_;
         deliver_(handle, converted, nullptr, nullptr);

@@ -1,9 +1,9 @@
 // The Avro input (format.input avro): record values in Confluent Schema Registry framing become
-// JSON text before the record path sees them (Mode::json), or, for outputs that use the writer
-// schema (Avro container files, Parquet typed from the schema), are checked by decoding and
-// handed on as the bare datum with their schema (Mode::datum). The decisions are in
-// AvroValueConverter (pure); this shell fetches unknown schemas from the registry on the event
-// loop.
+// JSON text before the record path sees them (Mode::json; keys too with format.key_input avro), or,
+// for outputs that use the writer schema (Avro container files, Parquet typed from the schema), are
+// checked by decoding and handed on as the bare datum with their schema (Mode::datum). The
+// decisions are in AvroValueConverter (pure); this shell fetches unknown schemas from the registry
+// on the event loop.
 //
 // Order: while a schema is being fetched, every record that arrives is copied into a queue (its
 // bytes count in the memory budget, so a long fetch pauses the consumer like any backlog); once
@@ -45,7 +45,11 @@ class AvroInput {
   using Fatal = std::function<void(const std::string& message)>;
 
   // Throws std::invalid_argument when the registry settings are unusable (bad URL, CA file).
+  // `reader`: the reader schema every value is resolved to (format.avro.reader_schema), or null.
+  // `decode_keys` (format.key_input avro): keys become the JSON text of their Avro datum too; a
+  // key that does not decode makes the record a bad record.
   AvroInput(boost::asio::any_io_executor executor, avro::RegistryOptions registry, Mode mode,
+            std::shared_ptr<const AvroWriterSchema> reader, bool decode_keys,
             std::shared_ptr<MemoryAccount> memory, Deliver deliver, Fatal fatal);
   ~AvroInput();
   AvroInput(const AvroInput&) = delete;
@@ -79,11 +83,13 @@ class AvroInput {
   boost::asio::any_io_executor executor_;
   std::shared_ptr<avro::RegistryClient> registry_;  // shared: a fetch in flight keeps it alive
   Mode mode_;
+  bool decode_keys_;
   std::shared_ptr<MemoryAccount> memory_;
   Deliver deliver_;
   Fatal fatal_;
   AvroValueConverter converter_;
-  std::string json_;  // the converted value, reused
+  std::string json_;      // the converted value, reused
+  std::string key_json_;  // the converted key, reused
   std::deque<Queued> queue_;
   bool fetching_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

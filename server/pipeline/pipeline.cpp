@@ -53,9 +53,15 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
     avro_datums_ = config.format.format == OutputFormat::avro ||
                    (config.format.format == OutputFormat::parquet &&
                     config.format.parquet_value == ParquetValueMode::infer);
+    std::shared_ptr<const AvroWriterSchema> reader;
+    if (config.avro_reader_schema.schema) {  // loaded with the configuration
+      reader =
+          reader_schema(config.avro_reader_schema.text, config.avro_reader_schema.schema).value();
+    }
     avro_ = std::make_unique<AvroInput>(
         executor_, std::move(registry),
-        avro_datums_ ? AvroInput::Mode::datum : AvroInput::Mode::json, memory_,
+        avro_datums_ ? AvroInput::Mode::datum : AvroInput::Mode::json, std::move(reader),
+        config.key_input == KeyInput::avro, memory_,
         [this](const std::shared_ptr<PartitionRuntime>& handle, const RecordView& record,
                const std::string* bad, const std::shared_ptr<const AvroWriterSchema>& writer) {
           // Records may come back later (after a schema fetch): only while running.

@@ -15,6 +15,13 @@
 #      run of one schema (the registry's text), the records of offsets [start, start + n) in
 #      order; python3-avro reads every datum back equal to what was produced, none lost or twice;
 #      the two runs (two codecs, two groups) cut at the same offsets.
+#   D: a reader schema (format.avro.reader_schema = v2; v2 adds a field with a default and
+#      promotes int to long) over v1 and v2 records interleaved record by record: ONE Avro object
+#      (no schema_change cut) whose schema is v2 and whose datums python3-avro reads back with the
+#      default in the v1 records, and ONE Parquet file with v2's columns, read by DuckDB.
+#   E: Avro keys (format.key_input avro) in JSON lines: each key is the JSON of its datum and
+#      {{key.sensor}} in the key template routes by a field of it; a key that does not decode goes
+#      to the dead-letter prefix naming the record and the key.
 source "$(dirname "$0")/lib/common.sh"
 KS3_BUILD=${1:?usage: test_avro_sink.sh BUILD_DIR}
 source "$(dirname "$0")/lib/kafka.sh"
@@ -25,7 +32,7 @@ source "$(dirname "$0")/lib/sink.sh"
   fail "@duckdb/node-api is not installed: run scripts/bootstrap"
 duck() { node "$KS3_ROOT/tests/tools/duckdb_sql.mjs" "$@"; }
 
-start_mock_broker --brokers 1 --topic docs:1 --topic evolving:1
+start_mock_broker --brokers 1 --topic docs:1 --topic evolving:1 --topic reader:1
 start_s3 lake
 
 # Records "key\x1fvalue" separated by \x1e (kcat -K/-D); datums containing either byte are
@@ -112,6 +119,54 @@ kcat -P -b "$KS3_BOOTSTRAP" -t docs -D '\x1e' -K '\x1f' -l "$KS3_WORK/avro.in" |
 good=$(head -1 "$KS3_WORK/expected")
 kcat -P -b "$KS3_BOOTSTRAP" -t evolving -D '\x1e' -K '\x1f' -l "$KS3_WORK/evolving.in" ||
   fail "kcat could not produce the evolving records"
+
+# D/E: a reader schema (v2) over records of v1 (id 3) and v2 (id 4, adds "unit" with a default,
+# int "count" promoted to long) interleaved record by record, with Avro keys (id 5); the last
+# record's key does not decode.
+"$KS3_PYTHON" - "$KS3_WORK" <<'PY'
+import io, json, struct, sys
+import avro.io, avro.schema
+work = sys.argv[1]
+v1 = {"type": "record", "name": "Reading", "namespace": "lab", "fields": [
+    {"name": "id", "type": "long"}, {"name": "sensor", "type": "string"},
+    {"name": "count", "type": "int"}]}
+v2 = dict(v1, fields=v1["fields"][:2] + [{"name": "count", "type": "long"},
+                                         {"name": "unit", "type": "string", "default": "none"}])
+key_schema = {"type": "record", "name": "ReadingKey", "namespace": "lab", "fields": [
+    {"name": "sensor", "type": "string"}, {"name": "id", "type": "long"}]}
+def encode(schema, d):
+    out = io.BytesIO()
+    avro.io.DatumWriter(avro.schema.parse(json.dumps(schema))).write(d, avro.io.BinaryEncoder(out))
+    return out.getvalue()
+schemas = json.load(open(work + "/schemas.json"))
+schemas["ids"].update({"3": json.dumps(v1), "4": json.dumps(v2), "5": json.dumps(key_schema)})
+json.dump(schemas, open(work + "/schemas.json", "w"))
+open(work + "/reader.avsc", "w").write(json.dumps(v2, indent=1))
+records, resolved, keys = [], [], []
+for i in list(range(40)) + [100]:  # 100: the bad key, last
+    d = {"id": i, "sensor": "s%d" % (i % 3), "count": i}
+    if i % 2:
+        d.update(count=5000000000 + i, unit="u%d" % i)
+        value = b"\x00" + struct.pack(">I", 4) + encode(v2, d)
+    else:
+        value = b"\x00" + struct.pack(">I", 3) + encode(v1, d)
+    k = {"sensor": d["sensor"], "id": i}
+    key = b"\x00" + struct.pack(">I", 5) + (encode(key_schema, k) if i < 100 else b"\x02")
+    if any(c in value + key for c in b"\x1e\x1f"):
+        continue  # kcat's separators (as above)
+    records.append(key + b"\x1f" + value)
+    resolved.append(dict({"unit": "none"}, **d))
+    keys.append(k)
+open(work + "/reader.in", "wb").write(b"\x1e".join(records) + b"\x1e")
+json.dump({"v2": v2, "records": resolved, "keys": keys[:-1]}, open(work + "/reader.json", "w"))
+open(work + "/reader.badkey", "w").write("%d\n" % (len(records) - 1))
+with open(work + "/reader.rows", "w") as f:  # as duckdb_sql.mjs prints them
+    for d in resolved:
+        f.write(json.dumps({"id": str(d["id"]), "count": str(d["count"]), "unit": d["unit"]},
+                           separators=(",", ":")) + "\n")
+PY
+kcat -P -b "$KS3_BOOTSTRAP" -t reader -D '\x1e' -K '\x1f' -l "$KS3_WORK/reader.in" ||
+  fail "kcat could not produce the reader-schema records"
 
 port=$(free_port)
 start_bg registry "$KS3_PYTHON" "$KS3_ROOT/tests/tools/fake_schema_registry.py" --port "$port" \
@@ -242,4 +297,73 @@ PY
   find "$KS3_WORK/c-$codec" -name '*.avro' -printf '%f\n' | sort >"$KS3_WORK/c-$codec.keys"
 done
 diff "$KS3_WORK/c-zstd.keys" "$KS3_WORK/c-snappy.keys" >&2 || fail "C: the two runs cut differently"
+
+# --- D and E: three sinks side by side on the reader topic (three groups, three prefixes) ------
+# D1: a reader schema with Avro output; D2: with Parquet; E: Avro keys in JSON lines.
+write_sink_config "$KS3_WORK/sink-d1.yaml" reader avro-d1 \
+  "format: {input: avro, type: avro, avro: {reader_schema: $KS3_WORK/reader.avsc}}" "$registry" \
+  "compression: {type: zstd}" "tombstones: ignore" "rotation: {max_records: 1000, idle_flush: 1s}"
+write_sink_config "$KS3_WORK/sink-d2.yaml" reader avro-d2 \
+  "format: {input: avro, type: parquet, fields: [offset, value], avro: {reader_schema: $KS3_WORK/reader.avsc}}" \
+  "$registry" "parquet: {value: infer}" "rotation: {max_records: 1000, idle_flush: 1s}"
+write_sink_config "$KS3_WORK/sink-e.yaml" reader avro-e \
+  "format: {input: avro, key_input: avro, key_encoding: json, fields: [offset, key, value]}" \
+  "$registry" "bad_records: {policy: dead_letter}" "rotation: {max_records: 1000, idle_flush: 1s}" \
+  'key_template: "{{topic}}/sensor={{key.sensor}}/{{topic}}+{{partition}}+{{start_offset}}"'
+declare -A sink_pids
+for part in d1 d2 e; do
+  export KAFKA_S3_SINK_S3__PREFIX=$part/
+  start_sink "sink-$part" "$KS3_WORK/sink-$part.yaml"
+  sink_pids[$part]=$KS3_SINK_PID
+done
+unset KAFKA_S3_SINK_S3__PREFIX
+for part in d1 d2 e; do wait_committed_at_end 60 "avro-$part" reader; done
+for part in d1 d2 e; do
+  stop_sink "${sink_pids[$part]}"
+  download_objects "$part/" "$KS3_WORK/$part"
+done
+
+# D1: v1 and v2 records in ONE Avro object in the reader schema.
+! grep -q 'reason=schema_change' "$KS3_WORK/sink-d1.log" || fail "D: a schema_change cut"
+"$KS3_PYTHON" - "$KS3_WORK/d1" "$KS3_WORK/reader.json" <<'PY' || fail "D: the Avro object differs"
+import glob, json, sys
+import avro.datafile, avro.io
+expected = json.load(open(sys.argv[2]))
+paths = sorted(glob.glob(sys.argv[1] + "/**/*.avro", recursive=True))
+assert len(paths) == 1, ("not one object", paths)
+with open(paths[0], "rb") as f:
+    reader = avro.datafile.DataFileReader(f, avro.io.DatumReader())
+    assert json.loads(reader.get_meta("avro.schema")) == expected["v2"], reader.get_meta("avro.schema")
+    rows = list(reader)
+assert rows == expected["records"], (rows[:3], expected["records"][:3])
+print("D avro: %d records in the reader schema" % len(rows))
+PY
+# D2: ONE Parquet file with the reader schema's columns; v1 rows carry the default.
+[ "$(find "$KS3_WORK/d2" -name '*.parquet' | wc -l)" = 1 ] ||
+  fail "D: not one Parquet object: $(cat "$KS3_WORK/d2.ls")"
+files="'$KS3_WORK/d2/d2/reader/**/*.parquet'"
+[ "$(duck "SELECT typeof(value.count) AS c, typeof(value.unit) AS u FROM read_parquet($files) LIMIT 1")" = \
+  '{"c":"BIGINT","u":"VARCHAR"}' ] || fail "D: the Parquet columns are not the reader schema's"
+duck "SELECT value.id AS id, value.count AS count, value.unit AS unit FROM read_parquet($files)
+  ORDER BY id" | diff "$KS3_WORK/reader.rows" - >&2 || fail "D: the Parquet rows differ"
+
+# E: each key is the JSON of its datum, routed by {{key.sensor}}; the bad key is dead-lettered.
+"$KS3_PYTHON" - "$KS3_WORK/e/e/reader" "$KS3_WORK/reader.json" <<'PY' || fail "E: the keys differ"
+import glob, gzip, json, os, sys
+keys = json.load(open(sys.argv[2]))["keys"]
+rows = []
+for path in glob.glob(sys.argv[1] + "/sensor=*/*.jsonl.gz"):
+    folder = os.path.basename(os.path.dirname(path))
+    for line in gzip.open(path, "rt"):
+        row = json.loads(line)
+        # {{key.sensor}} routed each record by a field of its decoded key.
+        assert folder == "sensor=" + row["key"]["sensor"], (path, row)
+        rows.append(row)
+rows.sort(key=lambda r: r["offset"])
+assert [r["key"] for r in rows] == keys, ([r["key"] for r in rows][:3], keys[:3])
+PY
+zcat "$KS3_WORK"/e/e/_dlq/reader/partition=0/*.jsonl.gz >"$KS3_WORK/e.dlq" || fail "E: no dead letter"
+[ "$(wc -l <"$KS3_WORK/e.dlq")" = 1 ] &&
+  grep -q "\"error\":\"record reader/0/$(cat "$KS3_WORK/reader.badkey"): the key does not decode with id 5" "$KS3_WORK/e.dlq" ||
+  fail "E: the bad key is not dead-lettered with its reason: $(cat "$KS3_WORK/e.dlq")"
 note "ok"

@@ -56,7 +56,8 @@ def main():
         def log_message(self, fmt, *a):
             pass
 
-    server = http.server.HTTPServer(("127.0.0.1", args.port), Handler)
+    # Threads: several sinks keep their keep-alive connections open at once.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     if args.cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.cert, args.key)

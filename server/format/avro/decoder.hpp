@@ -62,6 +62,7 @@ class Decoder {
   bool decode(std::string_view datum, Value& out, Error& error) const;
 
   const Schema& writer() const { return *writer_; }
+  const std::shared_ptr<const Schema>& writer_schema() const { return writer_; }
   // The schema values follow: the reader schema if given, else the writer schema.
   const Schema& reader() const { return reader_ ? *reader_ : *writer_; }
 

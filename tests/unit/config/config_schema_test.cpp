@@ -147,6 +147,11 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
         {"'http://user:pw@r:8081'", {"format.input=avro"}}}},
       {"format.input",
        {{"avro", {"schema_registry.url=http://r:8081", "format.value_encoding=string"}}}},
+      {"format.key_input",
+       {{"avro"}, {"avro", {"format.input=avro", "schema_registry.url=http://r:8081"}}}},
+      {"format.avro.reader_schema",
+       {{"/nonexistent/v2.avsc"},
+        {"/nonexistent/v2.avsc", {"format.input=avro", "schema_registry.url=http://r:8081"}}}},
       {"mirror.key_template",
        {{"'{{nope}}.json'", {"mode=mirror"}},
         {"'{{topic}}/{{start_offset}}.json'", {"mode=mirror"}},
@@ -217,6 +222,11 @@ TEST(ConfigSchema, EveryValidEnumNameAndRangeEndIsAccepted) {
       // Values that only make sense with a companion setting.
       if (key.path == "kafka.assign.replicas") sources.sets.push_back("kafka.assign.ordinal=0");
       if (value == "snappy") sources.sets.push_back("format.type=parquet");
+      if (key.path == "format.key_input" && value == "avro") {
+        sources.sets.push_back("format.input=avro");
+        sources.sets.push_back("format.key_encoding=json");
+        sources.sets.push_back("schema_registry.url=http://registry:8081");
+      }
       if ((key.path == "format.input" || key.path == "format.type") && value == "avro") {
         sources.sets.push_back("format.input=avro");
         sources.sets.push_back("tombstones=ignore");

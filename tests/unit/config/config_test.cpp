@@ -370,6 +370,65 @@ TEST(Config, ReadsAFileAndReportsAMissingOne) {
   }
 }
 
+TEST(Config, AvroReaderSchemaIsReadAndCheckedAtLoad) {
+  const std::string path = ::testing::TempDir() + "/ks3_reader.avsc";
+  const std::string yaml = std::string(kMinimal) + R"(
+format: {input: avro, avro: {reader_schema: )" +
+                           path + R"(}}
+schema_registry: {url: "http://registry:8081"}
+)";
+  const std::string v2 = R"({"type":"record","name":"R","fields":[{"name":"id","type":"long"},
+      {"name":"tag","type":"string","default":"none"}]})";
+  std::ofstream(path) << v2;
+  SinkConfig c = load_config_from_yaml(yaml);
+  EXPECT_EQ(c.avro_reader_schema.path, path);
+  ASSERT_TRUE(c.avro_reader_schema.text && c.avro_reader_schema.schema);
+  EXPECT_EQ(*c.avro_reader_schema.text, v2);
+  EXPECT_EQ(c.avro_reader_schema.schema->root().fields.size(), 2u);
+  EXPECT_THAT(effective_config_yaml(c), HasSubstr("avro.reader_schema: \"" + path + "\""));
+
+  std::ofstream(path) << "{\"type\": \"record\",";
+  EXPECT_THAT(error_of(yaml), HasSubstr("format.avro.reader_schema: " + path +
+                                        " is not a usable Avro schema: schema is not valid JSON"));
+  std::ofstream(path) << R"({"type":"record","name":"R","fields":[{"name":"id","type":"lng"}]})";
+  EXPECT_THAT(error_of(yaml),
+              HasSubstr("format.avro.reader_schema: " + path + " is not a usable Avro schema: "));
+  EXPECT_THAT(error_of(yaml), HasSubstr("lng"));
+  // A default that does not fit its type: the reader would fill records with it.
+  std::ofstream(path) << R"({"type":"record","name":"R","fields":[
+      {"name":"n","type":{"type":"record","name":"N","fields":[
+          {"name":"x","type":"int","default":"seven"}]},"default":{"x":1}}]})";
+  EXPECT_THAT(error_of(yaml), HasSubstr("format.avro.reader_schema: " + path +
+                                        ": field N.x: default \"seven\" does not fit type int"));
+  std::remove(path.c_str());
+  EXPECT_THAT(error_of(yaml), HasSubstr("format.avro.reader_schema: cannot read the schema file " +
+                                        path + "; check the path and permissions"));
+  // A device or a huge file is not read to its end.
+  const std::string zero_yaml = std::string(kMinimal) + R"(
+format: {input: avro, avro: {reader_schema: /dev/zero}}
+schema_registry: {url: "http://registry:8081"}
+)";
+  EXPECT_THAT(error_of(zero_yaml),
+              HasSubstr("format.avro.reader_schema: /dev/zero is larger than 4 MiB"));
+  // Only for Avro input.
+  EXPECT_THAT(error_of(std::string(kMinimal) + "format: {avro: {reader_schema: /x.avsc}}"),
+              HasSubstr("format.avro.reader_schema: a reader schema applies to Avro values"));
+}
+
+TEST(Config, AvroKeysNeedTheAvroInputAndJsonKeys) {
+  EXPECT_THAT(error_of(std::string(kMinimal) + "format: {key_input: avro}"),
+              HasSubstr("format.key_input: Avro keys are decoded through the Schema Registry"));
+  const std::string avro = std::string(kMinimal) +
+                           "schema_registry: {url: \"http://registry:8081\"}\nformat: {input: "
+                           "avro, key_input: avro";
+  EXPECT_THAT(error_of(avro + "}"),
+              HasSubstr("format.key_encoding: format.key_input avro turns keys into JSON"));
+  SinkConfig c = load_config_from_yaml(avro + ", key_encoding: json}");
+  EXPECT_EQ(c.key_input, KeyInput::avro);
+  EXPECT_THAT(effective_config_yaml(c), HasSubstr("key_input: \"avro\""));
+  EXPECT_EQ(load_config_from_yaml(std::string(kMinimal)).key_input, KeyInput::bytes);
+}
+
 }  // namespace
 }  // namespace ks3::server
 

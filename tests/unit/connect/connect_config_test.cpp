@@ -291,6 +291,37 @@ TEST(ConnectConfig, AivenParquetAndAvro) {
   EXPECT_TRUE(c.unmapped.empty()) << everything(c);
 }
 
+TEST(ConnectConfig, AvroKeysDecodeWithAvroValues) {
+  ConnectConversion c = convert_connect_config(R"({
+    "connector.class": "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector",
+    "name": "ak", "topics": "t", "aws.s3.bucket.name": "lake",
+    "format.output.type": "jsonl", "format.output.fields": "key,value",
+    "key.converter": "io.confluent.connect.avro.AvroConverter",
+    "key.converter.schema.registry.url": "http://sr:8081",
+    "value.converter": "io.confluent.connect.avro.AvroConverter",
+    "value.converter.schema.registry.url": "http://sr:8081"})");
+  YAML::Node y = checked_yaml(c);
+  EXPECT_EQ(y["format"]["input"].as<std::string>(), "avro");
+  EXPECT_EQ(y["format"]["key_input"].as<std::string>(), "avro");
+  EXPECT_EQ(y["format"]["key_encoding"].as<std::string>(), "json");
+  EXPECT_EQ(load_config_from_yaml(c.yaml).key_input, KeyInput::avro);
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"key.converter.schema.registry.url"}));
+
+  // Without Avro values: the keys' bytes as base64, said so.
+  c = convert_connect_config(R"({
+    "connector.class": "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector",
+    "name": "ak", "topics": "t", "aws.s3.bucket.name": "lake",
+    "format.output.type": "jsonl", "format.output.fields": "key,value",
+    "key.converter": "io.confluent.connect.avro.AvroConverter",
+    "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+    "value.converter.schemas.enable": "false"})");
+  y = checked_yaml(c);
+  EXPECT_FALSE(y["format"]["key_input"]);
+  EXPECT_EQ(y["format"]["key_encoding"].as<std::string>(), "base64");
+  EXPECT_EQ(unmapped_names(c), (std::set<std::string>{"key.converter"}));
+  EXPECT_THAT(joined_warnings(c), HasSubstr("without value.converter AvroConverter"));
+}
+
 TEST(ConnectConfig, AivenTemplateAndMaxRecords) {
   ConnectConversion c = convert_connect_config(fixture("aiven_jsonl.json"));
   YAML::Node y = checked_yaml(c);

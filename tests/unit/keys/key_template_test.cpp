@@ -167,6 +167,26 @@ TEST(KeyTemplate, ValuesFromDataCannotAddPathSegments) {
             "..%2F..%2Fetc%2Fpasswd/12.5/a%2Fb%20c/3/00000000000000001234");
 }
 
+TEST(KeyTemplate, KeyFieldsOfAJsonKey) {
+  // format.key_input avro makes the key the JSON of its datum; {{key.<path>}} reads it, and the
+  // value's fields still come from the value.
+  RecordView r = record(R"({"resourcename":"Student"})");
+  r.key = R"({"sensor":"s/1","id":42,"nested":{"a":"x"}})";
+  EXPECT_EQ(render("{{key.sensor}}/{{key.nested.a}}/{{value.resourcename}}/{{key.id}}/"
+                   "{{partition}}/{{start_offset}}",
+                   r),
+            "s%2F1/x/Student/42/3/00000000000000001234");
+  EXPECT_FALSE(
+      KeyTemplate::parse("{{key.id}}/{{partition}}/{{start_offset}}").per_partition_only());
+  r.key = "not json";
+  EXPECT_EQ(render("{{key.id}}/{{partition}}/{{start_offset}}", r),
+            "_unknown/3/00000000000000001234");
+  r.key.reset();
+  EXPECT_EQ(render("{{key.id}}/{{partition}}/{{start_offset}}", r),
+            "_unknown/3/00000000000000001234");
+  EXPECT_THROW(KeyTemplate::parse("{{key.}}/{{partition}}/{{start_offset}}"), KeyTemplateError);
+}
+
 TEST(KeyTemplate, GroupsDifferOnlyByRoutedValues) {
   JsonReader json;
   auto tpl = KeyTemplate::parse("{{value.resourcename}}/{{partition}}/{{start_offset}}");
