@@ -42,10 +42,6 @@ struct Plan {
 
 namespace {
 
-std::string type_name(const Node& n) {
-  return n.is_named() ? n.name : std::string(to_string(n.type));
-}
-
 bool names_match(const Node& w, const Node& r) {
   if (w.name == r.name || w.short_name() == r.short_name()) return true;
   for (const auto& alias : r.aliases) {
@@ -127,7 +123,7 @@ class PlanBuilder {
       }
       if (chosen < 0) {
         return fail(p, where,
-                    "writer type " + type_name(w) + " matches no branch of the reader's union");
+                    "writer type " + w.type_name() + " matches no branch of the reader's union");
       }
       p.op = Plan::Op::reader_union;
       p.reader_branch = chosen;
@@ -139,8 +135,9 @@ class PlanBuilder {
         p.op = Plan::Op::primitive;
         return;
       }
-      return fail(p, where,
-                  "writer type " + type_name(w) + " cannot be read as reader type " + type_name(r));
+      return fail(
+          p, where,
+          "writer type " + w.type_name() + " cannot be read as reader type " + r.type_name());
     }
     switch (w.type) {
       case Type::record: {

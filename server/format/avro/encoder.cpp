@@ -14,10 +14,6 @@ void put_bytes(std::string& out, const std::string& bytes) {
   out += bytes;
 }
 
-std::string type_name(const Node& n) {
-  return n.is_named() ? n.name : std::string(to_string(n.type));
-}
-
 // Walks schema and value together; on failure `path` holds the field path, innermost last.
 class Encoder {
  public:
@@ -59,8 +55,8 @@ class Encoder {
 
   bool encode_plain(const Node& schema, const Value& value) {
     if (!value.node || value.node->type != schema.type) {
-      return fail("a " + (value.node ? type_name(*value.node) : std::string("missing")) +
-                  " value where the schema has " + type_name(schema));
+      return fail("a " + (value.node ? value.node->type_name() : std::string("missing")) +
+                  " value where the schema has " + schema.type_name());
     }
     switch (schema.type) {
       case Type::null_type:

@@ -78,6 +78,10 @@ std::string_view Node::short_name() const {
   return dot == std::string::npos ? std::string_view(name) : std::string_view(name).substr(dot + 1);
 }
 
+std::string Node::type_name() const {
+  return is_named() ? name : std::string(to_string(type));
+}
+
 int Node::field_index(std::string_view field_name) const {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (fields[i].name == field_name) return static_cast<int>(i);

@@ -90,6 +90,8 @@ struct Node {
   }
   // The name without its namespace.
   std::string_view short_name() const;
+  // What error messages call this type: the full name of a named type, else the type ("long").
+  std::string type_name() const;
   // Index of the field called `field_name` (aliases not considered), or -1.
   int field_index(std::string_view field_name) const;
   int symbol_index(std::string_view symbol) const;
