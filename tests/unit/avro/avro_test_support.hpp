@@ -1,16 +1,29 @@
-// Helpers for the Avro unit tests: hex, files, and comparing JSON texts by value (numbers by
-// their double value, so 10 and 10.0 are equal).
+// Helpers for the Avro unit tests: parsed schemas, hex, files, and comparing JSON texts by value
+// (numbers by their double value, so 10 and 10.0 are equal).
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "server/format/avro/schema.hpp"
+
 namespace ks3::avro::test {
+
+// The parsed schema (a test failure, and nullptr, when the text does not parse).
+inline std::shared_ptr<const Schema> schema(std::string_view text) {
+  auto s = Schema::parse(text);
+  EXPECT_TRUE(s) << s.error().message;
+  return s ? *s : nullptr;
+}
 
 inline std::string unhex(const std::string& hex) {
   std::string out;

@@ -14,11 +14,7 @@
 namespace ks3::avro {
 namespace {
 
-std::shared_ptr<const Schema> schema(std::string_view text) {
-  auto s = Schema::parse(text);
-  EXPECT_TRUE(s) << s.error().message;
-  return *s;
-}
+using test::schema;
 
 std::shared_ptr<const Decoder> decoder(std::string_view writer, std::string_view reader = {}) {
   auto d = Decoder::create(schema(writer), reader.empty() ? nullptr : schema(reader));

@@ -15,11 +15,7 @@ namespace {
 
 using test::data_path;
 
-std::shared_ptr<const Schema> schema(std::string_view text) {
-  auto s = Schema::parse(text);
-  EXPECT_TRUE(s) << s.error().message;
-  return *s;
-}
+using test::schema;
 
 std::string hex(std::string_view bytes) {
   static const char* digits = "0123456789abcdef";
