@@ -45,10 +45,10 @@ kafka::ProducerConfig dead_letter_producer_config(const SinkConfig& config) {
   kafka::ProducerConfig out;
   out.bootstrap_servers = config.kafka.bootstrap_servers;
   out.properties["client.id"] = "kafka-s3-sink-dlq";
-  // Dead letters are rare and small: deliver promptly and hold little (this queue is not in the
-  // memory budget).
+  // Dead letters are rare and small: deliver promptly and hold little. The queue's bound is
+  // reserved in the memory budget (config reserved_memory_bytes).
   out.properties["linger.ms"] = "5";
-  out.properties["queue.buffering.max.kbytes"] = "16384";
+  out.properties["queue.buffering.max.kbytes"] = std::to_string(kDeadLetterQueueKiB);
   for (const auto& [name, value] : config.kafka.properties) {
     if (connection_property(name)) out.properties[name] = value;
   }

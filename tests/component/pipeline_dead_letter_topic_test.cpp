@@ -137,6 +137,8 @@ TEST_F(PipelineDeadLetterTopic, BadRecordsArriveWithTheirBytesAndHeadersAndGoodO
   for (const LandedRecord& l : landed) offsets.push_back(l.offset);
   EXPECT_THAT(offsets, ::testing::UnorderedElementsAre(0, 2, 4));
   EXPECT_EQ(r->consumer.offset(0), 5);
+  // The budget reserves the producer's queue (16 MiB) on top of the prefetch (1 MiB here).
+  EXPECT_EQ(r->pipeline.memory().reserved(), (1u + 16u) << 20);
   EXPECT_EQ(r->metrics.records_dead_lettered.with({"t", "invalid_json"}).value(), 2);
 
   const std::vector<DlqMessage> dlq = read_topic(cluster.bootstrap(), "t.dlq", 2);
