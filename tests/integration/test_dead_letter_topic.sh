@@ -25,14 +25,6 @@ write_sink_config "$config" events sink-dlq \
   "bad_records: {policy: dead_letter, dead_letter_topic: events.dlq}"
 port=$(http_port_of "$config")
 
-_gone() { ! kill -0 "$1" 2>/dev/null; }
-# exit_status_within SECONDS PID: waits (bounded) for the sink to exit by itself; status in $rc.
-exit_status_within() {
-  rc=0
-  wait_for "$1" "sink $2 to exit by itself" _gone "$2"
-  wait "$2" || rc=$?
-}
-
 note "a dead-letter topic that does not exist: exit 2 at start-up"
 broker_control topic-error events.dlq 3
 start_sink sink-missing "$config"
