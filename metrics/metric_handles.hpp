@@ -24,6 +24,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "metrics/label_value.hpp"
+
 namespace ks3::metrics {
 
 // A monotonically increasing count.
@@ -90,6 +92,7 @@ class Family {
       : native_(&native), label_names_(std::move(label_names)), buckets_(std::move(buckets)) {}
 
   // The child for these label values (one per label name, in order), created on first use.
+  // Invalid UTF-8 in a value is replaced (label_value.hpp): /metrics must stay valid UTF-8.
   // Throws std::invalid_argument when the number of values does not match the label names.
   Handle with(std::initializer_list<std::string_view> values) const {
     return Handle(add(labels(values)));
@@ -112,7 +115,7 @@ class Family {
     }
     prometheus::Labels out;
     auto value = values.begin();
-    for (const auto& name : label_names_) out.emplace(name, std::string(*value++));
+    for (const auto& name : label_names_) out.emplace(name, label_value(*value++));
     return out;
   }
   typename Handle::Native& add(const prometheus::Labels& l) const {

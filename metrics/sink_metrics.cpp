@@ -188,8 +188,9 @@ SinkMetrics::SinkMetrics(prometheus::Registry& r)
           r, "buffered_bytes", "Bytes of records buffered in open objects, not yet in a part.")),
       memory_budget_used_bytes(single<Gauge>(
           r, "memory_budget_used_bytes",
-          "Bytes held against the memory budget (librdkafka's prefetch reservation, buffered "
-          "records, parts waiting, parts in flight).")),
+          "Bytes held against the memory budget (librdkafka's prefetch reservation and, with a "
+          "dead-letter topic, the dead-letter producer's queue reservation, buffered records, "
+          "parts waiting, parts in flight).")),
       memory_budget_limit_bytes(
           single<Gauge>(r, "memory_budget_limit_bytes",
                         "The memory budget; above it all assigned partitions are paused.")),

@@ -12,6 +12,8 @@
 //                                records stay, clients learn it from NOT_LEADER_OR_FOLLOWER)
 //   request-errors APIKEY ERRCODE COUNT   (the next COUNT requests of that API fail with ERRCODE)
 //   clear-errors APIKEY
+//   topic-error TOPIC ERRCODE   (metadata answers give the topic ERRCODE, e.g. 3: no such topic;
+//                                0 clears it)
 //
 // Quirks of the mock (see docs/DESIGN.md "Local infrastructure"): each partition keeps only ~5 MiB
 // or 100k messages; consumers need session.timeout.ms >= 6000; an empty fetch waits the full
@@ -157,6 +159,12 @@ std::string run_command(rd_kafka_mock_cluster_t* cluster, const std::string& lin
                                             static_cast<rd_kafka_resp_err_t>(*int_arg(1)));
     rd_kafka_mock_push_request_errors_array(cluster, static_cast<int16_t>(*int_arg(0)),
                                             errors.size(), errors.data());
+    return "ok: " + line;
+  } else if (verb == "topic-error" && args.size() == 2 && int_arg(1)) {
+    // Metadata answers carry ERRCODE for the topic (3, UNKNOWN_TOPIC_OR_PART: "no such topic";
+    // the mock otherwise creates any topic a metadata request names); 0 clears it.
+    rd_kafka_mock_topic_set_error(cluster, args[0].c_str(),
+                                  static_cast<rd_kafka_resp_err_t>(*int_arg(1)));
     return "ok: " + line;
   } else if (verb == "clear-errors" && int_arg(0)) {
     rd_kafka_mock_clear_request_errors(cluster, static_cast<int16_t>(*int_arg(0)));

@@ -233,7 +233,8 @@ void stop_before_consuming(asio::io_context& io, Sink& sink, asio::signal_set& s
 
 // Checks the bucket once (s3.startup_check), then starts consuming. A bucket that cannot be
 // used stops the sink before anything is consumed: one line, exit status 3; so does a static
-// assignment (kafka.assign) naming a topic or partition that does not exist: exit status 2.
+// assignment (kafka.assign) naming a topic or partition that does not exist, or a dead-letter
+// topic (bad_records.dead_letter_topic) that does not exist: exit status 2.
 asio::awaitable<void> start_consuming(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
   if (sink.config.s3.startup_check) {
     auto checked = co_await sink.client.head_bucket(sink.config.s3.client.bucket);
@@ -256,7 +257,17 @@ asio::awaitable<void> start_consuming(asio::io_context& io, Sink& sink, asio::si
       co_return;
     }
   }
-  if (sink.pipeline) sink.pipeline->start();
+  if (sink.pipeline) {
+    // A dead-letter topic that does not exist stops the sink now, not at the first dead letter's
+    // timeout (5 minutes later): exit status 2, like a configuration error.
+    auto error = co_await sink.pipeline->check_dead_letter_topic();
+    if (sink.stopping) co_return;
+    if (error) {
+      stop_before_consuming(io, sink, signals, 2, *error);
+      co_return;
+    }
+    sink.pipeline->start();
+  }
   sink.consumer.start();
   asio::co_spawn(io, status_loop(sink), fail_on_exception(sink, "the status loop"));
   sink.s3_check.start();

@@ -64,6 +64,15 @@ std::uint64_t kafka_prefetch_bytes(const KafkaSettings& kafka) {
   return kib * 1024;
 }
 
+std::uint64_t reserved_memory_bytes(const SinkConfig& config) {
+  std::uint64_t reserved = kafka_prefetch_bytes(config.kafka);
+  if (config.bad_records.policy == BadRecordPolicy::dead_letter &&
+      !config.bad_records.dead_letter_topic.empty()) {
+    reserved += kDeadLetterQueueKiB * 1024;
+  }
+  return reserved;
+}
+
 std::uint32_t default_pipeline_workers() {
   const unsigned cores = std::thread::hardware_concurrency();
   return cores == 0 ? 1 : cores;

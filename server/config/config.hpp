@@ -126,9 +126,10 @@ struct SchemaRegistrySettings {
   std::string ca_file;   // https: a PEM CA file instead of the system store
 };
 
-// The memory budget counts everything the sink holds for records, librdkafka's prefetch queue
-// included: the budget reserves kafka_prefetch_bytes() up front, and the pipeline's own bytes
-// (buffers, parts, objects waiting for upload) count on top of it.
+// The memory budget counts everything the sink holds for records, librdkafka's queues included:
+// the budget reserves reserved_memory_bytes() up front (the consumer's prefetch, and the
+// dead-letter producer's queue when bad_records.dead_letter_topic is set), and the pipeline's own
+// bytes (buffers, parts, objects waiting for upload) count on top of it.
 struct MemorySettings {
   std::uint64_t high_watermark = 256ULL << 20;  // pause every partition above this
   std::uint64_t low_watermark = 192ULL << 20;   // resume below this
@@ -137,6 +138,18 @@ struct MemorySettings {
 // What librdkafka's consumer queue may hold: queued.max.messages.kbytes from the kafka
 // properties (the last one given), or the sink's default (64 MiB). Reserved in the memory budget.
 std::uint64_t kafka_prefetch_bytes(const KafkaSettings& kafka);
+
+// The dead-letter producer's queue.buffering.max.kbytes (bad_records.dead_letter_topic): fixed,
+// like its other producer settings (server/pipeline/dead_letter_producer.hpp).
+inline constexpr std::uint64_t kDeadLetterQueueKiB = 16 * 1024;
+
+struct SinkConfig;
+// What librdkafka may hold outside the pipeline, reserved in the memory budget up front: the
+// consumer's prefetch (kafka_prefetch_bytes) plus, when dead letters go to a Kafka topic
+// (bad_records.policy dead_letter with dead_letter_topic), the producer's queue
+// (kDeadLetterQueueKiB). librdkafka does not report its queues' bytes cheaply: the bound is
+// reserved, not the current size.
+std::uint64_t reserved_memory_bytes(const SinkConfig& config);
 
 // The number of cores (at least 1): the default of pipeline.workers.
 std::uint32_t default_pipeline_workers();

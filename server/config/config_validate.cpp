@@ -354,21 +354,25 @@ void check_process(const SinkConfig& config, std::vector<ConfigIssue>& issues) {
   if (config.memory.low_watermark >= config.memory.high_watermark) {
     issues.push_back({"memory.low_watermark", "must be below memory.high_watermark"});
   }
-  const std::uint64_t prefetch = kafka_prefetch_bytes(config.kafka);
-  if (config.memory.high_watermark < prefetch + 2 * config.s3.part_size) {
+  // The bytes the budget reserves up front, named in the messages.
+  const std::uint64_t reserved = reserved_memory_bytes(config);
+  std::string reserved_what =
+      "librdkafka's prefetch (kafka.properties queued.max.messages.kbytes: " +
+      std::to_string(kafka_prefetch_bytes(config.kafka) >> 20) + " MiB";
+  if (reserved != kafka_prefetch_bytes(config.kafka)) {
+    reserved_what += ") and the dead-letter producer's queue (bad_records.dead_letter_topic: " +
+                     std::to_string(kDeadLetterQueueKiB >> 10) + " MiB";
+  }
+  reserved_what += ")";
+  if (config.memory.high_watermark < reserved + 2 * config.s3.part_size) {
     issues.push_back({"memory.high_watermark",
-                      "must be at least librdkafka's prefetch (kafka.properties "
-                      "queued.max.messages.kbytes: " +
-                          std::to_string(prefetch >> 20) +
-                          " MiB, which the budget counts) plus twice s3.part_size (a part must "
+                      "must be at least " + reserved_what +
+                          ", which the budget counts, plus twice s3.part_size (a part must "
                           "fit while another uploads)"});
-  } else if (config.memory.low_watermark < prefetch) {
+  } else if (config.memory.low_watermark < reserved) {
     issues.push_back({"memory.low_watermark",
-                      "must be at least librdkafka's prefetch (kafka.properties "
-                      "queued.max.messages.kbytes: " +
-                          std::to_string(prefetch >> 20) +
-                          " MiB), which the budget counts: below it consumption would never "
-                          "resume"});
+                      "must be at least " + reserved_what +
+                          ", which the budget counts: below it consumption would never resume"});
   }
   if (config.shutdown_deadline.count() <= 0) {
     issues.push_back({"shutdown_deadline", "must be above 0, e.g. 30s"});

@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <string_view>
 
@@ -45,10 +46,13 @@ kafka::ProducerConfig dead_letter_producer_config(const SinkConfig& config) {
   kafka::ProducerConfig out;
   out.bootstrap_servers = config.kafka.bootstrap_servers;
   out.properties["client.id"] = "kafka-s3-sink-dlq";
-  // Dead letters are rare and small: deliver promptly and hold little (this queue is not in the
-  // memory budget).
+  // Dead letters are rare and small: deliver promptly and hold little. The queue's bound is
+  // reserved in the memory budget (config reserved_memory_bytes).
   out.properties["linger.ms"] = "5";
-  out.properties["queue.buffering.max.kbytes"] = "16384";
+  out.properties["queue.buffering.max.kbytes"] = std::to_string(kDeadLetterQueueKiB);
+  // The topic must exist: neither the start-up lookup nor a produce makes the broker create it
+  // with its defaults (dead_letter_topic_check.hpp). librdkafka's producer default is true.
+  out.properties["allow.auto.create.topics"] = "false";
   for (const auto& [name, value] : config.kafka.properties) {
     if (connection_property(name)) out.properties[name] = value;
   }
@@ -69,6 +73,21 @@ DeadLetterProducer::~DeadLetterProducer() {
 void DeadLetterProducer::stop() {
   stopped_ = true;
   timer_.cancel();
+}
+
+asio::awaitable<DeadLetterTopicCheck> DeadLetterProducer::look_up_topic(
+    std::chrono::milliseconds timeout) {
+  // rd_kafka_metadata blocks until a broker answers: never on the event loop. Nothing else
+  // calls the producer before the first send(), as partition_count() requires.
+  asio::thread_pool thread(1);
+  auto lookup = [producer = producer_.get(), &topic = topic_,
+                 timeout]() -> asio::awaitable<std::pair<boost::system::error_code, int>> {
+    int partitions = 0;
+    const boost::system::error_code ec = producer->partition_count(topic, timeout, partitions);
+    co_return std::pair{ec, partitions};
+  };
+  const auto [ec, partitions] = co_await asio::co_spawn(thread, lookup(), asio::use_awaitable);
+  co_return judge_dead_letter_topic(topic_, ec, partitions);
 }
 
 void DeadLetterProducer::send(DeadLetterMessage message, Done done) {

@@ -19,6 +19,7 @@
 
 #include "kafka/producer.hpp"
 #include "server/config/config.hpp"
+#include "server/pipeline/dead_letter_topic_check.hpp"
 #include "server/record/dead_letter_message.hpp"
 
 namespace ks3::server {
@@ -39,6 +40,11 @@ class DeadLetterProducer {
   ~DeadLetterProducer();
   DeadLetterProducer(const DeadLetterProducer&) = delete;
   DeadLetterProducer& operator=(const DeadLetterProducer&) = delete;
+
+  // Start-up: looks the topic up in the cluster's metadata, waiting up to `timeout` on a thread
+  // of its own (the request blocks), and judges the answer (dead_letter_topic_check.hpp). Call
+  // it before the first send().
+  boost::asio::awaitable<DeadLetterTopicCheck> look_up_topic(std::chrono::milliseconds timeout);
 
   void send(DeadLetterMessage message, Done done);
   // Messages sent whose outcome has not been reported yet.

@@ -17,9 +17,9 @@ namespace ks3::server {
 class MemoryAccount : public std::enable_shared_from_this<MemoryAccount> {
  public:
   // `reserved`: bytes held outside the pipeline that count all the time (librdkafka's prefetch
-  // queue, config kafka_prefetch_bytes), so the watermarks bound the process, not only the
-  // pipeline. `on_change` is called with every pause/resume transition (on the io_context's
-  // thread).
+  // queue and the dead-letter producer's queue, config reserved_memory_bytes), so the watermarks
+  // bound the process, not only the pipeline. `on_change` is called with every pause/resume
+  // transition (on the io_context's thread).
   MemoryAccount(std::uint64_t reserved, std::uint64_t high_watermark, std::uint64_t low_watermark,
                 std::function<void(MemoryBudget::Change)> on_change);
 

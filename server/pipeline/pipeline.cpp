@@ -31,7 +31,7 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
       tick_timer_(executor),
       settled_(executor) {
   memory_ = std::make_shared<MemoryAccount>(
-      kafka_prefetch_bytes(config.kafka), config.memory.high_watermark, config.memory.low_watermark,
+      reserved_memory_bytes(config), config.memory.high_watermark, config.memory.low_watermark,
       [this](MemoryBudget::Change) {
         // Transitions can come from a part's deleter deep inside the S3 client: act on them
         // from a fresh handler, against the state at that time.

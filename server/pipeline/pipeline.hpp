@@ -41,9 +41,9 @@
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/object_writer.hpp"
 #include "server/pipeline/partition_runtime.hpp"
-#include "server/workers/worker_pool.hpp"
 #include "server/record/debezium.hpp"
 #include "server/record/json_path.hpp"
+#include "server/workers/worker_pool.hpp"
 
 namespace ks3::server {
 
@@ -101,6 +101,9 @@ class Pipeline final : public kafka::ConsumerListener {
 
   // Starts the wall-clock tick (idle flush, max open, commit retries once their backoff passed).
   void start();
+  // Start-up, before start(): with bad_records.dead_letter_topic, checks that the topic exists
+  // (pipeline_dead_letters.cpp). Returns the one-line error that must stop the sink (exit 2).
+  boost::asio::awaitable<std::optional<std::string>> check_dead_letter_topic();
 
   // kafka::ConsumerListener
   void on_assigned(std::span<const kafka::AssignedPartition> partitions) override;

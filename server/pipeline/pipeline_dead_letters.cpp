@@ -7,6 +7,23 @@
 
 namespace ks3::server {
 
+boost::asio::awaitable<std::optional<std::string>> Pipeline::check_dead_letter_topic() {
+  if (!dead_letter_producer_) co_return std::nullopt;
+  const DeadLetterTopicCheck check =
+      co_await dead_letter_producer_->look_up_topic(kDeadLetterTopicCheckTimeout);
+  switch (check.status) {
+    case DeadLetterTopicStatus::exists:
+      co_return std::nullopt;
+    case DeadLetterTopicStatus::unverified:
+      log::warn("dead-letter topic not checked", {{"error", check.message}});
+      co_return std::nullopt;
+    case DeadLetterTopicStatus::missing:
+    case DeadLetterTopicStatus::refused:
+      break;
+  }
+  co_return check.message;
+}
+
 void Pipeline::produce_dead_letter(const std::shared_ptr<PartitionRuntime>& handle,
                                    const RecordView& record, const std::string& error,
                                    std::string_view label) {

@@ -137,6 +137,8 @@ TEST_F(PipelineDeadLetterTopic, BadRecordsArriveWithTheirBytesAndHeadersAndGoodO
   for (const LandedRecord& l : landed) offsets.push_back(l.offset);
   EXPECT_THAT(offsets, ::testing::UnorderedElementsAre(0, 2, 4));
   EXPECT_EQ(r->consumer.offset(0), 5);
+  // The budget reserves the producer's queue (16 MiB) on top of the prefetch (1 MiB here).
+  EXPECT_EQ(r->pipeline.memory().reserved(), (1u + 16u) << 20);
   EXPECT_EQ(r->metrics.records_dead_lettered.with({"t", "invalid_json"}).value(), 2);
 
   const std::vector<DlqMessage> dlq = read_topic(cluster.bootstrap(), "t.dlq", 2);
@@ -217,6 +219,28 @@ TEST_F(PipelineDeadLetterTopic, ARefusedDeadLetterStopsTheSinkBeforeTheBadRecord
   EXPECT_THAT(*r->fatal, HasSubstr("t.dlq"));
   EXPECT_EQ(r->consumer.offset(0), 2);  // never past the bad record
   EXPECT_EQ(r->metrics.dead_letter_failures.value(), 1);
+}
+
+// Start-up: a dead-letter topic the cluster does not have is reported at once (not at the first
+// dead letter's message.timeout.ms), naming the key and the topic; once it exists the check
+// passes. librdkafka's mock cluster creates any topic a metadata request names, whatever
+// allow.auto.create.topics says, so "no such topic" is its injected topic error here.
+TEST_F(PipelineDeadLetterTopic, AMissingTopicIsReportedAtStartUp) {
+  auto r = rig({});
+  std::optional<std::string> error;
+  auto check = [&]() -> asio::awaitable<void> {
+    error = co_await r->pipeline.check_dead_letter_topic();
+  };
+  rd_kafka_mock_topic_set_error(cluster.mock(), "t.dlq", RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  const auto start = std::chrono::steady_clock::now();
+  run(io, check());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  ASSERT_TRUE(error);
+  EXPECT_THAT(*error,
+              HasSubstr("bad_records.dead_letter_topic: Kafka topic 't.dlq' does not exist"));
+  rd_kafka_mock_topic_set_error(cluster.mock(), "t.dlq", RD_KAFKA_RESP_ERR_NO_ERROR);
+  run(io, check());
+  EXPECT_EQ(error, std::nullopt);
 }
 
 }  // namespace

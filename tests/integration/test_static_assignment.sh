@@ -25,15 +25,6 @@ write_sink_config "$config" events sink-static \
 ordinal() { echo --set kafka.assign.replicas=2 --set kafka.assign.ordinal="$1" \
   --set kafka.assign.check_interval=300ms; }
 
-# exit_status_within SECONDS PID: waits (bounded) for a sink we started to exit by itself and
-# leaves its exit status in $rc (not in a subshell: only this shell can reap its children).
-_gone() { ! kill -0 "$1" 2>/dev/null; }
-exit_status_within() {
-  rc=0
-  wait_for "$1" "sink $2 to exit by itself" _gone "$2"
-  wait "$2" || rc=$?
-}
-
 note "--validate prints the rule"
 "$KS3_SINK_BIN" --config "$config" --validate $(ordinal 1) >"$KS3_WORK/validate.txt" ||
   fail "--validate failed"

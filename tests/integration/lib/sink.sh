@@ -3,6 +3,7 @@
 #   write_sink_config FILE TOPIC GROUP [extra YAML lines...]   # mock broker + S3 from start_s3
 #   start_sink NAME FILE [args...]                             # sets KS3_SINK_PID
 #   stop_sink PID                                              # SIGTERM; fails unless exit 0
+#   exit_status_within SECONDS PID                             # waits for an exit; status in $rc
 #   expect_file_for TOPIC > FILE                               # "topic partition 0 end" lines
 #   verify_landed EXPECT_FILE [PREFIX]                         # exactly-once check (storage dir)
 #   download_objects PREFIX DIR                                # objects -> DIR/<key>, DIR.ls
@@ -67,6 +68,15 @@ stop_sink() {
   kill -0 "$pid" 2>/dev/null && fail "sink $pid did not stop within 60 s of SIGTERM"
   wait "$pid" || rc=$?
   [ "$rc" = 0 ] || fail "sink $pid exited with status $rc after SIGTERM"
+}
+
+# exit_status_within SECONDS PID: waits (bounded) for a sink we started to exit by itself and
+# leaves its exit status in $rc (not in a subshell: only this shell can reap its children).
+_gone() { ! kill -0 "$1" 2>/dev/null; }
+exit_status_within() {
+  rc=0
+  wait_for "$1" "sink $2 to exit by itself" _gone "$2"
+  wait "$2" || rc=$?
 }
 
 # kill_sink PID: SIGKILL (a crash) and reap it.

@@ -460,5 +460,41 @@ TEST(KafkaPrefetchBytes, AHighWatermarkBelowPrefetchPlusTwoPartsIsRefused) {
   }
 }
 
+// The dead-letter producer's queue (16 MiB) is reserved on top of the prefetch, only when dead
+// letters go to a Kafka topic.
+TEST(ReservedMemoryBytes, ThePrefetchPlusTheDeadLetterProducersQueueWhenATopicIsSet) {
+  SinkConfig config;
+  EXPECT_EQ(reserved_memory_bytes(config), 64u << 20);
+  config.bad_records.dead_letter_topic = "t.dlq";  // another policy: no producer
+  config.bad_records.policy = BadRecordPolicy::skip;
+  EXPECT_EQ(reserved_memory_bytes(config), 64u << 20);
+  config.bad_records.policy = BadRecordPolicy::dead_letter;
+  EXPECT_EQ(reserved_memory_bytes(config), (64u + 16u) << 20);
+  config.kafka.properties["queued.max.messages.kbytes"] = "16384";
+  EXPECT_EQ(reserved_memory_bytes(config), (16u + 16u) << 20);
+  config.bad_records.dead_letter_topic.clear();  // dead letters as S3 objects
+  EXPECT_EQ(reserved_memory_bytes(config), 16u << 20);
+}
+
+// 96 MiB holds the prefetch and two parts (64 + 16) but not the dead-letter queue on top.
+TEST(ReservedMemoryBytes, AHighWatermarkWithoutRoomForTheDeadLetterQueueIsRefused) {
+  ConfigSources sources;
+  sources.sets = {"kafka.topics=t", "s3.bucket=b", "memory.high_watermark=90MiB",
+                  "memory.low_watermark=70MiB"};
+  EXPECT_NO_THROW(load_config(sources));
+  sources.sets.push_back("bad_records.policy=dead_letter");
+  sources.sets.push_back("bad_records.dead_letter_topic=t.dlq");
+  try {
+    load_config(sources);
+    FAIL() << "90 MiB < 64 MiB prefetch + 16 MiB dead-letter queue + 2 x 8 MiB parts accepted";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("memory.high_watermark"), std::string::npos) << what;
+    EXPECT_NE(what.find("dead-letter producer's queue (bad_records.dead_letter_topic: 16 MiB)"),
+              std::string::npos)
+        << what;
+  }
+}
+
 }  // namespace
 }  // namespace ks3::server

@@ -34,6 +34,10 @@ TEST(DeadLetterProducerConfig, TakesTheConsumersConnectionSettingsOnly) {
     EXPECT_FALSE(out.properties.contains(name)) << name;
   }
   EXPECT_EQ(out.properties.at("client.id"), "kafka-s3-sink-dlq");
+  // The topic must exist: the broker is asked not to create it (librdkafka's producer default
+  // is to ask for it).
+  EXPECT_EQ(out.properties.at("allow.auto.create.topics"), "false");
+  EXPECT_EQ(out.properties.at("queue.buffering.max.kbytes"), "16384");
 }
 
 }  // namespace
