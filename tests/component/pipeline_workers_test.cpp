@@ -17,8 +17,8 @@
 namespace ks3::test {
 namespace {
 
-using ::testing::HasSubstr;
 using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
 
 class PipelineWorkers : public ::testing::Test {
  protected:
