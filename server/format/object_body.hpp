@@ -1,7 +1,9 @@
 // The body of an object whose file format has a structure of its own (Parquet, Avro container
-// files): encoded records in, file bytes out. The ObjectWriter moves the bytes into its
-// ObjectBuffer (compression none: the formats compress inside the file) as they are ready.
-// Implementations are pure: no I/O, no clock; the same records give the same bytes.
+// files): encoded records in, file bytes out. The pipeline calls it from worker-pool jobs
+// (body_jobs.hpp: batches of records, one job of a body at a time, never two threads at once);
+// the ObjectWriter moves the bytes into its ObjectBuffer (compression none: the formats
+// compress inside the file) as the jobs come back. Implementations are pure: no I/O, no clock,
+// no shared state; the same records give the same bytes however they are batched.
 #pragma once
 
 #include <cstddef>

@@ -72,7 +72,7 @@ ObjectWriter::ObjectWriter(asio::any_io_executor executor, s3::MultipartUploads&
       workers_(workers),
       summary_(std::move(summary)),
       buffer_(std::move(buffer)),
-      body_(std::move(body)),
+      body_(body ? std::optional<BodyJobs>(std::in_place, std::move(body)) : std::nullopt),
       memory_(std::move(memory)),
       partition_(std::move(partition)),
       done_(std::move(done)),
@@ -124,8 +124,8 @@ std::uint64_t ObjectWriter::overhead_bytes() const {
 }
 
 void ObjectWriter::account() {
-  const std::uint64_t held = buffer_.held_bytes() + bytes_at_workers_ + out_of_order_bytes_ +
-                             (body_ ? body_->held_bytes() : 0) + body_bytes_.capacity() +
+  const std::uint64_t held = buffer_.held_bytes() + compressed_.held_bytes() +
+                             body_results_.held_bytes() + (body_ ? body_->held_bytes() : 0) +
                              overhead_bytes();
   const std::uint64_t open = phase_ == ObjectPhase::open ? held : 0;
   if (open != accounted_open_) {
@@ -154,8 +154,8 @@ void ObjectWriter::queue_full_parts() {
 void ObjectWriter::append(std::string_view encoded, std::int64_t offset,
                           std::int64_t timestamp_ms) {
   if (body_) {
-    body_->add(encoded);  // throws only on a bug: the record path fails the sink
-    drain_body(false);
+    body_->add(encoded);
+    dispatch_body();
   } else {
     buffer_.append(encoded);
   }
@@ -170,21 +170,10 @@ void ObjectWriter::append(std::string_view encoded, std::int64_t offset,
   account();
 }
 
-void ObjectWriter::drain_body(bool last) {
-  body_bytes_.clear();
-  if (last) {
-    body_->finish(body_bytes_);
-    body_.reset();
-  } else {
-    body_->take_bytes(body_bytes_);
-  }
-  if (!body_bytes_.empty()) buffer_.append(body_bytes_);
-  if (last || body_bytes_.capacity() > (1U << 20)) std::string().swap(body_bytes_);
-}
-
 void ObjectWriter::on_tick() {
   if (phase_ == ObjectPhase::open && !appended_since_tick_) {
     buffer_.release_idle();
+    if (body_) body_->release_idle();
     account();
   }
   appended_since_tick_ = false;
@@ -194,22 +183,22 @@ void ObjectWriter::dispatch() {
   if (phase_ == ObjectPhase::open) {
     const std::uint64_t whole = buffer_.full_block_bytes();
     if (whole == 0) return;
-    if (jobs_in_flight_ > 0 && (whole < kBatchBytes || jobs_in_flight_ >= kMaxJobsPerObject)) {
+    const std::uint64_t out = compressed_.in_flight();
+    if (out > 0 && (whole < kBatchBytes || out >= kMaxJobsPerObject)) {
       return;  // sent when a job comes back
     }
     submit(buffer_.take_full_blocks());
-  } else if (phase_ == ObjectPhase::closing && !buffer_.raw_ended()) {
+  } else if (phase_ == ObjectPhase::closing && !body_ && !buffer_.raw_ended()) {
+    // (With a body: once its last bytes are in the buffer.)
     std::string rest = buffer_.take_rest();
     // An object without a byte still gets one (empty) block: a valid gzip or zstd file.
-    if (!rest.empty() || next_job_ == 0) submit(std::move(rest));
+    if (!rest.empty() || compressed_.sent() == 0) submit(std::move(rest));
   }
 }
 
 void ObjectWriter::submit(std::string raw) {
-  const std::uint64_t sequence = next_job_++;
   const std::uint64_t raw_bytes = raw.size();
-  ++jobs_in_flight_;
-  bytes_at_workers_ += raw_bytes;
+  const std::uint64_t sequence = compressed_.send(raw_bytes);
   workers_.compress(executor_, buffer_.compression(), buffer_.level(), std::move(raw),
                     // The job keeps the writer: its bytes count until the result is back.
                     [self = shared_from_this(), sequence, raw_bytes](CompressedBlocks result) {
@@ -219,28 +208,62 @@ void ObjectWriter::submit(std::string raw) {
 
 void ObjectWriter::on_compressed(std::uint64_t sequence, std::uint64_t raw_bytes,
                                  CompressedBlocks result) {
-  --jobs_in_flight_;
-  bytes_at_workers_ -= raw_bytes;
   if (phase_ == ObjectPhase::aborting || phase_ == ObjectPhase::done) {
+    compressed_.discard(raw_bytes);
     account();
     return;
   }
   if (result.error) {
+    compressed_.discard(raw_bytes);
     fail_internal("compression of object " + summary_.key +
                   " failed: " + log::exception_message(result.error));
     return;
   }
-  out_of_order_bytes_ += result.bytes.size();
-  out_of_order_.emplace(sequence, std::move(result.bytes));
-  for (auto it = out_of_order_.begin(); it != out_of_order_.end() && it->first == next_to_apply_;
-       it = out_of_order_.erase(it)) {
-    buffer_.add_compressed(it->second);
-    out_of_order_bytes_ -= it->second.size();
-    ++next_to_apply_;
-  }
+  compressed_.receive(sequence, raw_bytes, std::move(result.value),
+                      [this](std::string& bytes) { buffer_.add_compressed(bytes); });
   queue_full_parts();
   dispatch();
-  if (phase_ == ObjectPhase::closing && buffer_.raw_ended() && jobs_in_flight_ == 0) seal();
+  if (phase_ == ObjectPhase::closing && buffer_.raw_ended() && compressed_.in_flight() == 0) {
+    seal();
+  }
+  account();
+}
+
+void ObjectWriter::dispatch_body() {
+  if (!body_) return;
+  std::optional<BodyJob> job = body_->take_job(phase_ == ObjectPhase::closing);
+  if (!job) return;
+  const std::uint64_t input_bytes = job->input_bytes();
+  const bool last = job->last;
+  const std::uint64_t sequence = body_results_.send(input_bytes);
+  // The job holds the body (shared): the loop does not touch it until the job is back, and a
+  // body of an aborted object is freed by its last job, on the worker.
+  workers_.run<BodyOutput>(
+      executor_, JobKind::body, [job = std::move(*job)] { return run_body_job(job); },
+      [self = shared_from_this(), sequence, input_bytes, last](JobResult<BodyOutput> result) {
+        self->on_body_done(sequence, input_bytes, last, std::move(result));
+      });
+}
+
+void ObjectWriter::on_body_done(std::uint64_t sequence, std::uint64_t input_bytes, bool last,
+                                JobResult<BodyOutput> result) {
+  if (phase_ == ObjectPhase::aborting || phase_ == ObjectPhase::done) {
+    body_results_.discard(input_bytes);
+    account();
+    return;
+  }
+  if (result.error) {
+    body_results_.discard(input_bytes);
+    fail_internal("encoding the file of object " + summary_.key +
+                  " failed: " + log::exception_message(result.error));
+    return;
+  }
+  body_->job_done(result.value.held_after);
+  body_results_.receive(sequence, input_bytes, std::move(result.value.bytes),
+                        [this](std::string& bytes) { buffer_.append(bytes); });
+  if (last) body_.reset();  // every byte of the file is in the buffer
+  dispatch_body();
+  dispatch();
   account();
 }
 
@@ -248,15 +271,8 @@ void ObjectWriter::close(const ClosedSegment& segment, CutReason reason) {
   if (phase_ != ObjectPhase::open) return;
   segment_ = segment;
   summary_.reason = reason;
-  if (body_) {
-    try {
-      drain_body(true);
-    } catch (const std::exception& e) {
-      fail_internal("writing the file of object " + summary_.key + " failed: " + e.what());
-      return;
-    }
-  }
   phase_ = ObjectPhase::closing;
+  dispatch_body();
   dispatch();
   account();
 }
@@ -275,12 +291,11 @@ void ObjectWriter::abort() {
   if (phase_ == ObjectPhase::aborting || phase_ == ObjectPhase::done) return;
   phase_ = ObjectPhase::aborting;
   body_.reset();
-  std::string().swap(body_bytes_);
   buffer_.take_rest();
   buffer_.take_last_part();
   buffer_.release_idle();
-  out_of_order_.clear();
-  out_of_order_bytes_ = 0;
+  compressed_.clear_waiting();
+  body_results_.clear_waiting();
   account();
   wake_.notify_all();
   // The upload may be waiting inside add_part() or complete(): abort() is the one call allowed
@@ -361,14 +376,13 @@ void ObjectWriter::finish(ObjectOutcome outcome, const ObjectFailure& failure) {
   if (phase_ == ObjectPhase::done) return;
   phase_ = ObjectPhase::done;
   body_.reset();
-  std::string().swap(body_bytes_);
   parts_.clear();
   last_.reset();
   buffer_.take_rest();
   buffer_.take_last_part();
   buffer_.release_idle();
-  out_of_order_.clear();
-  out_of_order_bytes_ = 0;
+  compressed_.clear_waiting();
+  body_results_.clear_waiting();
   account();
   partition_->live.erase(this);
   wake_.notify_all();

@@ -11,13 +11,18 @@
 // gave up, a compression job threw) ends in done with ObjectOutcome::failed.
 //
 // Parquet and Avro container files (format.type parquet, avro): the object also has a body
-// (ObjectBody: ParquetObject, AvroObject). Records go into the body, and the file bytes it hands
-// out (closed row groups or blocks; the footer at the cut) go into the ObjectBuffer, whose
-// compression is none (these formats compress inside the file), and from there the same way to
-// parts. The body's encoding runs on the event loop.
+// (ObjectBody: ParquetObject, AvroObject) behind BodyJobs. The loop collects the records in a
+// batch; each full batch is a body job on the worker pool (the encoding: shredding,
+// dictionaries, statistics, page or block compression), one job of the object at a time (the
+// body is stateful); at the cut the last job adds the rest and finishes the file (footer
+// included: a few hundred bytes of metadata on the worker with the rest, not worth a trip of its
+// own). The file bytes a job hands back (closed row groups or blocks) go into the ObjectBuffer,
+// whose compression is none (these formats compress inside the file), and from there the same
+// way to parts.
 //
-// Order: compression jobs carry sequence numbers; results are applied in that order, so the
-// records keep their order however many workers compress the object's blocks at once.
+// Order: compression and body jobs carry sequence numbers (OrderedResults); results are applied
+// in that order, so the records keep their order however many workers run the object's jobs.
+// Memory: a job's input counts in the budget until its result is back, a result until applied.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -26,7 +31,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,12 +38,14 @@
 #include "s3/multipart_upload.hpp"
 #include "s3/s3_error.hpp"
 #include "server/delivery/rotation.hpp"
+#include "server/format/body_jobs.hpp"
 #include "server/format/object_body.hpp"
 #include "server/format/object_buffer.hpp"
 #include "server/format/record_encoder.hpp"
 #include "server/pipeline/async_condition.hpp"
 #include "server/pipeline/memory_account.hpp"
 #include "server/pipeline/partition_runtime.hpp"
+#include "server/workers/ordered_results.hpp"
 #include "server/workers/worker_pool.hpp"
 
 namespace ks3::server {
@@ -65,7 +71,8 @@ std::string_view to_string(ObjectPhase phase);
 
 enum class ObjectOutcome { completed, aborted, failed };
 
-// Why an object failed: S3 gave up (typed, up to the log line) or a compression job threw.
+// Why an object failed: S3 gave up (typed, up to the log line) or a compression or body job
+// threw.
 struct ObjectFailure {
   std::optional<s3::S3Error> s3;
   std::string internal;  // set when the failure is not S3's
@@ -116,11 +123,13 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   void dispatch();
   void submit(std::string raw);
   void on_compressed(std::uint64_t sequence, std::uint64_t raw_bytes, CompressedBlocks result);
+  // Sends the body's batch (or, at the close, the last job) to the worker pool.
+  void dispatch_body();
+  void on_body_done(std::uint64_t sequence, std::uint64_t input_bytes, bool last,
+                    JobResult<BodyOutput> result);
   void seal();     // every block compressed: the last part is known
   void account();  // brings the memory account in line with the buffers and jobs
   std::uint64_t overhead_bytes() const;  // per-object cost besides bytes, by phase
-  // Moves the body's finished bytes into the buffer; `last`: the footer too (at the close).
-  void drain_body(bool last);
   void fail_internal(std::string message);
   // Cancels the multipart upload on its own coroutine (abort, or a failed object).
   void spawn_upload_abort();
@@ -132,8 +141,8 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   WorkerPool& workers_;
   ObjectSummary summary_;
   ObjectBuffer buffer_;
-  std::unique_ptr<ObjectBody> body_;  // format parquet or avro, until the close
-  std::string body_bytes_;            // reused between drains
+  // Format parquet or avro: until the last body job's bytes are applied.
+  std::optional<BodyJobs> body_;
   std::shared_ptr<MemoryAccount> memory_;
   std::shared_ptr<PartitionRuntime> partition_;
   Done done_;
@@ -142,13 +151,9 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   std::deque<s3::SharedBody> parts_;
   s3::SharedBody last_;
   ClosedSegment segment_;
-  // Compression jobs: numbered when sent, applied in that order.
-  std::uint64_t next_job_ = 0;
-  std::uint64_t next_to_apply_ = 0;
-  std::map<std::uint64_t, std::string> out_of_order_;
-  std::uint64_t out_of_order_bytes_ = 0;
-  std::uint64_t jobs_in_flight_ = 0;
-  std::uint64_t bytes_at_workers_ = 0;  // raw bytes of jobs in flight
+  // Jobs: numbered when sent, applied in that order; their bytes count until applied.
+  OrderedResults compressed_;
+  OrderedResults body_results_;
   bool appended_since_tick_ = false;
   std::uint64_t accounted_ = 0;       // bytes counted in the memory account
   std::uint64_t accounted_open_ = 0;  // of which counted as open (phase open)

@@ -77,7 +77,8 @@ class Pipeline final : public kafka::ConsumerListener {
   // the fail policy, a failed upload, a fatal consumer error).
   using FatalHandler = std::function<void(const std::string& message)>;
 
-  // `workers` compresses the objects' blocks (and is shared with the S3 client's hashing).
+  // `workers` compresses the objects' blocks and encodes their Parquet/Avro bodies (and is shared
+  // with the S3 client's hashing).
   Pipeline(boost::asio::any_io_executor executor, const SinkConfig& config,
            s3::MultipartUploads& uploads, WorkerPool& workers, metrics::SinkMetrics& metrics);
   ~Pipeline() override;

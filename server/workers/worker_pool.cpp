@@ -5,22 +5,15 @@
 namespace ks3::server {
 namespace asio = boost::asio;
 
-namespace {
-
-CompressedBlocks run_compression(Compression compression, int level, const std::string& raw,
-                                 const std::shared_ptr<std::function<void()>>& hook) {
-  CompressedBlocks result;
-  try {
-    if (hook && *hook) (*hook)();
-    compress_blocks(compression, level, raw, result.bytes);
-  } catch (...) {
-    result.error = std::current_exception();
-    result.bytes.clear();
+std::string_view to_string(JobKind kind) {
+  switch (kind) {
+    case JobKind::compression:
+      return "compression";
+    case JobKind::body:
+      return "body";
   }
-  return result;
+  return "?";
 }
-
-}  // namespace
 
 WorkerPool::WorkerPool(unsigned workers) : workers_(workers) {
   if (workers_ > 0) pool_ = std::make_unique<asio::thread_pool>(workers_);
@@ -41,21 +34,14 @@ std::optional<asio::any_io_executor> WorkerPool::executor() {
 
 void WorkerPool::compress(asio::any_io_executor loop, Compression compression, int level,
                           std::string raw, std::function<void(CompressedBlocks)> done) {
-  if (!pool_) {
-    asio::post(loop, [done = std::move(done),
-                      result = run_compression(compression, level, raw, hook_)]() mutable {
-      done(std::move(result));
-    });
-    return;
-  }
-  asio::post(*pool_, [loop, compression, level, raw = std::move(raw), hook = hook_,
-                      done = std::move(done)]() mutable {
-    CompressedBlocks result = run_compression(compression, level, raw, hook);
-    raw = std::string();  // free the input here, not on the loop
-    asio::post(loop, [done = std::move(done), result = std::move(result)]() mutable {
-      done(std::move(result));
-    });
-  });
+  run<std::string>(
+      std::move(loop), JobKind::compression,
+      [compression, level, raw = std::move(raw)] {
+        std::string out;
+        compress_blocks(compression, level, raw, out);
+        return out;
+      },
+      std::move(done));
 }
 
 }  // namespace ks3::server

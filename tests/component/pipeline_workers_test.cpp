@@ -1,14 +1,23 @@
 // The pipeline with its worker pool: block compression off the loop keeps records in order
-// within each object and gives the same bytes with any number of workers; open objects are
+// within each object and gives the same bytes with any number of workers; Parquet objects are
+// encoded on the workers, records in order over many row groups and objects; open objects are
 // small (10,000 of them fit a small budget); an exception on the record path or in a
-// compression job fails the sink loudly and commits only what is durable.
+// compression or encoding job fails the sink loudly and commits only what is durable.
 #include <gmock/gmock.h>
 
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
+
 #include "tests/component/pipeline_test_support.hpp"
+#include "tests/unit/parquet/compact_reader.hpp"
 
 namespace ks3::test {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 
 class PipelineWorkers : public ::testing::Test {
@@ -147,31 +156,146 @@ TEST_F(PipelineWorkers, AThrowOnTheRecordPathFailsTheSinkAndCommitsOnlyDurableDa
   EXPECT_EQ(s3.open_uploads(), 0u);
 }
 
+// Makes the second job of `kind` throw on a worker and feeds records 0-6 with
+// rotation.max_records 3: record 2 closes [0, 3) (its object's job is the first), record 5
+// closes [3, 6) (its job throws). Returns the log; the sink must have failed with `injected`.
+std::string run_with_a_throwing_job(asio::io_context& io, PipelineRig& r, server::JobKind kind,
+                                    const std::string& injected) {
+  std::atomic<int> jobs{0};
+  r.workers.set_job_hook_for_tests([&jobs, kind, injected](server::JobKind job) {
+    if (job == kind && ++jobs == 2) throw std::runtime_error(injected);
+  });
+  r.assign(0);
+  ::testing::internal::CaptureStderr();
+  run(io, [&]() -> asio::awaitable<void> {
+    for (std::int64_t i = 0; i < 4; ++i) r.feed(json_record(0, i));
+    EXPECT_TRUE(co_await eventually([&] { return r.consumer.offset(0) == 3; }));
+    for (std::int64_t i = 4; i < 7; ++i) r.feed(json_record(0, i));
+    EXPECT_TRUE(co_await eventually([&] { return r.fatal.has_value(); }));
+    EXPECT_TRUE(co_await r.pipeline.drain(std::chrono::seconds(10)));
+  }());
+  r.pipeline.stop();
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(r.fatal);
+  EXPECT_THAT(r.fatal.value_or(""), HasSubstr(injected));
+  EXPECT_THAT(log, HasSubstr(injected));
+  // Nothing beyond the durable data is committed, nothing of the failed object is visible.
+  EXPECT_EQ(r.consumer.offset(0), 3);
+  return log;
+}
+
 // A compression job that throws on a worker: the object fails, the sink fails, nothing of that
 // object is visible and nothing beyond the durable data is committed.
 TEST_F(PipelineWorkers, AThrowInACompressionJobFailsTheSink) {
   auto r = rig({"rotation.max_records=3", "pipeline.workers=2"});
-  std::atomic<int> jobs{0};
-  r->workers.set_job_hook_for_tests([&jobs] {
-    if (++jobs == 2) throw std::runtime_error("injected compression failure");
-  });
-  r->assign(0);
-  ::testing::internal::CaptureStderr();
-  run(io, [&]() -> asio::awaitable<void> {
-    // Record 2 closes [0, 3): the first job; record 5 closes [3, 6): its job throws.
-    for (std::int64_t i = 0; i < 4; ++i) r->feed(json_record(0, i));
-    EXPECT_TRUE(co_await eventually([&] { return r->consumer.offset(0) == 3; }));
-    for (std::int64_t i = 4; i < 7; ++i) r->feed(json_record(0, i));
-    EXPECT_TRUE(co_await eventually([&] { return r->fatal.has_value(); }));
-    EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(10)));
-  }());
-  r->pipeline.stop();
-  const std::string log = ::testing::internal::GetCapturedStderr();
-  ASSERT_TRUE(r->fatal);
-  EXPECT_THAT(*r->fatal, HasSubstr("injected compression failure"));
-  EXPECT_THAT(log, HasSubstr("injected compression failure"));
+  run_with_a_throwing_job(io, *r, server::JobKind::compression, "injected compression failure");
   expect_exactly_once(landed_records(s3), {{0, {0, 3}}});
-  EXPECT_EQ(r->consumer.offset(0), 3);
+  EXPECT_EQ(s3.open_uploads(), 0u);
+}
+
+// The offsets of a Parquet object written with compression.type none, in file order: the
+// `offset` column (INT64, required: PLAIN values, no levels) of every row group, page by page.
+// Also returns the number of row groups.
+std::vector<std::int64_t> parquet_offsets(const std::string& file, std::size_t& row_groups) {
+  using parquet::testing::TValue;
+  constexpr int kRowGroups = 4, kColumns = 1, kMeta = 3, kPath = 3, kCompressedSize = 7,
+                kDataPageOffset = 9;
+  const TValue meta = parquet::testing::read_footer(file);
+  std::vector<std::int64_t> offsets;
+  row_groups = meta[kRowGroups].list.size();
+  for (const TValue& group : meta[kRowGroups].list) {
+    const TValue* column = nullptr;
+    for (const TValue& chunk : group[kColumns].list) {
+      if (chunk[kMeta][kPath].list.at(0).bin == "offset") column = &chunk[kMeta];
+    }
+    if (column == nullptr) throw std::runtime_error("no offset column");
+    auto at = static_cast<std::size_t>((*column)[kDataPageOffset].i);
+    const std::size_t end = at + static_cast<std::size_t>((*column)[kCompressedSize].i);
+    while (at < end) {
+      std::size_t header = 0;
+      const TValue page = parquet::testing::read_page_header(file, at, header);
+      const auto values = static_cast<std::size_t>(page[5][1].i);
+      for (std::size_t v = 0; v < values; ++v) {
+        std::int64_t offset = 0;
+        std::memcpy(&offset, file.data() + at + header + 8 * v, 8);
+        offsets.push_back(offset);
+      }
+      at += header + static_cast<std::size_t>(page[3].i);
+    }
+  }
+  return offsets;
+}
+
+// Parquet objects (the value as JSON, pages uncompressed so the test can read them) are encoded
+// on the workers: every body job runs on a pool thread, never the loop's; each object's records
+// are in offset order over its many row groups; every record lands once over many objects.
+TEST_F(PipelineWorkers, ParquetObjectsAreEncodedOnWorkerThreadsInOrder) {
+  auto r = rig({"pipeline.workers=2", "format.type=parquet", "parquet.value=json",
+                "compression.type=none", "parquet.row_group_bytes=64KiB",
+                "key_template={{value.resourcename}}/{{partition}}/{{start_offset}}",
+                "rotation.max_records=3000"});
+  std::mutex mutex;
+  std::set<std::thread::id> body_threads;
+  int body_jobs = 0;
+  r->workers.set_job_hook_for_tests([&](server::JobKind kind) {
+    if (kind != server::JobKind::body) return;
+    std::lock_guard lock(mutex);
+    body_threads.insert(std::this_thread::get_id());
+    ++body_jobs;
+  });
+  for (std::int32_t p = 0; p < 2; ++p) r->assign(p);
+  run(io, [&]() -> asio::awaitable<void> {
+    for (std::int64_t i = 0; i < 6000; ++i) {
+      for (std::int32_t p = 0; p < 2; ++p) {
+        r->feed(big_record(p, i, "R" + std::to_string((i * 5 + p) % 3)));
+      }
+      // Every ~70 KB per object, let the jobs' results come back (the loop's turn).
+      if (i % 100 == 0) co_await eventually([] { return false; }, std::chrono::milliseconds(2));
+    }
+    EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(60)));
+  }());
+  EXPECT_FALSE(r->fatal) << r->fatal.value_or("");
+  std::vector<LandedRecord> landed;
+  std::size_t objects = 0;
+  for (const std::string& key : s3.keys("test-bucket")) {
+    const std::string data = s3.object("test-bucket", key)->data;
+    std::size_t row_groups = 0;
+    const auto offsets = parquet_offsets(data, row_groups);
+    EXPECT_GT(row_groups, 3u) << key;
+    ASSERT_FALSE(offsets.empty()) << key;
+    for (std::size_t i = 1; i < offsets.size(); ++i) {
+      EXPECT_GT(offsets[i], offsets[i - 1]) << "out of order in " << key;
+    }
+    // Keys are <resource>/<partition>/<start offset>.
+    const auto slash = key.find('/');
+    const std::int32_t partition = std::stoi(key.substr(slash + 1));
+    for (std::int64_t offset : offsets) landed.push_back({key, partition, offset});
+    ++objects;
+  }
+  EXPECT_EQ(objects, 12u);  // 2 partitions x 2 segments x 3 resources
+  expect_exactly_once(landed, {{0, {0, 6000}}, {1, {0, 6000}}});
+  EXPECT_EQ(r->consumer.offset(0), 6000);
+  EXPECT_EQ(r->consumer.offset(1), 6000);
+  std::lock_guard lock(mutex);
+  EXPECT_FALSE(body_threads.contains(std::this_thread::get_id()))
+      << "a body job ran on the loop's thread";
+  // About 17 batches of 64 KiB per object (fewer when a job is slow to come back: the batch
+  // grows meanwhile), and at least one more job than the close's for most objects.
+  EXPECT_GT(body_jobs, 36) << "the records did not go to the workers in batches";
+}
+
+// An encoding job that throws on a worker (here the hook; a malformed row would too): the
+// object fails with its key in the message, the sink fails, nothing of that object is visible
+// and nothing beyond the durable data is committed.
+TEST_F(PipelineWorkers, AThrowInAnEncodingJobFailsTheSink) {
+  auto r = rig({"rotation.max_records=3", "pipeline.workers=2", "format.type=parquet"});
+  run_with_a_throwing_job(io, *r, server::JobKind::body, "injected encoding failure");
+  // The failed object, [3, 6), by its key.
+  EXPECT_THAT(r->fatal.value_or(""),
+              ContainsRegex("encoding the file of object [^ ]*3\\.parquet failed"));
+  const auto keys = s3.keys("test-bucket");
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(parquet::testing::read_footer(s3.object("test-bucket", keys[0])->data)[3].i, 3);
   EXPECT_EQ(s3.open_uploads(), 0u);
 }
 

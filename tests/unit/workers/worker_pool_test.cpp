@@ -51,7 +51,7 @@ std::map<int, std::string> run_jobs(unsigned workers, Compression compression, i
                   std::move(raw), [&, i](CompressedBlocks result) {
                     if (std::this_thread::get_id() != loop_thread) ++off_loop;
                     EXPECT_FALSE(result.error);
-                    out[i] = std::move(result.bytes);
+                    out[i] = std::move(result.value);
                   });
   }
   while (static_cast<int>(out.size()) < jobs) loop.run_one();
@@ -81,7 +81,7 @@ TEST(WorkerPool, AJobThatThrowsReturnsTheErrorAndTheOthersStillRun) {
   auto busy = asio::make_work_guard(loop);
   WorkerPool pool(2);
   std::atomic<int> calls{0};
-  pool.set_job_hook_for_tests([&] {
+  pool.set_job_hook_for_tests([&](JobKind) {
     if (++calls == 3) throw std::runtime_error("hook failed on the third job");
   });
   int errors = 0, done = 0;
@@ -91,9 +91,9 @@ TEST(WorkerPool, AJobThatThrowsReturnsTheErrorAndTheOthersStillRun) {
                     ++done;
                     if (result.error) {
                       ++errors;
-                      EXPECT_TRUE(result.bytes.empty());
+                      EXPECT_TRUE(result.value.empty());
                     } else {
-                      EXPECT_FALSE(result.bytes.empty());
+                      EXPECT_FALSE(result.value.empty());
                     }
                   });
   }
@@ -122,6 +122,43 @@ TEST(WorkerPool, TheExecutorIsThePoolsOwnThreads) {
   EXPECT_EQ(ran.load(), 16);
   EXPECT_FALSE(threads.contains(std::this_thread::get_id()));
   EXPECT_LE(threads.size(), 2u);
+}
+
+// The generic entry point: a typed pure function on a worker thread, its value (or what it
+// threw) back on the loop; the hook sees each job's kind.
+TEST(WorkerPool, RunReturnsATypedValueFromAWorkerThread) {
+  asio::io_context loop;
+  auto busy = asio::make_work_guard(loop);
+  WorkerPool pool(2);
+  const auto loop_thread = std::this_thread::get_id();
+  std::mutex mutex;
+  std::vector<JobKind> kinds;
+  pool.set_job_hook_for_tests([&](JobKind kind) {
+    std::lock_guard lock(mutex);
+    kinds.push_back(kind);
+  });
+  std::atomic<int> on_loop_thread{0};
+  int done = 0;
+  std::vector<std::size_t> values(4);
+  for (int i = 0; i < 4; ++i) {
+    pool.run<std::size_t>(
+        loop.get_executor(), JobKind::body,
+        [i, loop_thread] {
+          if (i == 3) throw std::runtime_error("job 3 failed");
+          return std::this_thread::get_id() == loop_thread ? 0 : static_cast<std::size_t>(i + 1);
+        },
+        [&, i](JobResult<std::size_t> result) {
+          if (std::this_thread::get_id() == loop_thread) ++on_loop_thread;
+          EXPECT_EQ(static_cast<bool>(result.error), i == 3);
+          values[i] = result.value;
+          ++done;
+        });
+  }
+  while (done < 4) loop.run_one();
+  pool.join();
+  EXPECT_EQ(on_loop_thread.load(), 4);
+  EXPECT_EQ(values, (std::vector<std::size_t>{1, 2, 3, 0}));  // 0: ran on the loop, or threw
+  EXPECT_EQ(kinds, std::vector<JobKind>(4, JobKind::body));
 }
 
 }  // namespace
