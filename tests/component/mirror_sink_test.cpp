@@ -213,9 +213,11 @@ TEST_F(MirrorSinkTest, RetriedFaultsStillConvergeAndARestartReplaysToTheSameBuck
     s3.inject(S3Op::delete_object, Fault::http_error(500, "InternalError"), 2);
     run(io, [&]() -> asio::awaitable<void> {
       first.feed(std::vector<TestRecord>(records.begin(), records.begin() + 40));
-      EXPECT_TRUE(co_await eventually([&] { return first.consumer.offset(0) == 40; }));
+      EXPECT_TRUE(co_await eventually([&] { return first.consumer.offset(0) == 40; }))
+          << "committed " << first.consumer.offset(0)
+          << " of 40; fatal error: " << first.fatal.value_or("none");
     }());
-    EXPECT_FALSE(first.fatal);
+    EXPECT_FALSE(first.fatal) << *first.fatal;
   }
   const auto after_first = s3.keys("test-bucket");
   // A crash lost the commit of the last 15 records: the next run replays from 25.
@@ -223,7 +225,9 @@ TEST_F(MirrorSinkTest, RetriedFaultsStillConvergeAndARestartReplaysToTheSameBuck
   second.assign(0, 25);
   run(io, [&]() -> asio::awaitable<void> {
     second.feed(std::vector<TestRecord>(records.begin() + 25, records.end()));
-    EXPECT_TRUE(co_await eventually([&] { return second.consumer.offset(0) == 60; }));
+    EXPECT_TRUE(co_await eventually([&] { return second.consumer.offset(0) == 60; }))
+        << "committed " << second.consumer.offset(0)
+        << " of 60; fatal error: " << second.fatal.value_or("none");
   }());
   std::map<std::string, std::string> expected;
   for (const TestRecord& record : records) {
