@@ -22,24 +22,6 @@ constexpr std::size_t kHashOffloadThreshold = 256 * 1024;
 
 }  // namespace
 
-std::string retry_reason(const error_code& transport, unsigned status, const std::string& code) {
-  if (!code.empty()) return code;
-  if (!transport) return "http_" + std::to_string(status);
-  namespace http = boost::beast::http;
-  if (transport == boost::beast::error::timeout || transport == asio::error::timed_out) {
-    return "timeout";
-  }
-  if (transport == asio::error::connection_reset) return "connection_reset";
-  if (transport == asio::error::connection_refused) return "connection_refused";
-  if (transport == asio::error::broken_pipe) return "broken_pipe";
-  if (transport == asio::error::eof || transport == http::error::end_of_stream ||
-      transport == http::error::partial_message) {
-    return "connection_closed";
-  }
-  if (transport == make_error_code(Errc::malformed_response)) return "malformed_response";
-  return "transport_error";
-}
-
 Client::Impl::Impl(asio::any_io_executor ex, ClientConfig cfg,
                    std::shared_ptr<CredentialsProvider> creds, ClientObserver* obs)
     : executor(std::move(ex)),
@@ -231,6 +213,7 @@ asio::awaitable<S3Result<HttpResponse>> Client::Impl::execute(const OperationReq
                {"attempt", attempt},
                {"status", error.http_status},
                {"reason", reason},
+               {"code", error.code},
                {"backoff_ms", static_cast<std::int64_t>(delay->count())}});
     backoff.expires_after(*delay);
     auto [ec] = co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -111,9 +111,4 @@ awaitable<S3Result<void>> delete_object(std::shared_ptr<Client::Impl> impl, std:
                                         std::string key);
 }  // namespace ops
 
-// A short label for a failed attempt, for the observer and logs: the S3 Code, "http_<status>",
-// or the transport failure ("timeout", "connection_reset", ...).
-std::string retry_reason(const boost::system::error_code& transport, unsigned status,
-                         const std::string& code);
-
 }  // namespace ks3::s3

@@ -31,12 +31,16 @@ class S3Category final : public boost::system::error_category {
   }
 };
 
+}  // namespace
+
 bool is_retryable_code(std::string_view code) {
   // Codes of the S3 error-code list that mean "try again later".
   return code == "SlowDown" || code == "InternalError" || code == "RequestTimeout" ||
          code == "ServiceUnavailable" || code == "Throttling" || code == "ThrottlingException" ||
          code == "RequestLimitExceeded" || code == "OperationAborted" || code == "ExpiredToken";
 }
+
+namespace {
 
 bool is_retryable_status(unsigned status) {
   return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
@@ -79,6 +83,28 @@ std::string_view to_string(Outcome outcome) {
       return "not_found";
   }
   return "unknown";
+}
+
+std::string retry_reason(const boost::system::error_code& transport, unsigned status,
+                         const std::string& code) {
+  // The reason is a metric label: only the fixed list of retryable Codes passes through, so a
+  // server inventing Codes cannot grow the label set (the log line carries the Code itself).
+  if (is_retryable_code(code)) return code;
+  if (!transport) return "http_" + std::to_string(status);
+  namespace http = boost::beast::http;
+  namespace asio = boost::asio;
+  if (transport == boost::beast::error::timeout || transport == asio::error::timed_out) {
+    return "timeout";
+  }
+  if (transport == asio::error::connection_reset) return "connection_reset";
+  if (transport == asio::error::connection_refused) return "connection_refused";
+  if (transport == asio::error::broken_pipe) return "broken_pipe";
+  if (transport == asio::error::eof || transport == http::error::end_of_stream ||
+      transport == http::error::partial_message) {
+    return "connection_closed";
+  }
+  if (transport == make_error_code(Errc::malformed_response)) return "malformed_response";
+  return "transport_error";
 }
 
 Outcome classify_transport(const boost::system::error_code& ec) {

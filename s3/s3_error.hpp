@@ -43,6 +43,13 @@ std::string_view to_string(Outcome outcome);
 Outcome classify(const boost::system::error_code& transport, unsigned http_status,
                  std::string_view s3_code);
 Outcome classify_transport(const boost::system::error_code& transport);
+// One of the S3 Codes that mean "try again later" (SlowDown, InternalError, ...): a fixed list.
+bool is_retryable_code(std::string_view code);
+// A short label for a failed attempt, for the observer and logs: a retryable S3 Code (from the
+// fixed list of is_retryable_code), otherwise "http_<status>", or the transport failure
+// ("timeout", "connection_reset", ...). Bounded: it becomes a metric label.
+std::string retry_reason(const boost::system::error_code& transport, unsigned status,
+                         const std::string& code);
 
 // A failed operation as the user sees it. Never holds a secret (no headers, no signatures).
 struct S3Error {

@@ -75,6 +75,22 @@ TEST(Classify, TransportErrors) {
   EXPECT_EQ(classify(make_error_code(ae::connection_reset), 200, ""), Outcome::retry);
 }
 
+TEST(RetryReason, OnlyTheFixedListOfRetryableCodesBecomesALabel) {
+  EXPECT_EQ(retry_reason(kNone, 503, "SlowDown"), "SlowDown");
+  EXPECT_EQ(retry_reason(kNone, 200, "InternalError"), "InternalError");
+  // A Code the server made up (or a long one) must not grow the metric's label set.
+  EXPECT_EQ(retry_reason(kNone, 500, "WeirdVendorCode-42"), "http_500");
+  EXPECT_EQ(retry_reason(kNone, 503, std::string(300, 'x')), "http_503");
+  EXPECT_EQ(retry_reason(kNone, 503, ""), "http_503");
+}
+
+TEST(RetryReason, TransportFailuresHaveFixedNames) {
+  EXPECT_EQ(retry_reason(boost::asio::error::connection_reset, 0, ""), "connection_reset");
+  EXPECT_EQ(retry_reason(boost::beast::error::timeout, 0, ""), "timeout");
+  EXPECT_EQ(retry_reason(boost::beast::http::error::end_of_stream, 0, ""), "connection_closed");
+  EXPECT_EQ(retry_reason(boost::asio::error::host_unreachable, 0, ""), "transport_error");
+}
+
 TEST(S3Error, DescribeNamesWhatFailedAndWhatToDo) {
   S3Error e;
   e.operation = "PutObject";
