@@ -126,7 +126,11 @@ sink=$KS3_SINK_PID
 # the wait while it lasts.
 wait_for 20 "kafka_s3_sink_group_join_wait_seconds above 0 while the restarted sink joins" \
   metric_positive kafka_s3_sink_group_join_wait_seconds
-progress "restart with failed JoinGroup/SyncGroup"
+# 45 s, not 30: this step takes 15-20 s (two failed JoinGroups, the mock waiting 5 s for
+# the killed member, one more round after the failed SyncGroup).
+before=$(committed_total $group $topic)
+wait_committed_above 45 $group $topic "$before"
+note "restart with failed JoinGroup/SyncGroup: recovered at ${SECONDS}s, $(committed_total $group $topic) committed"
 [ "$(metric kafka_s3_sink_group_join_wait_seconds)" = 0 ] ||
   fail "kafka_s3_sink_group_join_wait_seconds is not 0 after the join"
 broker_control request-errors 12 16 3   # Heartbeat: NOT_COORDINATOR
