@@ -98,6 +98,13 @@ SinkMetrics::SinkMetrics(prometheus::Registry& r)
       rebalances(family<Counter>(r, "rebalances_total",
                                  "Consumer group rebalance events (assigned, revoked, lost).",
                                  {"event"})),
+      group_join_wait_seconds(single<Gauge>(
+          r, "group_join_wait_seconds",
+          "Seconds this member has waited for an assignment from its consumer group (0 while "
+          "in the group).")),
+      group_join_stalls(single<Counter>(
+          r, "group_join_stalls_total",
+          "Waits for the consumer group's assignment longer than 3 x session.timeout.ms.")),
       kafka_errors(family<Counter>(r, "kafka_errors_total",
                                    "Errors reported by librdkafka, by error name.", {"code"})),
       commits(single<Counter>(r, "commits_total", "Successful Kafka offset commits.")),

@@ -105,6 +105,11 @@ struct SinkMetrics {
   Gauge paused_partitions;
   // Consumer group rebalance events. {event: assigned|revoked|lost}
   Family<Counter> rebalances;
+  // Seconds this member has waited for an assignment from its group (since start, a lost
+  // assignment, or an eager revoke); 0 while in the group (kafka/join_watchdog.hpp).
+  Gauge group_join_wait_seconds;
+  // Waits for the group longer than 3 x session.timeout.ms (each counted once, when it passes).
+  Counter group_join_stalls;
   // Errors reported by librdkafka. {code: librdkafka error name, e.g. _TRANSPORT}
   Family<Counter> kafka_errors;
   // Successful offset commits.

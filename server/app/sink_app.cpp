@@ -13,6 +13,7 @@
 #include <cstdlib>
 
 #include "kafka/consumer.hpp"
+#include "kafka/join_monitor.hpp"
 #include "kafka/malloc_tuning.hpp"
 #include "metrics/exception_message.hpp"
 #include "metrics/heartbeat.hpp"
@@ -69,6 +70,7 @@ struct Sink {
                    ? std::make_unique<MirrorSink>(io.get_executor(), config, client, metrics)
                    : nullptr),
         consumer(io.get_executor(), consumer_config(config), listener()),
+        join_monitor(consumer_config(config), metrics),
         control(consumer),
         s3_check(io.get_executor(), readiness, "s3", [this] { return probe_bucket(); },
                  {.interval = config.s3.health_check_interval,
@@ -161,6 +163,7 @@ struct Sink {
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<MirrorSink> mirror;
   kafka::Consumer consumer;
+  kafka::JoinMonitor join_monitor;
   KafkaConsumerControl control;
   metrics::PeriodicCheck s3_check;
   bool stopping = false;
@@ -190,6 +193,7 @@ asio::awaitable<void> status_loop(Sink& sink) {
     } else {
       sink.readiness.set_not_ready("kafka", "kafka group not joined");
     }
+    sink.join_monitor.check(sink.consumer, std::chrono::steady_clock::now());
     for (const kafka::TopicPartition& tp : sink.consumer.assignment()) {
       auto progress = sink.consumer.progress(tp);
       if (!progress || progress->high_watermark < 0) continue;
