@@ -175,6 +175,12 @@ struct Sink {
   std::atomic<bool> failed{false};
 };
 
+// The start-up lookup of the dead-letter topic ended: the event a stop waits for.
+void end_dead_letter_lookup(Sink& sink) {
+  sink.dead_letter_lookup_running = false;
+  sink.dead_letter_lookup_done.cancel();
+}
+
 // The completion handler of the sink's own coroutines: an exception is a failure of the sink
 // (logged, /healthz 503, exit 1 after committing only what is durable), never silence.
 auto fail_on_exception(Sink& sink, std::string what) {
@@ -282,10 +288,15 @@ asio::awaitable<void> start_consuming(asio::io_context& io, Sink& sink, asio::si
       log::info("looking up the dead-letter topic",
                 {{"dead_letter_topic", sink.config.bad_records.dead_letter_topic}});
     }
+    std::optional<std::string> error;
     sink.dead_letter_lookup_running = true;
-    auto error = co_await sink.pipeline->check_dead_letter_topic([&sink] { return sink.stopping; });
-    sink.dead_letter_lookup_running = false;
-    sink.dead_letter_lookup_done.cancel();
+    try {
+      error = co_await sink.pipeline->check_dead_letter_topic([&sink] { return sink.stopping; });
+    } catch (...) {
+      end_dead_letter_lookup(sink);  // a stop waiting for the lookup must not wait for ever
+      throw;
+    }
+    end_dead_letter_lookup(sink);
     if (sink.stopping) co_return;
     if (error) {
       stop_before_consuming(io, sink, signals, 2, *error);
