@@ -42,6 +42,8 @@ asio::awaitable<void> ConsumerImpl::close(std::chrono::milliseconds limit) {
     }
     asio::co_spawn(executor_, run_close(shared_from_this()), fatal_on_exception("closing"));
   }
+  // run_close may have run to its end inline (nothing to revoke, librdkafka closed at once).
+  if (closed_ || stopped_ || close_abandoned_) co_return;
   auto self = shared_from_this();
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
       [&](auto handler) {
