@@ -60,7 +60,7 @@ double seconds(Clock::duration d) {
 
 // A revoke that never returns (its commit unanswered) must not hold the close: close(limit)
 // completes after the limit with the close abandoned, and destroying the consumer is bounded.
-TEST(KafkaConsumerClose, GivesUpAtItsLimitWhenTheFinalRevokeNeverReturns) {
+TEST(KafkaConsumerBoundedClose, GivesUpAtItsLimitWhenTheFinalRevokeNeverReturns) {
   MockKafkaCluster cluster;
   cluster.create_topic("stuck", 1);
   cluster.produce_many("stuck", 0, 3);
@@ -96,7 +96,7 @@ TEST(KafkaConsumerClose, GivesUpAtItsLimitWhenTheFinalRevokeNeverReturns) {
 
 // Kafka gone at close (every broker down): the final revoke's commit cannot be answered; the
 // close and the destruction are bounded all the same.
-TEST(KafkaConsumerClose, IsBoundedWhenEveryBrokerIsDown) {
+TEST(KafkaConsumerBoundedClose, IsBoundedWhenEveryBrokerIsDown) {
   MockKafkaCluster cluster;
   cluster.create_topic("gone", 1);
   cluster.produce_many("gone", 0, 3);
