@@ -117,6 +117,7 @@ ConsumerImpl::ConsumerImpl(asio::any_io_executor executor, const ConsumerConfig&
       listener_(listener),
       wake_(executor),
       tick_(executor),
+      close_limit_(executor),
       owner_timer_(executor) {
   subscription(config_);  // validates the topics before anything is created
   if (is_static()) owner_ = initial_owner_tag(config_);
@@ -384,54 +385,6 @@ void ConsumerImpl::wake_fetchers() {
   ++counters_.fetch_wakeups;
 }
 
-asio::awaitable<void> ConsumerImpl::close() {
-  if (closed_ || stopped_) co_return;
-  if (!closing_) {
-    closing_ = true;
-    log::info("kafka consumer closing", {{"group", config_.group_id}});
-    owner_timer_.cancel();
-    if (is_static() && started_) {
-      // No group: librdkafka's close would drop the assignment without a revoke callback.
-      // Revoke first, as a rebalance does: the listener commits what is durable (the owner tag
-      // says "released", so a successor may take the partitions over at once).
-      RebalanceEvent revoke;
-      revoke.revoke_all = true;
-      queue_rebalance(std::move(revoke));
-      co_await settle_rebalances();
-      if (stopped_) co_return;
-      co_await release_partitions();
-      if (stopped_) co_return;
-    }
-    if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_, queue_)) {
-      log::error("kafka consumer close failed", {{"error", rd_kafka_error_string(error)}});
-      rd_kafka_error_destroy(error);
-    }
-    if (!started_) {
-      started_ = true;
-      asio::co_spawn(executor_, serve(shared_from_this()), fatal_on_exception("serving the queue"));
-    }
-  }
-  auto self = shared_from_this();
-  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
-      [&](auto handler) {
-        close_waiters_.push_back(std::move(handler));
-        maybe_finish_close();
-      },
-      asio::use_awaitable);
-}
-
-void ConsumerImpl::maybe_finish_close() {
-  if (!closing_ || closed_ || stopped_ || rebalancing_ || !rd_kafka_consumer_closed(rk_)) return;
-  closed_ = true;
-  joined_ = false;
-  log::info("kafka consumer closed", {{"group", config_.group_id}});
-  for (auto& waiter : close_waiters_) {
-    asio::post(executor_, [waiter = std::move(waiter)]() mutable { std::move(waiter)(); });
-  }
-  close_waiters_.clear();
-  tick_.cancel();
-}
-
 void ConsumerImpl::shutdown() {
   if (stopped_) return;
   stopped_ = true;
@@ -439,10 +392,11 @@ void ConsumerImpl::shutdown() {
   tick_.cancel();
   owner_timer_.cancel();
   wake_.cancel(ignored);
+  close_limit_.cancel();
   blocking_.join();  // a read of committed offsets may still be running on it
   rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
   rd_kafka_queue_destroy(queue_);
-  rd_kafka_destroy_flags(rk_, closed_ ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  destroy_handle();
   rk_ = nullptr;
   wake_.close(ignored);
   ::close(wake_write_fd_);
@@ -549,13 +503,17 @@ const ConsumerCounters& Consumer::counters() const {
   return impl_->counters_;
 }
 
-asio::awaitable<void> Consumer::close() {
+asio::awaitable<void> Consumer::close(std::chrono::milliseconds limit) {
   auto impl = impl_;
-  co_await impl->close();
+  co_await impl->close(limit);
 }
 
 bool Consumer::closed() const {
   return impl_->closed_;
+}
+
+bool Consumer::close_abandoned() const {
+  return impl_->close_abandoned_;
 }
 
 }  // namespace ks3::kafka

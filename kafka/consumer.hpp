@@ -25,6 +25,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -74,7 +75,8 @@ class Consumer {
   Consumer(boost::asio::any_io_executor executor, const ConsumerConfig& config,
            ConsumerListener& listener);
   // Without a completed close(), leaves the group without the final revoke (no commit; the
-  // group coordinator notices after session.timeout.ms). May block up to committed_timeout
+  // group coordinator notices after session.timeout.ms), waiting at most
+  // ConsumerConfig::destroy_wait for librdkafka's teardown. May block up to committed_timeout
   // while a read of committed offsets finishes on the worker thread.
   ~Consumer();
   Consumer(const Consumer&) = delete;
@@ -119,10 +121,15 @@ class Consumer {
   const ConsumerCounters& counters() const;
 
   // Graceful close: leaves the group; the final revoke goes through ConsumerListener::on_revoked
-  // (which commits what is durable). Completes when librdkafka reports the consumer closed.
-  // A static assignment is revoked the same way before librdkafka closes.
-  boost::asio::awaitable<void> close();
+  // (which commits what is durable). Completes when librdkafka reports the consumer closed, or
+  // once `limit` has passed (Kafka unreachable: the revoke's commit never answers): then a
+  // warning names what it gave up on, the assignment is dropped, closed() stays false and
+  // close_abandoned() is true; nothing uncommitted is lost, the next owner consumes it again
+  // (consumer_close.cpp). A static assignment is revoked the same way before librdkafka closes.
+  boost::asio::awaitable<void> close(
+      std::chrono::milliseconds limit = std::chrono::milliseconds::max());
   bool closed() const;
+  bool close_abandoned() const;
 
  private:
   std::shared_ptr<ConsumerImpl> impl_;

@@ -45,6 +45,9 @@ struct ConsumerConfig {
   // Wake librdkafka's broker threads after draining records so a partition stopped at the queue
   // thresholds fetches again at once, not up to 1 s later (librdkafka < 2.2; fetch_wakeup.hpp).
   bool fetch_wakeup = true;
+  // How long destroying a consumer that did not close (Consumer::close gave up, or was not
+  // called) waits for librdkafka before leaving its teardown behind (consumer_close.cpp).
+  std::chrono::milliseconds destroy_wait{1000};
 
   // Static assignment (kafka.assign): the consumer assigns these partitions itself
   // (rd_kafka_assign) instead of subscribing, and never rebalances; it still commits to

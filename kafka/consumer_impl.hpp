@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -82,7 +83,18 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   void resume(std::span<const TopicPartition> partitions);
   // Wakes librdkafka's broker threads so they re-decide fetching now (fetch_wakeup.hpp).
   void wake_fetchers();
-  asio::awaitable<void> close();
+  asio::awaitable<void> close(std::chrono::milliseconds limit);
+  // The steps of close() (the static final revoke, then librdkafka's close), awaited by nobody:
+  // close() waits for close_waiters_, which give_up_close() may complete first.
+  asio::awaitable<void> run_close(std::shared_ptr<ConsumerImpl> self);
+  // close()'s limit passed: gives the close up (consumer_close.cpp).
+  void give_up_close(std::chrono::milliseconds limit);
+  // Unassigns whatever librdkafka still holds, as the application's answer to a revoke in
+  // progress: without it librdkafka's group handler waits for that answer for ever.
+  void drop_assignment();
+  // Destroys rk_ (shutdown()); a handle that was not closed is destroyed on a thread of its own
+  // and left behind after kDestroyWait (consumer_close.cpp).
+  void destroy_handle();
 
   // Queue serving (consumer.cpp).
   asio::awaitable<void> serve(std::shared_ptr<ConsumerImpl> self);
@@ -135,12 +147,14 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   int wake_write_fd_ = -1;
   asio::posix::stream_descriptor wake_;  // read end of the io-event pipe
   asio::steady_timer tick_;
-  asio::thread_pool blocking_{1};  // rd_kafka_committed only
+  asio::steady_timer close_limit_;  // bounds close()
+  asio::thread_pool blocking_{1};   // rd_kafka_committed only
 
   bool started_ = false;
   bool stopped_ = false;  // shutdown(): nothing may touch rk_ any more
   bool closing_ = false;
   bool closed_ = false;
+  bool close_abandoned_ = false;  // close() gave up at its limit (closed_ stays false)
   bool joined_ = false;
   bool rebalancing_ = false;
   std::deque<RebalanceEvent> rebalances_;

@@ -252,7 +252,8 @@ asio::awaitable<void> ConsumerImpl::handle_revoke(RebalanceEvent event) {
                  {{"partitions", describe(event.partitions)}, {"error", e.what()}});
     }
   }
-  if (stopped_) co_return;
+  // A close that gave up dropped the assignment already (consumer_close.cpp).
+  if (stopped_ || close_abandoned_) co_return;
   for (const auto& tp : event.partitions) paused_.erase(tp);
   if (event.lost) joined_ = false;
   auto list = make_partition_list(event.partitions);

@@ -30,6 +30,7 @@
 #include "server/app/cli_options.hpp"
 #include "server/app/consumer_control.hpp"
 #include "server/app/startup_check.hpp"
+#include "server/app/stop_budget.hpp"
 #include "server/mirror/mirror_sink.hpp"
 #include "server/pipeline/manifest_store.hpp"
 #include "server/pipeline/pipeline.hpp"
@@ -74,7 +75,8 @@ struct Sink {
         control(consumer),
         s3_check(io.get_executor(), readiness, "s3", [this] { return probe_bucket(); },
                  {.interval = config.s3.health_check_interval,
-                  .timeout = config.s3.health_check_interval}) {
+                  .timeout = config.s3.health_check_interval}),
+        dead_letter_lookup_done(io, asio::steady_timer::time_point::max()) {
     if (pipeline) pipeline->set_consumer(&control);
     if (mirror) mirror->set_consumer(&control);
     if (pipeline && config.delivery.manifests) pipeline->set_manifest_store(&manifests);
@@ -167,10 +169,20 @@ struct Sink {
   KafkaConsumerControl control;
   metrics::PeriodicCheck s3_check;
   bool stopping = false;
+  // The start-up lookup of the dead-letter topic is running; the timer (never expiring) is
+  // cancelled when it ends: the event a stop waits for.
+  bool dead_letter_lookup_running = false;
+  asio::steady_timer dead_letter_lookup_done;
   int exit_code = 0;
   // Set when the sink must stop for a failure: /healthz answers 503 from then on.
   std::atomic<bool> failed{false};
 };
+
+// The start-up lookup of the dead-letter topic ended: the event a stop waits for.
+void end_dead_letter_lookup(Sink& sink) {
+  sink.dead_letter_lookup_running = false;
+  sink.dead_letter_lookup_done.cancel();
+}
 
 // The completion handler of the sink's own coroutines: an exception is a failure of the sink
 // (logged, /healthz 503, exit 1 after committing only what is durable), never silence.
@@ -208,12 +220,24 @@ asio::awaitable<void> status_loop(Sink& sink) {
   }
 }
 
+// The whole stop fits shutdown_deadline + StopBudget::kStopMargin (stop_budget.hpp).
 asio::awaitable<void> stop_gracefully(asio::io_context& io, Sink& sink, asio::signal_set& signals) {
+  const StopBudget budget(StopBudget::Clock::now(), sink.config.shutdown_deadline);
   log::info("stopping: completing open objects and committing",
             {{"deadline_ms", sink.config.shutdown_deadline.count()}});
-  bool settled = co_await sink.drain(sink.config.shutdown_deadline);
-  if (!settled && sink.exit_code == 0) sink.exit_code = 1;
-  co_await sink.consumer.close();  // the final revoke commits what is durable
+  if (sink.dead_letter_lookup_running) {
+    // Stopped during the start-up lookup of the dead-letter topic: it ends within one slice
+    // (it sees sink.stopping), and must end before the sink (its producer) is destroyed.
+    co_await sink.dead_letter_lookup_done.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  const bool settled = co_await sink.drain(budget.drain_deadline());
+  // The final revoke commits what is durable; with Kafka unreachable that commit never
+  // answers, so leaving the group has a limit of its own.
+  const auto close_limit = budget.close_limit(StopBudget::Clock::now());
+  co_await sink.consumer.close(close_limit);
+  const CloseOutcome close =
+      sink.consumer.close_abandoned() ? CloseOutcome::abandoned : CloseOutcome::closed;
+  sink.exit_code = stop_exit_code(sink.exit_code, settled, close);
   sink.stop_delivery();
   sink.s3_check.stop();
   sink.heartbeat.stop();
@@ -264,7 +288,19 @@ asio::awaitable<void> start_consuming(asio::io_context& io, Sink& sink, asio::si
   if (sink.pipeline) {
     // A dead-letter topic that does not exist stops the sink now, not at the first dead letter's
     // timeout (5 minutes later): exit status 2, like a configuration error.
-    auto error = co_await sink.pipeline->check_dead_letter_topic();
+    if (!sink.config.bad_records.dead_letter_topic.empty()) {
+      log::info("looking up the dead-letter topic",
+                {{"dead_letter_topic", sink.config.bad_records.dead_letter_topic}});
+    }
+    std::optional<std::string> error;
+    sink.dead_letter_lookup_running = true;
+    try {
+      error = co_await sink.pipeline->check_dead_letter_topic([&sink] { return sink.stopping; });
+    } catch (...) {
+      end_dead_letter_lookup(sink);  // a stop waiting for the lookup must not wait for ever
+      throw;
+    }
+    end_dead_letter_lookup(sink);
     if (sink.stopping) co_return;
     if (error) {
       stop_before_consuming(io, sink, signals, 2, *error);

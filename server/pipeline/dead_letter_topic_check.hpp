@@ -14,8 +14,11 @@
 
 namespace ks3::server {
 
-// How long the start-up lookup waits for the cluster's metadata.
+// How long the start-up lookup waits for the cluster's metadata, in all.
 inline constexpr std::chrono::milliseconds kDeadLetterTopicCheckTimeout{10000};
+// It asks in slices of this length (each a metadata request that waits at most that long), so
+// that a stop requested meanwhile (SIGTERM during start-up) ends it within a slice.
+inline constexpr std::chrono::milliseconds kDeadLetterTopicCheckSlice{250};
 
 enum class DeadLetterTopicStatus {
   exists,      // the cluster knows the topic: go on
@@ -29,6 +32,7 @@ struct DeadLetterTopicCheck {
   DeadLetterTopicStatus status = DeadLetterTopicStatus::unverified;
   std::string
       message;  // one line naming bad_records.dead_letter_topic and the topic; empty: exists
+  boost::system::error_code lookup;  // the lookup's error, as judged
 };
 
 // `lookup`: the error of the metadata request (empty when the cluster answered); `partitions`:
@@ -36,5 +40,17 @@ struct DeadLetterTopicCheck {
 DeadLetterTopicCheck judge_dead_letter_topic(std::string_view topic,
                                              const boost::system::error_code& lookup,
                                              int partitions);
+
+}  // namespace ks3::server
+
+namespace ks3::server {
+
+// After one slice of the start-up lookup, what next: `judge` its answer (the cluster answered,
+// with the topic or an error, or the lookup's time is up), ask `again` (no answer within the
+// slice: timed out, or no broker reachable yet), or give up because a stop was requested.
+enum class DeadLetterLookupNext { judge, again, stopped };
+DeadLetterLookupNext next_after_lookup_slice(const boost::system::error_code& lookup,
+                                             std::chrono::milliseconds elapsed,
+                                             bool stop_requested);
 
 }  // namespace ks3::server

@@ -104,7 +104,9 @@ class Pipeline final : public kafka::ConsumerListener {
   void start();
   // Start-up, before start(): with bad_records.dead_letter_topic, checks that the topic exists
   // (pipeline_dead_letters.cpp). Returns the one-line error that must stop the sink (exit 2).
-  boost::asio::awaitable<std::optional<std::string>> check_dead_letter_topic();
+  // The lookup asks in short slices and ends (nullopt) soon after `stop_requested` turns true.
+  boost::asio::awaitable<std::optional<std::string>> check_dead_letter_topic(
+      std::function<bool()> stop_requested = {});
 
   // kafka::ConsumerListener
   void on_assigned(std::span<const kafka::AssignedPartition> partitions) override;

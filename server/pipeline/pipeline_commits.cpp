@@ -176,15 +176,18 @@ asio::awaitable<bool> Pipeline::drain(std::chrono::milliseconds deadline_after) 
     log::error("shutdown deadline reached: aborting objects still uploading",
                {{"deadline_ms", deadline_after.count()}});
     for (auto& [tp, handle] : partitions_) abort_live(*handle);
+    // Only the aborts (S3 requests) are awaited, briefly: a commit still in flight is typically
+    // one Kafka does not answer (unreachable), and the final revoke waits for it within its own
+    // limit (server/app/stop_budget.hpp).
     co_await wait_with_deadline(
         executor_, settled_,
         [this] {
           for (const auto& [tp, handle] : partitions_) {
-            if (!handle->live.empty() || handle->state.commit_in_flight()) return false;
+            if (!handle->live.empty()) return false;
           }
           return true;
         },
-        std::chrono::steady_clock::now() + std::chrono::seconds(5));
+        std::chrono::steady_clock::now() + std::chrono::seconds(2));
   }
   co_return settled;
 }

@@ -147,6 +147,9 @@ void Pipeline::abort_live(PartitionRuntime& p) {
   // abort() may finish a writer synchronously later, which erases it from `live`: copy first.
   std::vector<ObjectWriter*> live(p.live.begin(), p.live.end());
   for (ObjectWriter* writer : live) writer->abort();
+  // A writer waiting for the journal gate (its commit unanswered: Kafka unreachable) waits on
+  // the partition's condition, not on its own: wake it so that it sees the abort.
+  p.changed.notify_all();
 }
 
 void Pipeline::stop() {

@@ -7,10 +7,20 @@
 
 namespace ks3::server {
 
-boost::asio::awaitable<std::optional<std::string>> Pipeline::check_dead_letter_topic() {
+boost::asio::awaitable<std::optional<std::string>> Pipeline::check_dead_letter_topic(
+    std::function<bool()> stop_requested) {
   if (!dead_letter_producer_) co_return std::nullopt;
-  const DeadLetterTopicCheck check =
-      co_await dead_letter_producer_->look_up_topic(kDeadLetterTopicCheckTimeout);
+  const auto started = std::chrono::steady_clock::now();
+  DeadLetterTopicCheck check;
+  for (;;) {
+    check = co_await dead_letter_producer_->look_up_topic(kDeadLetterTopicCheckSlice);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    const DeadLetterLookupNext next =
+        next_after_lookup_slice(check.lookup, elapsed, stop_requested && stop_requested());
+    if (next == DeadLetterLookupNext::stopped) co_return std::nullopt;
+    if (next == DeadLetterLookupNext::judge) break;
+  }
   switch (check.status) {
     case DeadLetterTopicStatus::exists:
       co_return std::nullopt;

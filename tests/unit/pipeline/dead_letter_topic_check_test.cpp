@@ -48,3 +48,43 @@ TEST(DeadLetterTopicCheck, NoAnswerIsUnverifiedNotFatal) {
 
 }  // namespace
 }  // namespace ks3::server
+
+namespace ks3::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(DeadLetterLookupSlices, AskAgainWhileTheClusterDoesNotAnswerAndTimeRemains) {
+  for (auto err : {RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT}) {
+    const auto lookup = kafka::make_rdkafka_error(err);
+    EXPECT_EQ(next_after_lookup_slice(lookup, 250ms, false), DeadLetterLookupNext::again);
+    EXPECT_EQ(next_after_lookup_slice(lookup, kDeadLetterTopicCheckTimeout - 1ms, false),
+              DeadLetterLookupNext::again);
+    // The lookup's time is up: judged (unverified: going on with a warning).
+    EXPECT_EQ(next_after_lookup_slice(lookup, kDeadLetterTopicCheckTimeout, false),
+              DeadLetterLookupNext::judge);
+  }
+}
+
+TEST(DeadLetterLookupSlices, AnAnswerIsJudgedAtOnce) {
+  EXPECT_EQ(next_after_lookup_slice({}, 10ms, false), DeadLetterLookupNext::judge);
+  EXPECT_EQ(
+      next_after_lookup_slice(
+          kafka::make_rdkafka_error(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED), 10ms, false),
+      DeadLetterLookupNext::judge);
+}
+
+TEST(DeadLetterLookupSlices, AStopEndsTheLookup) {
+  EXPECT_EQ(
+      next_after_lookup_slice(kafka::make_rdkafka_error(RD_KAFKA_RESP_ERR__TIMED_OUT), 250ms, true),
+      DeadLetterLookupNext::stopped);
+  EXPECT_EQ(next_after_lookup_slice({}, 250ms, true), DeadLetterLookupNext::stopped);
+}
+
+TEST(DeadLetterLookupSlices, TheVerdictKeepsTheLookupError) {
+  const auto lookup = kafka::make_rdkafka_error(RD_KAFKA_RESP_ERR__TIMED_OUT);
+  EXPECT_EQ(judge_dead_letter_topic("t.dlq", lookup, 0).lookup, lookup);
+}
+
+}  // namespace
+}  // namespace ks3::server
