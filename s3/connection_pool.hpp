@@ -20,7 +20,7 @@
 namespace ks3::s3 {
 
 struct ConnectionPoolOptions {
-  std::size_t max_connections = 64;
+  std::size_t max_connections = 16;
   // Idle connections older than this are closed instead of reused: servers drop idle
   // keep-alive connections (S3 after about 20 s), and a request on a dropped one fails.
   std::chrono::milliseconds idle_timeout{10000};
