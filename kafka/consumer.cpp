@@ -188,7 +188,7 @@ void ConsumerImpl::start() {
 
 // `self` keeps the state alive while the coroutine runs.
 asio::awaitable<void> ConsumerImpl::serve([[maybe_unused]] std::shared_ptr<ConsumerImpl> self) {
-  while (!stopped_ && !closed_) {
+  while (!stopped_ && !has_left()) {
     tick_.expires_after(config_.maintenance_interval);
     co_await (wake_.async_wait(asio::posix::stream_descriptor::wait_read,
                                asio::as_tuple(asio::use_awaitable)) ||
@@ -278,7 +278,7 @@ void ConsumerImpl::report_error(ConsumerError error) {
 }
 
 asio::awaitable<boost::system::error_code> ConsumerImpl::commit(std::vector<CommitOffset> offsets) {
-  if (stopped_ || closed_) co_return make_error_code(Errc::consumer_closed);
+  if (stopped_ || has_left()) co_return make_error_code(Errc::consumer_closed);
   if (offsets.empty()) co_return boost::system::error_code{};
   PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
   // Static assignment: every commit says who made it (partition_owner.hpp).
@@ -312,7 +312,7 @@ asio::awaitable<boost::system::error_code> ConsumerImpl::commit(std::vector<Comm
   if (is_static() && !stopped_) {
     if (!ec) {
       for (const auto& offset : offsets) {
-        owner_acked_[offset.tp] = {offset.next_offset, offset.metadata, closing_};
+        owner_acked_[offset.tp] = {offset.next_offset, offset.metadata, close_begun()};
       }
     } else if (ec == make_rdkafka_error(RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID) ||
                ec == make_rdkafka_error(RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION)) {
@@ -509,11 +509,11 @@ asio::awaitable<void> Consumer::close(std::chrono::milliseconds limit) {
 }
 
 bool Consumer::closed() const {
-  return impl_->closed_;
+  return impl_->has_left();
 }
 
 bool Consumer::close_abandoned() const {
-  return impl_->close_abandoned_;
+  return impl_->gave_up_close();
 }
 
 }  // namespace ks3::kafka

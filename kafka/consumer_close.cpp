@@ -29,9 +29,9 @@
 namespace ks3::kafka {
 
 asio::awaitable<void> ConsumerImpl::close(std::chrono::milliseconds limit) {
-  if (closed_ || stopped_ || close_abandoned_) co_return;
-  if (!closing_) {
-    closing_ = true;
+  if (stopped_ || close_over()) co_return;
+  if (close_state_ == CloseState::open) {
+    close_state_ = CloseState::closing;
     log::info("kafka consumer closing", {{"group", config_.group_id}});
     owner_timer_.cancel();
     if (limit != std::chrono::milliseconds::max()) {
@@ -43,7 +43,7 @@ asio::awaitable<void> ConsumerImpl::close(std::chrono::milliseconds limit) {
     asio::co_spawn(executor_, run_close(shared_from_this()), fatal_on_exception("closing"));
   }
   // run_close may have run to its end inline (nothing to revoke, librdkafka closed at once).
-  if (closed_ || stopped_ || close_abandoned_) co_return;
+  if (stopped_ || close_over()) co_return;
   auto self = shared_from_this();
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
       [&](auto handler) {
@@ -63,9 +63,9 @@ asio::awaitable<void> ConsumerImpl::run_close([[maybe_unused]] std::shared_ptr<C
     revoke.revoke_all = true;
     queue_rebalance(std::move(revoke));
     co_await settle_rebalances();
-    if (stopped_ || close_abandoned_) co_return;
+    if (stopped_ || gave_up_close()) co_return;
     co_await release_partitions();
-    if (stopped_ || close_abandoned_) co_return;
+    if (stopped_ || gave_up_close()) co_return;
   }
   if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_, queue_)) {
     log::error("kafka consumer close failed", {{"error", rd_kafka_error_string(error)}});
@@ -79,8 +79,8 @@ asio::awaitable<void> ConsumerImpl::run_close([[maybe_unused]] std::shared_ptr<C
 }
 
 void ConsumerImpl::give_up_close(std::chrono::milliseconds limit) {
-  if (!closing_ || closed_ || stopped_ || close_abandoned_) return;
-  close_abandoned_ = true;
+  if (stopped_ || close_state_ != CloseState::closing) return;
+  close_state_ = CloseState::abandoned;
   // What the close was still waiting for: the listener's final revoke (typically its commit of
   // what is durable, unanswered while Kafka is unreachable), a commit, or librdkafka's leave.
   const char* waiting_for = rebalancing_                ? "the final revoke (its commit)"
@@ -121,10 +121,10 @@ void ConsumerImpl::drop_assignment() {
 }
 
 void ConsumerImpl::maybe_finish_close() {
-  if (!closing_ || closed_ || stopped_ || !rd_kafka_consumer_closed(rk_)) return;
+  if (stopped_ || has_left() || !close_begun() || !rd_kafka_consumer_closed(rk_)) return;
   // An abandoned revoke no longer holds the close (its partitions were dropped).
-  if (rebalancing_ && !close_abandoned_) return;
-  closed_ = true;
+  if (rebalancing_ && !gave_up_close()) return;
+  close_state_ = gave_up_close() ? CloseState::abandoned_left : CloseState::left;
   joined_ = false;
   log::info("kafka consumer closed", {{"group", config_.group_id}});
   for (auto& waiter : close_waiters_) {
@@ -136,7 +136,7 @@ void ConsumerImpl::maybe_finish_close() {
 }
 
 void ConsumerImpl::destroy_handle() {
-  if (closed_) {
+  if (has_left()) {
     rd_kafka_destroy(rk_);
     return;
   }

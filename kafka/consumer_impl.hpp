@@ -151,10 +151,29 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   asio::thread_pool blocking_{1};   // rd_kafka_committed only
 
   bool started_ = false;
-  bool stopped_ = false;  // shutdown(): nothing may touch rk_ any more
-  bool closing_ = false;
-  bool closed_ = false;
-  bool close_abandoned_ = false;  // close() gave up at its limit (closed_ stays false)
+  // shutdown(): the handle is destroyed, nothing may touch rk_ any more. Independent of
+  // close_state_: a consumer stops whether or not it closed (the destroy path depends on which).
+  bool stopped_ = false;
+  // Leaving the group (consumer_close.cpp):
+  //   open -> closing            close() called
+  //   closing -> left            librdkafka left the group (rd_kafka_consumer_closed)
+  //   closing -> abandoned       close() gave up at its limit; the assignment was dropped
+  //   abandoned -> abandoned_left  librdkafka finished leaving after all (the give-up stands:
+  //                              the final revoke's commit was abandoned)
+  enum class CloseState { open, closing, left, abandoned, abandoned_left };
+  CloseState close_state_ = CloseState::open;
+  // close() was called: no new work starts (owner checks, assignment retries).
+  bool close_begun() const { return close_state_ != CloseState::open; }
+  // librdkafka left the group: the handle serves nothing more and destroys normally.
+  bool has_left() const {
+    return close_state_ == CloseState::left || close_state_ == CloseState::abandoned_left;
+  }
+  // close() gave up at its limit (Consumer::close_abandoned: the stop exits 1).
+  bool gave_up_close() const {
+    return close_state_ == CloseState::abandoned || close_state_ == CloseState::abandoned_left;
+  }
+  // close() has returned, either way: nothing more to wait for.
+  bool close_over() const { return has_left() || gave_up_close(); }
   bool joined_ = false;
   bool rebalancing_ = false;
   std::deque<RebalanceEvent> rebalances_;

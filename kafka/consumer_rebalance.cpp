@@ -253,7 +253,7 @@ asio::awaitable<void> ConsumerImpl::handle_revoke(RebalanceEvent event) {
     }
   }
   // A close that gave up dropped the assignment already (consumer_close.cpp).
-  if (stopped_ || close_abandoned_) co_return;
+  if (stopped_ || gave_up_close()) co_return;
   for (const auto& tp : event.partitions) paused_.erase(tp);
   if (event.lost) joined_ = false;
   auto list = make_partition_list(event.partitions);
@@ -287,7 +287,7 @@ asio::awaitable<std::optional<CommittedOffsets>> ConsumerImpl::read_committed(
     log::warn("kafka committed offsets unavailable, retrying",
               {{"what", result.what}, {"error", result.error.message()}, {"attempt", attempt}});
     report_error({result.error, false, result.what + ": " + result.error.message(), std::nullopt});
-    if (closing_) break;
+    if (close_begun()) break;
     asio::steady_timer backoff(executor_, std::min(attempt * std::chrono::milliseconds(500),
                                                    std::chrono::milliseconds(5000)));
     co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));

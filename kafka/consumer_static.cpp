@@ -72,19 +72,19 @@ std::string ConsumerImpl::owner_prefix() {
   OwnerTag tag = owner_;
   tag.committed_ms = now_ms();
   // The commits of close() are the final revoke's: the partitions are free for a successor.
-  tag.released = closing_;
+  tag.released = close_begun();
   return encode_owner(tag);
 }
 
 asio::awaitable<std::optional<std::string>> ConsumerImpl::resolve_static_assignment() {
   if (!is_static() || static_partitions_) co_return std::nullopt;
   const auto timeout_ms = static_cast<int>(config_.committed_timeout.count());
-  for (int attempt = 1; !stopped_ && !closing_; ++attempt) {
+  for (int attempt = 1; !stopped_ && !close_begun(); ++attempt) {
     auto task = [rk = rk_, timeout_ms]() -> asio::awaitable<MetadataResult> {
       co_return read_metadata_blocking(rk, timeout_ms);
     };
     MetadataResult result = co_await asio::co_spawn(blocking_, task, asio::use_awaitable);
-    if (stopped_ || closing_) break;
+    if (stopped_ || close_begun()) break;
     if (!result.error) {
       AssignmentPlan plan =
           plan_assignment(*config_.static_assignment, config_.topics, result.partition_counts);
@@ -126,7 +126,7 @@ asio::awaitable<void> ConsumerImpl::assign_static(
       report_error({make_error_code(Errc::static_assignment_failed), true, *error, std::nullopt});
       co_return;
     }
-    if (!static_partitions_ || stopped_ || closing_) co_return;
+    if (!static_partitions_ || stopped_ || close_begun()) co_return;
   }
   RebalanceEvent event;
   event.assign = true;
@@ -170,10 +170,10 @@ bool ConsumerImpl::check_owners_at_start(const CommittedOffsets& committed) {
 asio::awaitable<void> ConsumerImpl::watch_owners(
     [[maybe_unused]] std::shared_ptr<ConsumerImpl> self) {
   const auto timeout_ms = static_cast<int>(config_.committed_timeout.count());
-  while (!stopped_ && !closing_) {
+  while (!stopped_ && !close_begun()) {
     owner_timer_.expires_after(config_.owner_check_interval);
     co_await owner_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (stopped_ || closing_) break;
+    if (stopped_ || close_begun()) break;
     // Only partitions whose own commit was acknowledged before the read starts: the committed
     // tag must then be ours (or a later commit of ours) unless someone else committed since.
     std::vector<TopicPartition> checked;
@@ -185,7 +185,7 @@ asio::awaitable<void> ConsumerImpl::watch_owners(
       co_return read_committed_blocking(rk, checked, timeout_ms);
     };
     CommittedOffsets result = co_await asio::co_spawn(blocking_, task, asio::use_awaitable);
-    if (stopped_ || closing_) break;
+    if (stopped_ || close_begun()) break;
     if (result.error) {
       log::debug("kafka owner check: committed offsets unavailable",
                  {{"what", result.what}, {"error", result.error.message()}});
