@@ -135,4 +135,9 @@ class Consumer {
   std::shared_ptr<ConsumerImpl> impl_;
 };
 
+// True once a consumer's librdkafka handle was left destroying on a thread of its own (its close
+// gave up and the destroy outlived ConsumerConfig::destroy_wait). The process must then end
+// without running static destructors: they would tear down what that thread still uses.
+bool threads_left_behind();
+
 }  // namespace ks3::kafka

@@ -16,6 +16,7 @@
 // (bounded only by socket.timeout.ms and session.timeout.ms). That wait runs on a thread of its
 // own; after ConsumerConfig::destroy_wait it is left behind with a warning (the process exits
 // without it), so a stop never waits on it longer than that.
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -27,6 +28,14 @@
 #include "metrics/log.hpp"
 
 namespace ks3::kafka {
+
+namespace {
+std::atomic<bool> left_behind{false};
+}  // namespace
+
+bool threads_left_behind() {
+  return left_behind.load();
+}
 
 asio::awaitable<void> ConsumerImpl::close(std::chrono::milliseconds limit) {
   if (stopped_ || close_over()) co_return;
@@ -155,6 +164,7 @@ void ConsumerImpl::destroy_handle() {
     return;
   }
   destroyer.detach();
+  left_behind.store(true);
   log::warn(
       "kafka: librdkafka did not finish destroying the consumer in time: leaving it behind "
       "(it waits for unanswered requests to the group coordinator)",

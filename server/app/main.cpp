@@ -1,10 +1,13 @@
 // kafka-s3-sink entry point: the sink (--config FILE), --validate, the operator's `s3` CLI,
 // `replay` and `connect-config`.
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "kafka/consumer.hpp"
 #include "s3/aws_profile.hpp"
 #include "s3/credentials_chain.hpp"
 #include "server/app/cli_options.hpp"
@@ -54,5 +57,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options.mode == Mode::validate) return validate(config);
-  return ks3::server::run_sink(config);
+  const int status = ks3::server::run_sink(config);
+  if (ks3::kafka::threads_left_behind()) {
+    // A librdkafka handle is still being destroyed on its own thread (kafka/consumer_close.cpp):
+    // exit without static destructors and atexit handlers (OpenSSL's, the logger's), which that
+    // thread could still be using. The output is flushed first.
+    std::cout.flush();
+    std::fflush(nullptr);
+    std::_Exit(status);
+  }
+  return status;
 }
