@@ -16,7 +16,7 @@ struct MirrorRig {
   MirrorRig(asio::io_context& io_in, FakeS3& s3, server::SinkConfig config_in)
       : io(io_in),
         config(std::move(config_in)),
-        client(io.get_executor(), PipelineRig::client_config(s3, config),
+        client(io.get_executor(), client_config(s3, config),
                s3::make_static_credentials(test_credentials(), "test")),
         metrics(registry),
         consumer(io.get_executor(), s3),
@@ -24,6 +24,18 @@ struct MirrorRig {
     mirror.set_consumer(&consumer);
     mirror.set_fatal_handler([this](const std::string& message) { fatal = message; });
     mirror.start();
+  }
+
+  // The fake's endpoint and short timeouts, with the connections and retries of the sink's
+  // configuration: the sink keeps s3.max_connections requests in flight, and a test's s3.retry_*
+  // and s3.max_attempts must reach the client. (With test_config's 4 attempts, 4 of the 5
+  // SlowDowns of RetriedFaultsStillConverge... could land on one PUT, whose failure rightly
+  // stopped the sink: 7 failures in 200 runs under load.)
+  static s3::ClientConfig client_config(const FakeS3& s3, const server::SinkConfig& config) {
+    s3::ClientConfig c = PipelineRig::client_config(s3, config);
+    c.max_connections = config.s3.client.max_connections;
+    c.retry = config.s3.client.retry;
+    return c;
   }
 
   // Assigns the partition and (unless `wait_loaded` is false) runs the io_context until its key

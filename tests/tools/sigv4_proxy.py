@@ -9,7 +9,9 @@ checked against the body; presigned URLs (query-string auth) are checked the sam
 expiry. Valid requests are forwarded to --upstream and the response relayed (bodies streamed).
 
 GET /__sigv4_proxy/stats answers {"verified": N, "rejected": N, "last_rejection": "...",
-"faults": N, "faults_by_kind": {...}, "open_uploads": N, ...} (see "Multipart uploads" below).
+"faults": N, "faults_by_kind": {...}, "open_uploads": N, ...} (see "Multipart uploads" below),
+"late_requests": N (read 10 s or more after their X-Amz-Date: held somewhere before the proxy
+read them) and "max_lag_seconds".
 
 --fault-rate R injects faults into that share of the verified requests (seeded by --fault-seed);
 each fault is one of --fault-kinds (comma-separated), chosen at random among the enabled kinds
@@ -44,10 +46,18 @@ ListMultipartUploads). Also "uploads_created", "uploads_completed", "uploads_abo
 {"method": ..., "path": <decoded>, "query": {name: value}, "headers": {<lowercase name>: value},
 "signed_headers": [...]} (headers as they arrived, Authorization left out). Off by default.
 
+--log-requests FILE appends one JSON line per verified request once it is answered (or its
+client went away), for reconstructing the order in which requests reached s3rver:
+{"method", "path", "amz_date" (when the client signed it), "accepted" (when the proxy accepted
+the connection), "nth" (the request's place on its connection, from 1), "received" (body read),
+"applied" (s3rver answered; absent when not forwarded), "upstream_status", "fault", "status"
+(what the client was told; absent when it went away), "client_port"}; times are Unix seconds.
+
 usage: sigv4_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--port-file F]
                       [--credentials ACCESS_KEY:SECRET ...] [--max-skew-seconds 900]
                       [--fault-rate 0.1] [--fault-seed 1] [--fault-kinds before,after,...]
                       [--complete-fault-rate R] [--stall-seconds 5] [--record-headers FILE]
+                      [--log-requests FILE]
 """
 import argparse
 import base64
@@ -76,6 +86,9 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
 CHUNK = 1 << 20
 FAULT_KINDS = ("before", "after", "reset", "stall", "complete_error")
 UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
+# A request read this long after its X-Amz-Date counts as late (stats "late_requests"). The
+# date has whole seconds, and a client may sign a request before it waits for a connection.
+LATE_SECONDS = 10
 
 
 class Rejection(Exception):
@@ -220,6 +233,16 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.verbose:
             sys.stderr.write("sigv4-proxy: " + (fmt % args) + "\n")
 
+    def setup(self):
+        super().setup()
+        self.accepted_at = time.time()
+        self.nth = 0
+
+    def send_response(self, code, message=None):
+        if getattr(self, "entry", None) is not None:
+            self.entry["status"] = code
+        super().send_response(code, message)
+
     def read_body(self):
         if "chunked" in self.headers.get("Transfer-Encoding", ""):
             raise Rejection(411, "MissingContentLength", "chunked request bodies are not supported")
@@ -269,6 +292,23 @@ class Handler(BaseHTTPRequestHandler):
             if self.server.record_file:
                 self.server.record_request(self.command, split, params, self.headers)
             fault = self.server.choose_fault(operation)
+        self.server.note_lag(self.headers.get("x-amz-date") or params.get("X-Amz-Date"))
+        self.nth += 1
+        self.entry = None
+        if self.server.request_log:
+            self.entry = {"method": self.command, "path": unquote(split.path),
+                          "amz_date": self.headers.get("x-amz-date", ""),
+                          "accepted": self.accepted_at, "nth": self.nth,
+                          "received": time.time(), "fault": fault,
+                          "client_port": self.client_address[1]}
+        try:
+            self.answer(body, operation, params, split, fault)
+        finally:
+            if self.entry is not None:
+                self.server.log_request(self.entry)
+                self.entry = None
+
+    def answer(self, body, operation, params, split, fault):
         if fault is not None:
             sys.stderr.write(f"sigv4-proxy: fault {fault}: {self.command} {self.path}\n")
         if fault == "before":
@@ -279,6 +319,8 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError) as e:
             # The client gave up first (its read timeout, a cancelled upload): nothing to answer.
             self.close_connection = True
+            if self.entry is not None:
+                self.entry.pop("status", None)
             sys.stderr.write(f"sigv4-proxy: client went away: {self.command} {self.path}: {e}\n")
 
     def forward(self, body, operation, upload_id, path, fault):
@@ -294,6 +336,9 @@ class Handler(BaseHTTPRequestHandler):
                 upstream.request(self.command, self.path, body=body if body else None,
                                  headers=headers)
                 response = upstream.getresponse()
+                if self.entry is not None:
+                    self.entry["applied"] = time.time()
+                    self.entry["upstream_status"] = response.status
             except OSError as e:
                 upstream.close()
                 self.close_connection = True
@@ -426,6 +471,16 @@ def multipart_operation(method, params):
 
 class ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The listen() backlog. socketserver's default, 5, overflows when a client opens dozens of
+    # connections at once (a sink with s3.max_connections 64 starting): Linux then drops the
+    # handshake's last ACK and keeps the connection half-open, resending its SYN-ACK after 1, 3,
+    # 7, 15 and 31 s, while the client, connected as far as it knows, has sent its whole request.
+    # That request was read and applied when the connection was finally accepted, up to 30 s
+    # later: after its sender had been killed and its successor had written the same key
+    # (stale and deleted documents in test_mirror_crash_faults.sh). Nothing in the sink can
+    # order a dead instance's request after its successor's; S3 does not hold a request that
+    # reached it for that long. The kernel caps this at net.core.somaxconn.
+    request_queue_size = 1024
 
     def choose_fault(self, operation):
         """Called with the lock held: the fault for this request, or None."""
@@ -458,6 +513,27 @@ class ProxyServer(ThreadingHTTPServer):
                 "signed_headers": signed}
         with open(self.record_file, "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
+
+    def note_lag(self, amz_date):
+        """Counts the requests that reached the proxy long after they were signed (stats
+        "late_requests", "max_lag_seconds"): a request held that long may be applied after a
+        newer one of the same key, from its sender's successor."""
+        try:
+            signed = datetime.datetime.strptime(amz_date or "", "%Y%m%dT%H%M%SZ").replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+        except ValueError:
+            return
+        lag = time.time() - signed
+        with self.lock:
+            if lag >= LATE_SECONDS:
+                self.stats["late_requests"] += 1
+            self.stats["max_lag_seconds"] = max(self.stats["max_lag_seconds"], round(lag, 1))
+
+    def log_request(self, entry):
+        """--log-requests: one JSON line per verified request, once answered."""
+        with self.lock:
+            with open(self.request_log, "a", encoding="utf-8") as out:
+                out.write(json.dumps(entry) + "\n")
 
     def track_upload(self, operation, status, data, upload_id, path, delivered):
         """Follows the multipart uploads as applied upstream (whatever the client was told)."""
@@ -549,6 +625,8 @@ def main():
     parser.add_argument("--stall-seconds", type=float, default=5.0)
     parser.add_argument("--record-headers", metavar="FILE",
                         help="append each verified request's headers to FILE (JSON lines)")
+    parser.add_argument("--log-requests", metavar="FILE",
+                        help="append each verified request's timing and outcome to FILE")
     args = parser.parse_args()
     kinds = [k for k in args.fault_kinds.split(",") if k]
     unknown = [k for k in kinds if k not in FAULT_KINDS]
@@ -563,7 +641,8 @@ def main():
     server.stats = {"verified": 0, "rejected": 0, "last_rejection": "", "faults": 0,
                     "faults_by_kind": {k: 0 for k in kinds}, "open_uploads": 0,
                     "open_upload_keys": [], "orphaned_uploads": 0, "uploads_created": 0,
-                    "uploads_completed": 0, "uploads_aborted": 0}
+                    "uploads_completed": 0, "uploads_aborted": 0, "late_requests": 0,
+                    "max_lag_seconds": 0}
     server.uploads = {}  # UploadId -> {"path", "state": open|completed|aborted, "delivered"}
     server.fault_rate = args.fault_rate
     server.complete_fault_rate = (args.fault_rate if args.complete_fault_rate is None
@@ -571,6 +650,7 @@ def main():
     server.fault_kinds = kinds
     server.stall_seconds = args.stall_seconds
     server.record_file = args.record_headers
+    server.request_log = args.log_requests
     server.random = random.Random(args.fault_seed)
     server.complete_random = random.Random(f"complete-{args.fault_seed}")
     port = server.server_address[1]
