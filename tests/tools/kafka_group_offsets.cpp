@@ -3,11 +3,17 @@
 // Used by the integration scripts (tests/integration/lib/kafka.sh) to check commits.
 //
 //   kafka_group_offsets --bootstrap HOST:PORT,... --group GROUP --topic TOPIC [--topic ...]
-//                       [--reset-to earliest]
+//                       [--reset-to earliest] [--until at-end|above:N --timeout-s S]
 //
 // --reset-to earliest first commits, for every partition, its earliest offset (low watermark)
 // with no metadata, as `kafka-consumer-groups --reset-offsets --to-earliest` does (the group
 // must have no active member), then prints as usual.
+//
+// --until waits in this one process (one OffsetFetch and the watermarks every 100 ms, far cheaper
+// than a new client per poll from a shell loop) until the group's commits reach the end offsets
+// of every partition holding records (at-end) or add up to more than N (above:N), then prints as
+// usual. Errors while waiting (a broker down, a topic not there yet) are retried. Exit status 3
+// after --timeout-s (default 60) without the condition, with the last table printed.
 //
 // Output, one line per partition, sorted by topic then partition (tab-separated):
 //   TOPIC  PARTITION  COMMITTED  END  METADATA
@@ -15,11 +21,15 @@
 // non-printable bytes as '?' (empty when none). Exit status 1 with a message on any error.
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -34,6 +44,9 @@ struct Args {
   std::string group;
   std::vector<std::string> topics;
   bool reset_to_earliest = false;
+  enum class Until { none, at_end, above } until = Until::none;
+  long long above = 0;
+  int timeout_s = 60;
 };
 
 Args parse_args(int argc, char** argv) {
@@ -50,6 +63,13 @@ Args parse_args(int argc, char** argv) {
       args.topics.push_back(value);
     } else if (arg == "--reset-to" && value == "earliest") {
       args.reset_to_earliest = true;
+    } else if (arg == "--until" && value == "at-end") {
+      args.until = Args::Until::at_end;
+    } else if (arg == "--until" && value.rfind("above:", 0) == 0) {
+      args.until = Args::Until::above;
+      args.above = std::atoll(value.c_str() + 6);
+    } else if (arg == "--timeout-s") {
+      args.timeout_s = std::atoi(value.c_str());
     } else {
       die("unknown argument " + std::string(arg) +
           " (usage: --bootstrap SERVERS --group GROUP --topic TOPIC...)");
@@ -84,19 +104,22 @@ rd_kafka_t* make_consumer(const Args& args, bool member = false) {
   return rk;
 }
 
-int partition_count(rd_kafka_t* rk, const std::string& topic) {
+// A failed step: what failed, for the message (or for a retry under --until).
+using Failure = std::optional<std::string>;
+
+Failure partition_count(rd_kafka_t* rk, const std::string& topic, int& count) {
   rd_kafka_topic_t* handle = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* metadata = nullptr;
   auto err = rd_kafka_metadata(rk, 0, handle, &metadata, 10000);
   rd_kafka_topic_destroy(handle);
-  if (err) die("metadata for " + topic + ": " + rd_kafka_err2str(err));
-  int count = 0;
+  if (err) return "metadata for " + topic + ": " + rd_kafka_err2str(err);
+  count = 0;
   if (metadata->topic_cnt == 1 && !metadata->topics[0].err)
     count = metadata->topics[0].partition_cnt;
   auto topic_err = metadata->topic_cnt == 1 ? metadata->topics[0].err : RD_KAFKA_RESP_ERR_NO_ERROR;
   rd_kafka_metadata_destroy(metadata);
-  if (topic_err) die("topic " + topic + ": " + rd_kafka_err2str(topic_err));
-  return count;
+  if (topic_err) return "topic " + topic + ": " + rd_kafka_err2str(topic_err);
+  return std::nullopt;
 }
 
 std::string printable(const void* data, std::size_t size) {
@@ -150,36 +173,116 @@ void reset_to_earliest(const Args& args, const rd_kafka_topic_partition_list_t* 
   rd_kafka_destroy(rk);
 }
 
+struct Row {
+  std::string topic;
+  int partition = 0;
+  long long committed = -1;
+  long long end = 0;
+  std::string metadata;
+};
+
+// Every partition of the topics (sorted), or what failed.
+Failure read_partitions(rd_kafka_t* rk, const Args& args, rd_kafka_topic_partition_list_t*& list) {
+  list = rd_kafka_topic_partition_list_new(16);
+  for (const auto& topic : args.topics) {
+    int count = 0;
+    if (Failure failure = partition_count(rk, topic, count)) return failure;
+    for (int p = 0; p < count; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+  }
+  rd_kafka_topic_partition_list_sort(list, nullptr, nullptr);
+  return std::nullopt;
+}
+
+// The group's committed offset and the end offset of each partition in `list`.
+Failure read_rows(rd_kafka_t* rk, const Args& args, rd_kafka_topic_partition_list_t* list,
+                  std::vector<Row>& rows) {
+  rows.clear();
+  for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+  if (auto err = rd_kafka_committed(rk, list, 10000)) {
+    return std::string("committed offsets of group ") + args.group + ": " + rd_kafka_err2str(err);
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& tp = list->elems[i];
+    if (tp.err)
+      return std::string("committed offset of ") + tp.topic + ": " + rd_kafka_err2str(tp.err);
+    int64_t low = 0;
+    int64_t high = 0;
+    if (auto err =
+            rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 10000)) {
+      return std::string("end offset of ") + tp.topic + ": " + rd_kafka_err2str(err);
+    }
+    rows.push_back({tp.topic, tp.partition, tp.offset >= 0 ? tp.offset : -1,
+                    static_cast<long long>(high), printable(tp.metadata, tp.metadata_size)});
+  }
+  return std::nullopt;
+}
+
+bool condition_holds(const Args& args, const std::vector<Row>& rows) {
+  if (args.until == Args::Until::at_end) {
+    for (const auto& row : rows) {
+      if (row.end > 0 && row.committed != row.end) return false;
+    }
+    return true;
+  }
+  long long total = 0;
+  for (const auto& row : rows) total += row.committed > 0 ? row.committed : 0;
+  return total > args.above;
+}
+
+void print(const std::vector<Row>& rows) {
+  for (const auto& row : rows) {
+    std::printf("%s\t%d\t%lld\t%lld\t%s\n", row.topic.c_str(), row.partition, row.committed,
+                row.end, row.metadata.c_str());
+  }
+}
+
+// --until: polls until the condition holds (exit 0) or the timeout passes (exit 3); errors are
+// retried, the last one reported on timeout.
+int wait_until(rd_kafka_t* rk, const Args& args) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(args.timeout_s);
+  rd_kafka_topic_partition_list_t* list = nullptr;
+  std::vector<Row> rows;
+  Failure last;
+  for (;;) {
+    if (!list) {
+      last = read_partitions(rk, args, list);
+      if (last) {
+        rd_kafka_topic_partition_list_destroy(list);
+        list = nullptr;
+      }
+    }
+    if (list) {
+      last = read_rows(rk, args, list, rows);
+      if (!last && condition_holds(args, rows)) break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      print(rows);
+      if (last) std::fprintf(stderr, "kafka_group_offsets: last error: %s\n", last->c_str());
+      if (list) rd_kafka_topic_partition_list_destroy(list);
+      rd_kafka_destroy(rk);
+      return 3;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  print(rows);
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_destroy(rk);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Args args = parse_args(argc, argv);
   rd_kafka_t* rk = make_consumer(args);
+  if (args.until != Args::Until::none) return wait_until(rk, args);
 
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(16);
-  for (const auto& topic : args.topics) {
-    int count = partition_count(rk, topic);
-    for (int p = 0; p < count; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
-  }
-  rd_kafka_topic_partition_list_sort(list, nullptr, nullptr);
+  rd_kafka_topic_partition_list_t* list = nullptr;
+  if (Failure failure = read_partitions(rk, args, list)) die(*failure);
   if (args.reset_to_earliest) reset_to_earliest(args, list);
-  if (auto err = rd_kafka_committed(rk, list, 10000)) {
-    die(std::string("committed offsets of group ") + args.group + ": " + rd_kafka_err2str(err));
-  }
-  for (int i = 0; i < list->cnt; ++i) {
-    const auto& tp = list->elems[i];
-    if (tp.err)
-      die(std::string("committed offset of ") + tp.topic + ": " + rd_kafka_err2str(tp.err));
-    int64_t low = 0;
-    int64_t high = 0;
-    if (auto err =
-            rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, 10000)) {
-      die(std::string("end offset of ") + tp.topic + ": " + rd_kafka_err2str(err));
-    }
-    long long committed = tp.offset >= 0 ? tp.offset : -1;
-    std::printf("%s\t%d\t%lld\t%lld\t%s\n", tp.topic, tp.partition, committed,
-                static_cast<long long>(high), printable(tp.metadata, tp.metadata_size).c_str());
-  }
+  std::vector<Row> rows;
+  if (Failure failure = read_rows(rk, args, list, rows)) die(*failure);
+  print(rows);
   rd_kafka_topic_partition_list_destroy(list);
   rd_kafka_destroy(rk);
   return 0;

@@ -98,10 +98,10 @@ committed_total() {
 # wait_committed_above SECONDS GROUP TOPIC N: waits until the committed offsets add up to > N.
 wait_committed_above() {
   local secs=$1 group=$2 topic=$3 n=$4
-  wait_for "$secs" "group $group committing past $n records of $topic" \
-    _committed_above "$group" "$topic" "$n"
+  "$KS3_GROUP_OFFSETS" --bootstrap "$KS3_BOOTSTRAP" --group "$group" --topic "$topic" \
+    --until "above:$n" --timeout-s "$secs" >/dev/null 2>&1 ||
+    fail "timed out after ${secs}s waiting for: group $group committing past $n records of $topic"
 }
-_committed_above() { (($(committed_total "$1" "$2") > $3)); }
 
 # verify_landed EXPECT_FILE [PREFIX]: reads every object under PREFIX from s3rver's data
 # directory (not its listings, which skip some keys with a literal percent escape in a folder
