@@ -236,38 +236,31 @@ void print(const std::vector<Row>& rows) {
   }
 }
 
-// --until: polls until the condition holds (exit 0) or the timeout passes (exit 3); errors are
-// retried, the last one reported on timeout.
+// --until: polls until the condition holds (exit 0) or the timeout passes (exit 3; --timeout-s 0
+// checks once); errors are retried, the last one reported on timeout. Prints the last table.
 int wait_until(rd_kafka_t* rk, const Args& args) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(args.timeout_s);
   rd_kafka_topic_partition_list_t* list = nullptr;
   std::vector<Row> rows;
   Failure last;
+  int status = 0;
   for (;;) {
-    if (!list) {
-      last = read_partitions(rk, args, list);
-      if (last) {
-        rd_kafka_topic_partition_list_destroy(list);
-        list = nullptr;
-      }
+    if (!list && (last = read_partitions(rk, args, list))) {
+      rd_kafka_topic_partition_list_destroy(list);
+      list = nullptr;
     }
-    if (list) {
-      last = read_rows(rk, args, list, rows);
-      if (!last && condition_holds(args, rows)) break;
-    }
+    if (list && !(last = read_rows(rk, args, list, rows)) && condition_holds(args, rows)) break;
     if (std::chrono::steady_clock::now() >= deadline) {
-      print(rows);
       if (last) std::fprintf(stderr, "kafka_group_offsets: last error: %s\n", last->c_str());
-      if (list) rd_kafka_topic_partition_list_destroy(list);
-      rd_kafka_destroy(rk);
-      return 3;
+      status = 3;
+      break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   print(rows);
-  rd_kafka_topic_partition_list_destroy(list);
+  if (list) rd_kafka_topic_partition_list_destroy(list);
   rd_kafka_destroy(rk);
-  return 0;
+  return status;
 }
 
 }  // namespace

@@ -89,12 +89,14 @@ end_offsets() {
 }
 
 # committed_at_end GROUP TOPIC...: succeeds when every partition's committed offset equals its
-# end offset (partitions with no records count as done).
+# end offset (partitions with no records count as done): kafka_group_offsets --until at-end,
+# checked once.
 committed_at_end() {
   local group=$1; shift
-  group_offsets "$group" "$@" | awk -F'\t' '
-    { if ($4 > 0 && $3 != $4) behind++ }
-    END { exit behind > 0 }'
+  local args=()
+  for t in "$@"; do args+=(--topic "$t"); done
+  "$KS3_GROUP_OFFSETS" --bootstrap "$KS3_BOOTSTRAP" --group "$group" "${args[@]}" \
+    --until at-end --timeout-s 0 >/dev/null
 }
 
 # explain_lagging_partitions GROUP TOPIC...: for each partition whose committed offset is behind
