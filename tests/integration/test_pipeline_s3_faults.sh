@@ -62,8 +62,12 @@ per_partition=14700
 total=$((partitions * per_partition))
 
 for p in $(seq 0 $((partitions - 1))); do produce "$p" 0 5000; done
+# s3.max_connections 16 (the default before 2026-12-02): at 64, one CI run of three crashed
+# s3rver itself (an unhandled ENOENT reading a part file of a multipart upload, in node's
+# ReadStream) near the graceful stop's aborts, and the sink then rightly exited 1. That is
+# s3rver's race, not the sink's; not yet reproduced or narrowed down.
 start_sink sink "$config" --set s3.read_timeout=2s --set s3.retry_base_delay=5ms \
-  --set s3.retry_max_delay=50ms
+  --set s3.retry_max_delay=50ms --set s3.max_connections=16
 sink=$KS3_SINK_PID
 wait_committed_above 60 $group $topic 0
 for p in $(seq 0 $((partitions - 1))); do produce "$p" 5000 $((per_partition - 5000)); done
