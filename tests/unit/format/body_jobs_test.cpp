@@ -78,12 +78,13 @@ std::vector<std::string> parquet_rows(const EncoderOptions& format, int count) {
         R"(","n":)" + std::to_string(i * 0.25) + R"(,"tags":["a","b)" + std::to_string(i % 7) +
         R"("],"doc":{"name":"Name)" + std::to_string(i % 97) + R"(","pad":")" +
         std::string(200 + i % 50, 'p') + "\"}}";
+    const std::string key = "k" + std::to_string(i % 11);  // the view below must not dangle
     RecordView r;
     r.topic = "edfi.dms.document";
     r.partition = 2;
     r.offset = 1000 + i;
     r.timestamp_ms = 1700000000000 + i;
-    r.key = "k" + std::to_string(i % 11);
+    r.key = key;
     r.value = value;
     std::string row;
     EXPECT_FALSE(encoder.encode(r, ChangeOp::create, json, row));
