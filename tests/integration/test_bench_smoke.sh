@@ -54,4 +54,8 @@ grep -q '| 1k | jsonl-gzip |' "$out/report.md" || fail "report.md has no jsonl-g
 awk -F'|' '$2 ~ /1k/ && $3 ~ /^ jsonl-gzip $/ && $5 + 0 > 0.05 && $5 + 0 < 20 { ok = 1 } END { exit !ok }' \
   <(sed -n '/## vs baseline/,$p' "$out/report.md") ||
   fail "report.md has no sensible vs-baseline row: $(sed -n '/## vs baseline/,$p' "$out/report.md")"
+# The issue's targets are checked in the report: the 1 KiB throughput row has a verdict.
+sed -n '/## Targets/,/^## vs baseline/p' "$out/report.md" |
+  grep -Eq '^\| 1k \| jsonl-gzip \| throughput \| >= 250 MB/s \| [0-9.,]+ MB/s \| (met|missed by [0-9]+%) \|$' ||
+  fail "report.md's Targets section has no verdict on the 1 KiB throughput: $(sed -n '/## Targets/,$p' "$out/report.md")"
 note "bench smoke ok: $(grep -m1 '| 1k | jsonl-gzip |' "$out/report.md")"
