@@ -32,6 +32,10 @@ class S3MultipartTest : public ::testing::Test {
   s3::Client& client(s3::MultipartLimits limits = {}) {
     auto config = test_config(fake);
     config.payload_signing = s3::PayloadSigning::unsigned_payload;
+    // No test here is about timeouts, and several count requests exactly: a 5 MiB part under
+    // ThreadSanitizer on a loaded machine took longer than the 2 s default of the tests and
+    // was sent twice (5 UploadParts instead of 4).
+    config.timeouts.write = config.timeouts.read = std::chrono::seconds(20);
     client_.emplace(io.get_executor(), config,
                     s3::make_static_credentials(test_credentials(), "test"), &observer);
     uploads_.emplace(*client_, limits);
