@@ -18,7 +18,7 @@ ConfigSources on_host(std::string host, std::vector<std::string> sets = {}) {
   return sources;
 }
 
-std::vector<ConfigIssue> issues_of(std::string_view yaml, const ConfigSources& sources) {
+std::vector<ConfigIssue> assign_issues_of(std::string_view yaml, const ConfigSources& sources) {
   try {
     load_config_from_yaml(yaml, sources);
   } catch (const ConfigError& e) {
@@ -29,7 +29,7 @@ std::vector<ConfigIssue> issues_of(std::string_view yaml, const ConfigSources& s
 
 // "key: message" of the only issue, or why there is not exactly one.
 std::string only_issue(std::string_view yaml, const ConfigSources& sources = on_host("sink-0")) {
-  auto issues = issues_of(yaml, sources);
+  auto issues = assign_issues_of(yaml, sources);
   if (issues.size() != 1) {
     std::string text = std::to_string(issues.size()) + " issues:";
     for (const auto& issue : issues) text += " [" + issue.key + ": " + issue.message + "]";

@@ -12,7 +12,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string error_of(std::string_view yaml, std::vector<std::string> sets = {}) {
+std::string key_error_of(std::string_view yaml, std::vector<std::string> sets = {}) {
   ConfigSources sources;
   sources.sets = std::move(sets);
   try {
@@ -38,19 +38,20 @@ TEST(ConfigKeys, SeveralTopicsNeedTopicInTheTemplate) {
   // Partition 0 of a and of b at the same offset would get the same key: one object replaces
   // the other.
   for (std::string_view yaml : {kTwoTopics, kRegex}) {
-    std::string error = error_of(yaml, {kNoTopic});
+    std::string error = key_error_of(yaml, {kNoTopic});
     EXPECT_THAT(error, HasSubstr("key_template: "));
     EXPECT_THAT(error, HasSubstr("{{topic}}"));
     EXPECT_EQ(error.find("key_template"), error.rfind("key_template:")) << error;
   }
-  EXPECT_THAT(error_of("s3: {bucket: b}\ntopics: a,b\n", {kNoTopic}), HasSubstr("key_template: "));
-  EXPECT_EQ(error_of(kOneTopic, {kNoTopic}), "no error");
+  EXPECT_THAT(key_error_of("s3: {bucket: b}\ntopics: a,b\n", {kNoTopic}),
+              HasSubstr("key_template: "));
+  EXPECT_EQ(key_error_of(kOneTopic, {kNoTopic}), "no error");
   // The same topic listed twice is one topic.
-  EXPECT_EQ(error_of("s3: {bucket: b}\nkafka: {topics: [a, a]}\n", {kNoTopic}), "no error");
-  EXPECT_EQ(error_of(kTwoTopics), "no error");
-  EXPECT_EQ(error_of(kTwoTopics, {"key_template={{ topic }}/{{partition}}/{{start_offset}}"}),
+  EXPECT_EQ(key_error_of("s3: {bucket: b}\nkafka: {topics: [a, a]}\n", {kNoTopic}), "no error");
+  EXPECT_EQ(key_error_of(kTwoTopics), "no error");
+  EXPECT_EQ(key_error_of(kTwoTopics, {"key_template={{ topic }}/{{partition}}/{{start_offset}}"}),
             "no error");
-  EXPECT_EQ(error_of(kRegex, {"key_template=x/{{partition}}-{{topic}}-{{start_offset}}"}),
+  EXPECT_EQ(key_error_of(kRegex, {"key_template=x/{{partition}}-{{topic}}-{{start_offset}}"}),
             "no error");
 }
 

@@ -7,7 +7,7 @@
 namespace ks3::server {
 namespace {
 
-const SteadyTime kNow{std::chrono::seconds(100)};
+const SteadyTime kConsumedAt{std::chrono::seconds(100)};
 
 TEST(DeadLetterUnits, UnitsBelongToTheSegmentOpenWhenProduced) {
   DeadLetterUnits units;
@@ -43,10 +43,10 @@ TEST(DeadLetterUnits, AFailedUnitStaysAndIsCountedAtItsCut) {
 TEST(PartitionStateDeadLetters, CommitWaitsForTheAcknowledgement) {
   PartitionState p({"t", 0}, 0, "", RotationOptions{});
   p.before_record(0, 0);
-  p.record_consumed(0, 0, 10, kNow);  // written to an object
+  p.record_consumed(0, 0, 10, kConsumedAt);  // written to an object
   p.before_record(1, 0);
   const auto ticket = p.dead_letter_produced();
-  p.record_consumed(1, 0, 0, kNow);  // dead-lettered: absent from the objects, as with skip
+  p.record_consumed(1, 0, 0, kConsumedAt);  // dead-lettered: absent from the objects, as with skip
   ClosedSegment segment = p.cut(2, CutReason::max_records, 1);
   EXPECT_EQ(segment.records, 2u);
   EXPECT_EQ(segment.bytes, 10u);
@@ -62,7 +62,7 @@ TEST(PartitionStateDeadLetters, AcknowledgedBeforeTheCutAddsNothingToWaitFor) {
   PartitionState p({"t", 0}, 0, "", RotationOptions{});
   p.before_record(0, 0);
   const auto ticket = p.dead_letter_produced();
-  p.record_consumed(0, 0, 0, kNow);
+  p.record_consumed(0, 0, 0, kConsumedAt);
   EXPECT_FALSE(p.dead_letter_acknowledged(ticket));  // no closed segment advanced
   p.cut(1, CutReason::max_records, 0);               // no object, no unit: durable at once
   EXPECT_EQ(p.durable_position(), 1);
@@ -72,12 +72,12 @@ TEST(PartitionStateDeadLetters, AFailedDeliveryHoldsTheCommitForGood) {
   PartitionState p({"t", 0}, 0, "", RotationOptions{});
   p.before_record(0, 0);
   const auto ticket = p.dead_letter_produced();
-  p.record_consumed(0, 0, 0, kNow);
+  p.record_consumed(0, 0, 0, kConsumedAt);
   p.dead_letter_failed(ticket);  // before the cut (a shutdown cut may still follow)
   EXPECT_EQ(p.dead_letters_in_flight(), 0u);
   ClosedSegment first = p.cut(1, CutReason::shutdown, 0);
   p.before_record(1, 0);
-  p.record_consumed(1, 0, 10, kNow);
+  p.record_consumed(1, 0, 10, kConsumedAt);
   ClosedSegment second = p.cut(2, CutReason::max_records, 1);
   EXPECT_FALSE(p.object_durable(second.id));
   EXPECT_FALSE(p.dead_letter_acknowledged(ticket));

@@ -16,7 +16,7 @@ using parquet::PhysicalType;
 using parquet::Repetition;
 using VK = parquet::Value::Kind;
 
-constexpr std::string_view kSchema = R"({"type":"record","name":"R","fields":[
+constexpr std::string_view kAvroSchema = R"({"type":"record","name":"R","fields":[
   {"name":"id","type":"long"},
   {"name":"ts","type":{"type":"long","logicalType":"timestamp-micros"}},
   {"name":"d","type":{"type":"int","logicalType":"date"}},
@@ -30,7 +30,7 @@ constexpr std::string_view kSchema = R"({"type":"record","name":"R","fields":[
 
 // The datum of {id 3, ts 1000, d 19000, opt "x", tags [a, b], m {k: 5}, e B, u "s", next null,
 // dec 12.34}, by the binary encoding's rules.
-const std::string kDatum(
+const std::string kAvroDatum(
     "\x06"
     "\xD0\x0F"
     "\xF0\xA8\x02"
@@ -45,7 +45,7 @@ const std::string kDatum(
     "\x04\x04\xD2",
     28);
 
-const parquet::Node& child(const parquet::Node& node, std::string_view name) {
+const parquet::Node& avro_field(const parquet::Node& node, std::string_view name) {
   for (const auto& c : node.children()) {
     if (c.name() == name) return c;
   }
@@ -53,33 +53,33 @@ const parquet::Node& child(const parquet::Node& node, std::string_view name) {
 }
 
 TEST(AvroParquet, ColumnsFollowTheSchema) {
-  auto schema = avro::Schema::parse(kSchema).value();
+  auto schema = avro::Schema::parse(kAvroSchema).value();
   const parquet::Node node = avro_to_parquet_node("value", schema->root());
   ASSERT_TRUE(node.is_group());
   EXPECT_EQ(node.repetition(), Repetition::kOptional);
-  EXPECT_EQ(child(node, "id").physical_type(), PhysicalType::kInt64);
-  EXPECT_EQ(child(node, "id").repetition(), Repetition::kRequired);
-  EXPECT_EQ(child(node, "ts").logical_type().kind, LogicalType::Kind::kTimestamp);
-  EXPECT_EQ(child(node, "ts").logical_type().unit, parquet::TimeUnit::kMicros);
-  EXPECT_EQ(child(node, "d").logical_type().kind, LogicalType::Kind::kDate);
-  EXPECT_EQ(child(node, "opt").repetition(), Repetition::kOptional);
-  EXPECT_EQ(child(node, "opt").logical_type().kind, LogicalType::Kind::kString);
-  EXPECT_EQ(child(node, "tags").logical_type().kind, LogicalType::Kind::kList);
-  EXPECT_EQ(child(node, "m").logical_type().kind, LogicalType::Kind::kList);
-  EXPECT_EQ(child(node, "e").logical_type().kind, LogicalType::Kind::kString);
-  EXPECT_EQ(child(node, "u").logical_type().kind, LogicalType::Kind::kJson);     // 2 branches
-  EXPECT_EQ(child(node, "next").logical_type().kind, LogicalType::Kind::kJson);  // recursion
-  EXPECT_EQ(child(node, "dec").logical_type().kind, LogicalType::Kind::kDecimal);
+  EXPECT_EQ(avro_field(node, "id").physical_type(), PhysicalType::kInt64);
+  EXPECT_EQ(avro_field(node, "id").repetition(), Repetition::kRequired);
+  EXPECT_EQ(avro_field(node, "ts").logical_type().kind, LogicalType::Kind::kTimestamp);
+  EXPECT_EQ(avro_field(node, "ts").logical_type().unit, parquet::TimeUnit::kMicros);
+  EXPECT_EQ(avro_field(node, "d").logical_type().kind, LogicalType::Kind::kDate);
+  EXPECT_EQ(avro_field(node, "opt").repetition(), Repetition::kOptional);
+  EXPECT_EQ(avro_field(node, "opt").logical_type().kind, LogicalType::Kind::kString);
+  EXPECT_EQ(avro_field(node, "tags").logical_type().kind, LogicalType::Kind::kList);
+  EXPECT_EQ(avro_field(node, "m").logical_type().kind, LogicalType::Kind::kList);
+  EXPECT_EQ(avro_field(node, "e").logical_type().kind, LogicalType::Kind::kString);
+  EXPECT_EQ(avro_field(node, "u").logical_type().kind, LogicalType::Kind::kJson);     // 2 branches
+  EXPECT_EQ(avro_field(node, "next").logical_type().kind, LogicalType::Kind::kJson);  // recursion
+  EXPECT_EQ(avro_field(node, "dec").logical_type().kind, LogicalType::Kind::kDecimal);
   // A valid Parquet schema that the writer accepts.
   EXPECT_NO_THROW(parquet::Schema({node}));
 }
 
 TEST(AvroParquet, ValuesFollowTheColumns) {
-  auto schema = avro::Schema::parse(kSchema).value();
+  auto schema = avro::Schema::parse(kAvroSchema).value();
   auto decoder = avro::Decoder::create(schema).value();
   avro::Value value;
   avro::Error error;
-  ASSERT_TRUE(decoder->decode(kDatum, value, error)) << error.describe();
+  ASSERT_TRUE(decoder->decode(kAvroDatum, value, error)) << error.describe();
   parquet::Value out;
   avro_to_parquet_value(schema->root(), value, out);
   ASSERT_EQ(out.kind(), VK::kStruct);
@@ -108,16 +108,16 @@ TEST(AvroParquet, ValuesFollowTheColumns) {
 }
 
 TEST(AvroObject, ContainerFileWithTheSchemaAndDeterministicBytes) {
-  auto text = std::make_shared<const std::string>(kSchema);
+  auto text = std::make_shared<const std::string>(kAvroSchema);
   auto build = [&](std::string_view key) {
     avro::ContainerOptions options;
     options.codec = avro_codec(Compression::zstd);
     options.level = 3;
     AvroObject object(text, key, options);
     std::string file;
-    object.add(kDatum);
+    object.add(kAvroDatum);
     object.take_bytes(file);
-    object.add(kDatum);
+    object.add(kAvroDatum);
     EXPECT_GT(object.held_bytes(), 0u);
     object.finish(file);
     return file;
