@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "server/config/config.hpp"
+#include "tests/unit/config/config_test_support.hpp"
 
 namespace ks3::server {
 namespace {
+
+using config_test::issues_of;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -18,18 +21,9 @@ ConfigSources on_host(std::string host, std::vector<std::string> sets = {}) {
   return sources;
 }
 
-std::vector<ConfigIssue> assign_issues_of(std::string_view yaml, const ConfigSources& sources) {
-  try {
-    load_config_from_yaml(yaml, sources);
-  } catch (const ConfigError& e) {
-    return e.issues();
-  }
-  return {};
-}
-
 // "key: message" of the only issue, or why there is not exactly one.
 std::string only_issue(std::string_view yaml, const ConfigSources& sources = on_host("sink-0")) {
-  auto issues = assign_issues_of(yaml, sources);
+  auto issues = issues_of(yaml, sources);
   if (issues.size() != 1) {
     std::string text = std::to_string(issues.size()) + " issues:";
     for (const auto& issue : issues) text += " [" + issue.key + ": " + issue.message + "]";

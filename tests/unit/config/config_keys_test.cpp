@@ -5,28 +5,19 @@
 #include <gtest/gtest.h>
 
 #include "server/config/config.hpp"
+#include "tests/unit/config/config_test_support.hpp"
 
 namespace ks3::server {
 namespace {
 
+using config_test::error_of;
+using config_test::with_sets;
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string key_error_of(std::string_view yaml, std::vector<std::string> sets = {}) {
-  ConfigSources sources;
-  sources.sets = std::move(sets);
-  try {
-    load_config_from_yaml(yaml, sources);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 SinkConfig load(std::string_view yaml, std::vector<std::string> sets) {
-  ConfigSources sources;
-  sources.sets = std::move(sets);
-  return load_config_from_yaml(yaml, sources);
+  return load_config_from_yaml(yaml, with_sets(std::move(sets)));
 }
 
 constexpr std::string_view kTwoTopics = "s3: {bucket: b}\nkafka: {topics: [a, b]}\n";
@@ -38,21 +29,24 @@ TEST(ConfigKeys, SeveralTopicsNeedTopicInTheTemplate) {
   // Partition 0 of a and of b at the same offset would get the same key: one object replaces
   // the other.
   for (std::string_view yaml : {kTwoTopics, kRegex}) {
-    std::string error = key_error_of(yaml, {kNoTopic});
+    std::string error = error_of(yaml, with_sets({kNoTopic}));
     EXPECT_THAT(error, HasSubstr("key_template: "));
     EXPECT_THAT(error, HasSubstr("{{topic}}"));
     EXPECT_EQ(error.find("key_template"), error.rfind("key_template:")) << error;
   }
-  EXPECT_THAT(key_error_of("s3: {bucket: b}\ntopics: a,b\n", {kNoTopic}),
+  EXPECT_THAT(error_of("s3: {bucket: b}\ntopics: a,b\n", with_sets({kNoTopic})),
               HasSubstr("key_template: "));
-  EXPECT_EQ(key_error_of(kOneTopic, {kNoTopic}), "no error");
+  EXPECT_EQ(error_of(kOneTopic, with_sets({kNoTopic})), "no error");
   // The same topic listed twice is one topic.
-  EXPECT_EQ(key_error_of("s3: {bucket: b}\nkafka: {topics: [a, a]}\n", {kNoTopic}), "no error");
-  EXPECT_EQ(key_error_of(kTwoTopics), "no error");
-  EXPECT_EQ(key_error_of(kTwoTopics, {"key_template={{ topic }}/{{partition}}/{{start_offset}}"}),
+  EXPECT_EQ(error_of("s3: {bucket: b}\nkafka: {topics: [a, a]}\n", with_sets({kNoTopic})),
             "no error");
-  EXPECT_EQ(key_error_of(kRegex, {"key_template=x/{{partition}}-{{topic}}-{{start_offset}}"}),
-            "no error");
+  EXPECT_EQ(error_of(kTwoTopics), "no error");
+  EXPECT_EQ(
+      error_of(kTwoTopics, with_sets({"key_template={{ topic }}/{{partition}}/{{start_offset}}"})),
+      "no error");
+  EXPECT_EQ(
+      error_of(kRegex, with_sets({"key_template=x/{{partition}}-{{topic}}-{{start_offset}}"})),
+      "no error");
 }
 
 TEST(ConfigKeys, DeadLetterKeysCarryTheTopic) {

@@ -162,7 +162,7 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
 }
 
 // Issues from loading `yaml` over a minimal valid configuration.
-std::vector<ConfigIssue> issues_of(const std::string& path, const BadValue& bad) {
+std::vector<ConfigIssue> issues_of_bad_value(const std::string& path, const BadValue& bad) {
   ConfigSources sources;
   if (!path.starts_with("kafka.topics")) sources.sets.push_back("kafka.topics=t");
   if (path != "s3.bucket") sources.sets.push_back("s3.bucket=b");
@@ -197,7 +197,7 @@ TEST(ConfigSchema, EveryInvalidValueOfEveryKeyIsRejectedNamingTheKey) {
     }
     ASSERT_FALSE(cases.empty()) << key.path;
     for (const BadValue& bad : cases) {
-      std::vector<ConfigIssue> issues = issues_of(key.path, bad);
+      std::vector<ConfigIssue> issues = issues_of_bad_value(key.path, bad);
       EXPECT_TRUE(names_key(issues, key.path)) << key.path << ": " << bad.yaml << describe(issues);
       ++checked;
     }
@@ -251,7 +251,7 @@ TEST(ConfigSchema, EnumsAcceptWhatTheCommandLineAccepts) {
   SinkConfig config = load_config_from_yaml("", sources);
   EXPECT_EQ(config.s3.client.addressing, s3::AddressingStyle::virtual_hosted);
   EXPECT_EQ(find_key("s3.addressing")->get(config).scalar, "virtual");
-  std::vector<ConfigIssue> issues = issues_of("s3.addressing", {"dns"});
+  std::vector<ConfigIssue> issues = issues_of_bad_value("s3.addressing", {"dns"});
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(issues[0].message, "'dns' is not one of: auto, path, virtual");
 }
@@ -267,8 +267,8 @@ TEST(ConfigSchema, CompressionLevelsPerType) {
       EXPECT_EQ(load_config_from_yaml("", sources).compression.level, level) << type;
     }
     for (int level : bad) {
-      std::vector<ConfigIssue> issues =
-          issues_of("compression.level", {std::to_string(level), {"compression.type=" + type}});
+      std::vector<ConfigIssue> issues = issues_of_bad_value(
+          "compression.level", {std::to_string(level), {"compression.type=" + type}});
       ASSERT_EQ(issues.size(), 1u) << type << " " << level << describe(issues);
       EXPECT_EQ(issues[0].key, "compression.level");
       EXPECT_THAT(issues[0].message, ::testing::HasSubstr("for " + type + " use"));

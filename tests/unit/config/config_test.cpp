@@ -7,9 +7,13 @@
 #include <fstream>
 
 #include "server/config/config_values.hpp"
+#include "tests/unit/config/config_test_support.hpp"
 
 namespace ks3::server {
 namespace {
+
+using config_test::error_of;
+using config_test::with_sets;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -20,22 +24,6 @@ kafka:
 s3:
   bucket: lake
 )";
-
-// The message of the ConfigError that loading throws, or "no error".
-std::string error_of(std::string_view yaml, const ConfigSources& overrides = {}) {
-  try {
-    load_config_from_yaml(yaml, overrides);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
-ConfigSources with_sets(std::vector<std::string> sets) {
-  ConfigSources sources;
-  sources.sets = std::move(sets);
-  return sources;
-}
 
 TEST(ConfigValues, Sizes) {
   EXPECT_EQ(parse_size("8388608"), 8388608u);

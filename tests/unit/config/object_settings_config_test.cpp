@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "server/config/config.hpp"
+#include "tests/unit/config/config_test_support.hpp"
 
 namespace ks3::server {
 namespace {
+
+using config_test::issues_of;
+using config_test::with_sets;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -23,18 +27,6 @@ s3:
   tags: {team: data lake, env: prod}
   metadata: {Source: kafka-s3-sink}
 )";
-
-std::vector<ConfigIssue> settings_issues_of(std::string_view yaml,
-                                            std::vector<std::string> sets = {}) {
-  ConfigSources sources;
-  sources.sets = std::move(sets);
-  try {
-    load_config_from_yaml(yaml, sources);
-  } catch (const ConfigError& e) {
-    return e.issues();
-  }
-  return {};
-}
 
 std::vector<std::string> keys_of(const std::vector<ConfigIssue>& issues) {
   std::vector<std::string> keys;
@@ -88,33 +80,33 @@ s3.sse.kms.key.id: alias/lake
 }
 
 TEST(ObjectSettingsConfig, BadValuesNameTheirKey) {
-  EXPECT_THAT(keys_of(settings_issues_of(kMinimalConfig, {"s3.sse_kms_key_id=alias/lake"})),
+  EXPECT_THAT(keys_of(issues_of(kMinimalConfig, with_sets({"s3.sse_kms_key_id=alias/lake"}))),
               ElementsAre("s3.sse_kms_key_id"));
-  EXPECT_THAT(
-      keys_of(settings_issues_of(kMinimalConfig, {"s3.sse=aws:kms", "s3.storage_class=PLATINUM"})),
-      ElementsAre("s3.storage_class"));
-  EXPECT_THAT(keys_of(settings_issues_of(kMinimalConfig, {"s3.sse=SSE-S3"})),
+  EXPECT_THAT(keys_of(issues_of(kMinimalConfig,
+                                with_sets({"s3.sse=aws:kms", "s3.storage_class=PLATINUM"}))),
+              ElementsAre("s3.storage_class"));
+  EXPECT_THAT(keys_of(issues_of(kMinimalConfig, with_sets({"s3.sse=SSE-S3"}))),
               ElementsAre("s3.sse"));
-  EXPECT_THAT(keys_of(settings_issues_of(kMinimalConfig, {"s3.tags.aws:owner=me"})),
+  EXPECT_THAT(keys_of(issues_of(kMinimalConfig, with_sets({"s3.tags.aws:owner=me"}))),
               ElementsAre("s3.tags"));
-  EXPECT_THAT(keys_of(settings_issues_of(kMinimalConfig, {"s3.metadata.bad name=x"})),
+  EXPECT_THAT(keys_of(issues_of(kMinimalConfig, with_sets({"s3.metadata.bad name=x"}))),
               ElementsAre("s3.metadata"));
-  EXPECT_THAT(keys_of(settings_issues_of(std::string(kMinimalConfig) +
-                                         "s3: {bucket: lake, tags: [a, b]}\n")),
-              ElementsAre("s3.tags"));
+  EXPECT_THAT(
+      keys_of(issues_of(std::string(kMinimalConfig) + "s3: {bucket: lake, tags: [a, b]}\n")),
+      ElementsAre("s3.tags"));
 
   std::string eleven = "s3: {bucket: lake, tags: {";
   for (int i = 0; i < 11; ++i) eleven += (i ? ", k" : "k") + std::to_string(i) + ": v";
   eleven += "}}\n";
-  const auto issues = settings_issues_of(std::string(kMinimalConfig) + eleven);
+  const auto issues = issues_of(std::string(kMinimalConfig) + eleven);
   ASSERT_THAT(keys_of(issues), ElementsAre("s3.tags"));
   EXPECT_THAT(issues[0].message, HasSubstr("at most 10"));
 }
 
 TEST(ObjectSettingsConfig, EveryProblemIsReportedAtOnce) {
   EXPECT_THAT(
-      keys_of(settings_issues_of(
-          kMinimalConfig, {"s3.sse_kms_key_id=k", "s3.storage_class=cold", "s3.metadata.a b=c"})),
+      keys_of(issues_of(kMinimalConfig, with_sets({"s3.sse_kms_key_id=k", "s3.storage_class=cold",
+                                                   "s3.metadata.a b=c"}))),
       ElementsAre("s3.sse_kms_key_id", "s3.storage_class", "s3.metadata"));
 }
 
