@@ -210,6 +210,11 @@ struct PipelineRig {
   static s3::ClientConfig client_config(const FakeS3& s3, const server::SinkConfig& config) {
     s3::ClientConfig c = test_config(s3);
     c.bucket = config.s3.client.bucket;
+    // The fake S3 shares the loop with the pipeline, so a loop kept busy (a test feeding
+    // thousands of records at once, under ThreadSanitizer on a loaded machine) times out every
+    // request in flight: 2 s timeouts gave up a PutObject after 4 attempts. No pipeline test is
+    // about client timeouts; the ones about a stalled S3 use the drain deadline.
+    c.timeouts.write = c.timeouts.read = std::chrono::seconds(20);
     return c;
   }
   static s3::MultipartLimits limits(const server::SinkConfig& config) {

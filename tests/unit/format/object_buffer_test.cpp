@@ -1,11 +1,13 @@
 #include "server/format/object_buffer.hpp"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "server/compress/block_compressor.hpp"
 
@@ -110,6 +112,28 @@ TEST_P(BlockCompression, BytesDependOnlyOnTheRecords) {
     EXPECT_EQ(out, reference) << "chunk " << chunk;
   }
   EXPECT_EQ(decompress(compression, reference), data);
+}
+
+// A worker's compressor state is reused from block to block: what a thread compressed before
+// (other objects, other sizes, an empty block) must not change the bytes of the next block.
+TEST_P(BlockCompression, BytesDoNotDependOnWhatTheThreadCompressedBefore) {
+  const auto [compression, level] = GetParam();
+  for (std::size_t size : {std::size_t{0}, std::size_t{90}, std::size_t{2000}, kBlockBytes}) {
+    const std::string block = json_lines(3000, 3).substr(0, size);
+    std::string fresh;
+    std::thread([&] { compress_blocks(compression, level, block, fresh); }).join();
+    for (unsigned history = 0; history < 6; ++history) {
+      std::string again;
+      std::thread([&] {
+        std::string elsewhere;
+        const std::string before = json_lines(3000, 100 + history);
+        compress_blocks(compression, level, before.substr(0, 500 + history * 9000), elsewhere);
+        compress_blocks(compression, level, "", elsewhere);
+        compress_blocks(compression, level, block, again);
+      }).join();
+      EXPECT_EQ(again, fresh) << "block of " << size << " bytes after history " << history;
+    }
+  }
 }
 
 // The blocks form one stream for the standard tools (gzip -d and zcat, zstd -d).
