@@ -1,6 +1,7 @@
 #include "server/format/record_encoder.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "server/format/parquet_row.hpp"
@@ -10,7 +11,9 @@ namespace ks3::server {
 namespace {
 
 void append_int(std::string& out, std::int64_t number) {
-  out += std::to_string(number);
+  char digits[24];  // no temporary string per number: three of them per record
+  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
 void append_headers_json(std::string& out, const RecordView& record, BytesEncoding encoding) {

@@ -1,4 +1,4 @@
-// JSON field extraction and validation with simdjson's On-Demand API (no DOM per record).
+// JSON field extraction with simdjson's On-Demand API (no DOM per record), and validation.
 //
 // simdjson reads up to SIMDJSON_PADDING bytes past the end of its input, so every document is
 // first copied into a reusable padded buffer owned by the JsonReader (Kafka's payload buffers
@@ -42,8 +42,12 @@ class JsonReader {
   // True when the loaded document has a value (of any type, null included) at `path`.
   bool exists(const JsonPath& path);
 
-  // Full validation (structure, strings, numbers, UTF-8, nothing after the value).
+  // Full validation (structure, strings, numbers, UTF-8, nothing after the value). Numbers are
+  // checked against JSON's grammar, not by range: 2^70 and 1e400 are valid.
   bool is_valid(std::string_view json);
+  // The same verdict by On-Demand alone (every value read, numbers checked by their grammar):
+  // is_valid's slow path, and the reference its fast path is tested against.
+  bool is_valid_by_walk(std::string_view json);
 
   // Valid JSON re-emitted without insignificant whitespace (for JSON lines: a pretty-printed
   // value must not break the one-record-per-line framing). Returns false if `json` is invalid.
@@ -55,6 +59,10 @@ class JsonReader {
   bool at(const JsonPath& path, simdjson::ondemand::value& value);
 
   simdjson::ondemand::parser parser_;
+  // Validation's fast path: simdjson's DOM parser runs its stage 2 in the kernel chosen for this
+  // CPU at run time (On-Demand's walk runs in the one chosen at compile time, the generic one for
+  // a baseline x86-64 build): 1.7-1.8x faster on 160-byte and 1 KiB documents.
+  simdjson::dom::parser dom_;
   simdjson::ondemand::document doc_;
   bool loaded_ = false;
   bool reiterate_ = false;  // the last read failed: iterate the document anew before the next

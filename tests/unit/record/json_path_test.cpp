@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <vector>
+
 namespace ks3::server {
 namespace {
 
@@ -64,7 +67,9 @@ TEST(JsonReader, ValidatesWholeDocuments) {
   JsonReader reader;
   for (std::string_view good :
        {R"({})", R"([])", R"({"a":[1,2,{"b":null}],"c":"d"})", "42", R"("text")", "true", "null",
-        "  {\"a\":1}\n", "123456789012345678901234567890", R"({"u":"\u00e9\ud83d\ude00"})"}) {
+        "  {\"a\":1}\n", "123456789012345678901234567890", R"({"u":"\u00e9\ud83d\ude00"})",
+        // Numbers simdjson's DOM cannot hold (the fast path refuses them): JSON allows them.
+        "[1e400]", "[18446744073709551616]", R"({"a":-9223372036854775809,"b":[1E-400]})"}) {
     EXPECT_TRUE(reader.is_valid(good)) << good;
   }
   for (std::string_view bad : {"",
@@ -88,9 +93,40 @@ TEST(JsonReader, ValidatesWholeDocuments) {
                                "true false",
                                "1.",
                                "-",
-                               "1e"}) {
+                               "1e",
+                               // Invalid after a number the fast path refuses: the walk decides.
+                               "[1e400,]",
+                               "[18446744073709551616] x"}) {
     EXPECT_FALSE(reader.is_valid(bad)) << bad;
   }
+}
+
+// The DOM fast path of is_valid gives the walk's verdict on near-misses of real documents:
+// random edits (a byte dropped, doubled or replaced by a JSON-significant one).
+TEST(JsonReader, FastValidationAgreesWithTheWalk) {
+  const std::vector<std::string> seeds = {
+      R"({"id":"3f2b","n":-12.5e3,"ok":true,"x":null,"a":[1,{"b":"\u00e9\n"}],"big":1e400})",
+      R"([18446744073709551616,"t\"q",{},[],0,-0.0])", R"("text")", "7"};
+  const std::string alphabet = "{}[],:\"\\0123456789.eE+-tfnul \x01\xc3\xa9\xff";
+  std::mt19937 rng(7);
+  JsonReader fast, walk;
+  int valid = 0, cases = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string doc = seeds[rng() % seeds.size()];
+    for (int edits = 1 + static_cast<int>(rng() % 2); edits > 0 && !doc.empty(); --edits) {
+      const std::size_t at = rng() % doc.size();
+      switch (rng() % 3) {
+        case 0: doc.erase(at, 1); break;
+        case 1: doc.insert(at, 1, doc[at]); break;
+        default: doc[at] = alphabet[rng() % alphabet.size()];
+      }
+    }
+    const bool verdict = walk.is_valid_by_walk(doc);
+    ASSERT_EQ(fast.is_valid(doc), verdict) << doc;
+    valid += verdict;
+    ++cases;
+  }
+  EXPECT_GT(valid, cases / 20) << "the edits should leave some documents valid";
 }
 
 TEST(JsonReader, MinifiesPrettyPrintedJson) {
