@@ -211,9 +211,11 @@ bool JsonReader::exists(const JsonPath& path) {
 
 bool JsonReader::is_valid(std::string_view json) {
   loaded_ = false;  // the document below replaces whatever load() had
-  const simdjson::padded_string_view padded = pad(json);
-  simdjson::dom::element root;
-  if (!dom_.parse(padded.data(), padded.length(), false).get(root)) return true;
+  if (json.size() <= kDomMaxBytes) {
+    const simdjson::padded_string_view padded = pad(json);
+    simdjson::dom::element root;
+    if (!dom_.parse(padded.data(), padded.length(), false).get(root)) return true;
+  }
   // The DOM also rejects numbers it cannot represent (2^70, 1e400), which JSON allows: every
   // document it refuses gets the walk's verdict, so the fast path changes no answer.
   return is_valid_by_walk(json);

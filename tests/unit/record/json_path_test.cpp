@@ -101,6 +101,17 @@ TEST(JsonReader, ValidatesWholeDocuments) {
   }
 }
 
+// Documents past the DOM's size limit are validated by the walk alone, with the same rules.
+TEST(JsonReader, ValidatesDocumentsLargerThanTheFastPathReads) {
+  JsonReader reader;
+  std::string big = R"({"a":[)";
+  while (big.size() < 200 * 1024) big += R"({"n":1e400,"s":"\u00e9x"},)";
+  big += "0]}";
+  EXPECT_TRUE(reader.is_valid(big));
+  EXPECT_FALSE(reader.is_valid(big.substr(0, big.size() - 1)));
+  EXPECT_FALSE(reader.is_valid(big + "x"));
+}
+
 // The DOM fast path of is_valid gives the walk's verdict on near-misses of real documents:
 // random edits (a byte dropped, doubled or replaced by a JSON-significant one).
 TEST(JsonReader, FastValidationAgreesWithTheWalk) {
