@@ -323,39 +323,44 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
                             const RecordView& record, bool dead_letter, std::string_view encoded,
                             const std::shared_ptr<const AvroWriterSchema>& writer_schema) {
   PartitionRuntime& p = *handle;
-  std::string group;
+  // The group, rendered per record unless the template depends on the partition alone (then
+  // the partition's cached one is used in place: no string copied per record).
+  std::string rendered;
+  const std::string* group = &rendered;
   if (dead_letter) {
-    group = dead_letter_template_.render_group(record, json_);
+    rendered = dead_letter_template_.render_group(record, json_);
   } else if (key_template_.per_partition_only()) {
     if (p.cached_group.empty()) p.cached_group = key_template_.render_group(record, json_);
-    group = p.cached_group;
+    group = &p.cached_group;
   } else {
-    group = key_template_.render_group(record, json_);
+    rendered = key_template_.render_group(record, json_);
   }
   // The open objects of a partition by slot: the group, plus the writer schema when the records
   // are Avro datums. A record with another schema than the open objects' cut the partition
   // first (process(), CutReason::schema_change), so every object holds one schema; the suffix
   // keeps a schema-less object (a tombstone opened it) apart from the datums' object.
-  std::string slot = group;
+  std::string schema_slot;
+  const std::string* slot = group;
   if (writer_schema) {
-    slot += '\x1f';
-    slot += writer_schema->name;
+    schema_slot = *group + '\x1f' + writer_schema->name;
+    slot = &schema_slot;
   } else if (avro_datums_ && !dead_letter) {
     // A tombstone (no schema) joins an open object of its group, whatever its schema.
-    const std::string prefix = group + '\x1f';
+    const std::string prefix = *group + '\x1f';
     if (auto open = p.open.lower_bound(prefix);
         open != p.open.end() && open->first.starts_with(prefix)) {
-      slot = open->first;
+      schema_slot = open->first;
+      slot = &schema_slot;
     }
   }
   if (!writer_schema && !dead_letter && config_.format.format == OutputFormat::avro) {
     // Tombstones are refused by the configuration check: a record here is a bug, not data.
     throw std::logic_error("format avro: a record without an Avro writer schema");
   }
-  auto it = p.open.find(slot);
+  auto it = p.open.find(*slot);
   std::shared_ptr<ObjectWriter> writer =
       it != p.open.end() ? it->second
-                         : open_object(handle, record, group, slot, dead_letter, writer_schema);
+                         : open_object(handle, record, *group, *slot, dead_letter, writer_schema);
   writer->append(encoded, record.offset, record.timestamp_ms);
   p.state.record_consumed(
       record.offset, record.timestamp_ms, encoded.size(), std::chrono::steady_clock::now(),
