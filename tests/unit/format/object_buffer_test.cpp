@@ -1,7 +1,6 @@
 #include "server/format/object_buffer.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>

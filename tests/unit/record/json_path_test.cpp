@@ -113,11 +113,13 @@ TEST(JsonReader, ValidatesDocumentsLargerThanTheFastPathReads) {
 }
 
 // The DOM fast path of is_valid gives the walk's verdict on near-misses of real documents:
-// random edits (a byte dropped, doubled or replaced by a JSON-significant one).
+// random edits (a byte dropped, doubled or replaced by a JSON-significant one). The seeds hold
+// only numbers the DOM can represent, so it is the DOM that decides most of them (the numbers
+// it refuses are in ValidatesWholeDocuments).
 TEST(JsonReader, FastValidationAgreesWithTheWalk) {
   const std::vector<std::string> seeds = {
-      R"({"id":"3f2b","n":-12.5e3,"ok":true,"x":null,"a":[1,{"b":"\u00e9\n"}],"big":1e400})",
-      R"([18446744073709551616,"t\"q",{},[],0,-0.0])", R"("text")", "7"};
+      R"({"id":"3f2b","n":-12.5e3,"ok":true,"x":null,"a":[1,{"b":"\u00e9\n"}],"big":1e40})",
+      R"([1844674407370955161,"t\"q",{},[],0,-0.0])", R"("text")", "7"};
   const std::string alphabet = "{}[],:\"\\0123456789.eE+-tfnul \x01\xc3\xa9\xff";
   std::mt19937 rng(7);
   JsonReader fast, walk;
