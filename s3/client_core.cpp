@@ -17,8 +17,11 @@ using boost::system::error_code;
 
 namespace {
 
-// Bodies below this are hashed inline: a hop to another thread costs more than it saves.
-constexpr std::size_t kHashOffloadThreshold = 256 * 1024;
+// Bodies below this are hashed inline: a hop to another thread costs more than it saves. The
+// hop costs the loop a few microseconds; MD5 alone runs at ~450 MB/s on the machines measured
+// (16 KiB: ~35 us), so bodies of one compression block and more go to the workers. At 256 KiB
+// the objects of 1 KiB documents (~130 KB) were hashed on the loop: 14% of its time.
+constexpr std::size_t kHashOffloadThreshold = 16 * 1024;
 
 }  // namespace
 

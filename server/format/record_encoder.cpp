@@ -135,6 +135,12 @@ RecordEncoder::RecordEncoder(EncoderOptions options) : options_(std::move(option
   needs_op_ = options_.format != OutputFormat::raw &&
               std::find(options_.fields.begin(), options_.fields.end(), EnvelopeField::op) !=
                   options_.fields.end();
+  for (std::size_t i = 0; i < options_.fields.size(); ++i) {
+    std::string prefix = i == 0 ? "{\"" : ",\"";
+    prefix += to_string(options_.fields[i]);
+    prefix += "\":";
+    jsonl_field_prefixes_.push_back(std::move(prefix));
+  }
 }
 
 std::string_view RecordEncoder::extension() const {
@@ -239,14 +245,10 @@ std::optional<std::string> RecordEncoder::encode(const RecordView& record, Chang
 
 std::optional<std::string> RecordEncoder::encode_jsonl(const RecordView& record, ChangeOp op,
                                                        JsonReader& json, std::string& out) const {
-  out += '{';
-  bool first = true;
-  for (EnvelopeField field : options_.fields) {
-    if (!first) out += ',';
-    first = false;
-    out += '"';
-    out += to_string(field);
-    out += "\":";
+  if (options_.fields.empty()) out += '{';
+  for (std::size_t i = 0; i < options_.fields.size(); ++i) {
+    const EnvelopeField field = options_.fields[i];
+    out += jsonl_field_prefixes_[i];  // `{"name":` or `,"name":`: one append, not four
     switch (field) {
       case EnvelopeField::topic:
         append_json_string(out, record.topic);

@@ -98,6 +98,8 @@ class RecordEncoder {
 
   EncoderOptions options_;
   bool needs_op_ = false;
+  // JSON lines: what precedes each field's value, `{"topic":` then `,"partition":` and so on.
+  std::vector<std::string> jsonl_field_prefixes_;
 };
 
 // The dead-letter form of a record that could not be written (bad-record policy dead_letter):
