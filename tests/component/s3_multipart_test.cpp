@@ -18,6 +18,10 @@ using s3::S3Result;
 using std::chrono::milliseconds;
 
 constexpr std::size_t kPart = s3::kMinPartSize;
+// How long the fake holds each part in the limit tests: long enough that the parts meant to
+// overlap do, however slowly the loop hashes and sends the next 5 MiB part (it serves the fake
+// too). At 40 ms, a ThreadSanitizer run on a loaded CI machine saw only 2 of 3 in flight.
+constexpr auto kOverlapLatency = std::chrono::milliseconds(400);
 
 s3::SharedBody filled(std::size_t size, char c) {
   return s3::make_body(std::string(size, c));
@@ -107,7 +111,7 @@ TEST_F(S3MultipartTest, PartsAreUploadedAndCompletedInOrder) {
 
 TEST_F(S3MultipartTest, PerObjectInFlightLimitIsRespected) {
   client({.max_parts_in_flight = 10, .max_parts_in_flight_per_object = 2});
-  fake.set_latency(S3Op::upload_part, milliseconds(40));
+  fake.set_latency(S3Op::upload_part, kOverlapLatency);
   const auto part = filled(kPart, 'p');
   std::size_t max_seen = 0;
   auto result = run_on(io, [&]() -> awaitable<S3Result<s3::PutObjectResult>> {
@@ -127,7 +131,7 @@ TEST_F(S3MultipartTest, PerObjectInFlightLimitIsRespected) {
 
 TEST_F(S3MultipartTest, GlobalInFlightLimitIsSharedByAllUploads) {
   client({.max_parts_in_flight = 3, .max_parts_in_flight_per_object = 4});
-  fake.set_latency(S3Op::upload_part, milliseconds(40));
+  fake.set_latency(S3Op::upload_part, kOverlapLatency);
   const auto part = filled(kPart, 'g');
   auto ok = run_on(io, [&]() -> awaitable<bool> {
     using namespace asio::experimental::awaitable_operators;

@@ -77,6 +77,25 @@ TEST(ObjectBuffer, AnIdleObjectHoldsAtMostOnePartialBlock) {
   EXPECT_EQ(decompress(Compression::zstd, finish_now(buffer)), data);
 }
 
+// A busy object takes its full blocks out often: the buffer left behind has room for the next
+// block and the record that crosses its end, so filling it does not regrow (and copy) it.
+TEST(ObjectBuffer, TheNextBlockFillsWithoutRegrowingTheBuffer) {
+  ObjectBuffer buffer(Compression::gzip, 1, 5u << 20, "");
+  const std::string record(1000, 'r');
+  while (buffer.full_block_bytes() == 0) buffer.append(record);
+  ASSERT_FALSE(buffer.take_full_blocks().empty());
+  const std::uint64_t held = buffer.held_bytes();
+  EXPECT_GE(held, kBlockBytes);
+  while (buffer.full_block_bytes() == 0) {
+    buffer.append(record);
+    ASSERT_EQ(buffer.held_bytes(), held) << "regrew at " << buffer.raw_bytes() << " raw bytes";
+  }
+  // Idle, it gives the room back.
+  ASSERT_FALSE(buffer.take_full_blocks().empty());
+  buffer.release_idle();
+  EXPECT_LT(buffer.held_bytes(), kBlockBytes);
+}
+
 TEST(ObjectBuffer, EmptyObjectsAreValidStreams) {
   for (auto [compression, level] :
        {std::pair{Compression::gzip, 1}, {Compression::gzip, 6}, {Compression::zstd, 3}}) {
