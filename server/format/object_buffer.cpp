@@ -27,13 +27,14 @@ std::uint64_t ObjectBuffer::full_block_bytes() const {
 std::string ObjectBuffer::take_full_blocks() {
   const std::size_t whole = full_block_bytes();
   if (whole == 0) return {};
-  // Move the buffer out (no copy of the blocks) and keep the partial block in a fresh one. The
-  // object just filled a block, so it will likely fill the next: the fresh buffer has room for
-  // a whole block and the record that crosses its end, so appends do not regrow it on the way
-  // (growing from the partial block's size took 6 copies per block). An idle object gives the
+  // Move the buffer out (no copy of the blocks) and keep the partial block in a fresh one. An
+  // object that has filled two blocks will likely fill more: its fresh buffer has room for a
+  // whole block and the record that crosses its end, so appends do not regrow it on the way
+  // (growing from the partial block's size took 6 copies per block). Smaller objects, such as
+  // the thousands of a field-partitioned layout, grow as they need; an idle object gives the
   // room back (release_idle).
   std::string rest;
-  rest.reserve(kBlockBytes + kBlockBytes / 4);
+  if (uncompressed_ >= 2 * kBlockBytes) rest.reserve(kBlockBytes + kBlockBytes / 4);
   rest.assign(std::string_view(raw_).substr(whole));
   std::string blocks = std::move(raw_);
   blocks.resize(whole);

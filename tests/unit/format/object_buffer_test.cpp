@@ -77,11 +77,16 @@ TEST(ObjectBuffer, AnIdleObjectHoldsAtMostOnePartialBlock) {
   EXPECT_EQ(decompress(Compression::zstd, finish_now(buffer)), data);
 }
 
-// A busy object takes its full blocks out often: the buffer left behind has room for the next
-// block and the record that crosses its end, so filling it does not regrow (and copy) it.
+// A busy object takes its full blocks out often: once it has filled two, the buffer left behind
+// has room for the next block and the record that crosses its end, so filling it does not
+// regrow (and copy) it. After its first block an object gets no such room: most objects of a
+// field-partitioned layout hold one or two blocks.
 TEST(ObjectBuffer, TheNextBlockFillsWithoutRegrowingTheBuffer) {
   ObjectBuffer buffer(Compression::gzip, 1, 5u << 20, "");
   const std::string record(1000, 'r');
+  while (buffer.full_block_bytes() == 0) buffer.append(record);
+  ASSERT_FALSE(buffer.take_full_blocks().empty());
+  EXPECT_LT(buffer.held_bytes(), kBlockBytes / 4) << "room reserved after the first block";
   while (buffer.full_block_bytes() == 0) buffer.append(record);
   ASSERT_FALSE(buffer.take_full_blocks().empty());
   const std::uint64_t held = buffer.held_bytes();
