@@ -39,6 +39,10 @@ void WorkerPool::compress(asio::any_io_executor loop, Compression compression, i
       [compression, level, raw = std::move(raw)] {
         std::string out;
         compress_blocks(compression, level, raw, out);
+        // `out` was reserved at the compress bound, about the input's size, and JSON compresses
+        // to a quarter of that: give the rest back before the result waits in the loop's queue
+        // (after an idle flush of thousands of objects, thousands of results wait at once).
+        if (out.capacity() > 2 * out.size()) out.shrink_to_fit();
         return out;
       },
       std::move(done));
