@@ -60,6 +60,27 @@ std::map<int, std::string> run_jobs(unsigned workers, Compression compression, i
   return out;
 }
 
+// A result waits in the loop's queue (thousands at once after an idle flush of many objects):
+// it holds about its compressed size, not the compress bound it was reserved with.
+TEST(WorkerPool, CompressedResultsHoldNoMoreThanTwiceTheirSize) {
+  asio::io_context loop;
+  auto busy = asio::make_work_guard(loop);
+  WorkerPool pool(1);
+  std::string compressed;
+  bool done = false;
+  pool.compress(loop.get_executor(), Compression::gzip, 1, records(4 * kBlockBytes, 7),
+                [&](CompressedBlocks result) {
+                  EXPECT_FALSE(result.error);
+                  compressed = std::move(result.value);
+                  done = true;
+                });
+  while (!done) loop.run_one();
+  pool.join();
+  ASSERT_FALSE(compressed.empty());
+  EXPECT_LT(compressed.size(), kBlockBytes) << "these records should compress well";
+  EXPECT_LE(compressed.capacity(), 2 * compressed.size());
+}
+
 TEST(WorkerPool, ResultsComeBackOnTheLoopAndDoNotDependOnTheWorkerCount) {
   for (Compression compression : {Compression::gzip, Compression::zstd, Compression::none}) {
     auto inline_results = run_jobs(0, compression, 24);
