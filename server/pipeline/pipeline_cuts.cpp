@@ -66,11 +66,17 @@ bool Pipeline::moment_cut(const std::shared_ptr<PartitionRuntime>& handle, CutRe
 }
 
 void Pipeline::relieve_memory_pressure() {
-  // Completing what is already closed (blocks at the workers, parts) will not bring the budget
-  // down enough: the bytes sit in open objects. Cut the partition whose open objects hold the
-  // most, until what settles on its own holds the excess.
+  // Above the high watermark consumption pauses, and resumes below the low one. Closed objects
+  // (blocks at the workers, parts, objects waiting to complete) settle on their own; what does
+  // not is the open objects' bytes (paused partitions send no records to shrink or close them)
+  // and the reservation (librdkafka's queue). Only when those two alone stay above the low
+  // watermark would the pause never end: then cut the partition whose open objects hold the
+  // most, until they fit. Otherwise pausing is enough, and a cut would only make small objects.
+  // (Until December 2026 the test was `used - open <= low`, which counted the reservation as if
+  // it settled and cut whenever the closed objects held less than the low watermark: with
+  // 10,000 open objects, 2-5% of the objects were such cuts.)
   while (memory_->above_high() &&
-         memory_->used() - memory_->open() <= memory_->budget().low_watermark()) {
+         memory_->open() + memory_->reserved() > memory_->budget().low_watermark()) {
     std::shared_ptr<PartitionRuntime> largest;
     for (auto& [tp, handle] : partitions_) {
       if (!handle->active() || !handle->state.has_open_records() || handle->open_bytes == 0 ||

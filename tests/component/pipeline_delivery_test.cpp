@@ -322,6 +322,42 @@ TEST_F(PipelineDelivery, MemoryPressureCutsTheLargestPartitionAndPauses) {
   EXPECT_EQ(rig2->consumer.offset(0), 300);
 }
 
+// A slow S3 and objects closed faster than they upload: the backlog of closed objects takes the
+// budget above its high watermark. They settle on their own, so consumption pauses and resumes;
+// the open objects (up to 5 MiB, with the 1 MiB reservation below the 7 MiB low watermark) are
+// never cut for memory, which would only make small objects.
+TEST_F(PipelineDelivery, ABacklogOfClosedObjectsPausesWithoutCuttingOpenOnes) {
+  s3.set_latency(S3Op::put_object, std::chrono::milliseconds(20));
+  server::SinkConfig config = test_sink_config(
+      {"rotation.max_records=80", "compression.type=none", "s3.max_connections=1",
+       "key_template={{key}}/{{partition}}/{{start_offset}}", "format.value_encoding=string"});
+  config.memory.high_watermark = 9u << 20;
+  config.memory.low_watermark = 7u << 20;
+  auto r = std::make_unique<PipelineRig>(io, s3, config);
+  r->assign(0, 0);
+  const std::string value(64 * 1024, 'v');
+  constexpr std::int64_t kRecords = 400;  // 5 segments of 40 objects of 2 records
+  run(io, [&]() -> asio::awaitable<void> {
+    for (std::int64_t i = 0; i < kRecords; ++i) {
+      if (r->consumer.paused) {  // as the consumer would: no records while paused
+        EXPECT_TRUE(co_await eventually([&] { return !r->consumer.paused; },
+                                        std::chrono::seconds(30)))
+            << "still paused at offset " << i;
+      }
+      TestRecord record = json_record(0, i);
+      record.key = "g" + std::to_string(i % 40);
+      record.value = value;
+      r->feed(record);
+    }
+    EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(30)));
+  }(), std::chrono::seconds(60));
+  EXPECT_GT(r->consumer.pauses, 0) << "the backlog never reached the high watermark";
+  EXPECT_EQ(r->pipeline.stats().memory_pressure_cuts, 0u);
+  EXPECT_EQ(s3.keys("test-bucket").size(), 200u);
+  expect_exactly_once(landed_records(s3), {{0, {0, kRecords}}});
+  EXPECT_EQ(r->consumer.offset(0), kRecords);
+}
+
 TEST_F(PipelineDelivery, RevokeAbortsObjectsWhoseJournalCannotBeCommitted) {
   auto r = rig({"rotation.idle_flush=50ms"});
   r->consumer.fail_next = 1000;  // the broker refuses every commit (e.g. a fenced generation)
