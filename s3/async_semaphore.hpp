@@ -11,7 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
-#include <deque>
+#include <list>
 #include <memory>
 
 namespace ks3::s3 {
@@ -41,7 +41,9 @@ class AsyncSemaphore {
 
   boost::asio::any_io_executor executor_;
   std::size_t available_;
-  std::deque<std::shared_ptr<Waiter>> waiters_;
+  // A list, not a deque: libstdc++'s deque allocates about 600 bytes even when empty, and every
+  // object being uploaded has a semaphore of its own (its per-object part limit).
+  std::list<std::shared_ptr<Waiter>> waiters_;
 };
 
 // Holds one permit and returns it on destruction (move-only).

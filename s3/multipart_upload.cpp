@@ -33,13 +33,15 @@ enum class Phase { open, completing, completed, aborting, aborted };
 
 struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::State> {
   State(std::shared_ptr<Client::Impl> c, std::shared_ptr<AsyncSemaphore> global,
-        std::size_t per_object)
+        std::shared_ptr<AsyncSemaphore> completing, std::size_t per_object)
       : client(std::move(c)),
         global_slots(std::move(global)),
+        completion_slots(std::move(completing)),
         object_slots(client->executor, per_object) {}
 
   std::shared_ptr<Client::Impl> client;  // kept alive while the upload has work in flight
   std::shared_ptr<AsyncSemaphore> global_slots;
+  std::shared_ptr<AsyncSemaphore> completion_slots;
   AsyncSemaphore object_slots;
   std::string bucket;
   std::string key;
@@ -55,7 +57,9 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
   // upload whose answer was lost (a reset, a timeout, a 500 after applying). Nobody knows its
   // id, so it would stay open, keeping its parts, until a lifecycle rule removes it.
   bool may_have_strays = false;
-  std::optional<S3Error> failure;  // the first one
+  // The first one. Behind a pointer: every object being uploaded has a State, and an inline
+  // S3Error would add ~250 bytes to each for the rare one that fails.
+  std::unique_ptr<S3Error> failure;
 
   // Parts in flight, their cancellation signals, and coroutines waiting for none in flight.
   int in_flight = 0;
@@ -90,7 +94,7 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
     return e;
   }
   void record_failure(const S3Error& e) {
-    if (!failure) failure = e;
+    if (!failure) failure = std::make_unique<S3Error>(e);
   }
 
   void part_done(int number) {
@@ -316,16 +320,19 @@ MultipartUploads::MultipartUploads(Client& client, MultipartLimits limits)
     : client_(client),
       limits_(limits),
       global_slots_(std::make_shared<AsyncSemaphore>(
-          client.executor(), std::max<std::size_t>(1, limits.max_parts_in_flight))) {
+          client.executor(), std::max<std::size_t>(1, limits.max_parts_in_flight))),
+      completion_slots_(std::make_shared<AsyncSemaphore>(
+          client.executor(), std::max<std::size_t>(1, limits.max_completing))) {
   limits_.max_parts_in_flight = std::max<std::size_t>(1, limits_.max_parts_in_flight);
   limits_.max_parts_in_flight_per_object =
       std::max<std::size_t>(1, limits_.max_parts_in_flight_per_object);
+  limits_.max_completing = std::max<std::size_t>(1, limits_.max_completing);
 }
 
 MultipartUpload MultipartUploads::open(std::string bucket, std::string key,
                                        std::string content_type, ObjectSettings settings) {
-  auto state = std::make_shared<MultipartUpload::State>(client_.impl_, global_slots_,
-                                                        limits_.max_parts_in_flight_per_object);
+  auto state = std::make_shared<MultipartUpload::State>(
+      client_.impl_, global_slots_, completion_slots_, limits_.max_parts_in_flight_per_object);
   state->bucket = std::move(bucket);
   state->key = std::move(key);
   state->content_type = std::move(content_type);
@@ -445,6 +452,12 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::complete(SharedBody last) 
   if (s->observer()) s->observer()->on_uploads_in_flight(-1);
   co_await s->abort_strays();
   co_return completed;
+}
+
+awaitable<std::optional<SemaphorePermit>> MultipartUpload::completion_slot() {
+  const auto s = state_;
+  if (auto ec = co_await s->completion_slots->acquire(); ec) co_return std::nullopt;
+  co_return SemaphorePermit(*s->completion_slots);
 }
 
 awaitable<S3Result<void>> MultipartUpload::abort() {

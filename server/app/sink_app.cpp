@@ -61,7 +61,7 @@ struct Sink {
         workers(config.pipeline.workers),
         credentials(make_credentials(io, config)),
         client(io.get_executor(), config.s3.client, credentials, &observer),
-        uploads(client, limits(config)),
+        uploads(client, multipart_limits(config)),
         manifests(client, config.s3.client.bucket, s3::encryption_only(config.s3.objects)),
         pipeline(
             config.mode == SinkMode::log
@@ -103,13 +103,6 @@ struct Sink {
     auto checked = co_await client.head_bucket(config.s3.client.bucket);
     if (checked) co_return std::nullopt;
     co_return "s3 unreachable: " + checked.error().describe();
-  }
-
-  static s3::MultipartLimits limits(const SinkConfig& config) {
-    s3::MultipartLimits l;
-    l.max_parts_in_flight = config.s3.max_parts_in_flight;
-    l.max_parts_in_flight_per_object = config.s3.max_parts_in_flight_per_object;
-    return l;
   }
 
   // mode: log runs the pipeline, mode: mirror the mirror (server/mirror); exactly one is set.

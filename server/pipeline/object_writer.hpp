@@ -29,7 +29,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -93,8 +93,9 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   ObjectWriter(const ObjectWriter&) = delete;
   ObjectWriter& operator=(const ObjectWriter&) = delete;
 
-  // Starts the coroutine that uploads parts and completes or aborts the object. An exception
-  // escaping it (a bug) fails the object instead of vanishing.
+  // Registers the object with its partition. The coroutine that uploads parts and completes
+  // or aborts the object starts with its first full part or at the close or abort
+  // (ensure_running). An exception escaping it (a bug) fails the object instead of vanishing.
   void start();
 
   // Appends one encoded record (at `offset`, with Kafka timestamp `timestamp_ms`); with a body,
@@ -117,8 +118,15 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   std::uint64_t buffered_bytes() const { return accounted_; }
 
  private:
+  void ensure_running();  // spawns run() once
   boost::asio::awaitable<void> run();
+  // Hands the next full part to the upload; false when that failed (the object is finished).
+  boost::asio::awaitable<bool> upload_next_part();
+  // PutObject or CompleteMultipartUpload; true when the object is finished (completed or
+  // failed), false when it was aborted meanwhile.
+  boost::asio::awaitable<bool> complete_upload();
   boost::asio::awaitable<bool> wait_for_gate();
+  bool stopped() const { return phase_ == ObjectPhase::aborting || phase_ == ObjectPhase::done; }
   // Sends whole blocks (or, at the close, the rest) to the worker pool.
   void dispatch();
   void submit(std::string raw);
@@ -148,12 +156,13 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   Done done_;
   AsyncCondition wake_;
   ObjectPhase phase_ = ObjectPhase::open;
-  std::deque<s3::SharedBody> parts_;
+  std::list<s3::SharedBody> parts_;  // not a deque: one of those costs ~600 bytes empty
   s3::SharedBody last_;
   ClosedSegment segment_;
   // Jobs: numbered when sent, applied in that order; their bytes count until applied.
   OrderedResults compressed_;
   OrderedResults body_results_;
+  bool running_ = false;  // run() was spawned
   bool appended_since_tick_ = false;
   std::uint64_t accounted_ = 0;       // bytes counted in the memory account
   std::uint64_t accounted_open_ = 0;  // of which counted as open (phase open)

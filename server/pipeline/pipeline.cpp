@@ -14,6 +14,14 @@
 namespace ks3::server {
 namespace asio = boost::asio;
 
+s3::MultipartLimits multipart_limits(const SinkConfig& config) {
+  s3::MultipartLimits limits;
+  limits.max_parts_in_flight = config.s3.max_parts_in_flight;
+  limits.max_parts_in_flight_per_object = config.s3.max_parts_in_flight_per_object;
+  limits.max_completing = config.s3.client.max_connections;
+  return limits;
+}
+
 Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
                    s3::MultipartUploads& uploads, WorkerPool& workers,
                    metrics::SinkMetrics& metrics)

@@ -47,6 +47,11 @@
 
 namespace ks3::server {
 
+// The upload limits of the configuration (s3.max_parts_in_flight, ..._per_object). The
+// completion slots follow s3.max_connections: single-PutObject objects then go out as fast as
+// the connections allow, and the ones beyond wait without a request in the client.
+s3::MultipartLimits multipart_limits(const SinkConfig& config);
+
 // What the pipeline needs from the consumer (kafka::Consumer in the daemon; a fake in tests).
 class ConsumerControl {
  public:

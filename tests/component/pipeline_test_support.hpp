@@ -197,7 +197,7 @@ struct PipelineRig {
       : config(std::move(config_in)),
         client(io.get_executor(), client_config(s3, config),
                s3::make_static_credentials(test_credentials(), "test")),
-        uploads(client, limits(config)),
+        uploads(client, server::multipart_limits(config)),
         workers(config.pipeline.workers),
         metrics(registry),
         consumer(io.get_executor(), s3),
@@ -216,12 +216,6 @@ struct PipelineRig {
     // about client timeouts; the ones about a stalled S3 use the drain deadline.
     c.timeouts.write = c.timeouts.read = std::chrono::seconds(20);
     return c;
-  }
-  static s3::MultipartLimits limits(const server::SinkConfig& config) {
-    s3::MultipartLimits l;
-    l.max_parts_in_flight = config.s3.max_parts_in_flight;
-    l.max_parts_in_flight_per_object = config.s3.max_parts_in_flight_per_object;
-    return l;
   }
 
   void assign(std::int32_t partition, std::int64_t committed = -1, std::string metadata = "") {

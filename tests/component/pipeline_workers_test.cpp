@@ -129,6 +129,27 @@ TEST_F(PipelineWorkers, TenThousandOpenObjectsFitTheBudgetWithASlowS3) {
   EXPECT_EQ(r->consumer.offset(0), offset);
 }
 
+// A cut that closes many small objects at once: they complete at most s3.max_connections at a
+// time (the completion slots), the others wait in their writers, not as requests queued in the
+// S3 client (whose pool here has 8 connections), and every object lands once.
+TEST_F(PipelineWorkers, ObjectsClosedTogetherCompleteAtMostMaxConnectionsAtATime) {
+  s3.set_latency(S3Op::put_object, std::chrono::milliseconds(100));
+  auto r = rig({"s3.max_connections=2", "rotation.max_records=24",
+                "key_template={{value.resourcename}}/{{partition}}/{{start_offset}}"});
+  r->assign(0);
+  run(io, [&]() -> asio::awaitable<void> {
+    // 24 records over 12 groups: the 24th fills the segment and closes 12 objects at once.
+    for (std::int64_t i = 0; i < 24; ++i) r->feed(big_record(0, i, "G" + std::to_string(i % 12)));
+    EXPECT_TRUE(co_await eventually([&] { return r->consumer.offset(0) == 24; },
+                                    std::chrono::seconds(30)));
+    EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(30)));
+  }());
+  EXPECT_FALSE(r->fatal);
+  EXPECT_EQ(s3.max_in_flight(S3Op::put_object), 2);
+  EXPECT_EQ(s3.keys("test-bucket").size(), 12u);
+  expect_exactly_once(landed_records(s3), {{0, {0, 24}}});
+}
+
 // An exception on the record path: logged, the sink fails (the fatal handler runs: /healthz
 // turns 503 and the process exits 1), and only what is durable is committed.
 TEST_F(PipelineWorkers, AThrowOnTheRecordPathFailsTheSinkAndCommitsOnlyDurableData) {

@@ -22,6 +22,10 @@ constexpr std::size_t kPart = s3::kMinPartSize;
 // overlap do, however slowly the loop hashes and sends the next 5 MiB part (it serves the fake
 // too). At 40 ms, a ThreadSanitizer run on a loaded CI machine saw only 2 of 3 in flight.
 constexpr auto kOverlapLatency = std::chrono::milliseconds(400);
+// And how long those tests may take: they move 30-45 MiB through the fake on the one loop,
+// which under ThreadSanitizer, beside five other shards on 2 loaded cores, once took over the
+// default 30 s. They are about limits, not speed (ctest still stops a component test at 120 s).
+constexpr auto kLimitTestTime = std::chrono::seconds(90);
 
 s3::SharedBody filled(std::size_t size, char c) {
   return s3::make_body(std::string(size, c));
@@ -121,7 +125,7 @@ TEST_F(S3MultipartTest, PerObjectInFlightLimitIsRespected) {
       max_seen = std::max(max_seen, uploads().parts_in_flight());
     }
     co_return co_await upload.complete(nullptr);
-  }());
+  }(), kLimitTestTime);
   ASSERT_TRUE(result) << result.error().describe();
   EXPECT_EQ(fake.max_in_flight(S3Op::upload_part), 2);
   EXPECT_EQ(observer.max_parts_in_flight, 2);
@@ -144,11 +148,36 @@ TEST_F(S3MultipartTest, GlobalInFlightLimitIsSharedByAllUploads) {
     };
     auto [x, y, z] = co_await (one("x") && one("y") && one("z"));
     co_return x&& y&& z;
-  }());
+  }(), kLimitTestTime);
   EXPECT_TRUE(ok);
   EXPECT_EQ(fake.max_in_flight(S3Op::upload_part), 3);
   EXPECT_EQ(fake.keys("test-bucket").size(), 3u);
   EXPECT_EQ(uploads().parts_in_flight(), 0u);
+}
+
+// Callers that close many objects at once take a completion slot before complete(): at most
+// max_completing objects complete at a time, whatever the client's connections (8 here).
+TEST_F(S3MultipartTest, CompletionSlotsBoundTheObjectsCompletingAtOnce) {
+  client({.max_parts_in_flight = 8, .max_parts_in_flight_per_object = 4, .max_completing = 2});
+  fake.set_latency(S3Op::put_object, kOverlapLatency);
+  int waited = 0;
+  auto ok = run_on(io, [&]() -> awaitable<bool> {
+    using namespace asio::experimental::awaitable_operators;
+    auto one = [&](std::string key) -> awaitable<bool> {
+      auto upload = uploads().open("test-bucket", key, "");
+      auto slot = co_await upload.completion_slot();
+      if (!slot) co_return false;
+      ++waited;
+      co_return static_cast<bool>(co_await upload.complete(s3::make_body(key)));
+    };
+    auto [a, b, c, d, e, f] = co_await (one("a") && one("b") && one("c") && one("d") &&
+                                        one("e") && one("f"));
+    co_return a&& b&& c&& d&& e&& f;
+  }(), kLimitTestTime);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(waited, 6);
+  EXPECT_EQ(fake.max_in_flight(S3Op::put_object), 2);
+  EXPECT_EQ(fake.keys("test-bucket").size(), 6u);
 }
 
 TEST_F(S3MultipartTest, RetriedPartsStillComplete) {
