@@ -108,15 +108,22 @@ std::optional<SteadyTime> PartitionRotation::next_moment_deadline() const {
   return deadline;
 }
 
-CutReason PartitionRotation::moment_cut_due(SteadyTime now) const {
+CutReason PartitionRotation::moment_cut_due(SteadyTime now,
+                                           std::optional<SteadyTime> held_since) const {
   if (records_ == 0 || in_recorded_segment()) return CutReason::none;
   if (options_.max_open.count() > 0 && now - first_arrival_ >= options_.max_open) {
     return CutReason::max_open;
   }
-  if (options_.idle_flush.count() > 0 && now - last_arrival_ >= options_.idle_flush) {
+  const SteadyTime idle_until = held_since ? std::min(now, *held_since) : now;
+  if (options_.idle_flush.count() > 0 && idle_until - last_arrival_ >= options_.idle_flush) {
     return CutReason::idle_flush;
   }
   return CutReason::none;
+}
+
+void PartitionRotation::exclude_held(SteadyTime from, SteadyTime to) {
+  if (records_ == 0 || to <= last_arrival_) return;
+  last_arrival_ += to - std::max(from, last_arrival_);
 }
 
 }  // namespace ks3::server

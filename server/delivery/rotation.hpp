@@ -119,8 +119,14 @@ class PartitionRotation {
   }
 
   // A wall-clock cut that is due at `now` (idle_flush or max_open), or none (always none in a
-  // recorded segment).
-  CutReason moment_cut_due(SteadyTime now) const;
+  // recorded segment). `held_since`: set while the sink holds the partition back (a pause for
+  // memory), from when: no record can arrive then, so the idle clock stops there; max_open
+  // keeps the wall clock.
+  CutReason moment_cut_due(SteadyTime now,
+                           std::optional<SteadyTime> held_since = std::nullopt) const;
+  // The sink held the partition back from `from` to `to`: that time does not count as idle
+  // (a record that arrived meanwhile counts as arriving at `to`).
+  void exclude_held(SteadyTime from, SteadyTime to);
   // The earliest time a wall-clock cut can become due, for the shell's timer; nullopt when none
   // can (empty segment, or neither setting on).
   std::optional<SteadyTime> next_moment_deadline() const;

@@ -156,7 +156,7 @@ void Pipeline::on_assigned(std::span<const kafka::AssignedPartition> partitions)
   metrics_.rebalances.with({"assigned"}).inc();
   metrics_.assigned_partitions.set(static_cast<double>(partitions_.size()));
   // New partitions start paused when the budget is exhausted or the sink is stopping.
-  if (consumer_ && (consumer_paused_ || phase_ != Phase::running)) consumer_->pause_all();
+  if (consumer_ && (memory_paused_since_ || phase_ != Phase::running)) consumer_->pause_all();
   start_loading_manifests(loading);
 }
 

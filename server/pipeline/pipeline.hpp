@@ -260,7 +260,8 @@ class Pipeline final : public kafka::ConsumerListener {
   boost::asio::steady_timer tick_timer_;
   AsyncCondition settled_;  // an object finished or a commit ended (drain waits on it)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  bool consumer_paused_ = false;
+  // Set while the memory budget holds consumption paused: since when (idle time stops then).
+  std::optional<SteadyTime> memory_paused_since_;
   PipelineStats stats_;
   Phase phase_ = Phase::running;
   std::optional<Failure> failure_;

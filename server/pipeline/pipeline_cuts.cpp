@@ -94,15 +94,21 @@ void Pipeline::on_memory_change() {
   metrics_.memory_budget_used_bytes.set(static_cast<double>(memory_->used()));
   if (!consumer_ || phase_ != Phase::running) return;
   const bool pause = memory_->paused();
-  if (pause == consumer_paused_) return;
-  consumer_paused_ = pause;
+  if (pause == memory_paused_since_.has_value()) return;
+  const SteadyTime now = std::chrono::steady_clock::now();
   if (pause) {
+    memory_paused_since_ = now;
     ++stats_.pauses;
     consumer_->pause_all();
     metrics_.paused_partitions.set(static_cast<double>(partitions_.size()));
     log::info("memory budget exhausted: pausing consumption",
               {{"used_bytes", memory_->used()}, {"high_watermark", config_.memory.high_watermark}});
   } else {
+    // The time the partitions were held back is not idle time: no idle flush for it.
+    for (auto& [tp, handle] : partitions_) {
+      handle->state.rotation().exclude_held(*memory_paused_since_, now);
+    }
+    memory_paused_since_.reset();
     consumer_->resume_all();
     repause_loading();
     metrics_.paused_partitions.set(0);
@@ -129,7 +135,7 @@ void Pipeline::tick() {
   for (auto& [tp, handle] : partitions_) {
     if (!handle->active()) continue;
     if (phase_ == Phase::running) {
-      CutReason due = handle->state.rotation().moment_cut_due(now);
+      CutReason due = handle->state.rotation().moment_cut_due(now, memory_paused_since_);
       if (due != CutReason::none) moment_cut(handle, due);
     }
     // Idle objects give back what they do not use (at most a partial block stays).

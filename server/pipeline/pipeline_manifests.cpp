@@ -158,7 +158,7 @@ asio::awaitable<void> Pipeline::load_manifests(std::shared_ptr<PartitionRuntime>
   }
   // Stays paused while the memory budget is exhausted (resume_all resumes it later) or the sink
   // is stopping.
-  if (consumer_ && !consumer_paused_ && phase_ == Phase::running) consumer_->resume(tp);
+  if (consumer_ && !memory_paused_since_ && phase_ == Phase::running) consumer_->resume(tp);
 }
 
 asio::awaitable<void> Pipeline::check_manifests(std::shared_ptr<PartitionRuntime> handle,

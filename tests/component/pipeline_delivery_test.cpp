@@ -323,14 +323,17 @@ TEST_F(PipelineDelivery, MemoryPressureCutsTheLargestPartitionAndPauses) {
 }
 
 // A slow S3 and objects closed faster than they upload: the backlog of closed objects takes the
-// budget above its high watermark. They settle on their own, so consumption pauses and resumes;
-// the open objects (up to 5 MiB, with the 1 MiB reservation below the 7 MiB low watermark) are
-// never cut for memory, which would only make small objects.
+// budget above its high watermark. They settle on their own, so consumption pauses and resumes,
+// and the pause cuts nothing: the open objects (up to 5 MiB, with the 1 MiB reservation below
+// the 7 MiB low watermark) are not cut for memory, and the time they are held back is not idle
+// time (idle_flush is 100 ms here; a pause lasts longer). Cuts either way would only make small
+// objects: exactly the 200 objects of the 5 full segments land.
 TEST_F(PipelineDelivery, ABacklogOfClosedObjectsPausesWithoutCuttingOpenOnes) {
   s3.set_latency(S3Op::put_object, std::chrono::milliseconds(20));
   server::SinkConfig config = test_sink_config(
-      {"rotation.max_records=80", "compression.type=none", "s3.max_connections=1",
-       "key_template={{key}}/{{partition}}/{{start_offset}}", "format.value_encoding=string"});
+      {"rotation.max_records=80", "rotation.idle_flush=100ms", "compression.type=none",
+       "s3.max_connections=1", "key_template={{key}}/{{partition}}/{{start_offset}}",
+       "format.value_encoding=string"});
   config.memory.high_watermark = 9u << 20;
   config.memory.low_watermark = 7u << 20;
   auto r = std::make_unique<PipelineRig>(io, s3, config);
@@ -339,6 +342,8 @@ TEST_F(PipelineDelivery, ABacklogOfClosedObjectsPausesWithoutCuttingOpenOnes) {
   constexpr std::int64_t kRecords = 400;  // 5 segments of 40 objects of 2 records
   run(io, [&]() -> asio::awaitable<void> {
     for (std::int64_t i = 0; i < kRecords; ++i) {
+      // Let posted handlers run (the budget's pause is one), as between a consumer's batches.
+      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
       if (r->consumer.paused) {  // as the consumer would: no records while paused
         EXPECT_TRUE(co_await eventually([&] { return !r->consumer.paused; },
                                         std::chrono::seconds(30)))

@@ -190,6 +190,33 @@ TEST(Rotation, IdleFlushAndMaxOpenByWallClock) {
   EXPECT_EQ(rotation.moment_cut_due(kStart + 2h), CutReason::none);
 }
 
+// While the sink holds a partition back (a pause for memory) no record can arrive: that time is
+// not idle. The idle clock stops at the pause and goes on after it; max_open keeps the wall clock.
+TEST(Rotation, TimeHeldBackByAPauseIsNotIdleTime) {
+  auto o = options();
+  o.idle_flush = 5s;
+  o.max_open = 60s;
+  PartitionRotation rotation(o, {});
+  rotation.add(0, 1, kStart);
+  const SteadyTime paused = kStart + 3s;  // 3 s idle before the pause
+  EXPECT_EQ(rotation.moment_cut_due(kStart + 30s, paused), CutReason::none);
+  rotation.exclude_held(paused, kStart + 40s);
+  EXPECT_EQ(rotation.moment_cut_due(kStart + 41s), CutReason::none);            // 3 + 1 s idle
+  EXPECT_EQ(rotation.moment_cut_due(kStart + 42s), CutReason::idle_flush);      // 3 + 2 s
+  EXPECT_EQ(rotation.moment_cut_due(kStart + 60s, kStart + 41s), CutReason::max_open);
+  // A record that arrived during the pause (one already on its way) counts from its end.
+  PartitionRotation during(o, {});
+  during.add(0, 1, kStart);
+  during.add(0, 1, kStart + 10s);
+  during.exclude_held(kStart + 5s, kStart + 20s);
+  EXPECT_EQ(during.moment_cut_due(kStart + 24s), CutReason::none);
+  EXPECT_EQ(during.moment_cut_due(kStart + 25s), CutReason::idle_flush);
+  // A pause that ended before the last record changes nothing.
+  during.add(0, 1, kStart + 30s);
+  during.exclude_held(kStart + 26s, kStart + 28s);
+  EXPECT_EQ(during.moment_cut_due(kStart + 35s), CutReason::idle_flush);
+}
+
 // Feeds records at offsets 0, 1, ... whose writer schemas are `schemas` ("" for a record without
 // one: a tombstone, a skipped record) as the pipeline does, replaying `replayed` cuts, and returns
 // the cuts with their reasons.
