@@ -139,6 +139,7 @@ class ObjectWriter : public std::enable_shared_from_this<ObjectWriter> {
   void account();  // brings the memory account in line with the buffers and jobs
   std::uint64_t overhead_bytes() const;  // per-object cost besides bytes, by phase
   void fail_internal(std::string message);
+  void fail_s3(const s3::S3Error& error);  // S3 gave up (after the client's retries)
   // Cancels the multipart upload on its own coroutine (abort, or a failed object).
   void spawn_upload_abort();
   void queue_full_parts();
