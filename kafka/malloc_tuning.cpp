@@ -8,23 +8,23 @@ namespace ks3::kafka {
 
 namespace {
 
-// glibc accepts at most HEAP_MAX_SIZE / 2 (32 MiB on 64-bit) for the mmap threshold; a fetch
-// buffer (fetch.max.bytes, 16 MiB) fits below it.
-constexpr int kMmapThresholdBytes = 32 * 1024 * 1024;
-constexpr int kTrimThresholdBytes = 32 * 1024 * 1024;
+std::string mib(int bytes) {
+  return bytes % (1 << 20) == 0 ? std::to_string(bytes >> 20) + " MiB"
+                                : std::to_string(bytes) + " bytes";
+}
 
 }  // namespace
 
-MallocTuning tune_malloc_for_streaming(const char* glibc_tunables) {
+MallocTuning tune_malloc(const char* glibc_tunables, MallocThresholds thresholds) {
   if (glibc_tunables &&
       std::string_view(glibc_tunables).find("glibc.malloc.") != std::string_view::npos) {
     return {false, "GLIBC_TUNABLES sets glibc.malloc tunables: left as given"};
   }
-  // Setting either turns glibc's dynamic threshold off, so both are set.
-  const bool mmap_set = mallopt(M_MMAP_THRESHOLD, kMmapThresholdBytes) == 1;
-  const bool trim_set = mallopt(M_TRIM_THRESHOLD, kTrimThresholdBytes) == 1;
+  const bool mmap_set = mallopt(M_MMAP_THRESHOLD, thresholds.mmap_bytes) == 1;
+  const bool trim_set = mallopt(M_TRIM_THRESHOLD, thresholds.trim_bytes) == 1;
   if (!mmap_set || !trim_set) return {false, "mallopt refused the thresholds"};
-  return {true, "mmap threshold 32 MiB, trim threshold 32 MiB"};
+  return {true, "mmap threshold " + mib(thresholds.mmap_bytes) + ", trim threshold " +
+                    mib(thresholds.trim_bytes)};
 }
 
 }  // namespace ks3::kafka

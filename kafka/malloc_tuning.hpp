@@ -1,26 +1,40 @@
-// Keeping glibc malloc from handing big buffers back to the kernel after every fetch.
+// glibc malloc thresholds for programs that stream big buffers (the sink, kafka-mock-broker).
 //
 // A fetch response is one buffer of up to fetch.max.bytes (16 MiB by default) in librdkafka's
-// broker thread; parts, compression batches and the kafka-mock-broker's responses are
-// hundreds of KiB to MiB. glibc serves such sizes with mmap (above M_MMAP_THRESHOLD, 128 KiB at
-// first) and trims freed heap tops above M_TRIM_THRESHOLD, so the next buffer of the same size
-// starts on fresh pages: one page fault per 4 KiB. On this project's 2-core VMs page faults were
-// the largest single cost after compression: kafka-mock-broker spent half its time faulting in
-// response buffers, and the sink's broker thread faulted in every fetch buffer. Side by side on
-// the same topic (bench/run, 1 KiB documents), the thresholds below took 0.87-0.91x the sink's
-// CPU per GB and gave 1.13x the throughput; the 10,000-object dataset, dominated by per-object
-// requests rather than fetch buffers, gained nothing (README, Benchmarks; docs/DESIGN.md,
-// "Backpressure and memory").
+// broker thread; the sink's records point into it, so it is freed only when the last of its
+// records is released. glibc serves buffers above M_MMAP_THRESHOLD (128 KiB at first, then
+// raised dynamically up to 32 MiB after each freed mapping) with mmap, and trims freed heap tops
+// above M_TRIM_THRESHOLD. Setting either turns the dynamic adjustment off, so both are set:
 //
-// The price: freed memory up to the trim threshold stays mapped per malloc arena, and buffers
-// between 128 KiB and 32 MiB come from the heap, where fragments can stay behind: peak RSS of the
-// 1 KiB document run grew by about 40 MiB (README, memory formula). An operator who sets
-// glibc.malloc tunables in GLIBC_TUNABLES keeps them: nothing is changed then.
+// - kafka-mock-broker (kMockBrokerMalloc): everything up to 32 MiB on the heap. It builds every
+//   fetch response in a fresh buffer and spent half its time faulting their pages in; the
+//   benchmarks should measure the sink, not the mock's page faults.
+// - the sink (kSinkMalloc): buffers of 1 MiB and more are mmap'ed, so a fetch response or a
+//   part goes back to the kernel when it is freed; smaller ones (records, compression blocks,
+//   requests) stay on the heap, whose freed top is kept up to 32 MiB. Fetch responses on the
+//   heap (the threshold at 32 MiB, as the mock has it) left holes that librdkafka's next
+//   responses of other sizes could not fill: malloc_info at the peak of the 10,000-open-object
+//   benchmark showed librdkafka's arena mapping 100-140 MB for 20-90 MB in use. Side by side
+//   (README, Benchmarks): 0.90-0.93x the peak RSS there, 0.77x for 1 KiB documents, for
+//   1.00-1.03x the CPU per GB (the page faults of fresh mappings).
+//
+// An operator who sets glibc.malloc tunables in GLIBC_TUNABLES keeps them: nothing is changed
+// then.
 #pragma once
 
 #include <string>
 
 namespace ks3::kafka {
+
+struct MallocThresholds {
+  int mmap_bytes;  // M_MMAP_THRESHOLD: buffers at least this big are mmap'ed
+  int trim_bytes;  // M_TRIM_THRESHOLD: freed heap top kept mapped up to this size
+};
+
+inline constexpr MallocThresholds kSinkMalloc{1 << 20, 32 << 20};
+// glibc accepts at most HEAP_MAX_SIZE / 2 (32 MiB on 64-bit) for the mmap threshold; a fetch
+// response (fetch.max.bytes, 16 MiB) fits below it.
+inline constexpr MallocThresholds kMockBrokerMalloc{32 << 20, 32 << 20};
 
 struct MallocTuning {
   bool applied = false;
@@ -29,6 +43,6 @@ struct MallocTuning {
 
 // Call at the start of main, before any thread starts. `glibc_tunables`: the GLIBC_TUNABLES
 // environment variable (nullptr when unset).
-MallocTuning tune_malloc_for_streaming(const char* glibc_tunables);
+MallocTuning tune_malloc(const char* glibc_tunables, MallocThresholds thresholds);
 
 }  // namespace ks3::kafka

@@ -205,7 +205,7 @@ int main(int argc, char** argv) {
   Options options = parse_options(argc, argv);
   // Fetch responses are built in fresh buffers: keep them off mmap (malloc_tuning.hpp), so the
   // benchmarks measure the sink rather than the mock's page faults.
-  ks3::kafka::tune_malloc_for_streaming(std::getenv("GLIBC_TUNABLES"));
+  ks3::kafka::tune_malloc(std::getenv("GLIBC_TUNABLES"), ks3::kafka::kMockBrokerMalloc);
 
   // Block the stop signals before librdkafka starts its threads (they inherit the mask), so that
   // only sigwait() below sees them.

@@ -337,7 +337,7 @@ void wait_for_signal(asio::io_context& io, Sink& sink, asio::signal_set& signals
 int run_sink(const SinkConfig& config) {
   // Before any thread (librdkafka's, the workers') has a malloc arena.
   const kafka::MallocTuning malloc_tuning =
-      kafka::tune_malloc_for_streaming(std::getenv("GLIBC_TUNABLES"));
+      kafka::tune_malloc(std::getenv("GLIBC_TUNABLES"), kafka::kSinkMalloc);
   log::configure(config.log_level, config.log_format);
   log::debug("malloc", {{"tuned", malloc_tuning.applied ? "true" : "false"},
                         {"detail", malloc_tuning.detail}});
