@@ -4,6 +4,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 #include <type_traits>
 
@@ -275,12 +277,25 @@ S3OperationMetrics SinkMetrics::s3_operation(std::string_view op) {
 void SinkMetrics::record_s3_request(std::string_view operation, unsigned http_status,
                                     std::chrono::nanoseconds duration, std::uint64_t bytes_sent,
                                     std::uint64_t bytes_received) {
-  auto code = http_status == 0 ? std::string("none") : std::to_string(http_status);
-  s3_requests.with({operation, code}).inc();
-  auto op = s3_operation(operation);
-  op.request_duration.observe_duration(duration);
-  op.sent_bytes.inc(bytes_sent);
-  op.received_bytes.inc(bytes_received);
+  std::lock_guard lock(s3_children_mutex_);
+  auto found = s3_children_.find(operation);
+  if (found == s3_children_.end()) {
+    found = s3_children_.emplace(std::string(operation), S3RequestChildren{s3_operation(operation), {}})
+                .first;
+  }
+  S3RequestChildren& children = found->second;
+  auto status = std::find_if(children.requests_by_status.begin(),
+                             children.requests_by_status.end(),
+                             [http_status](const auto& entry) { return entry.first == http_status; });
+  if (status == children.requests_by_status.end()) {
+    const std::string code = http_status == 0 ? std::string("none") : std::to_string(http_status);
+    children.requests_by_status.emplace_back(http_status, s3_requests.with({operation, code}));
+    status = std::prev(children.requests_by_status.end());
+  }
+  status->second.inc();
+  children.operation.request_duration.observe_duration(duration);
+  children.operation.sent_bytes.inc(bytes_sent);
+  children.operation.received_bytes.inc(bytes_received);
 }
 
 }  // namespace ks3::metrics

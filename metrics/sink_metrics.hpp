@@ -21,8 +21,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "metrics/metric_handles.hpp"
@@ -217,6 +221,17 @@ struct SinkMetrics {
   Family<Counter> mirror_key_log_writes;
   // Key map entries read back from the key log on assignment.
   Counter mirror_key_log_loaded_entries;
+
+ private:
+  // record_s3_request's children, looked up once per operation and status: a lookup builds the
+  // label map and hashes it under the family's lock, four per request, and with many small
+  // objects there is a request per object.
+  struct S3RequestChildren {
+    S3OperationMetrics operation;
+    std::vector<std::pair<unsigned, Counter>> requests_by_status;
+  };
+  std::mutex s3_children_mutex_;
+  std::map<std::string, S3RequestChildren, std::less<>> s3_children_;
 };
 
 }  // namespace ks3::metrics

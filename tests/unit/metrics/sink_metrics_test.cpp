@@ -177,15 +177,20 @@ TEST(SinkMetrics, S3RequestsByOperationAndCode) {
   sink.record_s3_request("UploadPart", 200, std::chrono::milliseconds(120), 5 << 20, 0);
   sink.record_s3_request("UploadPart", 503, std::chrono::milliseconds(30), 5 << 20, 300);
   sink.record_s3_request("UploadPart", 0, std::chrono::seconds(10), 0, 0);
-  EXPECT_EQ(sink.s3_requests.with({"UploadPart", "200"}).value(), 1);
+  // The same operation and code again, and another operation: each lands on its own series.
+  sink.record_s3_request("UploadPart", 200, std::chrono::milliseconds(50), 1, 0);
+  sink.record_s3_request("PutObject", 200, std::chrono::milliseconds(7), 10, 0);
+  EXPECT_EQ(sink.s3_requests.with({"UploadPart", "200"}).value(), 2);
   EXPECT_EQ(sink.s3_requests.with({"UploadPart", "503"}).value(), 1);
   EXPECT_EQ(sink.s3_requests.with({"UploadPart", "none"}).value(), 1);
+  EXPECT_EQ(sink.s3_requests.with({"PutObject", "200"}).value(), 1);
   auto op = sink.s3_operation("UploadPart");
-  EXPECT_EQ(op.sent_bytes.value(), 2.0 * (5 << 20));
+  EXPECT_EQ(op.sent_bytes.value(), 2.0 * (5 << 20) + 1);
   EXPECT_EQ(op.received_bytes.value(), 300);
   auto h = op.request_duration.collect();
-  EXPECT_EQ(h.sample_count, 3u);
-  EXPECT_NEAR(h.sample_sum, 10.15, 1e-9);
+  EXPECT_EQ(h.sample_count, 4u);
+  EXPECT_NEAR(h.sample_sum, 10.2, 1e-9);
+  EXPECT_EQ(sink.s3_operation("PutObject").sent_bytes.value(), 10);
 }
 
 TEST(SinkMetrics, TwoCatalogsOnOneRegistryShareFamilies) {
