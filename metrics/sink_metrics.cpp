@@ -280,13 +280,14 @@ void SinkMetrics::record_s3_request(std::string_view operation, unsigned http_st
   std::lock_guard lock(s3_children_mutex_);
   auto found = s3_children_.find(operation);
   if (found == s3_children_.end()) {
-    found = s3_children_.emplace(std::string(operation), S3RequestChildren{s3_operation(operation), {}})
-                .first;
+    found =
+        s3_children_.emplace(std::string(operation), S3RequestChildren{s3_operation(operation), {}})
+            .first;
   }
   S3RequestChildren& children = found->second;
-  auto status = std::find_if(children.requests_by_status.begin(),
-                             children.requests_by_status.end(),
-                             [http_status](const auto& entry) { return entry.first == http_status; });
+  auto status =
+      std::find_if(children.requests_by_status.begin(), children.requests_by_status.end(),
+                   [http_status](const auto& entry) { return entry.first == http_status; });
   if (status == children.requests_by_status.end()) {
     const std::string code = http_status == 0 ? std::string("none") : std::to_string(http_status);
     children.requests_by_status.emplace_back(http_status, s3_requests.with({operation, code}));

@@ -97,8 +97,7 @@ CanonicalHeaders canonicalize(const Headers& headers) {
   return out;
 }
 
-std::string canonical_request_with(const SigningRequest& request,
-                                   const CanonicalHeaders& headers) {
+std::string canonical_request_with(const SigningRequest& request, const CanonicalHeaders& headers) {
   std::string out;
   out.append(request.method).push_back('\n');
   out.append(request.canonical_uri.empty() ? "/" : request.canonical_uri).push_back('\n');
@@ -111,8 +110,8 @@ std::string canonical_request_with(const SigningRequest& request,
 
 // The hex signature of a canonical request.
 std::string signature_of(std::string_view canonical_request_text, const Credentials& credentials,
-                         std::string_view region, std::string_view service,
-                         Clock::time_point now, SigningKeyCache* cache) {
+                         std::string_view region, std::string_view service, Clock::time_point now,
+                         SigningKeyCache* cache) {
   const std::string date = date_stamp(now);
   const std::string to_sign = string_to_sign(amz_date(now), credential_scope(date, region, service),
                                              canonical_request_text);
