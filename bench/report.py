@@ -58,6 +58,9 @@ def summarize(rows):
             "vs_shell": vs("shell-gzip"),
             "cpu_s": med(lambda r: r["cpu_s"]),
             "cpu_util": med(lambda r: r["cpu_s"] / r["seconds"] if r["seconds"] > 0 else 0),
+            # None (shown blank) for a runs.tsv from before bench/run measured the event loop.
+            "loop_util": (med(lambda r: r["loop_cpu_s"] / r["seconds"] if r["seconds"] > 0 else 0)
+                          if "loop_cpu_s" in runs[0] else None),
             "cpu_s_per_gb": med(lambda r: r["cpu_s"] / (r["bytes"] / 1e9) if r["bytes"] else 0),
             "pressure_cuts": med(lambda r: r.get("pressure_cuts", 0)),
             "rss_mib": med(lambda r: r["rss_kb"] / 1024),
@@ -161,24 +164,27 @@ def main():
           "same run (median of the per-run ratios); vs shell: the same against the shell-gzip "
           "pipeline (kcat | gzip -1 | aws s3 cp), when it ran. CPU: the consumer process only; broker CPU "
           "is kafka-mock-broker's over the same interval; CPU util = CPU s / s (1.00 = one core "
-          "busy all the time). pressure cuts: objects cut because the memory budget was full. "
-          "The idle dataset has no records: s is its measurement window. ratio: input bytes / "
+          "busy all the time); loop util: the same for the sink's event-loop thread alone (near "
+          "1.00: the loop thread is busy the whole run, it is the bottleneck). pressure cuts: "
+          "objects cut because the memory budget was full. The idle dataset has no records: s is its measurement window. ratio: input bytes / "
           "stored bytes.\n")
     print("| dataset | consumer | records | MB | s | records/s | MB/s | vs kcat | vs shell | CPU s "
-          "| CPU util | CPU s/GB | peak RSS MiB | broker CPU s | objects | pressure cuts | ratio |")
+          "| CPU util | loop util | CPU s/GB | peak RSS MiB | broker CPU s | objects | pressure cuts | ratio |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-          "| ---: | ---: | ---: | ---: | ---: |")
+          "| ---: | ---: | ---: | ---: | ---: | ---: |")
     table = summarize(rows)
     for t in table:
         vs = f"{t['vs_kcat']:.2f}" if t["vs_kcat"] is not None else ""
         vs_shell = f"{t['vs_shell']:.2f}" if t["vs_shell"] is not None else ""
         sink = t["consumer"] != "kcat"
+        ours = sink and t["consumer"] != "shell-gzip"  # kafka-s3-sink itself
         objects = f"{t['objects']:.0f}" if sink else ""
-        pressure = f"{t['pressure_cuts']:.0f}" if sink and t["consumer"] != "shell-gzip" else ""
+        pressure = f"{t['pressure_cuts']:.0f}" if ours else ""
+        loop = f"{t['loop_util']:.2f}" if ours and t["loop_util"] is not None else ""
         ratio = f"{t['ratio']:.2f}" if sink else ""
         print(f"| {t['dataset']} | {t['consumer']} | {t['records']:.0f} | {t['mb']:.0f} "
               f"| {t['seconds']:.2f} | {t['records_per_s']:,.0f} | {t['mb_per_s']:.1f} | {vs} | {vs_shell} "
-              f"| {t['cpu_s']:.2f} | {t['cpu_util']:.2f} | {t['cpu_s_per_gb']:.1f} | {t['rss_mib']:.0f} "
+              f"| {t['cpu_s']:.2f} | {t['cpu_util']:.2f} | {loop} | {t['cpu_s_per_gb']:.1f} | {t['rss_mib']:.0f} "
               f"| {t['broker_cpu_s']:.2f} | {objects} | {pressure} | {ratio} |")
     latencies = [t for t in table if t["latency_p99_s"] > 0]
     if latencies:

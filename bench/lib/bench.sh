@@ -24,7 +24,9 @@ KS3_BENCH_SEED=${KS3_BENCH_SEED:-1}
 # latency_p50_s/p99_s: record-to-durable latency (stream runs only, 0 elsewhere), see
 # sink_latency_quantiles.
 # pressure_cuts: objects the sink cut because its memory budget was full (sink runs).
-KS3_BENCH_COLUMNS="seconds cpu_s rss_kb broker_cpu_s s3_cpu_s objects stored_bytes s3_requests latency_p50_s latency_p99_s pressure_cuts"
+# loop_cpu_s: the part of cpu_s spent on the sink's event loop, i.e. its main thread (io.run()
+# in sink_app.cpp; sink runs, 0 elsewhere): near seconds, the loop thread is the bottleneck.
+KS3_BENCH_COLUMNS="seconds cpu_s rss_kb broker_cpu_s s3_cpu_s objects stored_bytes s3_requests latency_p50_s latency_p99_s pressure_cuts loop_cpu_s"
 
 # start_null_s3 [args...]: starts ks3_null_s3 on a free loopback port (stopped at exit); its log
 # is $KS3_WORK/${KS3_NULL_S3_NAME:-null-s3}.log.
@@ -44,12 +46,14 @@ null_s3_stat() {
     "$KS3_PYTHON" -c 'import json,sys; d=json.load(sys.stdin); f=sys.argv[1]; print(sum(d["requests"].values()) if f=="requests" else d[f])' "$1"
 }
 
-# proc_cpu PID: user + system CPU seconds the process has used so far (/proc/PID/stat).
+# proc_cpu PID [TID]: user + system CPU seconds the process has used so far (/proc/PID/stat),
+# or only its thread TID (/proc/PID/task/TID/stat, the same layout).
 proc_cpu() {
-  local ticks
+  local ticks stat=/proc/$1/stat
+  [ -z "${2:-}" ] || stat=/proc/$1/task/$2/stat
   ticks=$(getconf CLK_TCK)
   # Fields 14 and 15 (utime, stime) after the ")" that ends the command name.
-  sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$ticks" '{ printf "%.2f", ($12 + $13) / hz }'
+  sed 's/.*) //' "$stat" | awk -v hz="$ticks" '{ printf "%.2f", ($12 + $13) / hz }'
 }
 
 # proc_hwm_kb PID: peak resident set size (VmHWM) in KiB.
@@ -134,7 +138,7 @@ _first_log_time() {
 # so the last data object of each partition is cut by its sentinel record, not by a timer.
 bench_sink_run() {
   local name=$1 topic=$2 per=$3 cuts=$4 format=$5 compression=$6 template=$7
-  local port group cfg pid cpu0 cpu1 bcpu0 bcpu1 scpu0 scpu1 objects0 bytes0 req0 done_line
+  local port group cfg pid cpu0 cpu1 lcpu0 lcpu1 bcpu0 bcpu1 scpu0 scpu1 objects0 bytes0 req0 done_line
   port=$(free_port)
   group="bench-$name"
   cfg=$KS3_WORK/$name.yaml
@@ -148,12 +152,12 @@ bench_sink_run() {
   [ -z "${KS3_BENCH_SAMPLE:-}" ] || _sample_sink_metrics "$pid" "$port" >"$KS3_WORK/$name.samples" &
   # The CPU counters as they were just before the first assignment (data flows at once after
   # it): sample, then look at the log; the last sample taken before the line appeared counts.
-  local deadline=$((SECONDS + 60)) c b s
-  until c=$(proc_cpu "$pid") && b=$(proc_cpu "$KS3_BROKER_PID") && s=$(proc_cpu "$KS3_NULL_S3_PID") &&
-    grep -q '"partition assigned"' "$KS3_WORK/$name.log"; do
+  local deadline=$((SECONDS + 60)) c l b s
+  until c=$(proc_cpu "$pid") && l=$(proc_cpu "$pid" "$pid") && b=$(proc_cpu "$KS3_BROKER_PID") &&
+    s=$(proc_cpu "$KS3_NULL_S3_PID") && grep -q '"partition assigned"' "$KS3_WORK/$name.log"; do
     kill -0 "$pid" 2>/dev/null || fail "$name: the sink exited (see $name.log)"
     ((SECONDS < deadline)) || fail "$name: no partition assigned within 60 s"
-    cpu0=$c bcpu0=$b scpu0=$s
+    cpu0=$c lcpu0=$l bcpu0=$b scpu0=$s
     sleep 0.02
   done
   [ -n "${cpu0:-}" ] || fail "$name: the sink owned partitions before it could be measured"
@@ -161,6 +165,7 @@ bench_sink_run() {
     --slack 1 --timeout-s "${KS3_BENCH_TIMEOUT:-300}") ||
     fail "$name: the sink did not commit every record (see $name.log)"
   cpu1=$(proc_cpu "$pid")
+  lcpu1=$(proc_cpu "$pid" "$pid")
   bcpu1=$(proc_cpu "$KS3_BROKER_PID")
   scpu1=$(proc_cpu "$KS3_NULL_S3_PID")
   local hwm objects bytes requests
@@ -182,7 +187,7 @@ bench_sink_run() {
   t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
   KS3_BENCH_ROW=$(awk -v a="$t_first" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
     -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
-    -v r="$requests" -v pc="$pressure_cuts" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0\t%.0f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r, pc }')
+    -v r="$requests" -v pc="$pressure_cuts" -v l0="$lcpu0" -v l1="$lcpu1" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0\t%.0f\t%.2f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r, pc, l1 - l0 }')
 }
 
 # bench_kcat_run NAME TOPIC: kcat reads the whole topic to /dev/null: the Kafka read ceiling of
@@ -197,7 +202,7 @@ bench_kcat_run() {
     -f '%k\t%s\n' >/dev/null ||
     fail "$name: kcat failed"
   bcpu1=$(proc_cpu "$KS3_BROKER_PID")
-  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t0.00\t0\t0\t0\t0\t0\t0", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
+  KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t0.00\t0\t0\t0\t0\t0\t0\t0.00", $1, $2 + $3, $4, b1 - b0 }' "$timefile")
 }
 
 # bench_shell_run NAME TOPIC: the pipeline a user would script instead of running a sink, on the
@@ -228,7 +233,7 @@ bench_shell_run() {
   requests=$(($(null_s3_stat requests) - req0))
   ((objects == 1)) || fail "$name: expected one object, the null S3 counted $objects"
   KS3_BENCH_ROW=$(awk -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" \
-    -v sb="$bytes" -v r="$requests" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0\t0", $1, $2 + $3, $4, b1 - b0, s1 - s0, o, sb, r }' "$timefile")
+    -v sb="$bytes" -v r="$requests" '{ printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t0\t0\t0\t0.00", $1, $2 + $3, $4, b1 - b0, s1 - s0, o, sb, r }' "$timefile")
 }
 
 # sink_metric PORT NAME: the sum of a metric's series on the sink's /metrics (0 when absent).
@@ -263,7 +268,7 @@ sink_metric_where() {
 # gauge), its CPU and memory are measured over SECONDS. Leaves the row in KS3_BENCH_ROW (seconds
 # is the window; rss_kb the peak RSS at its end).
 bench_idle_run() {
-  local name=$1 topic=$2 parts=$3 window=$4 port group cfg pid cpu0 cpu1 deadline assigned=0
+  local name=$1 topic=$2 parts=$3 window=$4 port group cfg pid cpu0 cpu1 lcpu0 lcpu1 deadline assigned=0
   port=$(free_port)
   group="bench-$name"
   cfg=$KS3_WORK/$name.yaml
@@ -279,15 +284,17 @@ bench_idle_run() {
     assigned=$(sink_metric "$port" kafka_s3_sink_assigned_partitions 2>/dev/null || echo 0)
   done
   cpu0=$(proc_cpu "$pid")
+  lcpu0=$(proc_cpu "$pid" "$pid")
   sleep "$window"  # the measurement window itself
   cpu1=$(proc_cpu "$pid")
+  lcpu1=$(proc_cpu "$pid" "$pid")
   local hwm
   hwm=$(proc_hwm_kb "$pid")
   stop_pid "$pid"
   if grep -q '"level":"error"' "$KS3_WORK/$name.log"; then fail "$name: the sink logged errors"; fi
   KS3_PRELOAD_RECORDS=0 KS3_PRELOAD_BYTES=0
-  KS3_BENCH_ROW=$(awk -v w="$window" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
-    'BEGIN { printf "%.3f\t%.2f\t%.0f\t0.00\t0.00\t0\t0\t0\t0\t0\t0", w, c1 - c0, h }')
+  KS3_BENCH_ROW=$(awk -v w="$window" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" -v l0="$lcpu0" \
+    -v l1="$lcpu1" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t0.00\t0.00\t0\t0\t0\t0\t0\t0\t%.2f", w, c1 - c0, h, l1 - l0 }')
 }
 
 # sink_latency_quantiles PORT: "p50<TAB>p99" of kafka_s3_sink_end_to_end_latency_seconds (per
@@ -328,7 +335,7 @@ print(f"{quantile(0.5):.3f}\t{quantile(0.99):.3f}")'
 # record committed. Leaves the row in KS3_BENCH_ROW, the data in KS3_PRELOAD_RECORDS/_BYTES.
 bench_stream_run() {
   local name=$1 topic=$2 parts=$3 shape=$4 size=$5 rate_mb=$6 seconds=$7 format=$8 compression=$9
-  local port group cfg pid cpu0 cpu1 bcpu0 bcpu1 scpu0 scpu1 objects0 bytes0 req0 line t0
+  local port group cfg pid cpu0 cpu1 lcpu0 lcpu1 bcpu0 bcpu1 scpu0 scpu1 objects0 bytes0 req0 line t0
   local records=$((rate_mb * 1000000 * seconds / (size + 36)))
   port=$(free_port)
   group="bench-$name"
@@ -344,6 +351,7 @@ bench_stream_run() {
   pid=$last_pid
   wait_for_log 60 "$name" '"partition assigned"'
   cpu0=$(proc_cpu "$pid")
+  lcpu0=$(proc_cpu "$pid" "$pid")
   bcpu0=$(proc_cpu "$KS3_BROKER_PID")
   scpu0=$(proc_cpu "$KS3_NULL_S3_PID")
   t0=$(now_s)
@@ -359,6 +367,7 @@ bench_stream_run() {
     --timeout-s "${KS3_BENCH_TIMEOUT:-300}") ||
     fail "$name: the sink did not commit every record (see $name.log)"
   cpu1=$(proc_cpu "$pid")
+  lcpu1=$(proc_cpu "$pid" "$pid")
   bcpu1=$(proc_cpu "$KS3_BROKER_PID")
   scpu1=$(proc_cpu "$KS3_NULL_S3_PID")
   local hwm objects bytes requests written
@@ -378,5 +387,6 @@ bench_stream_run() {
   t_done=$(echo "$done_line" | sed -n 's/^done_at=\([0-9.]*\).*/\1/p')
   KS3_BENCH_ROW=$(awk -v a="$t0" -v b="$t_done" -v c0="$cpu0" -v c1="$cpu1" -v h="$hwm" \
     -v b0="$bcpu0" -v b1="$bcpu1" -v s0="$scpu0" -v s1="$scpu1" -v o="$objects" -v sb="$bytes" \
-    -v r="$requests" -v l="$latency" -v pc="$pressure_cuts" 'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t%s\t%.0f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r, l, pc }')
+    -v r="$requests" -v l="$latency" -v pc="$pressure_cuts" -v l0="$lcpu0" -v l1="$lcpu1" \
+    'BEGIN { printf "%.3f\t%.2f\t%.0f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f\t%s\t%.0f\t%.2f", b - a, c1 - c0, h, b1 - b0, s1 - s0, o, sb, r, l, pc, l1 - l0 }')
 }
