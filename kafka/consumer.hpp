@@ -65,6 +65,9 @@ struct ConsumerCounters {
   std::uint64_t records = 0;          // records delivered to the listener
   std::uint64_t dropped_records = 0;  // records of partitions no longer assigned, not delivered
   std::uint64_t fetch_wakeups = 0;    // broker threads woken after draining (fetch_wakeup.hpp)
+  // Partitions without a commit assigned at the absolute offset auto.offset.reset stood for
+  // (resolved before the assignment; consumer_rebalance.cpp says why).
+  std::uint64_t start_offsets_resolved = 0;
 };
 
 class Consumer {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -66,6 +67,10 @@ struct CommittedOffsets {
 // This process's owner tag for a static assignment: a fresh random instance id.
 OwnerTag initial_owner_tag(const ConsumerConfig& config);
 
+// Blocks until the partitions' leaders answer (run it on the worker thread): the offsets that
+// `logical` (RD_KAFKA_OFFSET_BEGINNING or _END) stands for now; none for a partition that failed.
+std::map<TopicPartition, std::int64_t> resolve_logical_offsets_blocking(
+    rd_kafka_t* rk, const std::vector<TopicPartition>& tps, std::int64_t logical, int timeout_ms);
 // Blocks until the group coordinator answers (run it on the worker thread).
 CommittedOffsets read_committed_blocking(rd_kafka_t* rk, const std::vector<TopicPartition>& tps,
                                          int timeout_ms);
@@ -116,6 +121,11 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   asio::awaitable<void> handle_revoke(RebalanceEvent event);
   asio::awaitable<std::optional<CommittedOffsets>> read_committed(
       const std::vector<TopicPartition>& partitions);
+  // The absolute offsets where the partitions of `committed` that have no commit start (what
+  // auto.offset.reset names, resolved now): consumer_rebalance.cpp says why. Partitions it could
+  // not resolve are left out (they start at the logical offset).
+  asio::awaitable<std::map<TopicPartition, std::int64_t>> resolve_start_without_commit(
+      const CommittedOffsets& committed);
   void apply_assignment(const RebalanceEvent& event, const rd_kafka_topic_partition_list_t* list);
   void changed_assignment() { ++assignment_version_; }
   // Queues an event for run_rebalances (started if idle).

@@ -63,6 +63,25 @@ CommittedOffsets read_committed_blocking(rd_kafka_t* rk, const std::vector<Topic
   return result;
 }
 
+// Runs on the worker thread. ListOffsets reads earliest and latest as the timestamps -2 and -1,
+// which are RD_KAFKA_OFFSET_BEGINNING and _END: one request per leader for all the partitions.
+std::map<TopicPartition, std::int64_t> resolve_logical_offsets_blocking(
+    rd_kafka_t* rk, const std::vector<TopicPartition>& tps, std::int64_t logical, int timeout_ms) {
+  std::map<TopicPartition, std::int64_t> resolved;
+  auto list = make_partition_list(tps);
+  for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = logical;
+  if (rd_kafka_offsets_for_times(rk, list.get(), timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return resolved;
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& element = list->elems[i];
+    if (element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0) {
+      resolved.emplace(TopicPartition{element.topic, element.partition}, element.offset);
+    }
+  }
+  return resolved;
+}
+
 // Called by librdkafka inside rd_kafka_consumer_poll (on the event loop). The partitions being
 // revoked stop delivering records at once; the rest happens in run_rebalances.
 void ConsumerImpl::on_rebalance(rd_kafka_resp_err_t err,
@@ -173,6 +192,9 @@ asio::awaitable<void> ConsumerImpl::handle_assign(RebalanceEvent event) {
     rd_kafka_assign(rk_, nullptr);
     co_return;
   }
+  const std::map<TopicPartition, std::int64_t> start_offsets =
+      co_await resolve_start_without_commit(*committed);
+  if (stopped_) co_return;
   const std::vector<AssignedPartition>& assigned_partitions = committed->partitions;
   if (!assigned_partitions.empty()) listener_.on_assigned(assigned_partitions);
   PartitionList list(
@@ -189,9 +211,15 @@ asio::awaitable<void> ConsumerImpl::handle_assign(RebalanceEvent event) {
     // never fetches (the race of librdkafka issue 5591; the likely cause of a CI run where one
     // partition of 16 stayed idle for 120 s). A logical offset starts the fetcher when the
     // assignment is applied.
-    element->offset = assigned.committed_offset >= 0
-                          ? assigned.committed_offset
-                          : start_offset_without_commit(start_without_commit_);
+    // Better still, the offset that logical offset stands for, resolved above.
+    if (assigned.committed_offset >= 0) {
+      element->offset = assigned.committed_offset;
+    } else if (auto it = start_offsets.find(assigned.tp); it != start_offsets.end()) {
+      element->offset = it->second;
+      ++counters_.start_offsets_resolved;
+    } else {
+      element->offset = start_offset_without_commit(start_without_commit_);
+    }
   }
   apply_assignment(event, list.get());
 }
@@ -270,6 +298,32 @@ asio::awaitable<void> ConsumerImpl::handle_revoke(RebalanceEvent event) {
   } else {
     rd_kafka_assign(rk_, nullptr);
   }
+}
+
+// A partition without a commit would start at a logical offset (auto.offset.reset), which
+// librdkafka resolves with a ListOffsets request of its own once the fetcher starts. The listener
+// pauses a new partition right after the assignment (the pipeline reads its cut manifests
+// first): that pause makes the answer outdated, and librdkafka 2.0 asks again only 500 ms later
+// (rd_kafka_toppar_handle_Offset, "outdated offset response"), so every first start of a group
+// idled half a second. Resolved here, before the assignment, the fetcher starts at an absolute
+// offset, which a pause and resume do not disturb. On failure the logical offset stays (the
+// slower start, nothing else).
+asio::awaitable<std::map<TopicPartition, std::int64_t>> ConsumerImpl::resolve_start_without_commit(
+    const CommittedOffsets& committed) {
+  std::vector<TopicPartition> without_commit;
+  for (const AssignedPartition& assigned : committed.partitions) {
+    if (assigned.committed_offset < 0) without_commit.push_back(assigned.tp);
+  }
+  const std::int64_t logical = start_offset_without_commit(start_without_commit_);
+  if (without_commit.empty() || logical == RD_KAFKA_OFFSET_INVALID) {
+    co_return std::map<TopicPartition, std::int64_t>();
+  }
+  const auto timeout_ms = static_cast<int>(config_.committed_timeout.count());
+  auto task = [rk = rk_, without_commit, logical,
+               timeout_ms]() -> asio::awaitable<std::map<TopicPartition, std::int64_t>> {
+    co_return resolve_logical_offsets_blocking(rk, without_commit, logical, timeout_ms);
+  };
+  co_return co_await asio::co_spawn(blocking_, task, asio::use_awaitable);
 }
 
 asio::awaitable<std::optional<CommittedOffsets>> ConsumerImpl::read_committed(

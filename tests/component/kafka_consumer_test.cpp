@@ -290,6 +290,59 @@ TEST(KafkaConsumer, PauseStopsDeliveryAndResumeRestartsWithoutLossOrDuplicates) 
   ASSERT_TRUE(run_task(io, consumer.close(), 90s));
 }
 
+// The pipeline pauses every new partition from on_assigned while it reads the partition's cut
+// manifests, and resumes it a few milliseconds later. For a partition without a commit,
+// librdkafka 2.0 would resolve auto.offset.reset (earliest here) with a ListOffsets request of
+// its own, which that pause makes outdated: it asks again only 500 ms later, so every first start
+// of a group idled half a second. The consumer resolves the start offsets before it assigns.
+TEST(KafkaConsumer, APartitionPausedAtItsFirstAssignmentStartsAtTheResolvedEarliestOffset) {
+  MockKafkaCluster cluster;
+  constexpr int kPartitions = 4;
+  constexpr int kPerPartition = 50;
+  cluster.create_topic("first-start", kPartitions);
+  for (int p = 0; p < kPartitions; ++p) cluster.produce_many("first-start", p, kPerPartition);
+  asio::io_context io;
+  struct PausingListener : RecordingListener {
+    void on_assigned(std::span<const AssignedPartition> partitions) override {
+      RecordingListener::on_assigned(partitions);
+      std::vector<TopicPartition> tps;
+      for (const auto& p : partitions) tps.push_back(p.tp);
+      consumer->pause(tps);
+    }
+    Consumer* consumer = nullptr;
+  } listener;
+  Consumer consumer(io.get_executor(),
+                    test_consumer_config(cluster.bootstrap(), "g-first-start", {"first-start"}),
+                    listener);
+  listener.consumer = &consumer;
+  consumer.start();
+  ASSERT_TRUE(run_until(
+      io, [&] { return !listener.assignments.empty(); }, 90s));
+  EXPECT_TRUE(listener.assignments.back().size() == kPartitions &&
+              listener.assignments.back().front().committed_offset == -1)
+      << "expected a first assignment of every partition, without commits";
+  run_until(
+      io, [] { return false; }, 20ms);  // the manifest read
+  EXPECT_TRUE(listener.records.empty()) << "records delivered while paused";
+  const Clock::time_point resumed_at = Clock::now();
+  consumer.resume_all();
+  ASSERT_TRUE(run_until(
+      io, [&] { return !listener.records.empty(); }, 30s));
+  std::cout
+      << "first record "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - resumed_at).count()
+      << " ms after the resume\n";
+  ASSERT_TRUE(run_until(
+      io, [&] { return listener.records.size() == kPartitions * kPerPartition; }, 30s));
+  EXPECT_EQ(consumer.counters().start_offsets_resolved, static_cast<std::uint64_t>(kPartitions));
+  for (int p = 0; p < kPartitions; ++p) {  // earliest: every record, in order, once
+    const std::vector<CopiedRecord> records = listener.of_partition(p);
+    ASSERT_EQ(records.size(), static_cast<std::size_t>(kPerPartition)) << "partition " << p;
+    for (int i = 0; i < kPerPartition; ++i) EXPECT_EQ(records[i].offset, i) << "partition " << p;
+  }
+  ASSERT_TRUE(run_task(io, consumer.close(), 90s));
+}
+
 // librdkafka 2.0 resumes a partition that is not paused by restarting its fetch at the position
 // of the last assign/seek/pause: records would come again. The consumer resumes only what it
 // paused.
