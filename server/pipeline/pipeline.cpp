@@ -10,6 +10,7 @@
 #include "metrics/log.hpp"
 #include "server/format/avro_object.hpp"
 #include "server/format/parquet_object.hpp"
+#include "server/pipeline/arrival_clock.hpp"
 
 namespace ks3::server {
 namespace asio = boost::asio;
@@ -287,8 +288,7 @@ bool Pipeline::handle_tombstone(const std::shared_ptr<PartitionRuntime>& handle,
       return false;
     case TombstonePolicy::ignore:
       count_tombstone(record.topic, "ignored");
-      handle->state.record_consumed(record.offset, record.timestamp_ms, 0,
-                                    std::chrono::steady_clock::now());
+      handle->state.record_consumed(record.offset, record.timestamp_ms, 0, arrival_now());
       return true;
     case TombstonePolicy::fail:
       count_tombstone(record.topic, "failed");
@@ -311,8 +311,7 @@ void Pipeline::handle_bad_record(const std::shared_ptr<PartitionRuntime>& handle
     case BadRecordPolicy::skip:
       metrics_.records_skipped.with({record.topic, reason}).inc();
       log::warn("bad record skipped", {{"record", record_position(record)}, {"error", error}});
-      handle->state.record_consumed(record.offset, record.timestamp_ms, 0,
-                                    std::chrono::steady_clock::now());
+      handle->state.record_consumed(record.offset, record.timestamp_ms, 0, arrival_now());
       return;
     case BadRecordPolicy::dead_letter:
       metrics_.records_dead_lettered.with({record.topic, reason}).inc();
@@ -371,7 +370,7 @@ void Pipeline::write_record(const std::shared_ptr<PartitionRuntime>& handle,
                          : open_object(handle, record, *group, *slot, dead_letter, writer_schema);
   writer->append(encoded, record.offset, record.timestamp_ms);
   p.state.record_consumed(
-      record.offset, record.timestamp_ms, encoded.size(), std::chrono::steady_clock::now(),
+      record.offset, record.timestamp_ms, encoded.size(), arrival_now(),
       writer_schema ? std::string_view(writer_schema->name) : std::string_view());
 }
 

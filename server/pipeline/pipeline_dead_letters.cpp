@@ -3,6 +3,7 @@
 // acknowledgement, so the source offset is never committed before its dead letter is in the
 // topic. See docs/DESIGN.md, "Dead letters in a Kafka topic".
 #include "metrics/log.hpp"
+#include "server/pipeline/arrival_clock.hpp"
 #include "server/pipeline/pipeline.hpp"
 
 namespace ks3::server {
@@ -40,8 +41,7 @@ void Pipeline::produce_dead_letter(const std::shared_ptr<PartitionRuntime>& hand
   const DeadLetterUnits::Ticket ticket = handle->state.dead_letter_produced();
   // Absent from the data objects, exactly as with skip: the object set and the cut manifests
   // do not depend on where dead letters go.
-  handle->state.record_consumed(record.offset, record.timestamp_ms, 0,
-                                std::chrono::steady_clock::now());
+  handle->state.record_consumed(record.offset, record.timestamp_ms, 0, arrival_now());
   log::warn("bad record sent to the dead-letter topic",
             {{"record", record_position(record)},
              {"dead_letter_topic", dead_letter_producer_->topic()},
