@@ -290,6 +290,17 @@ TEST(KafkaConsumer, PauseStopsDeliveryAndResumeRestartsWithoutLossOrDuplicates) 
   ASSERT_TRUE(run_task(io, consumer.close(), 90s));
 }
 
+// Pauses every partition it is given, as the pipeline does while it reads their cut manifests.
+struct PausingListener : RecordingListener {
+  void on_assigned(std::span<const AssignedPartition> partitions) override {
+    RecordingListener::on_assigned(partitions);
+    std::vector<TopicPartition> tps;
+    for (const auto& p : partitions) tps.push_back(p.tp);
+    consumer->pause(tps);
+  }
+  Consumer* consumer = nullptr;
+};
+
 // The pipeline pauses every new partition from on_assigned while it reads the partition's cut
 // manifests, and resumes it a few milliseconds later. For a partition without a commit,
 // librdkafka 2.0 would resolve auto.offset.reset (earliest here) with a ListOffsets request of
@@ -302,15 +313,7 @@ TEST(KafkaConsumer, APartitionPausedAtItsFirstAssignmentStartsAtTheResolvedEarli
   cluster.create_topic("first-start", kPartitions);
   for (int p = 0; p < kPartitions; ++p) cluster.produce_many("first-start", p, kPerPartition);
   asio::io_context io;
-  struct PausingListener : RecordingListener {
-    void on_assigned(std::span<const AssignedPartition> partitions) override {
-      RecordingListener::on_assigned(partitions);
-      std::vector<TopicPartition> tps;
-      for (const auto& p : partitions) tps.push_back(p.tp);
-      consumer->pause(tps);
-    }
-    Consumer* consumer = nullptr;
-  } listener;
+  PausingListener listener;
   Consumer consumer(io.get_executor(),
                     test_consumer_config(cluster.bootstrap(), "g-first-start", {"first-start"}),
                     listener);
@@ -339,6 +342,39 @@ TEST(KafkaConsumer, APartitionPausedAtItsFirstAssignmentStartsAtTheResolvedEarli
     const std::vector<CopiedRecord> records = listener.of_partition(p);
     ASSERT_EQ(records.size(), static_cast<std::size_t>(kPerPartition)) << "partition " << p;
     for (int i = 0; i < kPerPartition; ++i) EXPECT_EQ(records[i].offset, i) << "partition " << p;
+  }
+  ASSERT_TRUE(run_task(io, consumer.close(), 90s));
+}
+
+// The same with auto.offset.reset latest: the records that were there at the assignment are
+// skipped, every record produced after it is delivered.
+TEST(KafkaConsumer, APartitionPausedAtItsFirstAssignmentStartsAtTheResolvedLatestOffset) {
+  MockKafkaCluster cluster;
+  constexpr int kPartitions = 2;
+  cluster.create_topic("first-start-latest", kPartitions);
+  for (int p = 0; p < kPartitions; ++p) cluster.produce_many("first-start-latest", p, 30);
+  asio::io_context io;
+  PausingListener listener;
+  ConsumerConfig config =
+      test_consumer_config(cluster.bootstrap(), "g-first-start-latest", {"first-start-latest"});
+  config.properties["auto.offset.reset"] = "latest";
+  Consumer consumer(io.get_executor(), config, listener);
+  listener.consumer = &consumer;
+  consumer.start();
+  ASSERT_TRUE(run_until(
+      io, [&] { return !listener.assignments.empty(); }, 90s));
+  run_until(
+      io, [] { return false; }, 20ms);
+  consumer.resume_all();
+  for (int p = 0; p < kPartitions; ++p) cluster.produce_many("first-start-latest", p, 10, 30);
+  ASSERT_TRUE(run_until(
+      io, [&] { return listener.records.size() >= kPartitions * 10u; }, 30s))
+      << listener.records.size() << " records";
+  EXPECT_EQ(consumer.counters().start_offsets_resolved, static_cast<std::uint64_t>(kPartitions));
+  for (int p = 0; p < kPartitions; ++p) {
+    const std::vector<CopiedRecord> records = listener.of_partition(p);
+    ASSERT_EQ(records.size(), 10u) << "partition " << p;
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(records[i].offset, 30 + i) << "partition " << p;
   }
   ASSERT_TRUE(run_task(io, consumer.close(), 90s));
 }
