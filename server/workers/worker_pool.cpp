@@ -1,5 +1,7 @@
 #include "server/workers/worker_pool.hpp"
 
+#include <sched.h>
+
 #include "server/compress/block_compressor.hpp"
 
 namespace ks3::server {
@@ -16,7 +18,17 @@ std::string_view to_string(JobKind kind) {
 }
 
 WorkerPool::WorkerPool(unsigned workers) : workers_(workers) {
-  if (workers_ > 0) pool_ = std::make_unique<asio::thread_pool>(workers_);
+  if (workers_ == 0) return;
+  pool_ = std::make_unique<asio::io_context>(static_cast<int>(workers_));
+  keep_running_.emplace(pool_->get_executor());
+  for (unsigned i = 0; i < workers_; ++i) {
+    threads_.emplace_back([io = pool_.get()] {
+      // This thread only (pid 0); refused, it keeps the default policy.
+      const sched_param param{};
+      static_cast<void>(sched_setscheduler(0, SCHED_BATCH, &param));
+      io->run();
+    });
+  }
 }
 
 WorkerPool::~WorkerPool() {
@@ -24,7 +36,11 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::join() {
-  if (pool_) pool_->join();
+  // run() returns once no job is queued or running.
+  keep_running_.reset();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
 std::optional<asio::any_io_executor> WorkerPool::executor() {

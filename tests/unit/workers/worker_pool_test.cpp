@@ -4,6 +4,7 @@
 #include "server/workers/worker_pool.hpp"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
@@ -58,6 +59,23 @@ std::map<int, std::string> run_jobs(unsigned workers, Compression compression, i
   pool.join();
   EXPECT_EQ(off_loop.load(), 0) << "a result ran off the loop's thread";
   return out;
+}
+
+// Jobs run under SCHED_BATCH (a woken worker does not preempt the loop); the thread that made
+// the pool keeps its policy.
+TEST(WorkerPool, WorkersRunUnderTheBatchPolicyAndTheLoopDoesNot) {
+  asio::io_context loop;
+  auto busy = asio::make_work_guard(loop);
+  const int loop_policy = sched_getscheduler(0);
+  WorkerPool pool(2);
+  std::optional<int> worker_policy;
+  pool.run<int>(
+      loop.get_executor(), JobKind::compression, [] { return sched_getscheduler(0); },
+      [&](JobResult<int> result) { worker_policy = result.value; });
+  while (!worker_policy) loop.run_one();
+  EXPECT_EQ(*worker_policy, SCHED_BATCH);
+  EXPECT_EQ(sched_getscheduler(0), loop_policy);
+  EXPECT_NE(loop_policy, SCHED_BATCH);
 }
 
 // A result waits in the loop's queue (thousands at once after an idle flush of many objects):
