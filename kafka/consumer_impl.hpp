@@ -67,10 +67,6 @@ struct CommittedOffsets {
 // This process's owner tag for a static assignment: a fresh random instance id.
 OwnerTag initial_owner_tag(const ConsumerConfig& config);
 
-// Blocks until the partitions' leaders answer (run it on the worker thread): the offsets that
-// `logical` (RD_KAFKA_OFFSET_BEGINNING or _END) stands for now; none for a partition that failed.
-std::map<TopicPartition, std::int64_t> resolve_logical_offsets_blocking(
-    rd_kafka_t* rk, const std::vector<TopicPartition>& tps, std::int64_t logical, int timeout_ms);
 // Blocks until the group coordinator answers (run it on the worker thread).
 CommittedOffsets read_committed_blocking(rd_kafka_t* rk, const std::vector<TopicPartition>& tps,
                                          int timeout_ms);

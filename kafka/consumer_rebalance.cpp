@@ -28,6 +28,27 @@ std::int64_t start_offset_without_commit(StartWithoutCommit start) {
   return RD_KAFKA_OFFSET_INVALID;  // librdkafka reports the missing offset as an error
 }
 
+// Blocks until the partitions' leaders answer (run it on the worker thread): the offsets that
+// `logical` (RD_KAFKA_OFFSET_BEGINNING or _END) stands for now; none for a partition that failed.
+// ListOffsets reads earliest and latest as the timestamps -2 and -1, which are those two values:
+// one request per leader for all the partitions.
+std::map<TopicPartition, std::int64_t> resolve_logical_offsets_blocking(
+    rd_kafka_t* rk, const std::vector<TopicPartition>& tps, std::int64_t logical, int timeout_ms) {
+  std::map<TopicPartition, std::int64_t> resolved;
+  auto list = make_partition_list(tps);
+  for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = logical;
+  if (rd_kafka_offsets_for_times(rk, list.get(), timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return resolved;
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& element = list->elems[i];
+    if (element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0) {
+      resolved.emplace(TopicPartition{element.topic, element.partition}, element.offset);
+    }
+  }
+  return resolved;
+}
+
 }  // namespace
 
 // Runs on the worker thread: rd_kafka_committed blocks until the group coordinator answers.
@@ -61,25 +82,6 @@ CommittedOffsets read_committed_blocking(rd_kafka_t* rk, const std::vector<Topic
     result.owners.push_back(std::move(split.owner));
   }
   return result;
-}
-
-// Runs on the worker thread. ListOffsets reads earliest and latest as the timestamps -2 and -1,
-// which are RD_KAFKA_OFFSET_BEGINNING and _END: one request per leader for all the partitions.
-std::map<TopicPartition, std::int64_t> resolve_logical_offsets_blocking(
-    rd_kafka_t* rk, const std::vector<TopicPartition>& tps, std::int64_t logical, int timeout_ms) {
-  std::map<TopicPartition, std::int64_t> resolved;
-  auto list = make_partition_list(tps);
-  for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = logical;
-  if (rd_kafka_offsets_for_times(rk, list.get(), timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return resolved;
-  }
-  for (int i = 0; i < list->cnt; ++i) {
-    const auto& element = list->elems[i];
-    if (element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0) {
-      resolved.emplace(TopicPartition{element.topic, element.partition}, element.offset);
-    }
-  }
-  return resolved;
 }
 
 // Called by librdkafka inside rd_kafka_consumer_poll (on the event loop). The partitions being
