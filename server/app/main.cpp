@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kafka/consumer.hpp"
+#include "kafka/malloc_tuning.hpp"
 #include "s3/aws_profile.hpp"
 #include "s3/credentials_chain.hpp"
 #include "server/app/cli_options.hpp"
@@ -43,6 +44,11 @@ int main(int argc, char** argv) {
   if (auto* exit = std::get_if<ks3::cli::Exit>(&parsed)) return ks3::cli::finish(*exit);
   auto& options = std::get<ks3::server::CliOptions>(parsed);
   using Mode = ks3::server::CliOptions::Mode;
+  // The sink's first step: restart once under its glibc malloc tunables (transparent huge pages
+  // for the fetch responses; kafka/malloc_tuning.hpp says why). Returns when none is needed.
+  if (options.mode == Mode::run) {
+    ks3::kafka::restart_with_glibc_tunables(argv, ks3::kafka::kSinkMalloc);
+  }
   if (options.mode == Mode::s3) return ks3::server::run_s3_cli(options.s3);
   if (options.mode == Mode::replay) return ks3::server::run_replay_cli(options.replay);
   if (options.mode == Mode::connect_config) {

@@ -339,8 +339,8 @@ int run_sink(const SinkConfig& config) {
   const kafka::MallocTuning malloc_tuning =
       kafka::tune_malloc(std::getenv("GLIBC_TUNABLES"), kafka::kSinkMalloc);
   log::configure(config.log_level, config.log_format);
-  log::debug("malloc", {{"tuned", malloc_tuning.applied ? "true" : "false"},
-                        {"detail", malloc_tuning.detail}});
+  log::info("malloc", {{"tuned", malloc_tuning.applied ? "true" : "false"},
+                       {"detail", malloc_tuning.detail}});
   asio::io_context io(1);
   std::unique_ptr<Sink> sink;
   try {

@@ -33,6 +33,7 @@ sink=$KS3_SINK_PID
 base="http://$listen"
 
 wait_for 30 "the sink's /healthz" curl -sf "$base/healthz"
+check_sink_malloc_restart sink "$sink"
 wait_for 60 "/readyz to answer 200 (group joined, bucket reachable)" curl -sf "$base/readyz"
 start_prometheus "$listen"
 wait_target_up 30

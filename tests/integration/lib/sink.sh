@@ -60,6 +60,23 @@ start_sink() {
   KS3_SINK_PID=$last_pid
 }
 
+# check_sink_malloc_restart NAME PID: the sink started as NAME (start_sink), process PID,
+# restarted itself once under its glibc malloc tunables (kafka/malloc_tuning.hpp: transparent
+# huge pages for fetch responses), keeping its PID. Sanitized builds skip the restart (their
+# allocator is not glibc's).
+check_sink_malloc_restart() {
+  grep -q '^KS3_SANITIZE:STRING=\(ON\|address.*\|thread\)$' "$KS3_BUILD/CMakeCache.txt" && return 0
+  # /proc/PID/environ is the environment the process image started with (glibc's tunables
+  # parser splits that copy of GLIBC_TUNABLES at its colons, so only its start is compared).
+  local environment
+  environment=$(tr '\0' '\n' <"/proc/$2/environ")
+  grep -q '^GLIBC_TUNABLES=glibc.malloc.hugetlb=1$' <<<"$environment" ||
+    fail "sink $2 did not start under GLIBC_TUNABLES=glibc.malloc.hugetlb=1:..." \
+      "(the restart in main did not happen)"
+  grep -q 'malloc tuned=true detail="GLIBC_TUNABLES: .*, transparent huge pages"' \
+    "$KS3_WORK/$1.log" || fail "the sink's log has no line saying its malloc tunables apply"
+}
+
 # stop_sink PID: SIGTERM, then waits (bounded) and fails unless the sink exited with status 0.
 stop_sink() {
   local pid=$1 rc=0

@@ -2,9 +2,18 @@
 
 #include <gtest/gtest.h>
 #include <malloc.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
 
 namespace ks3::kafka {
 namespace {
@@ -37,7 +46,9 @@ TEST(MallocTuning, TheSinkMapsFetchResponsesAndKeepsSmallBuffersOnTheHeap) {
 #endif
   auto result = tune_malloc(nullptr, kSinkMalloc);
   ASSERT_TRUE(result.applied) << result.detail;
-  EXPECT_EQ(result.detail, "mmap threshold 1 MiB, trim threshold 32 MiB");
+  EXPECT_EQ(result.detail,
+            "mmap threshold 1 MiB, trim threshold 32 MiB (no transparent huge pages: the restart "
+            "with GLIBC_TUNABLES did not happen)");
   EXPECT_GE(mapped_while_holding(kFetchResponseBytes), kFetchResponseBytes)
       << "a 16 MiB buffer came from the heap";
   EXPECT_EQ(mapped_while_holding(512u << 10), 0u) << "a 512 KiB buffer was mmap'ed";
@@ -52,6 +63,117 @@ TEST(MallocTuning, TheMockBrokerKeepsFetchSizedBuffersOnTheHeap) {
   auto result = tune_malloc("glibc.rtld.nns=4", kMockBrokerMalloc);  // other tunables
   ASSERT_TRUE(result.applied) << result.detail;
   EXPECT_EQ(mapped_while_holding(kFetchResponseBytes), 0u) << "a 16 MiB buffer was mmap'ed";
+}
+
+constexpr const char* kSinkTunables =
+    "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1048576:"
+    "glibc.malloc.trim_threshold=33554432";
+
+TEST(MallocTuning, TheSinkRestartsOnceUnderItsTunablesKeepingTheOperatorsOthers) {
+  EXPECT_EQ(malloc_tunables(kSinkMalloc), kSinkTunables);
+  EXPECT_EQ(tunables_to_restart_with(nullptr, kSinkMalloc), kSinkTunables);
+  EXPECT_EQ(tunables_to_restart_with("", kSinkMalloc), kSinkTunables);
+  EXPECT_EQ(tunables_to_restart_with("glibc.rtld.nns=4", kSinkMalloc),
+            std::string("glibc.rtld.nns=4:") + kSinkTunables);
+  // After the restart the tunables are there: no second one.
+  EXPECT_EQ(tunables_to_restart_with(kSinkTunables, kSinkMalloc), std::nullopt);
+  EXPECT_EQ(tunables_to_restart_with("glibc.malloc.hugetlb=0", kSinkMalloc), std::nullopt)
+      << "the operator's own malloc tunables stand";
+  EXPECT_EQ(tunables_to_restart_with(nullptr, kMockBrokerMalloc), std::nullopt)
+      << "no huge pages asked: mallopt does it all";
+}
+
+TEST(MallocTuning, AfterTheRestartTheSinksTunablesAreReportedAsApplied) {
+  auto result =
+      tune_malloc((std::string("glibc.rtld.nns=4:") + kSinkTunables).c_str(), kSinkMalloc);
+  EXPECT_TRUE(result.applied);
+  EXPECT_EQ(result.detail,
+            "GLIBC_TUNABLES: mmap threshold 1 MiB, trim threshold 32 MiB, transparent huge pages");
+}
+
+// The kernel's transparent huge page mode: the bracketed word of
+// /sys/kernel/mm/transparent_hugepage/enabled ("always", "madvise", "never"), "" when unknown.
+std::string transparent_huge_page_mode() {
+  std::ifstream file("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const auto open = text.find('['), close = text.find(']');
+  if (open == std::string::npos || close == std::string::npos || close < open) return "";
+  return text.substr(open + 1, close - open - 1);
+}
+
+// The child half of the test below (skipped unless that test starts it): holds a fetch-sized
+// buffer, written as recvmsg would, and writes the AnonHugePages (kB) of its mapping to the
+// file KS3_MALLOC_CHILD_REPORT names.
+TEST(MallocTuningChild, HoldsAFetchResponse) {
+  const char* report = std::getenv("KS3_MALLOC_CHILD_REPORT");
+  if (!report) GTEST_SKIP() << "run by TheSinksTunablesGiveFetchResponsesHugePages";
+  auto* buffer = static_cast<char*>(std::malloc(kFetchResponseBytes));
+  ASSERT_NE(buffer, nullptr);
+  std::memset(buffer, 1, kFetchResponseBytes);
+  const auto address = reinterpret_cast<std::uintptr_t>(buffer);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  long huge_kb = -1;
+  while (std::getline(smaps, line)) {
+    std::uintptr_t start = 0, end = 0;
+    char dash = 0;
+    std::istringstream fields(line);
+    if (fields >> std::hex >> start >> dash >> end && dash == '-') {
+      inside = start <= address && address < end;
+    } else if (inside && line.starts_with("AnonHugePages:")) {
+      huge_kb = std::stol(line.substr(line.find(':') + 1));
+    }
+  }
+  std::free(buffer);
+  std::ofstream(report) << huge_kb;
+}
+
+// AnonHugePages (kB) of a 16 MiB buffer in a child of this test program that runs under
+// GLIBC_TUNABLES=`tunables` (-1: the child found no mapping; -2: it did not run).
+long child_huge_page_kb(const std::string& tunables) {
+  const std::string report =
+      ::testing::TempDir() + "malloc_child_" + std::to_string(getpid()) + ".txt";
+  std::vector<std::string> variables = {"GLIBC_TUNABLES=" + tunables,
+                                        "KS3_MALLOC_CHILD_REPORT=" + report};
+  for (char** entry = environ; *entry; ++entry) {
+    const std::string_view text(*entry);
+    if (!text.starts_with("GLIBC_TUNABLES=") && !text.starts_with("KS3_MALLOC_CHILD_REPORT=")) {
+      variables.emplace_back(text);
+    }
+  }
+  std::vector<char*> envp;
+  for (auto& variable : variables) envp.push_back(variable.data());
+  envp.push_back(nullptr);
+  std::string program = "/proc/self/exe", filter = "--gtest_filter=MallocTuningChild.*";
+  char* argv[] = {program.data(), filter.data(), nullptr};
+  pid_t pid = 0;
+  if (posix_spawn(&pid, program.c_str(), nullptr, nullptr, argv, envp.data()) != 0) return -2;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -2;
+  long huge_kb = -2;
+  std::ifstream(report) >> huge_kb;
+  std::remove(report.c_str());
+  return huge_kb;
+}
+
+// What the restart is for: under the sink's tunables glibc asks the kernel for huge pages on a
+// fetch response's mapping, so recvmsg faults it in 2 MiB at a time, not 4 KiB.
+TEST(MallocTuning, TheSinksTunablesGiveFetchResponsesHugePages) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "the sanitizer replaces malloc: there are no glibc tunables to set";
+#endif
+  const std::string mode = transparent_huge_page_mode();
+  if (mode != "madvise" && mode != "always") {
+    GTEST_SKIP() << "transparent huge pages are '" << mode << "' in this kernel";
+  }
+  EXPECT_GT(child_huge_page_kb(kSinkTunables), 0)
+      << "a 16 MiB buffer had no huge page under " << kSinkTunables;
+  if (mode == "madvise") {
+    EXPECT_EQ(child_huge_page_kb("glibc.malloc.mmap_threshold=1048576"), 0)
+        << "without glibc.malloc.hugetlb=1 a buffer got huge pages: the test shows nothing";
+  }
 }
 
 }  // namespace
