@@ -50,7 +50,15 @@ void restart_with_glibc_tunables([[maybe_unused]] char** argv,
       current ? std::optional<std::string>(current) : std::nullopt;
   const auto tunables = tunables_to_restart_with(current, thresholds);
   if (!tunables || setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0) return;
-  execv("/proc/self/exe", argv);
+  // The program's own path, not /proc/self/exe itself: the process is named after the file it
+  // executes, and ps, top and pkill should keep seeing kafka-s3-sink, not "exe".
+  char path[4096];
+  const ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (length > 0) {
+    path[length] = '\0';
+    execv(path, argv);
+  }
+  execv("/proc/self/exe", argv);  // e.g. the file was replaced since the start
   // The exec failed (no /proc?): run on as given, without huge pages (tune_malloc's log line
   // says so).
   if (given) {

@@ -59,7 +59,8 @@ std::optional<std::string> tunables_to_restart_with(const char* glibc_tunables,
                                                     MallocThresholds thresholds);
 
 // The I/O shell of the above, for main's first step: when a restart is needed, sets
-// GLIBC_TUNABLES and executes /proc/self/exe with the same arguments (the same PID); it returns
+// GLIBC_TUNABLES and executes the program again (the file /proc/self/exe links to) with the same
+// arguments (the same PID and process name); it returns
 // only when no restart was needed or the exec failed (then tune_malloc sets what mallopt can).
 // Does nothing in sanitized builds (their allocator is not glibc's).
 void restart_with_glibc_tunables(char** argv, MallocThresholds thresholds);

@@ -62,7 +62,7 @@ start_sink() {
 
 # check_sink_malloc_restart NAME PID: the sink started as NAME (start_sink), process PID,
 # restarted itself once under its glibc malloc tunables (kafka/malloc_tuning.hpp: transparent
-# huge pages for fetch responses), keeping its PID. Sanitized builds skip the restart (their
+# huge pages for fetch responses), keeping its PID and name. Sanitized builds skip the restart (their
 # allocator is not glibc's).
 check_sink_malloc_restart() {
   grep -q '^KS3_SANITIZE:STRING=\(ON\|address.*\|thread\)$' "$KS3_BUILD/CMakeCache.txt" && return 0
@@ -73,6 +73,8 @@ check_sink_malloc_restart() {
   grep -q '^GLIBC_TUNABLES=glibc.malloc.hugetlb=1$' <<<"$environment" ||
     fail "sink $2 did not start under GLIBC_TUNABLES=glibc.malloc.hugetlb=1:..." \
       "(the restart in main did not happen)"
+  [ "$(cat "/proc/$2/comm")" = kafka-s3-sink ] ||
+    fail "after its restart sink $2 is named '$(cat "/proc/$2/comm")', not kafka-s3-sink"
   grep -q 'malloc tuned=true detail="GLIBC_TUNABLES: .*, transparent huge pages"' \
     "$KS3_WORK/$1.log" || fail "the sink's log has no line saying its malloc tunables apply"
 }
