@@ -22,7 +22,8 @@
 // madvise(MADV_HUGEPAGE) on every mmap'ed chunk and heap; it matters where the kernel's THP mode
 // is `madvise`, as on Debian). librdkafka receives every fetch response into a fresh buffer, and
 // the kernel faults its pages in one by one as recvmsg copies into it; on a VM where a page fault
-// is expensive that was a quarter of the sink's CPU (README, Benchmarks). glibc reads hugetlb only
+// is expensive that copy and its faults were about a quarter of the sink's CPU (README,
+// Benchmarks). glibc reads hugetlb only
 // from GLIBC_TUNABLES when the process starts (there is no mallopt for it), so the sink re-executes
 // itself once, as its first step, with GLIBC_TUNABLES set (restart_with_glibc_tunables; the PID
 // stays the same).
@@ -60,8 +61,8 @@ std::optional<std::string> tunables_to_restart_with(const char* glibc_tunables,
 
 // The I/O shell of the above, for main's first step: when a restart is needed, sets
 // GLIBC_TUNABLES and executes the program again (the file /proc/self/exe links to) with the same
-// arguments (the same PID and process name); it returns
-// only when no restart was needed or the exec failed (then tune_malloc sets what mallopt can).
+// arguments (the same PID and process name); it returns only when no restart was needed or the
+// exec failed (then tune_malloc sets what mallopt can).
 // Does nothing in sanitized builds (their allocator is not glibc's).
 void restart_with_glibc_tunables(char** argv, MallocThresholds thresholds);
 
