@@ -62,8 +62,9 @@ start_sink() {
 
 # check_sink_malloc_restart NAME PID: the sink started as NAME (start_sink), process PID,
 # restarted itself once under its glibc malloc tunables (kafka/malloc_tuning.hpp: transparent
-# huge pages for fetch responses), keeping its PID and name. Sanitized builds skip the restart (their
-# allocator is not glibc's).
+# huge pages for fetch responses), keeping its PID and name. Sanitized builds (CI's main build)
+# skip the restart: their allocator is not glibc's. The unit tests of unit_malloc, built without
+# a sanitizer in every tree, check the same restart of their own program.
 check_sink_malloc_restart() {
   grep -q '^KS3_SANITIZE:STRING=\(ON\|address.*\|thread\)$' "$KS3_BUILD/CMakeCache.txt" && return 0
   # /proc/PID/environ is the environment the process image started with (glibc's tunables

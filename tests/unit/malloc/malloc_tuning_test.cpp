@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -41,9 +42,6 @@ constexpr std::size_t kFetchResponseBytes = 16u << 20;  // fetch.max.bytes
 // The sink: a fetch response goes back to the kernel when it is freed (on the heap it left holes
 // librdkafka's next responses could not fill); blocks and records stay on the heap.
 TEST(MallocTuning, TheSinkMapsFetchResponsesAndKeepsSmallBuffersOnTheHeap) {
-#ifdef __SANITIZE_ADDRESS__
-  GTEST_SKIP() << "AddressSanitizer replaces malloc: there are no glibc tunables to set";
-#endif
   auto result = tune_malloc(nullptr, kSinkMalloc);
   ASSERT_TRUE(result.applied) << result.detail;
   EXPECT_EQ(result.detail,
@@ -57,9 +55,6 @@ TEST(MallocTuning, TheSinkMapsFetchResponsesAndKeepsSmallBuffersOnTheHeap) {
 // kafka-mock-broker: a fetch-sized buffer comes from the heap, not from a fresh mmap each time
 // (which is what made every response fault its pages in).
 TEST(MallocTuning, TheMockBrokerKeepsFetchSizedBuffersOnTheHeap) {
-#ifdef __SANITIZE_ADDRESS__
-  GTEST_SKIP() << "AddressSanitizer replaces malloc: there are no glibc tunables to set";
-#endif
   auto result = tune_malloc("glibc.rtld.nns=4", kMockBrokerMalloc);  // other tunables
   ASSERT_TRUE(result.applied) << result.detail;
   EXPECT_EQ(mapped_while_holding(kFetchResponseBytes), 0u) << "a 16 MiB buffer was mmap'ed";
@@ -129,13 +124,12 @@ TEST(MallocTuningChild, HoldsAFetchResponse) {
   std::ofstream(report) << huge_kb;
 }
 
-// AnonHugePages (kB) of a 16 MiB buffer in a child of this test program that runs under
-// GLIBC_TUNABLES=`tunables` (-1: the child found no mapping; -2: it did not run).
-long child_huge_page_kb(const std::string& tunables) {
-  const std::string report =
-      ::testing::TempDir() + "malloc_child_" + std::to_string(getpid()) + ".txt";
-  std::vector<std::string> variables = {"GLIBC_TUNABLES=" + tunables,
-                                        "KS3_MALLOC_CHILD_REPORT=" + report};
+// Runs the tests `filter` names in a child of this test program, with GLIBC_TUNABLES=`tunables`
+// (unset when nullptr) and KS3_MALLOC_CHILD_REPORT=`report`; returns the child's PID, or -1
+// when it could not start or failed.
+pid_t run_child(const char* filter, const char* tunables, const std::string& report) {
+  std::vector<std::string> variables = {"KS3_MALLOC_CHILD_REPORT=" + report};
+  if (tunables) variables.push_back(std::string("GLIBC_TUNABLES=") + tunables);
   for (char** entry = environ; *entry; ++entry) {
     const std::string_view text(*entry);
     if (!text.starts_with("GLIBC_TUNABLES=") && !text.starts_with("KS3_MALLOC_CHILD_REPORT=")) {
@@ -145,13 +139,27 @@ long child_huge_page_kb(const std::string& tunables) {
   std::vector<char*> envp;
   for (auto& variable : variables) envp.push_back(variable.data());
   envp.push_back(nullptr);
-  std::string program = "/proc/self/exe", filter = "--gtest_filter=MallocTuningChild.*";
-  char* argv[] = {program.data(), filter.data(), nullptr};
+  // By its file name, as a shell starts it (the process's name is that file's name).
+  std::string program = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::string filter_flag = std::string("--gtest_filter=") + filter;
+  char* argv[] = {program.data(), filter_flag.data(), nullptr};
   pid_t pid = 0;
-  if (posix_spawn(&pid, program.c_str(), nullptr, nullptr, argv, envp.data()) != 0) return -2;
+  if (posix_spawn(&pid, program.c_str(), nullptr, nullptr, argv, envp.data()) != 0) return -1;
   int status = 0;
   waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -2;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  return pid;
+}
+
+std::string child_report_path() {
+  return ::testing::TempDir() + "malloc_child_" + std::to_string(getpid()) + ".txt";
+}
+
+// AnonHugePages (kB) of a 16 MiB buffer in a child of this test program that runs under
+// GLIBC_TUNABLES=`tunables` (-1: the child found no mapping; -2: it did not run).
+long child_huge_page_kb(const std::string& tunables) {
+  const std::string report = child_report_path();
+  if (run_child("MallocTuningChild.HoldsAFetchResponse", tunables.c_str(), report) < 0) return -2;
   long huge_kb = -2;
   std::ifstream(report) >> huge_kb;
   std::remove(report.c_str());
@@ -161,9 +169,6 @@ long child_huge_page_kb(const std::string& tunables) {
 // What the restart is for: under the sink's tunables glibc asks the kernel for huge pages on a
 // fetch response's mapping, so recvmsg faults it in 2 MiB at a time, not 4 KiB.
 TEST(MallocTuning, TheSinksTunablesGiveFetchResponsesHugePages) {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  GTEST_SKIP() << "the sanitizer replaces malloc: there are no glibc tunables to set";
-#endif
   const std::string mode = transparent_huge_page_mode();
   if (mode != "madvise" && mode != "always") {
     GTEST_SKIP() << "transparent huge pages are '" << mode << "' in this kernel";
@@ -174,6 +179,48 @@ TEST(MallocTuning, TheSinksTunablesGiveFetchResponsesHugePages) {
     EXPECT_EQ(child_huge_page_kb("glibc.malloc.mmap_threshold=1048576"), 0)
         << "without glibc.malloc.hugetlb=1 a buffer got huge pages: the test shows nothing";
   }
+}
+
+// The child half of the restart test below: appends "PID NAME GLIBC_TUNABLES" to the report
+// file each time it runs, then makes the sink's restart (which runs this test again, in the same
+// process, when it restarts).
+TEST(MallocTuningChild, Restarts) {
+  const char* report = std::getenv("KS3_MALLOC_CHILD_REPORT");
+  if (!report) GTEST_SKIP() << "run by TheSinkRestartsItselfOnceKeepingItsPidAndName";
+  std::ifstream comm_file("/proc/self/comm");
+  std::string name;
+  std::getline(comm_file, name);
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  std::ofstream(report, std::ios::app)
+      << getpid() << ' ' << name << ' ' << (tunables ? tunables : "(unset)") << '\n';
+  // The arguments it was started with, as main receives them.
+  std::ifstream cmdline_file("/proc/self/cmdline");
+  std::vector<std::string> arguments;
+  for (std::string argument; std::getline(cmdline_file, argument, '\0');) {
+    arguments.push_back(argument);
+  }
+  std::vector<char*> argv;
+  for (auto& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  restart_with_glibc_tunables(argv.data(), kSinkMalloc);
+}
+
+// The I/O shell of the restart: the program executes itself again once, under the sink's
+// tunables after the operator's other ones, as the same process (PID) with the same name (ps,
+// top and pkill see the program's file name, not "exe").
+TEST(MallocTuning, TheSinkRestartsItselfOnceKeepingItsPidAndName) {
+  const std::string report = child_report_path();
+  std::remove(report.c_str());
+  const pid_t pid = run_child("MallocTuningChild.Restarts", "glibc.rtld.nns=4", report);
+  ASSERT_GT(pid, 0) << "the child failed";
+  std::ifstream file(report);
+  std::vector<std::string> runs;
+  for (std::string line; std::getline(file, line);) runs.push_back(line);
+  std::remove(report.c_str());
+  const std::string before = std::to_string(pid) + " unit_malloc glibc.rtld.nns=4";
+  ASSERT_EQ(runs.size(), 2u) << "expected one run before the restart and one after";
+  EXPECT_EQ(runs[0], before);
+  EXPECT_EQ(runs[1], before + ":" + kSinkTunables);
 }
 
 }  // namespace
