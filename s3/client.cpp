@@ -78,7 +78,7 @@ awaitable<S3Result<PutObjectResult>> ops::put_object(std::shared_ptr<Client::Imp
     request.headers.emplace_back("content-encoding", std::move(content_encoding));
   }
   for (auto& header : object_headers(settings)) request.headers.push_back(std::move(header));
-  co_await impl->hash_body(request, true);
+  co_await impl->hash_body(request, Client::Impl::BodyChecksum::upload);
   auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   co_return PutObjectResult{std::string(response->header("etag"))};
@@ -92,6 +92,11 @@ awaitable<S3Result<ops::CreatedUpload>> ops::create_multipart_upload(
   request.query.emplace_back("uploads", "");
   if (!content_type.empty()) request.headers.emplace_back("content-type", std::move(content_type));
   for (auto& header : object_headers(settings)) request.headers.push_back(std::move(header));
+  // "x-amz-checksum-algorithm: Indicates the algorithm that you want Amazon S3 to use to create
+  //  the checksum for the object": the parts then carry theirs, and Complete lists them.
+  if (impl->config.checksum == UploadChecksum::crc32c) {
+    request.headers.emplace_back("x-amz-checksum-algorithm", "CRC32C");
+  }
   auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   const auto parsed = xml::parse_initiate_multipart_upload(response->body);
@@ -137,10 +142,10 @@ awaitable<S3Result<ListMultipartUploadsResult>> ops::list_multipart_uploads(
   co_return std::move(*parsed);
 }
 
-awaitable<S3Result<std::string>> ops::upload_part(std::shared_ptr<Client::Impl> impl,
-                                                  std::string bucket, std::string key,
-                                                  std::string upload_id, int part_number,
-                                                  SharedBody body) {
+awaitable<S3Result<CompletedPart>> ops::upload_part(std::shared_ptr<Client::Impl> impl,
+                                                    std::string bucket, std::string key,
+                                                    std::string upload_id, int part_number,
+                                                    SharedBody body) {
   OperationRequest request = make_request("UploadPart", "PUT", std::move(bucket), std::move(key));
   // "Part numbers can be any number from 1 to 10,000, inclusive."
   if (part_number < 1 || part_number > 10000) {
@@ -152,12 +157,14 @@ awaitable<S3Result<std::string>> ops::upload_part(std::shared_ptr<Client::Impl> 
   request.query.emplace_back("partNumber", std::to_string(part_number));
   request.query.emplace_back("uploadId", std::move(upload_id));
   request.body = body ? std::move(body) : make_body({});
-  co_await impl->hash_body(request, true);
+  std::string checksum = co_await impl->hash_body(request, Client::Impl::BodyChecksum::upload);
   auto response = co_await impl->execute(request);
   if (!response) co_return response.error();
   const std::string_view etag = response->header("etag");
   if (etag.empty()) co_return malformed(impl->make_error(request), "the answer has no ETag");
-  co_return S3Result<std::string>(boost::system::in_place_value, etag);
+  CompletedPart part{part_number, std::string(etag), {}};
+  if (impl->config.checksum == UploadChecksum::crc32c) part.checksum_crc32c = std::move(checksum);
+  co_return part;
 }
 
 awaitable<S3Result<PutObjectResult>> ops::complete_multipart_upload(
@@ -168,7 +175,7 @@ awaitable<S3Result<PutObjectResult>> ops::complete_multipart_upload(
   request.query.emplace_back("uploadId", upload_id);
   request.headers.emplace_back("content-type", "application/xml");
   request.body = make_body(xml::build_complete_multipart_upload(parts));
-  co_await impl->hash_body(request, false);
+  co_await impl->hash_body(request, Client::Impl::BodyChecksum::none);
   auto response = co_await impl->execute(request, ExpectedBody::complete_result);
   if (response) {
     const auto parsed = xml::parse_complete_multipart_upload(response->body);
@@ -315,9 +322,9 @@ awaitable<S3Result<std::string>> Client::create_multipart_upload(std::string buc
                                          std::move(content_type), settings);
 }
 
-awaitable<S3Result<std::string>> Client::upload_part(std::string bucket, std::string key,
-                                                     std::string upload_id, int part_number,
-                                                     SharedBody body) {
+awaitable<S3Result<CompletedPart>> Client::upload_part(std::string bucket, std::string key,
+                                                       std::string upload_id, int part_number,
+                                                       SharedBody body) {
   return ops::upload_part(impl_, std::move(bucket), std::move(key), std::move(upload_id),
                           part_number, std::move(body));
 }

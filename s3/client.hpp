@@ -87,11 +87,12 @@ class Client {
   // io_context's thread; the coroutine comes back to the client's executor afterwards.
   void set_hashing_executor(boost::asio::any_io_executor executor);
 
-  // PutObject with Content-MD5; Content-Type and Content-Encoding (e.g. gzip) when given, and
-  // the object settings' headers (encryption, storage class, tags, metadata: object_settings.hpp).
-  // The settings are an overload, not a default argument: GCC 12 destroys a defaulted
-  // ObjectSettings temporary of a co_await expression wrongly (free(): invalid pointer, seen in
-  // `s3 put`); a const& binds the caller's object, copied into the operation before it starts.
+  // PutObject with the upload checksum (config().checksum); Content-Type and Content-Encoding
+  // (e.g. gzip) when given, and the object settings' headers (encryption, storage class, tags,
+  // metadata: object_settings.hpp). The settings are an overload, not a default argument:
+  // GCC 12 destroys a defaulted ObjectSettings temporary of a co_await expression wrongly
+  // (free(): invalid pointer, seen in `s3 put`); a const& binds the caller's object, copied into
+  // the operation before it starts.
   boost::asio::awaitable<S3Result<PutObjectResult>> put_object(std::string bucket, std::string key,
                                                                SharedBody body,
                                                                std::string content_type = {},
@@ -102,16 +103,18 @@ class Client {
                                                                std::string content_encoding,
                                                                const ObjectSettings& settings);
   // CreateMultipartUpload: returns the UploadId. The object settings apply to the object the
-  // upload completes (UploadPart takes none).
+  // upload completes (UploadPart takes none). With the crc32c checksum the upload is created
+  // for CRC-32C part checksums, and Complete must list them.
   boost::asio::awaitable<S3Result<std::string>> create_multipart_upload(
       std::string bucket, std::string key, std::string content_type = {});
   boost::asio::awaitable<S3Result<std::string>> create_multipart_upload(
       std::string bucket, std::string key, std::string content_type,
       const ObjectSettings& settings);
-  // UploadPart (part_number 1..10000) with Content-MD5: returns the part's ETag.
-  boost::asio::awaitable<S3Result<std::string>> upload_part(std::string bucket, std::string key,
-                                                            std::string upload_id, int part_number,
-                                                            SharedBody body);
+  // UploadPart (part_number 1..10000) with the upload checksum: returns what Complete needs of
+  // the part (its number, ETag and CRC-32C checksum if any).
+  boost::asio::awaitable<S3Result<CompletedPart>> upload_part(std::string bucket, std::string key,
+                                                              std::string upload_id,
+                                                              int part_number, SharedBody body);
   // CompleteMultipartUpload with the parts in ascending order. A 200 whose body is an <Error>
   // is an error (and retried when transient). NoSuchUpload on a retried attempt means an
   // earlier attempt completed the upload: the key is checked with HEAD, and if it exists the

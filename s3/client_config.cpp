@@ -40,6 +40,27 @@ std::string_view to_string(PayloadSigning signing) {
   return "auto";
 }
 
+bool parse_upload_checksum(std::string_view text, UploadChecksum& out) {
+  if (text == "crc32c") {
+    out = UploadChecksum::crc32c;
+  } else if (text == "md5") {
+    out = UploadChecksum::md5;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string_view to_string(UploadChecksum checksum) {
+  switch (checksum) {
+    case UploadChecksum::crc32c:
+      return "crc32c";
+    case UploadChecksum::md5:
+      return "md5";
+  }
+  return "crc32c";
+}
+
 Endpoint resolve_endpoint(const ClientConfig& config) {
   if (config.endpoint.empty()) {
     if (config.region.empty()) bad_setting("region", "is empty: set a region or an endpoint");

@@ -19,9 +19,12 @@ struct Client::Impl {
   Impl(boost::asio::any_io_executor executor, ClientConfig config,
        std::shared_ptr<CredentialsProvider> credentials, ClientObserver* observer);
 
-  // Sets the payload hash (SHA-256 or UNSIGNED-PAYLOAD) and, when asked, Content-MD5: once per
-  // operation, on the hashing executor if there is one.
-  boost::asio::awaitable<void> hash_body(OperationRequest& request, bool content_md5);
+  // Whether a body carries the upload checksum (PutObject, UploadPart) or none.
+  enum class BodyChecksum { none, upload };
+  // Sets the payload hash (SHA-256 or UNSIGNED-PAYLOAD) and, for an upload, the checksum header
+  // `config.checksum` names (x-amz-checksum-crc32c or Content-MD5): once per operation, on the
+  // hashing executor if there is one. Returns the checksum's value (empty for none).
+  boost::asio::awaitable<std::string> hash_body(OperationRequest& request, BodyChecksum checksum);
 
   // One try of the operation: credentials, signature, a leased connection, the exchange.
   struct Attempt {
@@ -85,9 +88,10 @@ awaitable<S3Result<std::string>> create_multipart_upload_id(std::shared_ptr<Clie
 awaitable<S3Result<ListMultipartUploadsResult>> list_multipart_uploads(
     std::shared_ptr<Client::Impl> impl, std::string bucket, std::string prefix,
     std::string key_marker, std::string upload_id_marker);
-awaitable<S3Result<std::string>> upload_part(std::shared_ptr<Client::Impl> impl, std::string bucket,
-                                             std::string key, std::string upload_id,
-                                             int part_number, SharedBody body);
+awaitable<S3Result<CompletedPart>> upload_part(std::shared_ptr<Client::Impl> impl,
+                                               std::string bucket, std::string key,
+                                               std::string upload_id, int part_number,
+                                               SharedBody body);
 awaitable<S3Result<PutObjectResult>> complete_multipart_upload(std::shared_ptr<Client::Impl> impl,
                                                                std::string bucket, std::string key,
                                                                std::string upload_id,

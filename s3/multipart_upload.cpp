@@ -48,7 +48,7 @@ struct MultipartUpload::State : std::enable_shared_from_this<MultipartUpload::St
   std::string content_type;
   ObjectSettings settings;
   std::string upload_id;
-  std::vector<std::string> etags;  // slot i = part i + 1, reserved before the part is sent
+  std::vector<CompletedPart> parts;  // slot i = part i + 1, reserved before the part is sent
   int parts_added = 0;
   std::uint64_t bytes_added = 0;
   Phase phase = Phase::open;
@@ -172,17 +172,17 @@ awaitable<void> MultipartUpload::State::part_task(std::shared_ptr<State> self, i
   InFlightGauge gauge(self->observer());
   const auto started = std::chrono::steady_clock::now();
   const std::size_t size = body->size();
-  auto etag = co_await ops::upload_part(self->client, self->bucket, self->key, self->upload_id,
-                                        number, body);
+  auto uploaded = co_await ops::upload_part(self->client, self->bucket, self->key, self->upload_id,
+                                            number, body);
   body.reset();  // the part's memory goes as soon as S3 has it
   if (auto* observer = self->observer()) {
     observer->on_part_uploaded(std::chrono::steady_clock::now() - started, size,
-                               static_cast<bool>(etag));
+                               static_cast<bool>(uploaded));
   }
-  if (etag) {
-    self->etags[static_cast<std::size_t>(number - 1)] = std::move(*etag);
+  if (uploaded) {
+    self->parts[static_cast<std::size_t>(number - 1)] = std::move(*uploaded);
   } else {
-    self->record_failure(etag.error());
+    self->record_failure(uploaded.error());
   }
   // The permits are released when this frame ends, waking the next add_part.
 }
@@ -199,7 +199,7 @@ awaitable<S3Result<void>> MultipartUpload::State::schedule_part(SharedBody part)
 
   const int number = ++parts_added;
   bytes_added += part->size();
-  etags.resize(static_cast<std::size_t>(number));
+  parts.resize(static_cast<std::size_t>(number));
   ++in_flight;
   auto signal = std::make_shared<asio::cancellation_signal>();
   cancels[number] = signal;
@@ -424,8 +424,8 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::complete(SharedBody last) 
   }
   s->phase = Phase::completing;
   if (auto ec = co_await s->wait_idle(); ec) s->record_failure(s->cancelled_error());
-  for (std::size_t i = 0; !s->failure && i < s->etags.size(); ++i) {
-    if (s->etags[i].empty()) {
+  for (std::size_t i = 0; !s->failure && i < s->parts.size(); ++i) {
+    if (s->parts[i].etag.empty()) {
       s->record_failure(
           s->error(Errc::invalid_argument, "part " + std::to_string(i + 1) + " has no ETag"));
     }
@@ -435,13 +435,8 @@ awaitable<S3Result<PutObjectResult>> MultipartUpload::complete(SharedBody last) 
     co_await s->abort_all();
     co_return *s->failure;
   }
-  std::vector<CompletedPart> parts;
-  parts.reserve(s->etags.size());
-  for (std::size_t i = 0; i < s->etags.size(); ++i) {
-    parts.push_back({static_cast<int>(i + 1), s->etags[i]});
-  }
   auto completed =
-      co_await ops::complete_multipart_upload(s->client, s->bucket, s->key, s->upload_id, parts);
+      co_await ops::complete_multipart_upload(s->client, s->bucket, s->key, s->upload_id, s->parts);
   if (!completed) {
     s->record_failure(completed.error());
     s->phase = Phase::open;

@@ -160,7 +160,12 @@ std::string build_complete_multipart_upload(const std::vector<CompletedPart>& pa
       "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (const CompletedPart& part : parts) {
     out += "<Part><PartNumber>" + std::to_string(part.part_number) + "</PartNumber><ETag>" +
-           escape(part.etag) + "</ETag></Part>";
+           escape(part.etag) + "</ETag>";
+    // An upload created with a checksum algorithm needs each part's checksum here.
+    if (!part.checksum_crc32c.empty()) {
+      out += "<ChecksumCRC32C>" + escape(part.checksum_crc32c) + "</ChecksumCRC32C>";
+    }
+    out += "</Part>";
   }
   out += "</CompleteMultipartUpload>";
   return out;

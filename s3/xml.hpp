@@ -67,8 +67,9 @@ struct ListMultipartUploadsResult {
 };
 
 struct CompletedPart {
-  int part_number = 0;  // 1..10000
-  std::string etag;     // as UploadPart returned it (quotes included)
+  int part_number = 0;          // 1..10000
+  std::string etag;             // as UploadPart returned it (quotes included)
+  std::string checksum_crc32c;  // as UploadPart sent it (base64), or empty when it sent none
 };
 
 // <ListMultipartUploadsResult>; keys URL-decoded when EncodingType is "url". Fails on another
@@ -92,9 +93,9 @@ boost::system::result<CompleteResponse> parse_complete_multipart_upload(std::str
 // Keys are decoded when the response says <EncodingType>url</EncodingType>.
 boost::system::result<ListObjectsV2Result> parse_list_objects_v2(std::string_view body);
 
-// <CompleteMultipartUpload><Part><PartNumber/><ETag/></Part>...</CompleteMultipartUpload>,
-// parts in the given order (the caller sorts: "parts must be in ascending order"), ETags
-// XML-escaped.
+// <CompleteMultipartUpload><Part><PartNumber/><ETag/>[<ChecksumCRC32C/>]</Part>...
+// </CompleteMultipartUpload>, parts in the given order (the caller sorts: "parts must be in
+// ascending order"), ETags XML-escaped.
 std::string build_complete_multipart_upload(const std::vector<CompletedPart>& parts);
 
 }  // namespace ks3::s3::xml

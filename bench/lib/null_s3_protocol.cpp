@@ -215,7 +215,7 @@ std::optional<std::vector<s3::xml::CompletedPart>> parse_complete_body(std::stri
     auto number = to_int(part.child_text("PartNumber"));
     std::string etag = part.child_text("ETag");
     if (!number || etag.empty()) return std::nullopt;
-    parts.push_back({*number, std::move(etag)});
+    parts.push_back({*number, std::move(etag), part.child_text("ChecksumCRC32C")});
   }
   return parts;
 }

@@ -67,12 +67,15 @@ TEST(NullS3Protocol, Base64AndHex) {
 }
 
 TEST(NullS3Protocol, ParsesTheCompleteBodyTheClientBuilds) {
-  const std::string body = s3::xml::build_complete_multipart_upload({{1, "\"a\""}, {2, "\"b\""}});
+  const std::string body =
+      s3::xml::build_complete_multipart_upload({{1, "\"a\"", ""}, {2, "\"b\"", "4waSgw=="}});
   auto parts = parse_complete_body(body);
   ASSERT_TRUE(parts);
   ASSERT_EQ(parts->size(), 2u);
   EXPECT_EQ((*parts)[1].part_number, 2);
   EXPECT_EQ((*parts)[1].etag, "\"b\"");
+  EXPECT_EQ((*parts)[0].checksum_crc32c, "");
+  EXPECT_EQ((*parts)[1].checksum_crc32c, "4waSgw==");
   EXPECT_FALSE(
       parse_complete_body("<CompleteMultipartUpload><Part><PartNumber>x</PartNumber>"
                           "<ETag>e</ETag></Part></CompleteMultipartUpload>"));

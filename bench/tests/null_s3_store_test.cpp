@@ -26,13 +26,13 @@ TEST(NullS3Store, MultipartHappyPath) {
   const std::string id = store.create_upload("b", "k");
   EXPECT_FALSE(store.upload_part(id, "b", "k", 1, 5 * kMiB, "\"p1\""));
   EXPECT_FALSE(store.upload_part(id, "b", "k", 2, 7, "\"p2\""));
-  auto result = store.complete(id, "b", "k", {{1, "\"p1\""}, {2, "p2"}});
+  auto result = store.complete(id, "b", "k", {{1, "\"p1\"", ""}, {2, "p2", ""}});
   ASSERT_FALSE(result.failure) << result.failure->code;
   EXPECT_TRUE(result.etag.ends_with("-2\""));
   EXPECT_EQ(store.find("b", "k")->size, 5 * kMiB + 7);
   EXPECT_EQ(store.open_uploads(), 0u);
   // A retried Complete after success: the upload is gone.
-  EXPECT_EQ(store.complete(id, "b", "k", {{1, "\"p1\""}}).failure->code, "NoSuchUpload");
+  EXPECT_EQ(store.complete(id, "b", "k", {{1, "\"p1\"", ""}}).failure->code, "NoSuchUpload");
 }
 
 TEST(NullS3Store, EnforcesS3MultipartRules) {
@@ -42,15 +42,15 @@ TEST(NullS3Store, EnforcesS3MultipartRules) {
   EXPECT_EQ(store.upload_part(id, "b", "other", 1, 1, "\"x\"")->code, "NoSuchUpload");
   store.upload_part(id, "b", "k", 1, 4 * kMiB, "\"p1\"");
   store.upload_part(id, "b", "k", 2, 4 * kMiB, "\"p2\"");
-  EXPECT_EQ(store.complete(id, "b", "k", {{1, "\"p1\""}, {2, "\"p2\""}}).failure->code,
+  EXPECT_EQ(store.complete(id, "b", "k", {{1, "\"p1\"", ""}, {2, "\"p2\"", ""}}).failure->code,
             "EntityTooSmall");
-  EXPECT_EQ(store.complete(id, "b", "k", {{2, "\"p2\""}, {1, "\"p1\""}}).failure->code,
+  EXPECT_EQ(store.complete(id, "b", "k", {{2, "\"p2\"", ""}, {1, "\"p1\"", ""}}).failure->code,
             "InvalidPartOrder");
-  EXPECT_EQ(store.complete(id, "b", "k", {{1, "\"wrong\""}}).failure->code, "InvalidPart");
-  EXPECT_EQ(store.complete(id, "b", "k", {{3, "\"p3\""}}).failure->code, "InvalidPart");
+  EXPECT_EQ(store.complete(id, "b", "k", {{1, "\"wrong\"", ""}}).failure->code, "InvalidPart");
+  EXPECT_EQ(store.complete(id, "b", "k", {{3, "\"p3\"", ""}}).failure->code, "InvalidPart");
   EXPECT_EQ(store.complete(id, "b", "k", {}).failure->code, "MalformedXML");
   // A single (last) part may be small.
-  EXPECT_FALSE(store.complete(id, "b", "k", {{2, "\"p2\""}}).failure);
+  EXPECT_FALSE(store.complete(id, "b", "k", {{2, "\"p2\"", ""}}).failure);
 }
 
 TEST(NullS3Store, AbortForgetsTheUpload) {

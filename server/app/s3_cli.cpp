@@ -159,12 +159,12 @@ class Runner {
         const std::size_t index = next++;
         const int number = static_cast<int>(index + 1);
         auto body = s3::make_body(data.substr(index * command_.part_size, command_.part_size));
-        auto etag = co_await client_.upload_part(at.bucket, at.key, upload_id, number, body);
-        if (!etag) {
-          if (!failure) failure = etag.error();
+        auto part = co_await client_.upload_part(at.bucket, at.key, upload_id, number, body);
+        if (!part) {
+          if (!failure) failure = part.error();
           co_return;
         }
-        parts[index] = s3::CompletedPart{number, *etag};
+        parts[index] = std::move(*part);
       }
     };
     const auto workers =

@@ -58,6 +58,7 @@ struct S3SettingsFlags {
   bool insecure_skip_tls_verify = false;
   std::optional<std::string> profile;
   std::optional<s3::PayloadSigning> payload_signing;
+  std::optional<s3::UploadChecksum> checksum;
   std::optional<int> max_attempts;
 };
 

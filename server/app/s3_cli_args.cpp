@@ -94,6 +94,7 @@ void apply_s3_flags(const S3SettingsFlags& flags, s3::ClientConfig& client,
   if (flags.insecure_skip_tls_verify) client.tls.verify = false;
   if (flags.profile) credentials.profile = *flags.profile;
   if (flags.payload_signing) client.payload_signing = *flags.payload_signing;
+  if (flags.checksum) client.checksum = *flags.checksum;
   if (flags.max_attempts) client.retry.max_attempts = *flags.max_attempts;
 }
 
@@ -126,6 +127,13 @@ void add_s3_settings(CLI::App& app, S3SettingsFlags& flags) {
                           },
                           "sign the body's SHA-256, or send UNSIGNED-PAYLOAD"),
                       {"auto", "signed", "unsigned"}));
+  setting(cli::one_of(app.add_option_function<std::string>(
+                          "--checksum",
+                          [&flags](const std::string& v) {
+                            s3::parse_upload_checksum(v, flags.checksum.emplace());
+                          },
+                          "the uploads' integrity checksum (default crc32c)"),
+                      {"crc32c", "md5"}));
   setting(app.add_option("--max-attempts", flags.max_attempts,
                          "attempts per request (default 3, within a 60 s deadline)")
               ->check(cli::whole_number(1)),

@@ -80,7 +80,7 @@ struct Sink {
     if (pipeline) pipeline->set_consumer(&control);
     if (mirror) mirror->set_consumer(&control);
     if (pipeline && config.delivery.manifests) pipeline->set_manifest_store(&manifests);
-    // Payload hashes (SHA-256, Content-MD5) of large bodies run on the workers too.
+    // Payload hashes (SHA-256, the upload checksum) of large bodies run on the workers too.
     if (auto executor = workers.executor()) client.set_hashing_executor(*executor);
     registry.add_collector(std::make_shared<metrics::ProcessCollector>());
     metrics.build_info.with({version_text()}).set(1);

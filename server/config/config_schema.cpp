@@ -413,6 +413,11 @@ std::vector<KeySpec> build_keys() {
            s3::PayloadSigning::unsigned_payload},
           namer<s3::PayloadSigning>(s3::to_string),
           out_parser(s3::parse_payload_signing)}));
+  keys.push_back(choice_key(
+      "s3.checksum", [](C & c) -> auto& { return c.s3.client.checksum; },
+      EnumTable<s3::UploadChecksum>{{s3::UploadChecksum::crc32c, s3::UploadChecksum::md5},
+                                    namer<s3::UploadChecksum>(s3::to_string),
+                                    out_parser(s3::parse_upload_checksum)}));
   keys.push_back(size_key(
       "s3.part_size", [](C & c) -> auto& { return c.s3.part_size; }));
   keys.push_back(count_key(

@@ -202,7 +202,9 @@ void FakeS3::State::note_request(RequestRecord& record, const FakeRequest& reque
   record.bucket = request.bucket;
   record.key = request.key;
   record.body_size = request.body.size();
-  record.had_content_md5 = !request.header("content-md5").empty();
+  record.checksum = !request.header("x-amz-checksum-crc32c").empty() ? "crc32c"
+                    : !request.header("content-md5").empty()         ? "md5"
+                                                                     : "";
   record.payload_hash = request.header("x-amz-content-sha256");
   if (request.has_query("uploadId")) record.upload_id = request.query.at("uploadId");
   if (request.has_query("partNumber")) {

@@ -69,7 +69,7 @@ struct RequestRecord {
   std::string fault;       // the injected fault, if any
   std::uint64_t connection = 0;
   std::size_t body_size = 0;
-  bool had_content_md5 = false;
+  std::string checksum;      // the body's integrity header: "crc32c", "md5" or "" (none)
   std::string payload_hash;  // x-amz-content-sha256
 };
 

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <memory>
 
+#include "s3/crc32c.hpp"
 #include "s3/xml_document.hpp"
 
 namespace ks3::test {
@@ -76,6 +77,7 @@ FakeResponse xml_response(std::string body) {
 struct CompletePart {
   int number = 0;
   std::string etag;
+  std::string checksum_crc32c;  // <ChecksumCRC32C>, empty when absent
 };
 
 // Parses <CompleteMultipartUpload><Part><PartNumber/><ETag/></Part>...; false if malformed.
@@ -105,6 +107,8 @@ bool parse_complete_body(const std::string& body, std::vector<CompletePart>& par
         if (ec != std::errc{} || end != value.data() + value.size()) return false;
       } else if (name == "ETag") {
         parsed.etag = value;
+      } else if (name == "ChecksumCRC32C") {
+        parsed.checksum_crc32c = value;
       }
     }
     if (parsed.number == 0 || parsed.etag.empty()) return false;
@@ -261,6 +265,13 @@ FakeResponse FakeS3Store::handle(S3Op op, const FakeRequest& r, std::string_view
     return error_response(400, "BadDigest",
                           "The Content-MD5 you specified did not match what we received.", resource,
                           id);
+  }
+  // "x-amz-checksum-crc32c [...] Amazon S3 [...] validates the checksum" (BadDigest otherwise).
+  const std::string crc32c = r.header("x-amz-checksum-crc32c");
+  if (!crc32c.empty() && crc32c != ks3::s3::crc32c_base64(r.body)) {
+    return error_response(400, "BadDigest",
+                          "The CRC32C you specified did not match the calculated checksum.",
+                          resource, id);
   }
   switch (op) {
     case S3Op::put_object:
@@ -441,12 +452,19 @@ FakeResponse FakeS3Store::list_uploads(const FakeRequest& r, std::string_view) {
   return xml_response(body + "</ListMultipartUploadsResult>");
 }
 
-FakeResponse FakeS3Store::create_upload(const FakeRequest& r, std::string_view) {
+FakeResponse FakeS3Store::create_upload(const FakeRequest& r, std::string_view id) {
   const std::string upload_id = "upload-" + std::to_string(next_upload_++);
   Upload upload;
   upload.bucket = r.bucket;
   upload.key = r.key;
   upload.content_type = r.header("content-type");
+  const std::string algorithm = r.header("x-amz-checksum-algorithm");
+  if (!algorithm.empty() && algorithm != "CRC32C") {
+    return error_response(400, "InvalidRequest",
+                          "the fake S3 knows the CRC32C checksum algorithm only, not " + algorithm,
+                          "/" + r.bucket + "/" + r.key, id);
+  }
+  upload.crc32c = algorithm == "CRC32C";
   uploads_[upload_id] = std::move(upload);
   return xml_response("<InitiateMultipartUploadResult" + std::string(kNs) + ">" +
                       element("Bucket", r.bucket) + element("Key", r.key) +
@@ -470,7 +488,15 @@ FakeResponse FakeS3Store::upload_part(const FakeRequest& r, std::string_view id)
                           "Part number must be an integer between 1 and 10000, inclusive", resource,
                           id);
   }
-  Part part{r.body, "\"" + md5_hex(r.body) + "\""};
+  Part part{r.body, "\"" + md5_hex(r.body) + "\"", r.header("x-amz-checksum-crc32c")};
+  // An upload created for CRC-32C checksums takes parts that carry theirs (S3 computes it
+  // otherwise; the fake asks, so a part that went without one is seen).
+  if (it->second.crc32c && part.checksum_crc32c.empty()) {
+    return error_response(400, "InvalidRequest",
+                          "the fake S3 wants the part's x-amz-checksum-crc32c: the upload was "
+                          "created for CRC32C checksums",
+                          resource, id);
+  }
   FakeResponse response;
   response.headers.emplace_back("ETag", part.etag);
   it->second.parts[number] = std::move(part);
@@ -504,6 +530,21 @@ FakeResponse FakeS3Store::complete(const FakeRequest& r, std::string_view id) {
       return error_response(400, "InvalidPart",
                             "One or more of the specified parts could not be found or the "
                             "ETag did not match.",
+                            resource, id);
+    }
+    // "The upload was created using a crc32c checksum. The complete request must include the
+    //  checksum for each part."
+    if (upload.crc32c && parts[i].checksum_crc32c.empty()) {
+      return error_response(400, "InvalidRequest",
+                            "The upload was created using a crc32c checksum. The complete request "
+                            "must include the checksum for each part. It was missing for part " +
+                                std::to_string(parts[i].number) + " in the request.",
+                            resource, id);
+    }
+    if (upload.crc32c && parts[i].checksum_crc32c != part->second.checksum_crc32c) {
+      return error_response(400, "InvalidPart",
+                            "One or more of the specified parts could not be found or the "
+                            "checksum did not match.",
                             resource, id);
     }
     if (i + 1 < parts.size() && part->second.data.size() < kMinPartSize) {

@@ -85,11 +85,13 @@ class FakeS3Store {
   struct Part {
     std::string data;
     std::string etag;
+    std::string checksum_crc32c;  // base64, as the request's x-amz-checksum-crc32c carried it
   };
   struct Upload {
     std::string bucket;
     std::string key;
     std::string content_type;
+    bool crc32c = false;  // created with x-amz-checksum-algorithm: CRC32C
     std::map<int, Part> parts;
   };
   using Bucket = std::map<std::string, StoredObject>;

@@ -77,11 +77,11 @@ TEST_F(S3ClientTest, PutHeadGetListDeleteRoundTrip) {
     co_return "ok";
   }());
   EXPECT_EQ(outcome, "ok");
-  // Content-MD5 went with the PutObject; payloads were signed over plain http.
+  // The CRC-32C went with the PutObject; payloads were signed over plain http.
   const auto requests = fake.requests();
   ASSERT_FALSE(requests.empty());
   EXPECT_EQ(requests[0].op, S3Op::put_object);
-  EXPECT_TRUE(requests[0].had_content_md5);
+  EXPECT_EQ(requests[0].checksum, "crc32c");
   EXPECT_EQ(requests[0].payload_hash, sha256_hex(data));
   EXPECT_TRUE(observer.retries.empty());
   EXPECT_EQ(observer.done.size(), requests.size());
@@ -353,7 +353,7 @@ TEST_F(S3ClientTest, HashingCanRunOnAnotherExecutor) {
   pool.join();
   ASSERT_TRUE(result) << result.error().describe();
   EXPECT_EQ(fake.requests().at(0).payload_hash, sha256_hex(data));
-  EXPECT_TRUE(fake.requests().at(0).had_content_md5);
+  EXPECT_EQ(fake.requests().at(0).checksum, "crc32c");
 }
 
 TEST_F(S3ClientTest, ConcurrentRequestsAreBoundedByMaxConnections) {

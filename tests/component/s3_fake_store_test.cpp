@@ -2,6 +2,7 @@
 // checks make sure it refuses what S3 refuses.
 #include <gtest/gtest.h>
 
+#include "s3/crc32c.hpp"
 #include "s3/xml_document.hpp"
 #include "tests/component/fake_s3_store.hpp"
 
@@ -114,6 +115,61 @@ TEST_F(FakeS3StoreTest, ChecksContentMd5) {
   EXPECT_FALSE(store.object("b", "k"));
   put.headers["content-md5"] = md5_base64("hello");
   EXPECT_EQ(send(S3Op::put_object, put).status, 200u);
+}
+
+TEST_F(FakeS3StoreTest, ChecksCrc32c) {
+  FakeRequest put;
+  put.method = "PUT";
+  put.key = "k";
+  put.body = "hello";
+  put.headers["x-amz-checksum-crc32c"] = s3::crc32c_base64("hellO");
+  EXPECT_EQ(send(S3Op::put_object, put).error_code, "BadDigest");
+  EXPECT_FALSE(store.object("b", "k"));
+  put.headers["x-amz-checksum-crc32c"] = s3::crc32c_base64("hello");
+  EXPECT_EQ(send(S3Op::put_object, put).status, 200u);
+}
+
+// An upload created for CRC-32C checksums: each part carries its checksum, and Complete must
+// list every part's, as sent.
+TEST_F(FakeS3StoreTest, Crc32cUploadsNeedEveryPartsChecksumAtComplete) {
+  FakeRequest create_request;
+  create_request.method = "POST";
+  create_request.key = "k";
+  create_request.query["uploads"] = "";
+  create_request.headers["x-amz-checksum-algorithm"] = "CRC32C";
+  const FakeResponse created = send(S3Op::create_multipart_upload, create_request);
+  const auto begin = created.body.find("<UploadId>") + 10;
+  const std::string upload = created.body.substr(begin, created.body.find("</UploadId>") - begin);
+
+  EXPECT_EQ(part("k", upload, 1, "no checksum").error_code, "InvalidRequest");
+  FakeRequest part_request;
+  part_request.method = "PUT";
+  part_request.key = "k";
+  part_request.query["uploadId"] = upload;
+  part_request.query["partNumber"] = "1";
+  part_request.body = "only part";
+  part_request.headers["x-amz-checksum-crc32c"] = s3::crc32c_base64(part_request.body);
+  const FakeResponse uploaded = send(S3Op::upload_part, part_request);
+  ASSERT_EQ(uploaded.status, 200u);
+  const std::string etag = etag_of(uploaded);
+
+  const auto complete_with = [&](const std::string& checksum) {
+    FakeRequest request;
+    request.method = "POST";
+    request.key = "k";
+    request.query["uploadId"] = upload;
+    request.body = "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" +
+                   s3::xml::escape(etag) + "</ETag>" +
+                   (checksum.empty() ? "" : "<ChecksumCRC32C>" + checksum + "</ChecksumCRC32C>") +
+                   "</Part></CompleteMultipartUpload>";
+    return send(S3Op::complete_multipart_upload, request);
+  };
+  const FakeResponse missing = complete_with("");
+  EXPECT_EQ(missing.error_code, "InvalidRequest");
+  EXPECT_NE(missing.body.find("It was missing for part 1"), std::string::npos) << missing.body;
+  EXPECT_EQ(complete_with(s3::crc32c_base64("another part")).error_code, "InvalidPart");
+  EXPECT_EQ(complete_with(s3::crc32c_base64(part_request.body)).status, 200u);
+  EXPECT_EQ(store.object("b", "k")->data, "only part");
 }
 
 TEST_F(FakeS3StoreTest, MissingKeysAndBuckets) {

@@ -36,10 +36,12 @@ class S3MultipartTest : public ::testing::Test {
   S3MultipartTest() : fake(io.get_executor()) {}
 
   // Unsigned payloads keep the tests fast (no SHA-256 over every 5 MiB part on both sides);
-  // Content-MD5 still protects every part.
-  s3::Client& client(s3::MultipartLimits limits = {}) {
+  // the upload checksum still protects every part.
+  s3::Client& client(s3::MultipartLimits limits = {},
+                     s3::UploadChecksum checksum = s3::UploadChecksum::crc32c) {
     auto config = test_config(fake);
     config.payload_signing = s3::PayloadSigning::unsigned_payload;
+    config.checksum = checksum;
     // No test here is about timeouts, and several count requests exactly: a 5 MiB part under
     // ThreadSanitizer on a loaded machine took longer than the 2 s default of the tests and
     // was sent twice (5 UploadParts instead of 4).
@@ -50,6 +52,7 @@ class S3MultipartTest : public ::testing::Test {
     return *client_;
   }
   s3::MultipartUploads& uploads() { return *uploads_; }
+  void uploads_parts_in_order(s3::UploadChecksum checksum);
 
   // Runs the io_context until the fake has no open upload (a background abort) or time is up.
   void run_until_no_open_uploads() {
@@ -79,8 +82,10 @@ TEST_F(S3MultipartTest, ObjectWithoutPartsIsOnePutObject) {
   EXPECT_EQ(observer.parts_ok, 1);
 }
 
-TEST_F(S3MultipartTest, PartsAreUploadedAndCompletedInOrder) {
-  client();
+// Run with each upload checksum: the fake refuses a CRC-32C upload whose parts or Complete lack
+// their checksums, and a part whose body does not match either header.
+void S3MultipartTest::uploads_parts_in_order(s3::UploadChecksum checksum) {
+  client({}, checksum);
   const auto a = filled(kPart, 'a');
   const auto b = filled(kPart + 1, 'b');
   const auto c = filled(kPart, 'c');
@@ -105,12 +110,20 @@ TEST_F(S3MultipartTest, PartsAreUploadedAndCompletedInOrder) {
   EXPECT_EQ(fake.open_uploads(), 0u);
   for (const auto& record : fake.requests()) {
     if (record.op == S3Op::upload_part) {
-      EXPECT_TRUE(record.had_content_md5);
+      EXPECT_EQ(record.checksum, s3::to_string(checksum));
     }
   }
   EXPECT_EQ(observer.uploads_in_flight, 0);
   EXPECT_EQ(observer.parts_in_flight, 0);
   EXPECT_EQ(observer.parts_ok, 4);
+}
+
+TEST_F(S3MultipartTest, PartsAreUploadedAndCompletedInOrderWithCrc32c) {
+  uploads_parts_in_order(s3::UploadChecksum::crc32c);
+}
+
+TEST_F(S3MultipartTest, PartsAreUploadedAndCompletedInOrderWithContentMd5) {
+  uploads_parts_in_order(s3::UploadChecksum::md5);
 }
 
 TEST_F(S3MultipartTest, PerObjectInFlightLimitIsRespected) {

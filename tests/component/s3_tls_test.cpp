@@ -49,11 +49,11 @@ TEST_F(S3TlsTest, TrustedThroughTheCaFile) {
   auto result = put(config);
   ASSERT_TRUE(result) << result.error().describe();
   EXPECT_EQ(fake->object("test-bucket", "tls/key")->data, "secret data");
-  // Over https the payload is not hashed by default (TLS protects it); Content-MD5 still is.
+  // Over https the payload is not hashed by default (TLS protects it); the CRC-32C still is.
   const auto requests = fake->requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].payload_hash, s3::sigv4::kUnsignedPayload);
-  EXPECT_TRUE(requests[0].had_content_md5);
+  EXPECT_EQ(requests[0].checksum, "crc32c");
 }
 
 TEST_F(S3TlsTest, UnknownCaIsRejectedByDefaultWithoutRetry) {

@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto list = xml::parse_list_objects_v2(body)) {
     // What a listing gives back must be usable as keys again: round-trip through the builder.
     std::vector<xml::CompletedPart> parts;
-    for (const auto& object : list->contents) parts.push_back({1, object.etag});
+    for (const auto& object : list->contents) parts.push_back({1, object.etag, object.key});
     (void)xml::build_complete_multipart_upload(parts);
   }
   return 0;

@@ -4,14 +4,15 @@
 Every request's signature is recomputed with botocore (an implementation independent of the
 sink's) from what arrived on the wire: method, path, query, the headers named in SignedHeaders,
 and the known secret of the access key. A mismatch is answered 403 SignatureDoesNotMatch (the
-request is not forwarded); x-amz-content-sha256 (unless UNSIGNED-PAYLOAD) and Content-MD5 are
-checked against the body; presigned URLs (query-string auth) are checked the same way and for
+request is not forwarded); x-amz-content-sha256 (unless UNSIGNED-PAYLOAD), Content-MD5 and
+x-amz-checksum-crc32c are checked against the body (400 BadDigest); presigned URLs (query-string auth) are checked the same way and for
 expiry. Valid requests are forwarded to --upstream and the response relayed (bodies streamed).
 
 GET /__sigv4_proxy/stats answers {"verified": N, "rejected": N, "last_rejection": "...",
 "faults": N, "faults_by_kind": {...}, "open_uploads": N, ...} (see "Multipart uploads" below),
 "late_requests": N (read 10 s or more after their X-Amz-Date: held somewhere before the proxy
-read them) and "max_lag_seconds".
+read them), "max_lag_seconds" and "bodies_checked": {"md5": N, "crc32c": N} (bodies whose
+Content-MD5 or x-amz-checksum-crc32c matched).
 
 --fault-rate R injects faults into that share of the verified requests (seeded by --fault-seed);
 each fault is one of --fault-kinds (comma-separated), chosen at random among the enabled kinds
@@ -77,6 +78,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
+import crcmod.predefined  # Debian python3-crcmod (C extension): an independent CRC-32C
 from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -89,6 +91,9 @@ UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
 # A request read this long after its X-Amz-Date counts as late (stats "late_requests"). The
 # date has whole seconds, and a client may sign a request before it waits for a connection.
 LATE_SECONDS = 10
+
+
+CRC32C = crcmod.predefined.mkCrcFun("crc-32c")
 
 
 class Rejection(Exception):
@@ -275,6 +280,12 @@ class Handler(BaseHTTPRequestHandler):
             if md5 is not None and md5 != base64.b64encode(hashlib.md5(body).digest()).decode():
                 raise Rejection(400, "BadDigest",
                                 "The Content-MD5 you specified did not match what we received.")
+            crc = self.headers.get("x-amz-checksum-crc32c")
+            if crc is not None and crc != base64.b64encode(
+                    CRC32C(body).to_bytes(4, "big")).decode():
+                raise Rejection(400, "BadDigest",
+                                "The CRC32C you specified did not match the calculated checksum.")
+            checked = [name for name, header in (("md5", md5), ("crc32c", crc)) if header]
         except Rejection as r:
             with self.server.lock:
                 self.server.stats["rejected"] += 1
@@ -289,6 +300,8 @@ class Handler(BaseHTTPRequestHandler):
         operation = multipart_operation(self.command, params)
         with self.server.lock:
             self.server.stats["verified"] += 1
+            for name in checked:
+                self.server.stats["bodies_checked"][name] += 1
             if self.server.record_file:
                 self.server.record_request(self.command, split, params, self.headers)
             fault = self.server.choose_fault(operation)
@@ -642,7 +655,7 @@ def main():
                     "faults_by_kind": {k: 0 for k in kinds}, "open_uploads": 0,
                     "open_upload_keys": [], "orphaned_uploads": 0, "uploads_created": 0,
                     "uploads_completed": 0, "uploads_aborted": 0, "late_requests": 0,
-                    "max_lag_seconds": 0}
+                    "max_lag_seconds": 0, "bodies_checked": {"md5": 0, "crc32c": 0}}
     server.uploads = {}  # UploadId -> {"path", "state": open|completed|aborted, "delivered"}
     server.fault_rate = args.fault_rate
     server.complete_fault_rate = (args.fault_rate if args.complete_fault_rate is None

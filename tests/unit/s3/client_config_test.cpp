@@ -61,5 +61,17 @@ TEST(ClientConfig, PayloadSigningFollowsTheScheme) {
   EXPECT_FALSE(parse_payload_signing("sometimes", parsed));
 }
 
+TEST(ClientConfig, UploadChecksumIsCrc32cUnlessMd5IsAsked) {
+  EXPECT_EQ(ClientConfig{}.checksum, UploadChecksum::crc32c);
+  UploadChecksum parsed{};
+  ASSERT_TRUE(parse_upload_checksum("md5", parsed));
+  EXPECT_EQ(parsed, UploadChecksum::md5);
+  ASSERT_TRUE(parse_upload_checksum("crc32c", parsed));
+  EXPECT_EQ(parsed, UploadChecksum::crc32c);
+  EXPECT_EQ(to_string(UploadChecksum::md5), "md5");
+  EXPECT_FALSE(parse_upload_checksum("CRC32C", parsed));
+  EXPECT_FALSE(parse_upload_checksum("sha256", parsed));
+}
+
 }  // namespace
 }  // namespace ks3::s3

@@ -171,9 +171,9 @@ TEST(XmlList, MalformedAndTruncated) {
 }
 
 TEST(XmlCompleteBody, PartsInOrderWithEscapedETags) {
-  EXPECT_EQ(build_complete_multipart_upload({{1, "\"a54357aff0632cce46d942af68356b38\""},
-                                             {2, "\"0c78aef83f66abc1fa1e8477f296d394\""},
-                                             {3, "odd<&>'"}}),
+  EXPECT_EQ(build_complete_multipart_upload({{1, "\"a54357aff0632cce46d942af68356b38\"", ""},
+                                             {2, "\"0c78aef83f66abc1fa1e8477f296d394\"", ""},
+                                             {3, "odd<&>'", ""}}),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
             "<Part><PartNumber>1</PartNumber>"
@@ -184,14 +184,28 @@ TEST(XmlCompleteBody, PartsInOrderWithEscapedETags) {
             "</CompleteMultipartUpload>");
 }
 
+// An upload created with x-amz-checksum-algorithm CRC32C: every part lists its checksum, in the
+// element the CompletedPart reference names.
+TEST(XmlCompleteBody, PartsCarryTheirCrc32cChecksums) {
+  EXPECT_EQ(build_complete_multipart_upload({{1, "\"e1\"", "4waSgw=="}, {2, "\"e2\"", "AAAAAA=="}}),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+            "<Part><PartNumber>1</PartNumber><ETag>&quot;e1&quot;</ETag>"
+            "<ChecksumCRC32C>4waSgw==</ChecksumCRC32C></Part>"
+            "<Part><PartNumber>2</PartNumber><ETag>&quot;e2&quot;</ETag>"
+            "<ChecksumCRC32C>AAAAAA==</ChecksumCRC32C></Part>"
+            "</CompleteMultipartUpload>");
+}
+
 TEST(XmlCompleteBody, RoundTripsThroughTheParser) {
-  const std::string body = build_complete_multipart_upload({{7, "\"x&y\""}});
+  const std::string body = build_complete_multipart_upload({{7, "\"x&y\"", "4waSgw=="}});
   const auto doc = Document::parse(body);
   ASSERT_TRUE(doc);
   const auto parts = doc->root().children("Part");
   ASSERT_EQ(parts.size(), 1u);
   EXPECT_EQ(parts[0].child_text("PartNumber"), "7");
   EXPECT_EQ(parts[0].child_text("ETag"), "\"x&y\"");
+  EXPECT_EQ(parts[0].child_text("ChecksumCRC32C"), "4waSgw==");
 }
 
 // The example answer of the S3 API reference (ListMultipartUploads), trimmed, with a URL-encoded
