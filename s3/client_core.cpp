@@ -111,11 +111,6 @@ asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRe
   for (std::size_t resend = 0; resend <= config.max_connections; ++resend) {
     result = Attempt{};
     result.sends = static_cast<int>(resend) + 1;
-    // Signed for this send: x-amz-date is "now", so a retry after a long backoff is not
-    // rejected as RequestTimeTooSkewed.
-    const HttpRequest http_request = build_request(
-        request, target, {*creds, config.region, std::chrono::system_clock::now(), &key_cache},
-        config.user_agent);
     const auto started = std::chrono::steady_clock::now();
     bool stale = false;
     {
@@ -125,6 +120,12 @@ asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRe
       if (!lease) {
         result.transport = lease.error();
       } else {
+        // Signed once it holds a connection, for this send: x-amz-date is when the request
+        // goes out, not when it began waiting for one of s3.max_connections (a queue behind
+        // slow uploads) or a backoff, so the server never sees it as skewed or held.
+        const HttpRequest http_request = build_request(
+            request, target, {*creds, config.region, std::chrono::system_clock::now(), &key_cache},
+            config.user_agent);
         auto response = co_await (*lease)->exchange(http_request, result.stats);
         if (response) {
           result.response = std::move(*response);

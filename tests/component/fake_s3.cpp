@@ -261,6 +261,11 @@ awaitable<void> FakeS3::State::serve(Stream& stream, beast::tcp_stream& tcp,
     record.method = std::string(parser.get().method_string());
     record.target = std::string(parser.get().target());
     record.connection = connection;
+    if (std::chrono::system_clock::time_point signed_at;
+        parse_amz_date(std::string(parser.get()["x-amz-date"]), signed_at)) {
+      record.signed_before_arrival = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now() - signed_at);
+    }
     {
       FakeRequest head_only = to_fake_request(parser.get(), target);
       record.op = classify_request(head_only);

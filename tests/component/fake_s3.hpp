@@ -71,6 +71,9 @@ struct RequestRecord {
   std::size_t body_size = 0;
   std::string checksum;      // the body's integrity header: "crc32c", "md5" or "" (none)
   std::string payload_hash;  // x-amz-content-sha256
+  // How long before its head arrived the request was signed (x-amz-date, whole seconds, so
+  // up to 1 s more than it was); empty without a readable x-amz-date.
+  std::optional<std::chrono::milliseconds> signed_before_arrival;
 };
 
 struct FakeS3Options {

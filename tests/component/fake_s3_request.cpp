@@ -50,15 +50,6 @@ bool percent_decode(std::string_view in, std::string& out) {
   return true;
 }
 
-// "20130524T000000Z" -> time point; false if malformed.
-bool parse_amz_date(const std::string& text, std::chrono::system_clock::time_point& out) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%Y%m%dT%H%M%SZ", &tm);
-  if (!end || *end != '\0') return false;
-  out = std::chrono::system_clock::from_time_t(timegm(&tm));
-  return true;
-}
-
 // Pieces of "AWS4-HMAC-SHA256 Credential=AK/date/region/s3/aws4_request, SignedHeaders=a;b,
 // Signature=hex".
 struct ParsedAuthorization {
@@ -97,6 +88,14 @@ bool parse_authorization(std::string_view value, ParsedAuthorization& out) {
 }
 
 }  // namespace
+
+bool parse_amz_date(const std::string& text, std::chrono::system_clock::time_point& out) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y%m%dT%H%M%SZ", &tm);
+  if (!end || *end != '\0') return false;
+  out = std::chrono::system_clock::from_time_t(timegm(&tm));
+  return true;
+}
 
 ParsedTarget split_target(std::string_view target) {
   ParsedTarget out;

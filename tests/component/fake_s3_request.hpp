@@ -3,6 +3,7 @@
 // does not make: a SigV4-canonical path, x-amz-content-sha256, the signature itself.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct ParsedTarget {
 };
 
 ParsedTarget split_target(std::string_view target);
+
+// "20130524T000000Z" (x-amz-date) -> time point; false if malformed.
+bool parse_amz_date(const std::string& text, std::chrono::system_clock::time_point& out);
 
 // The request for the store: lowercase header names, decoded query, bucket and decoded key
 // from a path-style path ("/bucket/key").

@@ -376,6 +376,37 @@ TEST_F(S3ClientTest, ConcurrentRequestsAreBoundedByMaxConnections) {
   EXPECT_EQ(fake.connections_accepted(), 2u);
 }
 
+// A request waiting for one of s3.max_connections is signed when it gets one: its x-amz-date
+// says when it went out, not when it began to wait (signed at the start, the second request
+// below would arrive 2.5 s or more after its date).
+TEST_F(S3ClientTest, ARequestIsSignedWhenItGetsAConnectionNotWhileItWaitsForOne) {
+  auto config = test_config(fake);
+  config.max_connections = 1;
+  config.timeouts.read = milliseconds(10000);
+  auto client = make_client(config);
+  fake.set_latency(S3Op::put_object, milliseconds(2500));
+  auto outcome = run_on(io, [&]() -> awaitable<bool> {
+    using namespace asio::experimental::awaitable_operators;
+    auto one = [&](int i) -> awaitable<bool> {
+      auto put =
+          co_await client.put_object("test-bucket", "k" + std::to_string(i), s3::make_body("x"));
+      co_return static_cast<bool>(put);
+    };
+    auto [a, b] = co_await (one(1) && one(2));
+    co_return a&& b;
+  }());
+  EXPECT_TRUE(outcome);
+  const auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  for (const auto& request : requests) {
+    ASSERT_TRUE(request.signed_before_arrival.has_value()) << request.key;
+    // x-amz-date has whole seconds: up to 1 s older than the signing, plus the send.
+    EXPECT_LT(request.signed_before_arrival->count(), 2000)
+        << request.key << " arrived " << request.signed_before_arrival->count()
+        << " ms after its x-amz-date: it was signed before it waited for the connection";
+  }
+}
+
 TEST_F(S3ClientTest, ListsPageByPageWithContinuationTokens) {
   auto client = make_client();
   for (int i = 0; i < 25; ++i) {

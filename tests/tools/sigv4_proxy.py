@@ -11,7 +11,8 @@ expiry. Valid requests are forwarded to --upstream and the response relayed (bod
 GET /__sigv4_proxy/stats answers {"verified": N, "rejected": N, "last_rejection": "...",
 "faults": N, "faults_by_kind": {...}, "open_uploads": N, ...} (see "Multipart uploads" below),
 "late_requests": N (read 10 s or more after their X-Amz-Date: held somewhere before the proxy
-read them), "max_lag_seconds" and "bodies_checked": {"md5": N, "crc32c": N} (bodies whose
+read them), "last_late_request" (which, and when its connection was accepted), "max_lag_seconds"
+and "bodies_checked": {"md5": N, "crc32c": N} (bodies whose
 Content-MD5 or x-amz-checksum-crc32c matched).
 
 --fault-rate R injects faults into that share of the verified requests (seeded by --fault-seed);
@@ -89,7 +90,7 @@ CHUNK = 1 << 20
 FAULT_KINDS = ("before", "after", "reset", "stall", "complete_error")
 UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
 # A request read this long after its X-Amz-Date counts as late (stats "late_requests"). The
-# date has whole seconds, and a client may sign a request before it waits for a connection.
+# date has whole seconds. The sink signs a request once it holds a connection (s3/client_core.cpp).
 LATE_SECONDS = 10
 
 
@@ -305,7 +306,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.server.record_file:
                 self.server.record_request(self.command, split, params, self.headers)
             fault = self.server.choose_fault(operation)
-        self.server.note_lag(self.headers.get("x-amz-date") or params.get("X-Amz-Date"))
+        self.server.note_lag(self.headers.get("x-amz-date") or params.get("X-Amz-Date"),
+                             f"{self.command} {unquote(split.path)}", self.accepted_at,
+                             self.nth + 1)
         self.nth += 1
         self.entry = None
         if self.server.request_log:
@@ -527,10 +530,12 @@ class ProxyServer(ThreadingHTTPServer):
         with open(self.record_file, "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
 
-    def note_lag(self, amz_date):
+    def note_lag(self, amz_date, request, accepted_at, nth):
         """Counts the requests that reached the proxy long after they were signed (stats
-        "late_requests", "max_lag_seconds"): a request held that long may be applied after a
-        newer one of the same key, from its sender's successor."""
+        "late_requests", "max_lag_seconds", "last_late_request"): a request held that long may
+        be applied after a newer one of the same key, from its sender's successor. The accept
+        time tells a connection the proxy was slow to accept from a request held before it
+        was sent."""
         try:
             signed = datetime.datetime.strptime(amz_date or "", "%Y%m%dT%H%M%SZ").replace(
                 tzinfo=datetime.timezone.utc).timestamp()
@@ -540,6 +545,10 @@ class ProxyServer(ThreadingHTTPServer):
         with self.lock:
             if lag >= LATE_SECONDS:
                 self.stats["late_requests"] += 1
+                self.stats["last_late_request"] = (
+                    f"{request}: read {lag:.1f} s after its X-Amz-Date {amz_date}; request {nth} "
+                    f"on a connection accepted {accepted_at - signed:.1f} s after that date")
+                sys.stderr.write(f"sigv4-proxy: late request: {self.stats['last_late_request']}\n")
             self.stats["max_lag_seconds"] = max(self.stats["max_lag_seconds"], round(lag, 1))
 
     def log_request(self, entry):
@@ -655,7 +664,8 @@ def main():
                     "faults_by_kind": {k: 0 for k in kinds}, "open_uploads": 0,
                     "open_upload_keys": [], "orphaned_uploads": 0, "uploads_created": 0,
                     "uploads_completed": 0, "uploads_aborted": 0, "late_requests": 0,
-                    "max_lag_seconds": 0, "bodies_checked": {"md5": 0, "crc32c": 0}}
+                    "last_late_request": "", "max_lag_seconds": 0,
+                    "bodies_checked": {"md5": 0, "crc32c": 0}}
     server.uploads = {}  # UploadId -> {"path", "state": open|completed|aborted, "delivered"}
     server.fault_rate = args.fault_rate
     server.complete_fault_rate = (args.fault_rate if args.complete_fault_rate is None
