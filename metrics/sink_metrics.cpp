@@ -178,9 +178,14 @@ SinkMetrics::SinkMetrics(prometheus::Registry& r)
       s3_requests(family<Counter>(r, "s3_requests_total",
                                   "S3 HTTP requests (each attempt) by operation and status code.",
                                   {"operation", "code"})),
-      s3_request_duration_seconds(family<Histogram>(r, "s3_request_duration_seconds",
-                                                    "Duration of one S3 HTTP request.", kOperation,
-                                                    buckets::s3_request_seconds())),
+      s3_request_duration_seconds(family<Histogram>(
+          r, "s3_request_duration_seconds",
+          "Duration of one S3 HTTP request (from a free connection slot: connect, send, answer).",
+          kOperation, buckets::s3_request_seconds())),
+      s3_connection_wait_seconds(single<Histogram>(
+          r, "s3_connection_wait_seconds",
+          "Time an S3 request waited for one of s3.max_connections before it could be sent.",
+          buckets::s3_request_seconds())),
       s3_retries(family<Counter>(r, "s3_retries_total", "S3 requests retried, by reason.",
                                  {"operation", "reason"})),
       s3_request_failures(family<Counter>(

@@ -173,8 +173,11 @@ struct SinkMetrics {
   // ---- S3 requests ----
   // S3 HTTP requests (each attempt). {operation, code: HTTP status or "none"}
   Family<Counter> s3_requests;
-  // Duration of one S3 HTTP request. {operation}
+  // Duration of one S3 HTTP request, from a free connection slot (connect, send, answer).
+  // {operation}
   Family<Histogram> s3_request_duration_seconds;
+  // Time an S3 request waited for one of s3.max_connections (each attempt).
+  Histogram s3_connection_wait_seconds;
   // S3 requests retried. {operation, reason: an S3 error code (SlowDown), http_503, timeout,
   // connection_reset, ...}
   Family<Counter> s3_retries;

@@ -111,12 +111,13 @@ asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRe
   for (std::size_t resend = 0; resend <= config.max_connections; ++resend) {
     result = Attempt{};
     result.sends = static_cast<int>(resend) + 1;
-    const auto started = std::chrono::steady_clock::now();
+    const auto asked = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> slot_granted;
     bool stale = false;
     {
       // The lease ends with this block: the connection is back in the pool (or closed, after
       // a failure) before any backoff wait.
-      auto lease = co_await pool_for(target).acquire();
+      auto lease = co_await pool_for(target).acquire(&slot_granted);
       if (!lease) {
         result.transport = lease.error();
       } else {
@@ -142,9 +143,12 @@ asio::awaitable<Client::Impl::Attempt> Client::Impl::send_once(const OperationRe
       }
     }
     if (observer) {
+      // The wait for one of s3.max_connections is queueing, reported apart; the request's
+      // duration starts when it had a slot (a connect, if one was needed, is part of it).
+      if (slot_granted) observer->on_connection_wait(*slot_granted - asked);
       observer->on_request_done(request.operation, result.transport ? 0 : result.response.status,
-                                std::chrono::steady_clock::now() - started, result.stats.bytes_sent,
-                                result.stats.bytes_received);
+                                std::chrono::steady_clock::now() - slot_granted.value_or(asked),
+                                result.stats.bytes_sent, result.stats.bytes_received);
     }
     const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
     if (!stale || cancellation.cancelled() != asio::cancellation_type::none) break;

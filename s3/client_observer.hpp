@@ -15,10 +15,15 @@ class ClientObserver {
 
   // One HTTP attempt of `operation` ("PutObject", "UploadPart", ...) ended. http_status is 0
   // when no response was read (connect failure, timeout, reset). Bytes are on the wire,
-  // headers included.
+  // headers included. The duration starts once the attempt had one of max_connections (a
+  // connect included), so it does not count the wait for one: on_connection_wait does.
   virtual void on_request_done(std::string_view /*operation*/, unsigned /*http_status*/,
                                std::chrono::nanoseconds /*duration*/, std::uint64_t /*bytes_sent*/,
                                std::uint64_t /*bytes_received*/) {}
+
+  // An attempt waited this long for one of max_connections (reported before its
+  // on_request_done; not for an attempt cancelled while it waited).
+  virtual void on_connection_wait(std::chrono::nanoseconds /*waited*/) {}
 
   // An attempt failed and will be retried; reason is an S3 Code ("SlowDown"), "http_503" or a
   // transport reason ("timeout", "connection_reset", ...): a short label, no free text.

@@ -46,9 +46,11 @@ ConnectionPool::~ConnectionPool() {
   state_->idle.clear();
 }
 
-boost::asio::awaitable<boost::system::result<ConnectionPool::Lease>> ConnectionPool::acquire() {
+boost::asio::awaitable<boost::system::result<ConnectionPool::Lease>> ConnectionPool::acquire(
+    std::optional<std::chrono::steady_clock::time_point>* slot_granted) {
   const std::shared_ptr<State> state = state_;
   if (auto ec = co_await state->slots.acquire(); ec) co_return ec;
+  if (slot_granted) *slot_granted = std::chrono::steady_clock::now();
   // From here the lease owns the slot: every return path below gives it back via ~Lease.
   Lease lease;
   lease.state_ = state;

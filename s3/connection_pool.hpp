@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "s3/http_connection.hpp"
 
@@ -48,8 +49,10 @@ class ConnectionPool {
 
   // Waits for a slot (at most max_connections leases exist at once), then returns an idle
   // connection or a new one. Fails with the connect error (or operation_aborted if the caller
-  // was cancelled while waiting).
-  boost::asio::awaitable<boost::system::result<Lease>> acquire();
+  // was cancelled while waiting). `slot_granted`, when given, is set to the moment a slot was
+  // free (left alone if none was): what came before is queueing, what follows the request.
+  boost::asio::awaitable<boost::system::result<Lease>> acquire(
+      std::optional<std::chrono::steady_clock::time_point>* slot_granted = nullptr);
 
   ConnectionPoolStats stats() const;
   const HttpTarget& target() const;

@@ -15,6 +15,9 @@ class S3MetricsObserver final : public s3::ClientObserver {
                        std::uint64_t bytes_received) override {
     metrics_.record_s3_request(operation, http_status, duration, bytes_sent, bytes_received);
   }
+  void on_connection_wait(std::chrono::nanoseconds waited) override {
+    metrics_.s3_connection_wait_seconds.observe(std::chrono::duration<double>(waited).count());
+  }
   void on_retry(std::string_view operation, std::string_view reason) override {
     metrics_.s3_retries.with({operation, reason}).inc();
   }

@@ -1,6 +1,7 @@
 // The S3 client against the strict fake S3: operations, retries, failures, connection reuse.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <set>
@@ -378,8 +379,9 @@ TEST_F(S3ClientTest, ConcurrentRequestsAreBoundedByMaxConnections) {
 
 // A request waiting for one of s3.max_connections is signed when it gets one: its x-amz-date
 // says when it went out, not when it began to wait (signed at the start, the second request
-// below would arrive 2.5 s or more after its date).
-TEST_F(S3ClientTest, ARequestIsSignedWhenItGetsAConnectionNotWhileItWaitsForOne) {
+// below would arrive 2.5 s or more after its date). Its wait is reported apart from its
+// duration (counted in it, the second request would last 5 s).
+TEST_F(S3ClientTest, ARequestWaitingForAConnectionIsSignedAndTimedOnceItHasOne) {
   auto config = test_config(fake);
   config.max_connections = 1;
   config.timeouts.read = milliseconds(10000);
@@ -404,6 +406,16 @@ TEST_F(S3ClientTest, ARequestIsSignedWhenItGetsAConnectionNotWhileItWaitsForOne)
     EXPECT_LT(request.signed_before_arrival->count(), 2000)
         << request.key << " arrived " << request.signed_before_arrival->count()
         << " ms after its x-amz-date: it was signed before it waited for the connection";
+  }
+  // One request waited about as long as the other was held, and neither lasted much longer.
+  ASSERT_EQ(observer.connection_waits.size(), 2u);
+  const auto longest_wait =
+      std::max(observer.connection_waits.at(0), observer.connection_waits.at(1));
+  EXPECT_GE(longest_wait, milliseconds(2400));
+  ASSERT_EQ(observer.durations.size(), 2u);
+  for (const auto duration : observer.durations) {
+    EXPECT_GE(duration, milliseconds(2400));
+    EXPECT_LT(duration, milliseconds(4000)) << "the wait for the connection was counted in it";
   }
 }
 

@@ -72,11 +72,16 @@ inline s3::ClientConfig test_config(const FakeS3& fake) {
 
 class RecordingObserver : public s3::ClientObserver {
  public:
-  void on_request_done(std::string_view operation, unsigned status, std::chrono::nanoseconds,
-                       std::uint64_t sent, std::uint64_t received) override {
+  void on_request_done(std::string_view operation, unsigned status,
+                       std::chrono::nanoseconds duration, std::uint64_t sent,
+                       std::uint64_t received) override {
     done.push_back({std::string(operation), status});
+    durations.push_back(duration);
     bytes_sent += sent;
     bytes_received += received;
+  }
+  void on_connection_wait(std::chrono::nanoseconds waited) override {
+    connection_waits.push_back(waited);
   }
   void on_retry(std::string_view operation, std::string_view reason) override {
     retries.push_back(std::string(operation) + ":" + std::string(reason));
@@ -91,6 +96,8 @@ class RecordingObserver : public s3::ClientObserver {
   }
 
   std::vector<std::pair<std::string, unsigned>> done;
+  std::vector<std::chrono::nanoseconds> durations;  // of each request, as `done`
+  std::vector<std::chrono::nanoseconds> connection_waits;
   std::vector<std::string> retries;
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
