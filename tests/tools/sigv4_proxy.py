@@ -11,9 +11,9 @@ expiry. Valid requests are forwarded to --upstream and the response relayed (bod
 GET /__sigv4_proxy/stats answers {"verified": N, "rejected": N, "last_rejection": "...",
 "faults": N, "faults_by_kind": {...}, "open_uploads": N, ...} (see "Multipart uploads" below),
 "late_requests": N (read 10 s or more after their X-Amz-Date: held somewhere before the proxy
-read them), "last_late_request" (which, and when its connection was accepted), "max_lag_seconds"
-and "bodies_checked": {"md5": N, "crc32c": N} (bodies whose
-Content-MD5 or x-amz-checksum-crc32c matched).
+read them), "last_late_request" (which, and when its connection was accepted), "max_lag_seconds",
+"cross_generation_reorders" and "last_reorder" (see "Generations" below) and "bodies_checked":
+{"md5": N, "crc32c": N} (bodies whose Content-MD5 or x-amz-checksum-crc32c matched).
 
 --fault-rate R injects faults into that share of the verified requests (seeded by --fault-seed);
 each fault is one of --fault-kinds (comma-separated), chosen at random among the enabled kinds
@@ -43,6 +43,15 @@ counts uploads whose UploadId reached the client and that were neither completed
 since ("open_upload_keys" names up to 20 of them); "orphaned_uploads" counts open uploads created
 upstream whose answer a fault lost (their UploadId reaches a client only through
 ListMultipartUploads). Also "uploads_created", "uploads_completed", "uploads_aborted".
+
+Generations: POST /__sigv4_proxy/generation (a test calls it once it killed a client, before
+it starts the successor in a later second) answers {"boundary": T}, T the current Unix second.
+From then on a request signed at or before T (its X-Amz-Date) is of the old generation, a later
+one of the new. "cross_generation_reorders" counts the old generation's PUT, POST or DELETE
+requests that s3rver answered after a new generation's request of the same path had been
+forwarded to it: the killed client's write may then land after its successor's, which no client
+can prevent. A test that checks convergence after a crash must see none (a late request that
+reorders nothing does no harm).
 
 --record-headers FILE appends one JSON line per verified request (before any fault):
 {"method": ..., "path": <decoded>, "query": {name: value}, "headers": {<lowercase name>: value},
@@ -267,6 +276,10 @@ class Handler(BaseHTTPRequestHandler):
         if split.path == "/__sigv4_proxy/stats":
             return self.send_bytes(200, json.dumps(self.server.stats).encode(),
                                    "application/json")
+        if split.path == "/__sigv4_proxy/generation" and self.command == "POST":
+            boundary = self.server.new_generation()
+            return self.send_bytes(200, json.dumps({"boundary": boundary}).encode(),
+                                   "application/json")
         try:
             body = self.read_body()
             verifier = self.server.verifier
@@ -306,7 +319,8 @@ class Handler(BaseHTTPRequestHandler):
             if self.server.record_file:
                 self.server.record_request(self.command, split, params, self.headers)
             fault = self.server.choose_fault(operation)
-        self.server.note_lag(self.headers.get("x-amz-date") or params.get("X-Amz-Date"),
+        self.amz_date = self.headers.get("x-amz-date") or params.get("X-Amz-Date")
+        self.server.note_lag(self.amz_date,
                              f"{self.command} {unquote(split.path)}", self.accepted_at,
                              self.nth + 1)
         self.nth += 1
@@ -349,9 +363,11 @@ class Handler(BaseHTTPRequestHandler):
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in HOP_BY_HOP}
                 headers["Host"] = self.server.upstream.netloc
+                generation = self.server.forwarding(self.command, path, self.amz_date)
                 upstream.request(self.command, self.path, body=body if body else None,
                                  headers=headers)
                 response = upstream.getresponse()
+                self.server.forwarded(generation, self.command, path, self.amz_date)
                 if self.entry is not None:
                     self.entry["applied"] = time.time()
                     self.entry["upstream_status"] = response.status
@@ -470,6 +486,15 @@ class Canned:
         return body
 
 
+def amz_timestamp(amz_date):
+    """X-Amz-Date ("20130524T000000Z") -> Unix seconds, or None."""
+    try:
+        return datetime.datetime.strptime(amz_date or "", "%Y%m%dT%H%M%SZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+    except ValueError:
+        return None
+
+
 def multipart_operation(method, params):
     """'create', 'part', 'complete', 'abort', 'list' for those multipart requests, else None."""
     if method == "GET" and "uploads" in params:
@@ -536,10 +561,8 @@ class ProxyServer(ThreadingHTTPServer):
         be applied after a newer one of the same key, from its sender's successor. The accept
         time tells a connection the proxy was slow to accept from a request held before it
         was sent."""
-        try:
-            signed = datetime.datetime.strptime(amz_date or "", "%Y%m%dT%H%M%SZ").replace(
-                tzinfo=datetime.timezone.utc).timestamp()
-        except ValueError:
+        signed = amz_timestamp(amz_date)
+        if signed is None:
             return
         lag = time.time() - signed
         with self.lock:
@@ -550,6 +573,47 @@ class ProxyServer(ThreadingHTTPServer):
                     f"on a connection accepted {accepted_at - signed:.1f} s after that date")
                 sys.stderr.write(f"sigv4-proxy: late request: {self.stats['last_late_request']}\n")
             self.stats["max_lag_seconds"] = max(self.stats["max_lag_seconds"], round(lag, 1))
+
+    def new_generation(self):
+        """POST /__sigv4_proxy/generation: requests signed up to this second are the old
+        generation (see "Generations" in the module's text)."""
+        with self.lock:
+            self.generation_boundary = int(time.time())
+            self.new_generation_paths = {}
+            return self.generation_boundary
+
+    def generation_of(self, amz_date):
+        """Called with the lock held: "old", "new", or None (no boundary yet, or no date)."""
+        signed = amz_timestamp(amz_date)
+        if self.generation_boundary is None or signed is None:
+            return None
+        return "old" if signed <= self.generation_boundary else "new"
+
+    def forwarding(self, method, path, amz_date):
+        """Before a request goes upstream: notes a new generation's change of `path`. Returns
+        the request's generation for forwarded()."""
+        with self.lock:
+            generation = self.generation_of(amz_date)
+            if generation == "new" and method in ("PUT", "POST", "DELETE"):
+                self.new_generation_paths.setdefault(path, time.time())
+            return generation
+
+    def forwarded(self, generation, method, path, amz_date):
+        """After upstream answered: an old generation's change answered after a new
+        generation's change of the same path went upstream may have landed after it."""
+        if generation != "old" or method not in ("PUT", "POST", "DELETE"):
+            return
+        with self.lock:
+            newer = self.new_generation_paths.get(path)
+            if newer is None:
+                return
+            self.stats["cross_generation_reorders"] += 1
+            self.stats["last_reorder"] = (
+                f"{method} {unquote(path)} (X-Amz-Date {amz_date}, the old generation) was "
+                f"answered "
+                f"{time.time() - newer:.1f} s after the new generation's first change of it "
+                f"went upstream")
+            sys.stderr.write(f"sigv4-proxy: reorder: {self.stats['last_reorder']}\n")
 
     def log_request(self, entry):
         """--log-requests: one JSON line per verified request, once answered."""
@@ -665,7 +729,10 @@ def main():
                     "open_upload_keys": [], "orphaned_uploads": 0, "uploads_created": 0,
                     "uploads_completed": 0, "uploads_aborted": 0, "late_requests": 0,
                     "last_late_request": "", "max_lag_seconds": 0,
+                    "cross_generation_reorders": 0, "last_reorder": "",
                     "bodies_checked": {"md5": 0, "crc32c": 0}}
+    server.generation_boundary = None  # see new_generation()
+    server.new_generation_paths = {}  # path -> when a new generation's change went upstream
     server.uploads = {}  # UploadId -> {"path", "state": open|completed|aborted, "delivered"}
     server.fault_rate = args.fault_rate
     server.complete_fault_rate = (args.fault_rate if args.complete_fault_rate is None

@@ -75,3 +75,15 @@ sigv4_proxy_stats() {
 sigv4_proxy_stat() {
   sigv4_proxy_stats | "$KS3_PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$1'])"
 }
+
+# sigv4_proxy_new_generation: after a client was killed and before its successor starts: the
+# proxy tells their requests apart by X-Amz-Date (whole seconds, tests/tools/sigv4_proxy.py
+# "Generations"), so this returns once the clock is past the boundary second, so that the
+# successor signs in a later one (at most a second).
+sigv4_proxy_new_generation() {
+  local boundary
+  boundary=$(curl -sf -X POST "$KS3_S3_ENDPOINT/__sigv4_proxy/generation" |
+    "$KS3_PYTHON" -c "import json,sys; print(json.load(sys.stdin)['boundary'])") ||
+    fail "the proxy did not start a new generation"
+  while (($(date +%s) <= boundary)); do sleep 0.05; done
+}
