@@ -357,6 +357,12 @@ TEST_F(S3ClientTest, HashingCanRunOnAnotherExecutor) {
   EXPECT_EQ(fake.requests().at(0).checksum, "crc32c");
 }
 
+// PutObject of the one-byte object "k<i>": whether it succeeded.
+awaitable<bool> put_one_byte(s3::Client& client, int i) {
+  auto put = co_await client.put_object("test-bucket", "k" + std::to_string(i), s3::make_body("x"));
+  co_return static_cast<bool>(put);
+}
+
 TEST_F(S3ClientTest, ConcurrentRequestsAreBoundedByMaxConnections) {
   auto config = test_config(fake);
   config.max_connections = 2;
@@ -364,11 +370,7 @@ TEST_F(S3ClientTest, ConcurrentRequestsAreBoundedByMaxConnections) {
   fake.set_latency(S3Op::put_object, milliseconds(30));
   auto outcome = run_on(io, [&]() -> awaitable<bool> {
     using namespace asio::experimental::awaitable_operators;
-    auto one = [&](int i) -> awaitable<bool> {
-      auto put =
-          co_await client.put_object("test-bucket", "k" + std::to_string(i), s3::make_body("x"));
-      co_return static_cast<bool>(put);
-    };
+    auto one = [&](int i) { return put_one_byte(client, i); };
     auto [a, b, c, d, e, f] = co_await (one(1) && one(2) && one(3) && one(4) && one(5) && one(6));
     co_return a&& b&& c&& d&& e&& f;
   }());
@@ -389,11 +391,7 @@ TEST_F(S3ClientTest, ARequestWaitingForAConnectionIsSignedAndTimedOnceItHasOne) 
   fake.set_latency(S3Op::put_object, milliseconds(2500));
   auto outcome = run_on(io, [&]() -> awaitable<bool> {
     using namespace asio::experimental::awaitable_operators;
-    auto one = [&](int i) -> awaitable<bool> {
-      auto put =
-          co_await client.put_object("test-bucket", "k" + std::to_string(i), s3::make_body("x"));
-      co_return static_cast<bool>(put);
-    };
+    auto one = [&](int i) { return put_one_byte(client, i); };
     auto [a, b] = co_await (one(1) && one(2));
     co_return a&& b;
   }());
