@@ -101,6 +101,8 @@ UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
 # A request read this long after its X-Amz-Date counts as late (stats "late_requests"). The
 # date has whole seconds. The sink signs a request once it holds a connection (s3/client_core.cpp).
 LATE_SECONDS = 10
+# The methods that change an object (what "Generations" compares).
+CHANGING_METHODS = ("PUT", "POST", "DELETE")
 
 
 CRC32C = crcmod.predefined.mkCrcFun("crc-32c")
@@ -594,14 +596,14 @@ class ProxyServer(ThreadingHTTPServer):
         the request's generation for forwarded()."""
         with self.lock:
             generation = self.generation_of(amz_date)
-            if generation == "new" and method in ("PUT", "POST", "DELETE"):
+            if generation == "new" and method in CHANGING_METHODS:
                 self.new_generation_paths.setdefault(path, time.time())
             return generation
 
     def forwarded(self, generation, method, path, amz_date):
         """After upstream answered: an old generation's change answered after a new
         generation's change of the same path went upstream may have landed after it."""
-        if generation != "old" or method not in ("PUT", "POST", "DELETE"):
+        if generation != "old" or method not in CHANGING_METHODS:
             return
         with self.lock:
             newer = self.new_generation_paths.get(path)
@@ -610,9 +612,8 @@ class ProxyServer(ThreadingHTTPServer):
             self.stats["cross_generation_reorders"] += 1
             self.stats["last_reorder"] = (
                 f"{method} {unquote(path)} (X-Amz-Date {amz_date}, the old generation) was "
-                f"answered "
-                f"{time.time() - newer:.1f} s after the new generation's first change of it "
-                f"went upstream")
+                f"answered {time.time() - newer:.1f} s after the new generation's first change "
+                "of it went upstream")
             sys.stderr.write(f"sigv4-proxy: reorder: {self.stats['last_reorder']}\n")
 
     def log_request(self, entry):
