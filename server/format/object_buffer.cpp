@@ -1,5 +1,6 @@
 #include "server/format/object_buffer.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -8,6 +9,7 @@ namespace ks3::server {
 ObjectBuffer::ObjectBuffer(Compression compression, int level, std::uint64_t part_size,
                            std::string_view header)
     : compression_(compression), level_(level), part_size_(part_size) {
+  if (part_size == 0) throw std::invalid_argument("part size must be at least 1 byte");
   if (!valid_compression_level(compression, level)) {
     throw std::invalid_argument("compression level " + std::to_string(level) +
                                 " is out of range for " + std::string(to_string(compression)));
@@ -50,34 +52,70 @@ std::string ObjectBuffer::take_rest() {
 }
 
 void ObjectBuffer::add_compressed(std::string_view compressed) {
-  compressed_ += compressed;
   compressed_total_ += compressed.size();
+  while (!compressed.empty()) {
+    if (compressed_.size() >= part_size_) {
+      full_parts_.push_back(std::move(compressed_));
+      compressed_ = std::string();
+    }
+    const std::size_t take =
+        std::min<std::uint64_t>(part_size_ - compressed_.size(), compressed.size());
+    const std::size_t needed = compressed_.size() + take;
+    if (needed > compressed_.capacity()) {
+      // std::string's own growth (double, at least what is needed), capped at a part. Into a
+      // fresh string: reserve() on this one would round a capacity short of double up to double.
+      std::string grown;
+      grown.reserve(std::min<std::uint64_t>(
+          part_size_, std::max<std::uint64_t>(needed, 2 * compressed_.capacity())));
+      grown += compressed_;
+      compressed_ = std::move(grown);
+    }
+    compressed_.append(compressed.substr(0, take));
+    compressed.remove_prefix(take);
+  }
 }
 
 std::optional<std::string> ObjectBuffer::take_full_part() {
-  if (compressed_.size() < part_size_) return std::nullopt;
-  // Exactly part_size bytes: a large batch of blocks still goes out as several parts.
   std::string part;
-  if (compressed_.size() == part_size_) {
+  if (!full_parts_.empty()) {
+    part = std::move(full_parts_.front());
+    full_parts_.erase(full_parts_.begin());
+  } else if (compressed_.size() >= part_size_) {
     part = std::move(compressed_);
     compressed_ = std::string();
   } else {
-    part.assign(compressed_, 0, part_size_);
-    compressed_.erase(0, part_size_);
+    return std::nullopt;
   }
   ++parts_taken_;
   return part;
 }
 
 std::string ObjectBuffer::take_last_part() {
+  if (!full_parts_.empty()) {
+    throw std::logic_error("ObjectBuffer::take_last_part: a full part was not taken");
+  }
   std::string last = std::move(compressed_);
   compressed_ = std::string();
   return last;
 }
 
+void ObjectBuffer::discard() {
+  raw_ended_ = true;
+  // Swapped, not assigned: assigning an empty string keeps the old one's heap buffer.
+  std::string().swap(raw_);
+  std::string().swap(compressed_);
+  std::vector<std::string>().swap(full_parts_);
+}
+
 void ObjectBuffer::release_idle() {
   raw_.shrink_to_fit();
   compressed_.shrink_to_fit();
+}
+
+std::uint64_t ObjectBuffer::held_bytes() const {
+  std::uint64_t held = raw_.capacity() + compressed_.capacity();
+  for (const std::string& part : full_parts_) held += part.capacity();
+  return held;
 }
 
 void compress_full_blocks_now(ObjectBuffer& buffer) {

@@ -5,6 +5,13 @@
 // 5 MB in size, except the last part"). The parts of one object are consecutive slices of one
 // stream of blocks, so they concatenate to a valid file.
 //
+// The compressed bytes go straight into part-sized buffers: the one being filled never grows
+// past a part (its capacity doubles up to part_size, not beyond), and a full one is handed out
+// by moving it, not by copying a part's worth out of a bigger buffer. Buffers of 1 MiB and
+// more are fresh mappings (kafka/malloc_tuning.hpp) whose pages fault in as they are written,
+// and a growth past the part (8 -> 16 MiB) plus the copy out had every part's bytes written
+// about three times into fresh pages on the event loop.
+//
 // An idle open object holds at most one partial raw block (< kBlockBytes, after release_idle())
 // plus compressed bytes not uploaded yet; no compressor state.
 #pragma once
@@ -13,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/compress/block_compressor.hpp"
 #include "server/compress/compressor.hpp"
@@ -47,14 +55,19 @@ class ObjectBuffer {
   // A full part (exactly part_size bytes), moved out of the buffer; nullopt while there is none.
   std::optional<std::string> take_full_part();
   // The remaining compressed bytes (the last part; empty when the stream ended exactly at a
-  // part boundary). Call once every block taken is compressed and added.
+  // part boundary). Call once every block taken is compressed and added and every full part
+  // taken (std::logic_error otherwise).
   std::string take_last_part();
+
+  // The object is given up (abort, failure): every byte it holds is dropped and the raw stream
+  // ends.
+  void discard();
 
   // The object is idle: give back the capacity the buffers do not use.
   void release_idle();
 
-  // Bytes held now: raw and compressed buffers (capacity).
-  std::uint64_t held_bytes() const { return raw_.capacity() + compressed_.capacity(); }
+  // Bytes held now: raw and compressed buffers (capacity), full parts not taken yet included.
+  std::uint64_t held_bytes() const;
   std::uint64_t uncompressed_bytes() const { return uncompressed_; }
   std::uint64_t compressed_bytes() const { return compressed_total_; }
   std::uint32_t parts_taken() const { return parts_taken_; }
@@ -65,7 +78,8 @@ class ObjectBuffer {
   int level_;
   std::uint64_t part_size_;
   std::string raw_;         // the partial block (and whole blocks not taken yet)
-  std::string compressed_;  // compressed bytes not handed out as a part yet
+  std::string compressed_;  // the part being filled: at most part_size bytes
+  std::vector<std::string> full_parts_;  // filled parts not taken yet (usually none)
   std::uint64_t uncompressed_ = 0;
   std::uint64_t compressed_total_ = 0;  // every compressed byte added
   std::uint32_t parts_taken_ = 0;

@@ -305,9 +305,7 @@ void ObjectWriter::abort() {
   phase_ = ObjectPhase::aborting;
   ensure_running();  // it aborts the upload and finishes the object
   body_.reset();
-  buffer_.take_rest();
-  buffer_.take_last_part();
-  buffer_.release_idle();
+  buffer_.discard();
   compressed_.clear_waiting();
   body_results_.clear_waiting();
   account();
@@ -410,9 +408,7 @@ void ObjectWriter::finish(ObjectOutcome outcome, const ObjectFailure& failure) {
   body_.reset();
   parts_.clear();
   last_.reset();
-  buffer_.take_rest();
-  buffer_.take_last_part();
-  buffer_.release_idle();
+  buffer_.discard();
   compressed_.clear_waiting();
   body_results_.clear_waiting();
   account();

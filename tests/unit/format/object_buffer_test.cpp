@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "server/compress/block_compressor.hpp"
@@ -42,7 +43,7 @@ TEST(ObjectBuffer, SplitsTheCompressedStreamIntoParts) {
     expected += record;
     compress_full_blocks_now(buffer);
     while (auto part = buffer.take_full_part()) {
-      EXPECT_GE(part->size(), kPart);
+      EXPECT_EQ(part->size(), kPart);
       joined += *part;
     }
   }
@@ -51,6 +52,65 @@ TEST(ObjectBuffer, SplitsTheCompressedStreamIntoParts) {
   EXPECT_EQ(buffer.compressed_bytes(), joined.size());
   EXPECT_EQ(buffer.uncompressed_bytes(), expected.size());
   EXPECT_EQ(decompress(Compression::gzip, joined), expected);
+}
+
+// The part being filled never grows past a part: a full one is moved out whole, not copied out
+// of a bigger buffer (each growth of a buffer of 1 MiB and more is a fresh mapping whose pages
+// fault in as the bytes are copied).
+TEST(ObjectBuffer, ThePartBeingFilledNeverGrowsPastAPart) {
+  constexpr std::uint64_t kPart = 100'000;
+  ObjectBuffer buffer(Compression::none, 0, kPart, "");
+  const std::string stream = noise(1'000'000, 7);
+  std::string joined;
+  for (std::size_t at = 0; at < stream.size(); at += 7'000) {
+    buffer.add_compressed(std::string_view(stream).substr(at, 7'000));
+    while (auto part = buffer.take_full_part()) {
+      ASSERT_EQ(part->size(), kPart);
+      EXPECT_LE(part->capacity(), kPart);
+      joined += *part;
+    }
+    // (The raw buffer is empty: a std::string's inline capacity.)
+    ASSERT_LE(buffer.held_bytes(), kPart + std::string().capacity()) << "after " << at << " bytes";
+  }
+  joined += buffer.take_last_part();
+  EXPECT_EQ(joined, stream);
+  EXPECT_EQ(buffer.parts_taken(), 10u);
+  EXPECT_EQ(buffer.compressed_bytes(), stream.size());
+}
+
+// One batch of compressed blocks worth several parts becomes several parts of exactly part_size,
+// in order, and the last part may only be taken once they are.
+TEST(ObjectBuffer, ALargeBatchBecomesSeveralWholeParts) {
+  constexpr std::uint64_t kPart = 4096;
+  ObjectBuffer buffer(Compression::none, 0, kPart, "");
+  const std::string batch = noise(3 * kPart + 1000, 8);
+  buffer.add_compressed(batch);
+  EXPECT_THROW(buffer.take_last_part(), std::logic_error);
+  std::string joined;
+  for (int i = 0; i < 3; ++i) {
+    auto part = buffer.take_full_part();
+    ASSERT_TRUE(part) << "part " << i;
+    EXPECT_EQ(part->size(), kPart);
+    joined += *part;
+  }
+  EXPECT_FALSE(buffer.take_full_part());
+  EXPECT_EQ(buffer.take_last_part(), batch.substr(joined.size()));
+  EXPECT_EQ(joined, batch.substr(0, 3 * kPart));
+}
+
+TEST(ObjectBuffer, DiscardDropsEveryByte) {
+  ObjectBuffer buffer(Compression::none, 0, 4096, "header\n");
+  buffer.add_compressed(noise(3 * 4096, 9));
+  buffer.append("record\n");
+  buffer.discard();
+  EXPECT_LT(buffer.held_bytes(), 64u) << "a buffer was kept";
+  EXPECT_TRUE(buffer.raw_ended());
+  EXPECT_FALSE(buffer.take_full_part());
+  EXPECT_EQ(buffer.take_last_part(), "");
+}
+
+TEST(ObjectBuffer, RefusesAPartSizeOfZero) {
+  EXPECT_THROW(ObjectBuffer(Compression::none, 0, 0, ""), std::invalid_argument);
 }
 
 TEST(ObjectBuffer, SmallObjectsAreOnePiece) {
