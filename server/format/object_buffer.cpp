@@ -62,11 +62,13 @@ void ObjectBuffer::add_compressed(std::string_view compressed) {
         std::min<std::uint64_t>(part_size_ - compressed_.size(), compressed.size());
     const std::size_t needed = compressed_.size() + take;
     if (needed > compressed_.capacity()) {
-      // std::string's own growth (double, at least what is needed), capped at a part. Into a
-      // fresh string: reserve() on this one would round a capacity short of double up to double.
+      // std::string's own growth (double, at least what is needed), capped at a part; from
+      // kWholePartFromBytes on, a whole part at once. Into a fresh string: reserve() on this one
+      // would round a capacity short of double up to double.
+      std::uint64_t capacity = std::max<std::uint64_t>(needed, 2 * compressed_.capacity());
+      if (capacity >= kWholePartFromBytes) capacity = part_size_;
       std::string grown;
-      grown.reserve(std::min<std::uint64_t>(
-          part_size_, std::max<std::uint64_t>(needed, 2 * compressed_.capacity())));
+      grown.reserve(std::min<std::uint64_t>(part_size_, capacity));
       grown += compressed_;
       compressed_ = std::move(grown);
     }
@@ -107,13 +109,20 @@ void ObjectBuffer::discard() {
   std::vector<std::string>().swap(full_parts_);
 }
 
+std::uint64_t ObjectBuffer::held_by_part_being_filled() const {
+  const std::uint64_t capacity = compressed_.capacity();
+  if (capacity < kWholePartFromBytes) return capacity;
+  // A whole part's mapping: resident as far as it is written, give or take a huge page.
+  return std::min<std::uint64_t>(capacity, compressed_.size() + kHugePageBytes);
+}
+
 void ObjectBuffer::release_idle() {
   raw_.shrink_to_fit();
   compressed_.shrink_to_fit();
 }
 
 std::uint64_t ObjectBuffer::held_bytes() const {
-  std::uint64_t held = raw_.capacity() + compressed_.capacity();
+  std::uint64_t held = raw_.capacity() + held_by_part_being_filled();
   for (const std::string& part : full_parts_) held += part.capacity();
   return held;
 }

@@ -6,11 +6,12 @@
 // stream of blocks, so they concatenate to a valid file.
 //
 // The compressed bytes go straight into part-sized buffers: the one being filled never grows
-// past a part (its capacity doubles up to part_size, not beyond), and a full one is handed out
-// by moving it, not by copying a part's worth out of a bigger buffer. Buffers of 1 MiB and
-// more are fresh mappings (kafka/malloc_tuning.hpp) whose pages fault in as they are written,
-// and a growth past the part (8 -> 16 MiB) plus the copy out had every part's bytes written
-// about three times into fresh pages on the event loop.
+// past a part, and a full one is handed out by moving it, not by copying a part's worth out of
+// a bigger buffer. Buffers of 1 MiB and more are fresh mappings (kafka/malloc_tuning.hpp)
+// whose pages fault in as they are written, and growing one by doubling writes its bytes
+// into fresh pages at every step: so the part being filled doubles on the heap up to
+// kWholePartFromBytes and then takes a whole part's buffer at once. Such a mapping is resident
+// only as far as it is written, so it counts by its size (plus a huge page), not its capacity.
 //
 // An idle open object holds at most one partial raw block (< kBlockBytes, after release_idle())
 // plus compressed bytes not uploaded yet; no compressor state.
@@ -66,14 +67,22 @@ class ObjectBuffer {
   // The object is idle: give back the capacity the buffers do not use.
   void release_idle();
 
-  // Bytes held now: raw and compressed buffers (capacity), full parts not taken yet included.
+  // Bytes held now: raw and compressed buffers (capacity; the part being filled, once a whole
+  // part's mapping, by its size), full parts not taken yet included.
   std::uint64_t held_bytes() const;
+
+  // From this size on, the part being filled grows to a whole part at once (the sink's mmap
+  // threshold: below it, buffers are reused heap memory).
+  static constexpr std::uint64_t kWholePartFromBytes = 1 << 20;
+  static constexpr std::uint64_t kHugePageBytes = 2 << 20;
   std::uint64_t uncompressed_bytes() const { return uncompressed_; }
   std::uint64_t compressed_bytes() const { return compressed_total_; }
   std::uint32_t parts_taken() const { return parts_taken_; }
   bool raw_ended() const { return raw_ended_; }
 
  private:
+  std::uint64_t held_by_part_being_filled() const;
+
   Compression compression_;
   int level_;
   std::uint64_t part_size_;

@@ -78,6 +78,34 @@ TEST(ObjectBuffer, ThePartBeingFilledNeverGrowsPastAPart) {
   EXPECT_EQ(buffer.compressed_bytes(), stream.size());
 }
 
+// Doubling a buffer of 1 MiB and more writes its bytes into fresh pages at every step: past
+// kWholePartFromBytes the part being filled takes a whole part's buffer at once, and counts by
+// what it holds (plus a huge page), since its pages are resident only as far as written.
+TEST(ObjectBuffer, PastAMebibyteThePartBeingFilledIsAWholePart) {
+  constexpr std::uint64_t kPart = 8 * ObjectBuffer::kWholePartFromBytes;
+  const std::uint64_t inline_capacity = std::string().capacity();
+  ObjectBuffer buffer(Compression::none, 0, kPart, "");
+  const std::string stream = noise(kPart + 1000, 11);
+  std::size_t at = 0;
+  auto add = [&](std::uint64_t bytes) {
+    buffer.add_compressed(std::string_view(stream).substr(at, bytes));
+    at += bytes;
+  };
+  add(ObjectBuffer::kWholePartFromBytes / 4);
+  EXPECT_EQ(buffer.held_bytes(), ObjectBuffer::kWholePartFromBytes / 4 + inline_capacity)
+      << "below a mebibyte it grows as std::string does (here: exactly what is needed)";
+  add(ObjectBuffer::kWholePartFromBytes);
+  EXPECT_EQ(buffer.held_bytes(),
+            at + ObjectBuffer::kHugePageBytes + inline_capacity)
+      << "a whole part, counted by what it holds";
+  add(kPart - at);
+  std::optional<std::string> part = buffer.take_full_part();
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->capacity(), kPart) << "the buffer taken at 1 MiB, filled: no growth since";
+  add(stream.size() - at);
+  EXPECT_EQ(*part + buffer.take_last_part(), stream);
+}
+
 // One batch of compressed blocks worth several parts becomes several parts of exactly part_size,
 // in order, and the last part may only be taken once they are.
 TEST(ObjectBuffer, ALargeBatchBecomesSeveralWholeParts) {
