@@ -95,8 +95,7 @@ TEST(ObjectBuffer, PastAMebibyteThePartBeingFilledIsAWholePart) {
   EXPECT_EQ(buffer.held_bytes(), ObjectBuffer::kWholePartFromBytes / 4 + inline_capacity)
       << "below a mebibyte it grows as std::string does (here: exactly what is needed)";
   add(ObjectBuffer::kWholePartFromBytes);
-  EXPECT_EQ(buffer.held_bytes(),
-            at + ObjectBuffer::kHugePageBytes + inline_capacity)
+  EXPECT_EQ(buffer.held_bytes(), at + ObjectBuffer::kHugePageBytes + inline_capacity)
       << "a whole part, counted by what it holds";
   add(kPart - at);
   std::optional<std::string> part = buffer.take_full_part();
