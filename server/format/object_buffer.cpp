@@ -112,7 +112,8 @@ void ObjectBuffer::discard() {
 std::uint64_t ObjectBuffer::held_by_part_being_filled() const {
   const std::uint64_t capacity = compressed_.capacity();
   if (capacity < kWholePartFromBytes) return capacity;
-  // A whole part's mapping: resident as far as it is written, give or take a huge page.
+  // A whole part's buffer: resident as far as it is written, give or take a huge page (the rest
+  // is untouched heap or memory glibc keeps anyway; object_buffer.hpp).
   return std::min<std::uint64_t>(capacity, compressed_.size() + kHugePageBytes);
 }
 

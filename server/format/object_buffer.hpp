@@ -7,11 +7,12 @@
 //
 // The compressed bytes go straight into part-sized buffers: the one being filled never grows
 // past a part, and a full one is handed out by moving it, not by copying a part's worth out of
-// a bigger buffer. Buffers of 1 MiB and more are fresh mappings (kafka/malloc_tuning.hpp)
-// whose pages fault in as they are written, and growing one by doubling writes its bytes
-// into fresh pages at every step: so the part being filled doubles on the heap up to
-// kWholePartFromBytes and then takes a whole part's buffer at once. Such a mapping is resident
-// only as far as it is written, so it counts by its size (plus a huge page), not its capacity.
+// a bigger buffer. Growing a buffer by doubling copies its bytes at every step (into fresh
+// pages wherever the heap has to grow for it), so the part being filled doubles up to
+// kWholePartFromBytes and then takes a whole part's buffer at once. Past what is written, such
+// a buffer is pages the heap has not touched yet or memory glibc keeps anyway (the memory
+// formula's malloc term, kafka/malloc_tuning.hpp), so it counts by its size plus a huge page,
+// not by its capacity.
 //
 // An idle open object holds at most one partial raw block (< kBlockBytes, after release_idle())
 // plus compressed bytes not uploaded yet; no compressor state.
@@ -68,11 +69,10 @@ class ObjectBuffer {
   void release_idle();
 
   // Bytes held now: raw and compressed buffers (capacity; the part being filled, once a whole
-  // part's mapping, by its size), full parts not taken yet included.
+  // part's buffer, by its size), full parts not taken yet included.
   std::uint64_t held_bytes() const;
 
-  // From this size on, the part being filled grows to a whole part at once (the sink's mmap
-  // threshold: below it, buffers are reused heap memory).
+  // From this size on, the part being filled grows to a whole part at once.
   static constexpr std::uint64_t kWholePartFromBytes = 1 << 20;
   static constexpr std::uint64_t kHugePageBytes = 2 << 20;
   std::uint64_t uncompressed_bytes() const { return uncompressed_; }

@@ -61,8 +61,8 @@ start_sink() {
 }
 
 # check_sink_malloc_restart NAME PID: the sink started as NAME (start_sink), process PID,
-# restarted itself once under its glibc malloc tunables (kafka/malloc_tuning.hpp: transparent
-# huge pages for fetch responses), keeping its PID and name. Sanitized builds (CI's main build)
+# restarted itself once under its glibc malloc tunables (kafka/malloc_tuning.hpp: one arena,
+# its thread cache, transparent huge pages), keeping its PID and name. Sanitized builds (CI's main build)
 # skip the restart: their allocator is not glibc's. The unit tests of unit_malloc, built without
 # a sanitizer in every tree, check the same restart of their own program.
 check_sink_malloc_restart() {

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -12,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -37,19 +40,26 @@ std::size_t mapped_while_holding(std::size_t bytes) {
   return mapped;
 }
 
+// Minor page faults of the calling thread so far.
+long thread_minor_faults() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_minflt;
+}
+
 constexpr std::size_t kFetchResponseBytes = 16u << 20;  // fetch.max.bytes
 
-// The sink: a fetch response goes back to the kernel when it is freed (on the heap it left holes
-// librdkafka's next responses could not fill); blocks and records stay on the heap.
-TEST(MallocTuning, TheSinkMapsFetchResponsesAndKeepsSmallBuffersOnTheHeap) {
+// The sink: a fetch response comes from the heap (the next one fills its memory again), only
+// buffers past 32 MiB are mmap'ed. tcache_count and huge pages need the restart.
+TEST(MallocTuning, TheSinkKeepsFetchResponsesOnTheHeap) {
   auto result = tune_malloc(nullptr, kSinkMalloc);
   ASSERT_TRUE(result.applied) << result.detail;
   EXPECT_EQ(result.detail,
-            "mmap threshold 1 MiB, trim threshold 32 MiB (no transparent huge pages: the restart "
-            "with GLIBC_TUNABLES did not happen)");
-  EXPECT_GE(mapped_while_holding(kFetchResponseBytes), kFetchResponseBytes)
-      << "a 16 MiB buffer came from the heap";
-  EXPECT_EQ(mapped_while_holding(512u << 10), 0u) << "a 512 KiB buffer was mmap'ed";
+            "mmap threshold 32 MiB, trim threshold 64 MiB, one arena (without thread cache 2048 "
+            "chunks a size, transparent huge pages: the restart with GLIBC_TUNABLES did not "
+            "happen)");
+  EXPECT_EQ(mapped_while_holding(kFetchResponseBytes), 0u) << "a 16 MiB buffer was mmap'ed";
+  EXPECT_GE(mapped_while_holding(48u << 20), 48u << 20) << "a 48 MiB buffer came from the heap";
 }
 
 // kafka-mock-broker: a fetch-sized buffer comes from the heap, not from a fresh mmap each time
@@ -61,8 +71,8 @@ TEST(MallocTuning, TheMockBrokerKeepsFetchSizedBuffersOnTheHeap) {
 }
 
 constexpr const char* kSinkTunables =
-    "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1048576:"
-    "glibc.malloc.trim_threshold=33554432";
+    "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:"
+    "glibc.malloc.trim_threshold=67108864:glibc.malloc.arena_max=1:glibc.malloc.tcache_count=2048";
 
 TEST(MallocTuning, TheSinkRestartsOnceUnderItsTunablesKeepingTheOperatorsOthers) {
   EXPECT_EQ(malloc_tunables(kSinkMalloc), kSinkTunables);
@@ -83,7 +93,8 @@ TEST(MallocTuning, AfterTheRestartTheSinksTunablesAreReportedAsApplied) {
       tune_malloc((std::string("glibc.rtld.nns=4:") + kSinkTunables).c_str(), kSinkMalloc);
   EXPECT_TRUE(result.applied);
   EXPECT_EQ(result.detail,
-            "GLIBC_TUNABLES: mmap threshold 1 MiB, trim threshold 32 MiB, transparent huge pages");
+            "GLIBC_TUNABLES: mmap threshold 32 MiB, trim threshold 64 MiB, one arena, thread "
+            "cache 2048 chunks a size, transparent huge pages");
 }
 
 // The kernel's transparent huge page mode: the bracketed word of
@@ -155,15 +166,21 @@ std::string child_report_path() {
   return ::testing::TempDir() + "malloc_child_" + std::to_string(getpid()) + ".txt";
 }
 
+// The number a child of this test program reports when it runs the test `filter` names under
+// GLIBC_TUNABLES=`tunables` (unset when nullptr); -2 when it did not run.
+long child_report(const char* filter, const char* tunables) {
+  const std::string report = child_report_path();
+  if (run_child(filter, tunables, report) < 0) return -2;
+  long value = -2;
+  std::ifstream(report) >> value;
+  std::remove(report.c_str());
+  return value;
+}
+
 // AnonHugePages (kB) of a 16 MiB buffer in a child of this test program that runs under
 // GLIBC_TUNABLES=`tunables` (-1: the child found no mapping; -2: it did not run).
 long child_huge_page_kb(const std::string& tunables) {
-  const std::string report = child_report_path();
-  if (run_child("MallocTuningChild.HoldsAFetchResponse", tunables.c_str(), report) < 0) return -2;
-  long huge_kb = -2;
-  std::ifstream(report) >> huge_kb;
-  std::remove(report.c_str());
-  return huge_kb;
+  return child_report("MallocTuningChild.HoldsAFetchResponse", tunables.c_str());
 }
 
 // What the restart is for: under the sink's tunables glibc asks the kernel for huge pages on a
@@ -179,6 +196,52 @@ TEST(MallocTuning, TheSinksTunablesGiveFetchResponsesHugePages) {
     EXPECT_EQ(child_huge_page_kb("glibc.malloc.mmap_threshold=1048576"), 0)
         << "without glibc.malloc.hugetlb=1 a buffer got huge pages: the test shows nothing";
   }
+}
+
+// The child half of the test below: one thread (librdkafka's broker thread) allocates fetch
+// responses of 16-17.5 MiB, four alive at a time (the prefetch queue), each written whole, the
+// oldest freed before the next; writes the page faults per response of the second half to the
+// file KS3_MALLOC_CHILD_REPORT names.
+TEST(MallocTuningChild, CyclesFetchResponses) {
+  const char* report = std::getenv("KS3_MALLOC_CHILD_REPORT");
+  if (!report) GTEST_SKIP() << "run by TheSinksTunablesFillFreedFetchResponsesAgain";
+  constexpr int kResponses = 64;
+  long faults_per_response = -1;
+  std::thread broker([&] {
+    std::array<char*, 4> alive{};
+    long faults_before = 0;
+    for (int i = 0; i < kResponses; ++i) {
+      if (i == kResponses / 2) faults_before = thread_minor_faults();
+      const std::size_t bytes = kFetchResponseBytes + std::size_t(i * 7919 % 1536) * 1024;
+      auto*& slot = alive[i % alive.size()];
+      std::free(slot);
+      slot = static_cast<char*>(std::malloc(bytes));
+      ASSERT_NE(slot, nullptr);
+      std::memset(slot, 1, bytes);
+    }
+    faults_per_response = (thread_minor_faults() - faults_before) / (kResponses / 2);
+    for (char* buffer : alive) std::free(buffer);
+  });
+  broker.join();
+  std::ofstream(report) << faults_per_response;
+}
+
+// What the single arena is for: a freed fetch response's memory is filled again by the next
+// responses, so they take no page faults. With an arena per thread, the broker thread's arena
+// unmaps each of its 64 MiB heaps whenever it is entirely free (whatever the thresholds), and
+// the next responses fault fresh pages in; mmap'ed responses always do.
+TEST(MallocTuning, TheSinksTunablesFillFreedFetchResponsesAgain) {
+  constexpr const char* kCycle = "MallocTuningChild.CyclesFetchResponses";
+  const long sink = child_report(kCycle, kSinkTunables);
+  EXPECT_GE(sink, 0) << "the child did not run";
+  EXPECT_LT(sink, 16) << "page faults per 16 MiB response under " << kSinkTunables;
+  // 4 KiB pages: 4,096 faults for a fresh 16 MiB response, ~500 with huge pages.
+  EXPECT_GT(child_report(kCycle, nullptr), 128) << "glibc's defaults reused the responses";
+  EXPECT_GT(child_report(kCycle,
+                         "glibc.malloc.mmap_threshold=33554432:"
+                         "glibc.malloc.trim_threshold=67108864"),
+            128)
+      << "the thresholds alone (an arena per thread) reused the responses: the test shows nothing";
 }
 
 // The child half of the restart test below: appends "PID NAME GLIBC_TUNABLES" to the report
