@@ -16,15 +16,15 @@
 //   afresh. A fresh page costs more than its zeroing on a VM: on the PVM guest of the README's
 //   benchmarks, the program's first read of a 4 KiB page that recvmsg had written took ~5 us,
 //   and librdkafka's broker thread spent most of its time at its first read of each record's
-//   bytes. The single arena is what makes the reuse work: each
-//   thread's own arena is a chain of 64 MiB heaps, and glibc unmaps a heap as soon as it is
-//   entirely free, whatever the thresholds (arena.c, heap_trim), which with 16 MiB responses is
-//   all the time. It also keeps the holes of one thread's buffers usable by the others (with an
-//   arena per thread, librdkafka's arena once mapped 100-140 MB for 20-90 MB in use at the peak
-//   of the 10,000-open-object benchmark). What one arena costs is its lock: every thread
-//   allocates from it. A bigger per-thread cache of freed small chunks (glibc.malloc.tcache_count,
-//   2,048 per size class up to 1,032 bytes instead of 7) keeps the small allocations of the
-//   records, requests and blocks off that lock; without it the 10,000-open-object benchmark took
+//   bytes. The single arena is what makes the reuse work: each thread's own arena is a chain
+//   of 64 MiB heaps, and glibc unmaps a heap as soon as it is entirely free, whatever the
+//   thresholds (arena.c, heap_trim), which with 16 MiB responses is all the time. It also keeps
+//   the holes of one thread's buffers usable by the others (with an arena per thread,
+//   librdkafka's arena once mapped 100-140 MB for 20-90 MB in use at the peak of the
+//   10,000-open-object benchmark). What one arena costs is its lock: every thread allocates
+//   from it. A bigger per-thread cache of freed small chunks (glibc.malloc.tcache_count, 2,048
+//   per size class up to 1,032 bytes instead of 7) keeps the small allocations of the records,
+//   requests and blocks off that lock; without it the 10,000-open-object benchmark took
 //   1.25x the CPU per GB. Side by side, README.md, Benchmarks ("One malloc arena").
 //
 // The sink also asks for transparent huge pages on its heap and mappings (glibc.malloc.hugetlb=1:
@@ -57,8 +57,8 @@ inline constexpr MallocSettings kSinkMalloc{32 << 20, 64 << 20, true, 1, 2048};
 inline constexpr MallocSettings kMockBrokerMalloc{32 << 20, 32 << 20, false};
 
 // The glibc.malloc tunables that stand for `settings`, e.g.
-// "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864:
-// glibc.malloc.arena_max=1:glibc.malloc.tcache_count=2048" (one line).
+// "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:" followed by
+// "glibc.malloc.trim_threshold=67108864:glibc.malloc.arena_max=1:glibc.malloc.tcache_count=2048".
 std::string malloc_tunables(MallocSettings settings);
 
 // The GLIBC_TUNABLES value the process must restart under (`glibc_tunables`: the variable now,
