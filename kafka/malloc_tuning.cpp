@@ -23,11 +23,8 @@ std::string describe(MallocSettings settings) {
   return text;
 }
 
-// What only GLIBC_TUNABLES can set (glibc reads it at start): huge pages, the thread cache.
-bool needs_restart(MallocSettings settings) {
-  return settings.huge_pages || settings.tcache_count > 0;
-}
-
+// The settings only GLIBC_TUNABLES can set (glibc reads it at start; no mallopt), for the log
+// line: ", thread cache ...", ", transparent huge pages", or "" when none is asked for.
 std::string restart_only_settings(MallocSettings settings) {
   std::string text;
   if (settings.tcache_count > 0) {
@@ -59,7 +56,9 @@ std::string malloc_tunables(MallocSettings settings) {
 
 std::optional<std::string> tunables_to_restart_with(const char* glibc_tunables,
                                                     MallocSettings settings) {
-  if (!needs_restart(settings) || names_malloc_tunables(glibc_tunables)) return std::nullopt;
+  if (restart_only_settings(settings).empty() || names_malloc_tunables(glibc_tunables)) {
+    return std::nullopt;
+  }
   std::string others = glibc_tunables ? glibc_tunables : "";
   if (!others.empty()) others += ':';
   return others + malloc_tunables(settings);

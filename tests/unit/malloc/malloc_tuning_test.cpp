@@ -235,7 +235,9 @@ TEST(MallocTuning, TheSinksTunablesFillFreedFetchResponsesAgain) {
   const long sink = child_report(kCycle, kSinkTunables);
   EXPECT_GE(sink, 0) << "the child did not run";
   EXPECT_LT(sink, 16) << "page faults per 16 MiB response under " << kSinkTunables;
-  // 4 KiB pages: 4,096 faults for a fresh 16 MiB response, ~500 with huge pages.
+  // The controls fault fresh pages in 4 KiB at a time (540-678 faults a response measured);
+  // with the kernel's THP mode `always` a fresh 16 MiB is 8 huge pages, too few to tell apart.
+  if (transparent_huge_page_mode() == "always") return;
   EXPECT_GT(child_report(kCycle, nullptr), 128) << "glibc's defaults reused the responses";
   EXPECT_GT(child_report(kCycle,
                          "glibc.malloc.mmap_threshold=33554432:"
