@@ -2,6 +2,8 @@
 // committed, including the exactly-once rules for moment cuts and replays.
 #include <gmock/gmock.h>
 
+#include <algorithm>
+
 #include "tests/component/pipeline_test_support.hpp"
 
 namespace ks3::test {
@@ -326,28 +328,34 @@ TEST_F(PipelineDelivery, MemoryPressureCutsTheLargestPartitionAndPauses) {
 // budget above its high watermark. They settle on their own, so consumption pauses and resumes,
 // and the pause cuts nothing: the open objects (up to 5 MiB, with the 1 MiB reservation below
 // the 7 MiB low watermark) are not cut for memory, and the time they are held back is not idle
-// time (idle_flush is 100 ms here; a pause lasts longer). Cuts either way would only make small
-// objects: exactly the 200 objects of the 5 full segments land.
+// time: idle_flush is 500 ms here, and a pause lasts about three times that (7 MiB of 128 KiB
+// objects to upload one at a time, 30 ms each). The idle flush must also stay well above the
+// gaps between records outside a pause: on a loaded machine under TSan, 100 ms was too short.
+// Cuts either way would only make small objects: exactly the 200 objects of the 5 full segments
+// land.
 TEST_F(PipelineDelivery, ABacklogOfClosedObjectsPausesWithoutCuttingOpenOnes) {
-  s3.set_latency(S3Op::put_object, std::chrono::milliseconds(20));
+  s3.set_latency(S3Op::put_object, std::chrono::milliseconds(30));
   server::SinkConfig config = test_sink_config(
-      {"rotation.max_records=80", "rotation.idle_flush=100ms", "compression.type=none",
+      {"rotation.max_records=80", "rotation.idle_flush=500ms", "compression.type=none",
        "s3.max_connections=1", "key_template={{key}}/{{partition}}/{{start_offset}}",
        "format.value_encoding=string"});
-  config.memory.high_watermark = 9u << 20;
+  config.memory.high_watermark = 14u << 20;
   config.memory.low_watermark = 7u << 20;
   auto r = std::make_unique<PipelineRig>(io, s3, config);
   r->assign(0, 0);
   const std::string value(64 * 1024, 'v');
   constexpr std::int64_t kRecords = 400;  // 5 segments of 40 objects of 2 records
+  std::chrono::steady_clock::duration longest_pause{};
   run(io, [&]() -> asio::awaitable<void> {
     for (std::int64_t i = 0; i < kRecords; ++i) {
       // Let posted handlers run (the budget's pause is one), as between a consumer's batches.
       co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
       if (r->consumer.paused) {  // as the consumer would: no records while paused
+        const auto paused_at = std::chrono::steady_clock::now();
         EXPECT_TRUE(co_await eventually([&] { return !r->consumer.paused; },
                                         std::chrono::seconds(30)))
             << "still paused at offset " << i;
+        longest_pause = std::max(longest_pause, std::chrono::steady_clock::now() - paused_at);
       }
       TestRecord record = json_record(0, i);
       record.key = "g" + std::to_string(i % 40);
@@ -357,6 +365,8 @@ TEST_F(PipelineDelivery, ABacklogOfClosedObjectsPausesWithoutCuttingOpenOnes) {
     EXPECT_TRUE(co_await r->pipeline.drain(std::chrono::seconds(30)));
   }(), std::chrono::seconds(60));
   EXPECT_GT(r->consumer.pauses, 0) << "the backlog never reached the high watermark";
+  EXPECT_GT(longest_pause, std::chrono::milliseconds(500))
+      << "no pause outlasted idle_flush: the test cannot tell held time from idle time";
   EXPECT_EQ(r->pipeline.stats().memory_pressure_cuts, 0u);
   EXPECT_EQ(s3.keys("test-bucket").size(), 200u);
   expect_exactly_once(landed_records(s3), {{0, {0, kRecords}}});
