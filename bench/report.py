@@ -71,7 +71,7 @@ def summarize(rows):
             "latency_p99_s": med(lambda r: r.get("latency_p99_s", 0)),
         })
     order = ["kcat", "shell-gzip", "raw-none", "jsonl-none", "jsonl-gzip", "jsonl-zstd", "jsonl-gzip-routed", "jsonl-gzip-nowake",
-             "jsonl-gzip-q16", "jsonl-gzip-rtt"]
+             "jsonl-gzip-q64", "jsonl-gzip-rtt"]
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
     table.sort(key=lambda t: (datasets.index(t["dataset"]),
                               order.index(t["consumer"]) if t["consumer"] in order else 99))

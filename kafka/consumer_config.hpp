@@ -66,7 +66,10 @@ const std::vector<std::pair<std::string, std::string>>& default_properties();
 
 // librdkafka's prefetch bound the sink sets by default (queued.max.messages.kbytes, in KiB): the
 // memory budget reserves it (server/config: kafka_prefetch_bytes).
-inline constexpr std::uint64_t kDefaultQueuedMaxMessagesKiB = 65536;
+inline constexpr std::uint64_t kDefaultQueuedMaxMessagesKiB = 16384;
+// The largest fetch response the sink asks for by default (fetch.max.bytes; librdkafka's own
+// default is 50 MiB). Raised to message.max.bytes when that is set higher.
+inline constexpr std::uint64_t kDefaultFetchMaxBytes = 4u << 20;
 
 // Properties that must keep the value given here: offsets are committed only by the sink,
 // only for records that are durable in S3, and only at cut boundaries.
@@ -75,6 +78,8 @@ const std::vector<std::pair<std::string, std::string>>& fixed_properties();
 // The properties to apply, in order (defaults, then `properties`, then the dedicated fields,
 // then the fixed ones). Throws ConfigError when bootstrap servers or group id are missing, when
 // a fixed property is set to another value, or when a dedicated field and a property disagree.
+// A message.max.bytes above kDefaultFetchMaxBytes without a fetch.max.bytes of its own raises
+// fetch.max.bytes to it (librdkafka refuses a fetch size below the message size).
 std::vector<std::pair<std::string, std::string>> effective_properties(const ConsumerConfig& c);
 
 // Where a partition without a committed offset starts, from the effective `auto.offset.reset`

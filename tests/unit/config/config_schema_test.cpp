@@ -135,7 +135,7 @@ const std::map<std::string, std::vector<BadValue>>& meaning_cases() {
          {"bad_records.policy=dead_letter", "kafka.topics=", "kafka.topics_regex=edfi\\..*"}},
         {"dlq", {"bad_records.policy=dead_letter", "mode=mirror"}}}},
       {"memory.high_watermark", {{"1MiB"}}},
-      {"memory.low_watermark", {{"1GiB"}, {"32MiB"}}},  // 32 MiB: below the 64 MiB prefetch
+      {"memory.low_watermark", {{"1GiB"}, {"8MiB"}}},  // 8 MiB: below the 16 MiB prefetch
       {"shutdown_deadline", {{"0"}}},
       {"http.listen", {{"9400"}, {"'host:99999'"}, {"':9400'"}}},
       {"parquet.value", {{"infer", {"format.type=parquet", "format.value_encoding=base64"}}}},

@@ -425,25 +425,25 @@ namespace {
 
 TEST(KafkaPrefetchBytes, TheDefaultOrTheGivenQueueBound) {
   KafkaSettings kafka;
-  EXPECT_EQ(kafka_prefetch_bytes(kafka), 64u << 20);
-  kafka.properties["queued.max.messages.kbytes"] = "16384";
   EXPECT_EQ(kafka_prefetch_bytes(kafka), 16u << 20);
-  kafka.properties["queued.max.messages.kbytes"] = "lots";  // librdkafka refuses it at start
+  kafka.properties["queued.max.messages.kbytes"] = "65536";
   EXPECT_EQ(kafka_prefetch_bytes(kafka), 64u << 20);
+  kafka.properties["queued.max.messages.kbytes"] = "lots";  // librdkafka refuses it at start
+  EXPECT_EQ(kafka_prefetch_bytes(kafka), 16u << 20);
 }
 
 // The budget reserves librdkafka's prefetch: a high watermark that leaves no room for two parts
 // on top of it is refused, naming the key and the prefetch.
 TEST(KafkaPrefetchBytes, AHighWatermarkBelowPrefetchPlusTwoPartsIsRefused) {
   ConfigSources sources;
-  sources.sets = {"kafka.topics=t", "s3.bucket=b", "memory.high_watermark=70MiB",
-                  "memory.low_watermark=65MiB"};
+  sources.sets = {"kafka.topics=t", "s3.bucket=b", "memory.high_watermark=30MiB",
+                  "memory.low_watermark=20MiB"};
   try {
     load_config(sources);
-    FAIL() << "70 MiB < 64 MiB prefetch + 2 x 8 MiB parts was accepted";
+    FAIL() << "30 MiB < 16 MiB prefetch + 2 x 8 MiB parts was accepted";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("memory.high_watermark"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("queued.max.messages.kbytes: 64 MiB"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("queued.max.messages.kbytes: 16 MiB"), std::string::npos)
         << e.what();
   }
 }
@@ -452,29 +452,29 @@ TEST(KafkaPrefetchBytes, AHighWatermarkBelowPrefetchPlusTwoPartsIsRefused) {
 // letters go to a Kafka topic.
 TEST(ReservedMemoryBytes, ThePrefetchPlusTheDeadLetterProducersQueueWhenATopicIsSet) {
   SinkConfig config;
-  EXPECT_EQ(reserved_memory_bytes(config), 64u << 20);
+  EXPECT_EQ(reserved_memory_bytes(config), 16u << 20);
   config.bad_records.dead_letter_topic = "t.dlq";  // another policy: no producer
   config.bad_records.policy = BadRecordPolicy::skip;
-  EXPECT_EQ(reserved_memory_bytes(config), 64u << 20);
-  config.bad_records.policy = BadRecordPolicy::dead_letter;
-  EXPECT_EQ(reserved_memory_bytes(config), (64u + 16u) << 20);
-  config.kafka.properties["queued.max.messages.kbytes"] = "16384";
-  EXPECT_EQ(reserved_memory_bytes(config), (16u + 16u) << 20);
-  config.bad_records.dead_letter_topic.clear();  // dead letters as S3 objects
   EXPECT_EQ(reserved_memory_bytes(config), 16u << 20);
+  config.bad_records.policy = BadRecordPolicy::dead_letter;
+  EXPECT_EQ(reserved_memory_bytes(config), (16u + 16u) << 20);
+  config.kafka.properties["queued.max.messages.kbytes"] = "65536";
+  EXPECT_EQ(reserved_memory_bytes(config), (64u + 16u) << 20);
+  config.bad_records.dead_letter_topic.clear();  // dead letters as S3 objects
+  EXPECT_EQ(reserved_memory_bytes(config), 64u << 20);
 }
 
-// 96 MiB holds the prefetch and two parts (64 + 16) but not the dead-letter queue on top.
+// 40 MiB holds the prefetch and two parts (16 + 16) but not the dead-letter queue on top.
 TEST(ReservedMemoryBytes, AHighWatermarkWithoutRoomForTheDeadLetterQueueIsRefused) {
   ConfigSources sources;
-  sources.sets = {"kafka.topics=t", "s3.bucket=b", "memory.high_watermark=90MiB",
-                  "memory.low_watermark=70MiB"};
+  sources.sets = {"kafka.topics=t", "s3.bucket=b", "memory.high_watermark=40MiB",
+                  "memory.low_watermark=30MiB"};
   EXPECT_NO_THROW(load_config(sources));
   sources.sets.push_back("bad_records.policy=dead_letter");
   sources.sets.push_back("bad_records.dead_letter_topic=t.dlq");
   try {
     load_config(sources);
-    FAIL() << "90 MiB < 64 MiB prefetch + 16 MiB dead-letter queue + 2 x 8 MiB parts accepted";
+    FAIL() << "40 MiB < 16 MiB prefetch + 16 MiB dead-letter queue + 2 x 8 MiB parts accepted";
   } catch (const ConfigError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("memory.high_watermark"), std::string::npos) << what;

@@ -40,8 +40,8 @@ TEST(ConsumerConfig, DefaultsFixedPropertiesAndDedicatedFields) {
   EXPECT_EQ(p["enable.auto.commit"], "false");
   EXPECT_EQ(p["enable.auto.offset.store"], "false");
   EXPECT_EQ(p["auto.offset.reset"], "earliest");
-  EXPECT_EQ(p["queued.max.messages.kbytes"], "65536");
-  EXPECT_EQ(p["fetch.max.bytes"], "16777216");
+  EXPECT_EQ(p["queued.max.messages.kbytes"], "16384");
+  EXPECT_EQ(p["fetch.max.bytes"], "4194304");
   EXPECT_EQ(p["log.queue"], "true");
 }
 
@@ -55,6 +55,20 @@ TEST(ConsumerConfig, PassThroughPropertiesOverrideDefaults) {
   EXPECT_EQ(p["auto.offset.reset"], "latest");
   EXPECT_EQ(p["security.protocol"], "SASL_SSL");
   EXPECT_EQ(p["queued.max.messages.kbytes"], "4096");
+}
+
+// librdkafka refuses fetch.max.bytes below message.max.bytes: a message size above the default
+// fetch size raises it, unless fetch.max.bytes is given too (then librdkafka's check stands).
+TEST(ConsumerConfig, AMessageMaxBytesAboveTheDefaultFetchSizeRaisesIt) {
+  auto c = base();
+  c.properties = {{"message.max.bytes", "1000000"}};
+  EXPECT_EQ(applied(c)["fetch.max.bytes"], "4194304");
+  c.properties = {{"message.max.bytes", "20000000"}};
+  EXPECT_EQ(applied(c)["fetch.max.bytes"], "20000000");
+  c.properties = {{"message.max.bytes", "20000000"}, {"fetch.max.bytes", "8388608"}};
+  EXPECT_EQ(applied(c)["fetch.max.bytes"], "8388608");
+  c.properties = {{"message.max.bytes", "lots"}};  // librdkafka refuses it at start
+  EXPECT_EQ(applied(c)["fetch.max.bytes"], "4194304");
 }
 
 // A partition without a commit is assigned at this logical offset (never INVALID, which makes
