@@ -203,8 +203,10 @@ void serve_control(rd_kafka_mock_cluster_t* cluster, const std::string& path,
 
 int main(int argc, char** argv) {
   Options options = parse_options(argc, argv);
-  // Fetch responses are built in fresh buffers: keep them off mmap (malloc_tuning.hpp), so the
-  // benchmarks measure the sink rather than the mock's page faults.
+  // Fetch responses are built in fresh buffers: keep them on one reused heap, in huge pages
+  // (malloc_tuning.hpp), so the benchmarks measure the sink and kcat rather than the mock's page
+  // faults. Huge pages need the restart under GLIBC_TUNABLES (same PID).
+  ks3::kafka::restart_with_glibc_tunables(argv, ks3::kafka::kMockBrokerMalloc);
   ks3::kafka::tune_malloc(std::getenv("GLIBC_TUNABLES"), ks3::kafka::kMockBrokerMalloc);
 
   // Block the stop signals before librdkafka starts its threads (they inherit the mask), so that
