@@ -3,7 +3,6 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -60,10 +59,12 @@ kafka::ProducerConfig dead_letter_producer_config(const SinkConfig& config) {
 }
 
 DeadLetterProducer::DeadLetterProducer(asio::any_io_executor executor,
-                                       const kafka::ProducerConfig& config, std::string topic)
+                                       const kafka::ProducerConfig& config, std::string topic,
+                                       OnException on_exception)
     : executor_(executor),
       producer_(std::make_unique<kafka::Producer>(config)),
       topic_(std::move(topic)),
+      on_exception_(std::move(on_exception)),
       timer_(executor) {}
 
 DeadLetterProducer::~DeadLetterProducer() {
@@ -97,7 +98,12 @@ void DeadLetterProducer::send(DeadLetterMessage message, Done done) {
   produce_waiting();
   if (!serving_ && !stopped_) {
     serving_ = true;
-    asio::co_spawn(executor_, serve(alive_), asio::detached);
+    asio::co_spawn(executor_, serve(alive_),
+                   [this, alive = std::weak_ptr<bool>(alive_)](std::exception_ptr error) {
+                     if (!error || alive.expired()) return;
+                     serving_ = false;
+                     if (on_exception_) on_exception_(error);
+                   });
   }
 }
 

@@ -12,6 +12,7 @@
 #include <boost/system/error_code.hpp>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,9 +35,13 @@ class DeadLetterProducer {
   // The outcome of one dead letter: empty code when the broker acknowledged it (acks=all).
   using Done = std::function<void(const boost::system::error_code& code, const std::string& why)>;
 
+  // What the polling coroutine threw (a callback, or the producer): the pipeline fails the sink
+  // with it, since outcomes would no longer be reported and commits would wait forever.
+  using OnException = std::function<void(std::exception_ptr)>;
+
   // Throws kafka::ConfigError for a property librdkafka refuses.
   DeadLetterProducer(boost::asio::any_io_executor executor, const kafka::ProducerConfig& config,
-                     std::string topic);
+                     std::string topic, OnException on_exception);
   ~DeadLetterProducer();
   DeadLetterProducer(const DeadLetterProducer&) = delete;
   DeadLetterProducer& operator=(const DeadLetterProducer&) = delete;
@@ -61,6 +66,7 @@ class DeadLetterProducer {
   boost::asio::any_io_executor executor_;
   std::unique_ptr<kafka::Producer> producer_;
   std::string topic_;
+  OnException on_exception_;
   boost::asio::steady_timer timer_;
   std::map<std::uint64_t, Done> callbacks_;                          // by delivery id
   std::deque<std::pair<std::uint64_t, DeadLetterMessage>> waiting_;  // QUEUE_FULL, in order

@@ -89,7 +89,8 @@ Pipeline::Pipeline(asio::any_io_executor executor, const SinkConfig& config,
   if (config.bad_records.policy == BadRecordPolicy::dead_letter &&
       !config.bad_records.dead_letter_topic.empty()) {
     dead_letter_producer_ = std::make_unique<DeadLetterProducer>(
-        executor_, dead_letter_producer_config(config), config.bad_records.dead_letter_topic);
+        executor_, dead_letter_producer_config(config), config.bad_records.dead_letter_topic,
+        on_exception("the dead-letter producer"));
   }
   metrics_.memory_budget_limit_bytes.set(static_cast<double>(config.memory.high_watermark));
   const auto& fields = config.format.fields;

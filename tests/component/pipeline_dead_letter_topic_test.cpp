@@ -245,3 +245,47 @@ TEST_F(PipelineDeadLetterTopic, AMissingTopicIsReportedAtStartUp) {
 
 }  // namespace
 }  // namespace ks3::test
+
+namespace ks3::test {
+namespace {
+
+// The producer's polling coroutine has a completion handler: what it throws (here a delivery
+// callback) reaches the handler the pipeline gives it, which fails the sink, instead of ending
+// the polling silently with outcomes never reported (and commits waiting for them forever).
+// A later send polls again.
+TEST_F(PipelineDeadLetterTopic, WhatTheProducersPollingThrowsReachesItsExceptionHandler) {
+  cluster.create_topic("t.dlq", 1);
+  const server::SinkConfig config = test_sink_config(
+      {"kafka.bootstrap_servers=" + cluster.bootstrap(), "kafka.properties.log_level=3"});
+  std::vector<std::string> thrown;
+  server::DeadLetterProducer producer(io.get_executor(),
+                                      server::dead_letter_producer_config(config), "t.dlq",
+                                      [&](std::exception_ptr error) {
+                                        try {
+                                          std::rethrow_exception(error);
+                                        } catch (const std::exception& e) {
+                                          thrown.push_back(e.what());
+                                        }
+                                      });
+  bool second_done = false;
+  run(io, [&]() -> asio::awaitable<void> {
+    server::DeadLetterMessage message;
+    message.value = "{not json";
+    producer.send(message, [](const boost::system::error_code&, const std::string&) {
+      throw std::runtime_error("a callback failed");
+    });
+    EXPECT_TRUE(co_await eventually([&] { return !thrown.empty(); }, std::chrono::seconds(15)))
+        << "the exception never reached the handler";
+    producer.send(message, [&](const boost::system::error_code& code, const std::string& why) {
+      EXPECT_FALSE(code) << why;
+      second_done = true;
+    });
+    EXPECT_TRUE(co_await eventually([&] { return second_done; }, std::chrono::seconds(15)))
+        << "a send after the throw was never reported";
+  }());
+  ASSERT_EQ(thrown.size(), 1u);
+  EXPECT_EQ(thrown[0], "a callback failed");
+}
+
+}  // namespace
+}  // namespace ks3::test
