@@ -41,8 +41,8 @@ const std::vector<std::pair<std::string, std::string>>& default_properties() {
       // librdkafka holds is memory the process must first fault in, and records keep their
       // fetch response alive until they are encoded; with the fetch wake-up (fetch_wakeup.hpp)
       // a small queue does not idle. Side by side against 64 MiB queued in 16 MiB fetches:
-      // 1.17-1.21x the throughput of 1 KiB documents, 1.1x for 160-byte events, a third to a
-      // half of the peak RSS (README, Benchmarks, "A 16 MiB prefetch in 4 MiB fetches").
+      // 1.17-1.21x the throughput of 1 KiB documents, 1.01x for 160-byte events, about half the
+      // peak RSS (README, Benchmarks, "A 16 MiB prefetch in 4 MiB fetches").
       {"queued.max.messages.kbytes", std::to_string(kDefaultQueuedMaxMessagesKiB)},
       {"fetch.max.bytes", std::to_string(kDefaultFetchMaxBytes)},
   };
